@@ -1,0 +1,11 @@
+//! The Amazon States Language: the definition model, its parsing and validation, and Choice rules.
+//!
+//! Architecture invariant: this crate does no I/O and reads no clock. It turns definition text
+//! into either a compiled [`model::StateMachine`] or the full list of [`Diagnostic`]s.
+
+pub mod choice;
+mod diagnostic;
+pub mod model;
+pub mod validate;
+
+pub use diagnostic::{Diagnostic, Severity};

@@ -1,0 +1,1 @@
+//! Task integrations: operator-configured local functions.
