@@ -9,3 +9,15 @@ pub mod model;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
+
+/// Validates a definition document and compiles it; either the machine or every diagnostic.
+pub fn compile(definition: &serde_json::Value) -> Result<model::StateMachine, Vec<Diagnostic>> {
+    let diagnostics: Vec<Diagnostic> = validate::validate(definition)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    model::build(definition)
+}

@@ -1,1 +1,185 @@
-pub struct StateMachine;
+//! The compiled definition model: what the engine steps through.
+//!
+//! Built from a definition document that [`crate::validate`] accepted. Paths, templates and Choice
+//! rules are compiled here, once, so the engine never re-parses anything while it runs. The builder
+//! still reports problems as diagnostics rather than panicking, because a caller may skip
+//! validation.
+
+mod build;
+
+pub use build::build;
+
+use crate::choice::Choice;
+use fluxo_expr::{Intrinsic, Path, PayloadTemplate, ReferencePath};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryLanguage {
+    JsonPath,
+    Jsonata,
+}
+
+/// A state machine, or the nested one inside a Parallel branch or a Map processor.
+#[derive(Debug)]
+pub struct StateMachine {
+    pub start_at: String,
+    pub states: HashMap<String, Arc<State>>,
+    pub timeout_seconds: Option<u64>,
+    pub query_language: QueryLanguage,
+}
+
+impl StateMachine {
+    pub fn state(&self, name: &str) -> Option<&Arc<State>> {
+        self.states.get(name)
+    }
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub name: String,
+    pub kind: StateKind,
+    pub io: DataFlow,
+    pub transition: Transition,
+    pub retry: Vec<Retrier>,
+    pub catch: Vec<Catcher>,
+    pub assign: Option<PayloadTemplate>,
+}
+
+impl State {
+    /// The prefix AWS uses in event type names: `Pass` in `PassStateEntered`.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            StateKind::Pass { .. } => "Pass",
+            StateKind::Task(_) => "Task",
+            StateKind::Choice { .. } => "Choice",
+            StateKind::Wait(_) => "Wait",
+            StateKind::Succeed => "Succeed",
+            StateKind::Fail { .. } => "Fail",
+            StateKind::Parallel { .. } => "Parallel",
+            StateKind::Map(_) => "Map",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    Next(String),
+    End,
+    /// Choice, Succeed and Fail decide for themselves.
+    None,
+}
+
+/// `InputPath` / `OutputPath`: absent means `$`, `null` means `{}`.
+#[derive(Debug, Clone)]
+pub enum PathField {
+    Identity,
+    Empty,
+    Path(Path),
+}
+
+/// `ResultPath`: absent means `$` (the result replaces the input), `null` discards the result.
+#[derive(Debug, Clone)]
+pub enum ResultPathField {
+    Replace,
+    Discard,
+    Path(ReferencePath),
+}
+
+/// The JSONPath-mode data flow fields common to most state types.
+#[derive(Debug)]
+pub struct DataFlow {
+    pub input_path: PathField,
+    pub parameters: Option<PayloadTemplate>,
+    pub result_selector: Option<PayloadTemplate>,
+    pub result_path: ResultPathField,
+    pub output_path: PathField,
+}
+
+/// A value given either literally or by a path into the input (`Seconds` / `SecondsPath`, ...).
+/// Some `…Path` fields (`ErrorPath`, `CausePath`) also take an intrinsic function call.
+#[derive(Debug, Clone)]
+pub enum ValueOrPath<T> {
+    Value(T),
+    Path(Path),
+    Intrinsic(Intrinsic),
+}
+
+#[derive(Debug)]
+pub enum StateKind {
+    Pass {
+        result: Option<Value>,
+    },
+    Task(Task),
+    Choice {
+        choices: Vec<Choice>,
+        /// The compiled `Assign` of each choice, by index.
+        choice_assigns: Vec<Option<PayloadTemplate>>,
+        default: Option<String>,
+    },
+    Wait(WaitFor),
+    Succeed,
+    Fail {
+        error: Option<ValueOrPath<String>>,
+        cause: Option<ValueOrPath<String>>,
+    },
+    Parallel {
+        branches: Vec<Arc<StateMachine>>,
+    },
+    Map(Box<MapState>),
+}
+
+#[derive(Debug)]
+pub struct Task {
+    pub resource: String,
+    pub timeout_seconds: Option<ValueOrPath<u64>>,
+    pub heartbeat_seconds: Option<ValueOrPath<u64>>,
+    pub credentials: Option<Value>,
+}
+
+#[derive(Debug)]
+pub enum WaitFor {
+    Seconds(ValueOrPath<u64>),
+    Timestamp(ValueOrPath<String>),
+}
+
+#[derive(Debug)]
+pub struct MapState {
+    pub processor: Arc<StateMachine>,
+    pub items_path: PathField,
+    pub item_selector: Option<PayloadTemplate>,
+    pub max_concurrency: ValueOrPath<u64>,
+    pub tolerated_failure_count: Option<ValueOrPath<Value>>,
+    pub tolerated_failure_percentage: Option<ValueOrPath<Value>>,
+    pub distributed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Retrier {
+    pub error_equals: Vec<String>,
+    pub interval_seconds: f64,
+    pub max_attempts: u32,
+    pub backoff_rate: f64,
+    pub max_delay_seconds: Option<f64>,
+    pub jitter_full: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Catcher {
+    pub error_equals: Vec<String>,
+    pub next: String,
+    pub result_path: ResultPathField,
+    pub assign: Option<PayloadTemplate>,
+}
+
+/// Whether an error name is matched by an `ErrorEquals` list, with AWS's wildcard rules:
+/// `States.ALL` matches any name and `States.TaskFailed` any but `States.Timeout`. (Errors that
+/// no retrier or catcher may handle, such as `States.Runtime`, are filtered by the engine first.)
+pub fn error_matches(error_equals: &[String], error: &str) -> bool {
+    error_equals.iter().any(|candidate| match candidate.as_str() {
+        "States.ALL" => true,
+        "States.TaskFailed" => error != "States.Timeout",
+        other => other == error,
+    })
+}

@@ -52,3 +52,31 @@ pub(crate) fn details_key(kind: &str) -> String {
     key.push_str("EventDetails");
     key
 }
+
+pub(crate) fn entered_details(name: &str, input: &Value) -> Map<String, Value> {
+    let mut details = Map::new();
+    details.insert("input".into(), Value::String(input.to_string()));
+    details.insert("inputDetails".into(), json!({"truncated": false}));
+    details.insert("name".into(), Value::String(name.to_string()));
+    details
+}
+
+pub(crate) fn exited_details(
+    name: &str,
+    output: &Value,
+    assigned: Option<&Map<String, Value>>,
+) -> Map<String, Value> {
+    let mut details = Map::new();
+    if let Some(assigned) = assigned {
+        let as_text: Map<String, Value> = assigned
+            .iter()
+            .map(|(key, value)| (key.clone(), Value::String(value.to_string())))
+            .collect();
+        details.insert("assignedVariables".into(), Value::Object(as_text));
+        details.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+    }
+    details.insert("name".into(), Value::String(name.to_string()));
+    details.insert("output".into(), Value::String(output.to_string()));
+    details.insert("outputDetails".into(), json!({"truncated": false}));
+    details
+}

@@ -2,10 +2,56 @@
 //!
 //! Architecture invariant: the engine does no I/O of its own and reads no clock. Time, randomness
 //! and task calls come through [`Environment`], so tests are exact and instant and a durable
-//! runtime can record and replay them.
+//! runtime can record what an execution observed.
 
+mod context;
+mod environment;
+mod execution;
+mod failure;
 mod history;
 mod outcome;
+mod states;
 
+pub use environment::{
+    Environment, FunctionCall, FunctionInvoker, NoFunctions, SystemEnvironment, TaskFailure,
+};
+pub use execution::{execute, PAYLOAD_LIMIT_BYTES};
 pub use history::HistoryEvent;
 pub use outcome::{ExecutionOutcome, ExecutionStatus};
+
+use serde_json::Value;
+
+/// What an execution is started with.
+#[derive(Debug, Clone)]
+pub struct ExecutionRequest {
+    pub region: String,
+    pub state_machine_arn: String,
+    pub state_machine_name: String,
+    pub execution_arn: String,
+    pub execution_name: String,
+    pub role_arn: String,
+    pub input: Value,
+}
+
+impl ExecutionRequest {
+    /// Builds the ARNs AWS would give a state machine and an execution with these names.
+    pub fn new(
+        region: &str,
+        account: &str,
+        state_machine_name: &str,
+        execution_name: &str,
+        input: Value,
+    ) -> Self {
+        ExecutionRequest {
+            region: region.to_string(),
+            state_machine_arn: format!("arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"),
+            state_machine_name: state_machine_name.to_string(),
+            execution_arn: format!(
+                "arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"
+            ),
+            execution_name: execution_name.to_string(),
+            role_arn: format!("arn:aws:iam::{account}:role/fluxo-execution"),
+            input,
+        }
+    }
+}

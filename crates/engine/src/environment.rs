@@ -1,0 +1,123 @@
+//! What the engine needs from the outside world, injected so that tests are exact and instant
+//! and a durable runtime can record what an execution observed.
+
+use futures::future::BoxFuture;
+use jiff::Timestamp;
+use serde_json::Value;
+
+/// A task failure as the Task state sees it: the error name and the cause text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskFailure {
+    pub error: String,
+    pub cause: Option<String>,
+}
+
+/// A call of a function for a Task state.
+#[derive(Debug, Clone)]
+pub struct FunctionCall {
+    /// The function name as configured by the operator (the last part of a Lambda ARN).
+    pub function_name: String,
+    pub payload: Value,
+    /// A fresh id that the function sees as its request id.
+    pub request_id: String,
+}
+
+pub trait Environment: Send + Sync {
+    /// The current time.
+    fn now(&self) -> Timestamp;
+
+    /// Resolves once `deadline` has passed.
+    fn sleep_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()>;
+
+    /// A seed for the execution's random source (`States.UUID`, `States.MathRandom`, jitter).
+    fn random_seed(&self) -> u64;
+
+    /// Invokes an operator-configured function.
+    fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>>;
+}
+
+/// Time from tokio's clock, anchored to the wall clock when the environment is made, so that a
+/// runtime with paused time (tests, the conformance runner) makes Wait states and back-offs
+/// instant and exact while a normal runtime waits for real.
+pub struct SystemEnvironment<F> {
+    functions: F,
+    origin: Timestamp,
+    origin_instant: tokio::time::Instant,
+    seed: Option<u64>,
+}
+
+impl<F> SystemEnvironment<F> {
+    pub fn new(functions: F) -> Self {
+        SystemEnvironment {
+            functions,
+            origin: Timestamp::now(),
+            origin_instant: tokio::time::Instant::now(),
+            seed: None,
+        }
+    }
+
+    /// Makes `States.UUID`, `States.MathRandom` and jitter reproducible.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    pub fn functions(&self) -> &F {
+        &self.functions
+    }
+}
+
+/// Something that runs functions; the task integrations implement it.
+pub trait FunctionInvoker: Send + Sync {
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>>;
+}
+
+/// No functions configured: every Task call fails the way AWS reports an unknown function.
+pub struct NoFunctions;
+
+impl FunctionInvoker for NoFunctions {
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        Box::pin(async move {
+            Err(TaskFailure {
+                error: "Lambda.ResourceNotFoundException".into(),
+                cause: Some(format!(
+                    "Function not found: {} (no functions are configured)",
+                    call.function_name
+                )),
+            })
+        })
+    }
+}
+
+impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
+    fn now(&self) -> Timestamp {
+        let elapsed = self.origin_instant.elapsed();
+        self.origin
+            .checked_add(jiff::SignedDuration::try_from(elapsed).unwrap_or(jiff::SignedDuration::MAX))
+            .unwrap_or(Timestamp::MAX)
+    }
+
+    fn sleep_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
+        let offset = deadline.duration_since(self.origin);
+        let target = std::time::Duration::try_from(offset)
+            .ok()
+            .and_then(|offset| self.origin_instant.checked_add(offset));
+        Box::pin(async move {
+            match target {
+                Some(target) => tokio::time::sleep_until(target).await,
+                // The deadline is before the origin: it has passed.
+                None if offset.is_negative() => {}
+                // Too far in the future for the platform's clock: never.
+                None => std::future::pending().await,
+            }
+        })
+    }
+
+    fn random_seed(&self) -> u64 {
+        self.seed.unwrap_or_else(rand::random)
+    }
+
+    fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        self.functions.invoke(call)
+    }
+}

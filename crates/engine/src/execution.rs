@@ -1,0 +1,592 @@
+//! One execution: walks the states of a machine, records history, applies Retry and Catch.
+
+use crate::context::{ContextObject, StateContext};
+use crate::environment::Environment;
+use crate::failure::Failure;
+use crate::history::{entered_details, exited_details, HistoryEvent};
+use crate::{ExecutionOutcome, ExecutionRequest, ExecutionStatus};
+use fluxo_asl::model::{
+    error_matches, PathField, ResultPathField, State, StateKind, StateMachine, Transition,
+};
+use fluxo_expr::{EvalError, PayloadTemplate, Scope};
+use futures::future::BoxFuture;
+use jiff::Timestamp;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Map, Value};
+use std::sync::{Arc, Mutex};
+
+/// AWS's limit on the size of a state's input or output.
+pub const PAYLOAD_LIMIT_BYTES: usize = 256 * 1024;
+
+/// Runs an execution to its end.
+pub async fn execute(
+    machine: Arc<StateMachine>,
+    request: ExecutionRequest,
+    env: Arc<dyn Environment>,
+) -> ExecutionOutcome {
+    let start_time = env.now();
+    let run = Run {
+        env: env.as_ref(),
+        context: ContextObject::new(&request, start_time),
+        history: Mutex::new(Vec::new()),
+        rng: Mutex::new(StdRng::seed_from_u64(env.random_seed())),
+    };
+    let mut thread = Thread { last: 0 };
+    run.record(
+        &mut thread,
+        "ExecutionStarted",
+        Some(details([
+            ("input", Value::String(request.input.to_string())),
+            ("inputDetails", json!({"truncated": false})),
+            ("roleArn", Value::String(request.role_arn.clone())),
+        ])),
+    );
+    let mut frame = Frame::default();
+    let body = run.run_machine(&machine, request.input.clone(), &mut thread, &mut frame);
+    let result = match machine.timeout_seconds {
+        Some(seconds) => {
+            let deadline = add_seconds(start_time, seconds as f64);
+            tokio::select! {
+                result = body => Some(result),
+                _ = env.sleep_until(deadline) => None,
+            }
+        }
+        None => Some(body.await),
+    };
+    let (status, output, error, cause) = match result {
+        Some(Ok(output)) => {
+            let text = output.to_string();
+            run.record(
+                &mut thread,
+                "ExecutionSucceeded",
+                Some(details([
+                    ("output", Value::String(text.clone())),
+                    ("outputDetails", json!({"truncated": false})),
+                ])),
+            );
+            (ExecutionStatus::Succeeded, Some(text), None, None)
+        }
+        Some(Err(failure)) => {
+            run.record(&mut thread, "ExecutionFailed", Some(failure.details()));
+            (
+                ExecutionStatus::Failed,
+                None,
+                Some(failure.error),
+                failure.cause,
+            )
+        }
+        None => {
+            let error = "States.Timeout".to_string();
+            run.record(
+                &mut thread,
+                "ExecutionTimedOut",
+                Some(details([("error", Value::String(error.clone()))])),
+            );
+            (ExecutionStatus::TimedOut, None, Some(error), None)
+        }
+    };
+    let history = run.history.into_inner().unwrap_or_else(|e| e.into_inner());
+    ExecutionOutcome {
+        status,
+        output,
+        error,
+        cause,
+        history,
+    }
+}
+
+pub(crate) fn details<const N: usize>(entries: [(&str, Value); N]) -> Map<String, Value> {
+    entries
+        .into_iter()
+        .map(|(key, value)| (key.to_string(), value))
+        .collect()
+}
+
+pub(crate) fn add_seconds(time: Timestamp, seconds: f64) -> Timestamp {
+    let duration = jiff::SignedDuration::try_from_secs_f64(seconds.max(0.0))
+        .unwrap_or(jiff::SignedDuration::MAX);
+    time.checked_add(duration).unwrap_or(Timestamp::MAX)
+}
+
+/// Shared by every branch and iteration of one execution.
+pub(crate) struct Run<'e> {
+    pub env: &'e dyn Environment,
+    pub context: ContextObject,
+    history: Mutex<Vec<HistoryEvent>>,
+    rng: Mutex<StdRng>,
+}
+
+/// One chain of events (the execution, a Parallel branch or a Map iteration): the id of its
+/// latest event becomes the `previousEventId` of its next one.
+pub(crate) struct Thread {
+    pub last: u64,
+}
+
+/// What the states of one (nested) state machine can see besides their input.
+#[derive(Default, Clone)]
+pub(crate) struct Frame {
+    pub variables: Map<String, Value>,
+    /// `$$.Map.Item` inside a Map iteration.
+    pub map_item: Option<Value>,
+}
+
+/// What one attempt at a state produced.
+pub(crate) struct Completed {
+    pub output: Value,
+    pub next: Option<String>,
+    pub assigned: Option<Map<String, Value>>,
+}
+
+impl Run<'_> {
+    pub fn record(
+        &self,
+        thread: &mut Thread,
+        kind: &'static str,
+        details: Option<Map<String, Value>>,
+    ) -> u64 {
+        let mut history = self.history.lock().unwrap_or_else(|e| e.into_inner());
+        let id = history.len() as u64 + 1;
+        history.push(HistoryEvent {
+            id,
+            previous_event_id: thread.last,
+            timestamp: self.env.now(),
+            kind,
+            details,
+        });
+        thread.last = id;
+        id
+    }
+
+    pub fn with_rng<T>(&self, f: impl FnOnce(&mut StdRng) -> T) -> T {
+        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut rng)
+    }
+
+    pub fn run_machine<'a>(
+        &'a self,
+        machine: &'a StateMachine,
+        input: Value,
+        thread: &'a mut Thread,
+        frame: &'a mut Frame,
+    ) -> BoxFuture<'a, Result<Value, Failure>> {
+        Box::pin(async move {
+            let mut input = input;
+            let mut state = lookup(machine, &machine.start_at)?;
+            loop {
+                let completed = self.run_state(&state, input, thread, frame).await?;
+                match completed.next {
+                    Some(next) => {
+                        state = lookup(machine, &next)?;
+                        input = completed.output;
+                    }
+                    None => return Ok(completed.output),
+                }
+            }
+        })
+    }
+
+    async fn run_state(
+        &self,
+        state: &State,
+        input: Value,
+        thread: &mut Thread,
+        frame: &mut Frame,
+    ) -> Result<Completed, Failure> {
+        let entered_id = self.record(
+            thread,
+            entered_kind(state),
+            Some(entered_details(&state.name, &input)),
+        );
+        let mut state_context = StateContext {
+            name: state.name.clone(),
+            entered_id,
+            entered_time: self.env.now(),
+            retry_count: None,
+        };
+        if !state.retry.is_empty() || matches!(state.kind, StateKind::Task(_)) {
+            state_context.retry_count = Some(0);
+        }
+        let mut attempts = vec![0u32; state.retry.len()];
+        loop {
+            let attempt = self
+                .attempt(state, &input, &state_context, thread, frame)
+                .await;
+            let failure = match attempt {
+                Ok(completed) => {
+                    return self.complete(state, completed, &state_context, thread, frame);
+                }
+                Err(failure) => failure,
+            };
+            if failure.is_terminal() {
+                return Err(failure);
+            }
+            if let Some(delay) = self.retry_delay(state, &failure, &mut attempts) {
+                let deadline = add_seconds(self.env.now(), delay);
+                self.env.sleep_until(deadline).await;
+                state_context.retry_count = Some(state_context.retry_count.unwrap_or(0) + 1);
+                continue;
+            }
+            return self.catch(state, failure, input, &state_context, thread, frame);
+        }
+    }
+
+    /// Picks the first retrier that matches and has attempts left; returns the delay in seconds.
+    fn retry_delay(&self, state: &State, failure: &Failure, attempts: &mut [u32]) -> Option<f64> {
+        if !failure.is_retriable() {
+            return None;
+        }
+        let index = state
+            .retry
+            .iter()
+            .position(|retrier| error_matches(&retrier.error_equals, &failure.error))?;
+        let retrier = &state.retry[index];
+        if attempts[index] >= retrier.max_attempts {
+            return None;
+        }
+        let mut delay =
+            retrier.interval_seconds * retrier.backoff_rate.powi(attempts[index] as i32);
+        if let Some(max) = retrier.max_delay_seconds {
+            delay = delay.min(max);
+        }
+        if retrier.jitter_full {
+            delay = self.with_rng(|rng| rng.random_range(0.0..=delay));
+        }
+        attempts[index] += 1;
+        Some(delay)
+    }
+
+    fn catch(
+        &self,
+        state: &State,
+        failure: Failure,
+        input: Value,
+        state_context: &StateContext,
+        thread: &mut Thread,
+        frame: &mut Frame,
+    ) -> Result<Completed, Failure> {
+        let Some(catcher) = state
+            .catch
+            .iter()
+            .find(|catcher| error_matches(&catcher.error_equals, &failure.error))
+        else {
+            return Err(failure);
+        };
+        let error_output = failure.error_output();
+        let assigned = match &catcher.assign {
+            Some(assign) => {
+                Some(self.assign(assign, &error_output, state_context, frame, "Assign")?)
+            }
+            None => None,
+        };
+        let output = match &catcher.result_path {
+            ResultPathField::Replace => error_output,
+            ResultPathField::Discard => input,
+            ResultPathField::Path(path) => {
+                let mut target = input;
+                path.write(&mut target, error_output)
+                    .map_err(|e| self.runtime_failure(state_context, e))?;
+                target
+            }
+        };
+        self.complete(
+            state,
+            Completed {
+                output,
+                next: Some(catcher.next.clone()),
+                assigned,
+            },
+            state_context,
+            thread,
+            frame,
+        )
+    }
+
+    /// Records the state's exit and applies its assignments.
+    fn complete(
+        &self,
+        state: &State,
+        completed: Completed,
+        state_context: &StateContext,
+        thread: &mut Thread,
+        frame: &mut Frame,
+    ) -> Result<Completed, Failure> {
+        if completed.output.to_string().len() > PAYLOAD_LIMIT_BYTES {
+            return Err(Failure::data_limit(&state.name));
+        }
+        if let Some(assigned) = &completed.assigned {
+            for (name, value) in assigned {
+                frame.variables.insert(name.clone(), value.clone());
+            }
+        }
+        if let Some(kind) = exited_kind(state) {
+            self.record(
+                thread,
+                kind,
+                Some(exited_details(
+                    &state.name,
+                    &completed.output,
+                    completed.assigned.as_ref(),
+                )),
+            );
+        }
+        let _ = state_context;
+        Ok(completed)
+    }
+
+    async fn attempt(
+        &self,
+        state: &State,
+        input: &Value,
+        state_context: &StateContext,
+        thread: &mut Thread,
+        frame: &mut Frame,
+    ) -> Result<Completed, Failure> {
+        match &state.kind {
+            StateKind::Pass { result } => {
+                crate::states::pass::run(self, state, result.as_ref(), input, state_context, frame)
+            }
+            StateKind::Choice {
+                choices,
+                choice_assigns,
+                default,
+            } => crate::states::choice::run(
+                self,
+                state,
+                choices,
+                choice_assigns,
+                default.as_deref(),
+                input,
+                state_context,
+                frame,
+            ),
+            StateKind::Wait(wait) => {
+                crate::states::wait::run(self, state, wait, input, state_context, frame).await
+            }
+            StateKind::Succeed => {
+                let context = self.context.for_state(state_context, frame);
+                let effective = self.input_path(&state.io.input_path, input, &context, frame, state_context)?;
+                let output =
+                    self.output_path(&state.io.output_path, effective, &context, frame, state_context)?;
+                Ok(Completed {
+                    output,
+                    next: None,
+                    assigned: None,
+                })
+            }
+            StateKind::Fail { error, cause } => {
+                crate::states::fail::run(self, error, cause, input, state_context, frame)
+            }
+            StateKind::Task(task) => {
+                crate::states::task::run(self, state, task, input, state_context, thread, frame)
+                    .await
+            }
+            StateKind::Parallel { branches } => {
+                crate::states::parallel::run(self, state, branches, input, state_context, thread, frame)
+                    .await
+            }
+            StateKind::Map(map) => {
+                crate::states::map::run(self, state, map, input, state_context, thread, frame).await
+            }
+        }
+    }
+
+    // ----- data flow (JSONPath query language) -----
+
+    pub fn runtime_failure(&self, state_context: &StateContext, error: EvalError) -> Failure {
+        Failure::in_state(&state_context.name, state_context.entered_id, error)
+    }
+
+    pub fn input_path(
+        &self,
+        field: &PathField,
+        input: &Value,
+        context: &Value,
+        frame: &Frame,
+        state_context: &StateContext,
+    ) -> Result<Value, Failure> {
+        self.select(field, input, context, frame, state_context)
+    }
+
+    pub fn output_path(
+        &self,
+        field: &PathField,
+        output: Value,
+        context: &Value,
+        frame: &Frame,
+        state_context: &StateContext,
+    ) -> Result<Value, Failure> {
+        match field {
+            PathField::Identity => Ok(output),
+            _ => self.select(field, &output, context, frame, state_context),
+        }
+    }
+
+    fn select(
+        &self,
+        field: &PathField,
+        input: &Value,
+        context: &Value,
+        frame: &Frame,
+        state_context: &StateContext,
+    ) -> Result<Value, Failure> {
+        match field {
+            PathField::Identity => Ok(input.clone()),
+            PathField::Empty => Ok(Value::Object(Map::new())),
+            PathField::Path(path) => {
+                let scope = Scope {
+                    input,
+                    context,
+                    variables: Some(&frame.variables),
+                };
+                match path.read(&scope) {
+                    Ok(Some(value)) => Ok(value),
+                    Ok(None) => Err(self.runtime_failure(
+                        state_context,
+                        EvalError {
+                            error: "States.Runtime".into(),
+                            message: format!("Invalid path '{}' : No results for path: {}", path.as_str(), path.as_str()),
+                        },
+                    )),
+                    Err(error) => Err(self.runtime_failure(state_context, error)),
+                }
+            }
+        }
+    }
+
+    pub fn template(
+        &self,
+        template: &PayloadTemplate,
+        input: &Value,
+        context: &Value,
+        frame: &Frame,
+        state_context: &StateContext,
+    ) -> Result<Value, Failure> {
+        let scope = Scope {
+            input,
+            context,
+            variables: Some(&frame.variables),
+        };
+        self.with_rng(|rng| template.evaluate(&scope, rng))
+            .map_err(|error| self.runtime_failure(state_context, error))
+    }
+
+    /// `InputPath` then `Parameters`.
+    pub fn effective_input(
+        &self,
+        state: &State,
+        input: &Value,
+        context: &Value,
+        frame: &Frame,
+        state_context: &StateContext,
+    ) -> Result<Value, Failure> {
+        let selected = self.input_path(&state.io.input_path, input, context, frame, state_context)?;
+        match &state.io.parameters {
+            Some(parameters) => self.template(parameters, &selected, context, frame, state_context),
+            None => Ok(selected),
+        }
+    }
+
+    /// `ResultSelector`, then `Assign` (which sees the selected result), `ResultPath` and
+    /// `OutputPath`. Returns the output and the assigned variables.
+    pub fn apply_result(
+        &self,
+        state: &State,
+        raw_input: &Value,
+        result: Value,
+        context: &Value,
+        frame: &Frame,
+        state_context: &StateContext,
+    ) -> Result<(Value, Option<Map<String, Value>>), Failure> {
+        let result = match &state.io.result_selector {
+            Some(selector) => self.template(selector, &result, context, frame, state_context)?,
+            None => result,
+        };
+        let assigned = match &state.assign {
+            Some(assign) => Some(self.assign_with(assign, &result, context, frame, state_context)?),
+            None => None,
+        };
+        let combined = match &state.io.result_path {
+            ResultPathField::Replace => result,
+            ResultPathField::Discard => raw_input.clone(),
+            ResultPathField::Path(path) => {
+                let mut target = raw_input.clone();
+                path.write(&mut target, result)
+                    .map_err(|e| self.runtime_failure(state_context, e))?;
+                target
+            }
+        };
+        let output =
+            self.output_path(&state.io.output_path, combined, context, frame, state_context)?;
+        Ok((output, assigned))
+    }
+
+    pub fn assign(
+        &self,
+        assign: &PayloadTemplate,
+        input: &Value,
+        state_context: &StateContext,
+        frame: &Frame,
+        _field: &str,
+    ) -> Result<Map<String, Value>, Failure> {
+        let context = self.context.for_state(state_context, frame);
+        self.assign_with(assign, input, &context, frame, state_context)
+    }
+
+    fn assign_with(
+        &self,
+        assign: &PayloadTemplate,
+        input: &Value,
+        context: &Value,
+        frame: &Frame,
+        state_context: &StateContext,
+    ) -> Result<Map<String, Value>, Failure> {
+        match self.template(assign, input, context, frame, state_context)? {
+            Value::Object(map) => Ok(map),
+            _ => Ok(Map::new()),
+        }
+    }
+}
+
+fn lookup(machine: &StateMachine, name: &str) -> Result<Arc<State>, Failure> {
+    machine.state(name).cloned().ok_or_else(|| Failure {
+        error: "States.Runtime".into(),
+        cause: Some(format!("The state '{name}' does not exist in the state machine")),
+        kind: crate::failure::FailureKind::Terminal,
+    })
+}
+
+fn entered_kind(state: &State) -> &'static str {
+    match &state.kind {
+        StateKind::Pass { .. } => "PassStateEntered",
+        StateKind::Task(_) => "TaskStateEntered",
+        StateKind::Choice { .. } => "ChoiceStateEntered",
+        StateKind::Wait(_) => "WaitStateEntered",
+        StateKind::Succeed => "SucceedStateEntered",
+        StateKind::Fail { .. } => "FailStateEntered",
+        StateKind::Parallel { .. } => "ParallelStateEntered",
+        StateKind::Map(_) => "MapStateEntered",
+    }
+}
+
+/// Fail states end their thread without an exit event.
+fn exited_kind(state: &State) -> Option<&'static str> {
+    Some(match &state.kind {
+        StateKind::Pass { .. } => "PassStateExited",
+        StateKind::Task(_) => "TaskStateExited",
+        StateKind::Choice { .. } => "ChoiceStateExited",
+        StateKind::Wait(_) => "WaitStateExited",
+        StateKind::Succeed => "SucceedStateExited",
+        StateKind::Fail { .. } => return None,
+        StateKind::Parallel { .. } => "ParallelStateExited",
+        StateKind::Map(_) => "MapStateExited",
+    })
+}
+
+/// Where a state goes when it completes normally.
+pub(crate) fn next_of(state: &State) -> Option<String> {
+    match &state.transition {
+        Transition::Next(next) => Some(next.clone()),
+        Transition::End | Transition::None => None,
+    }
+}

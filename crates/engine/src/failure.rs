@@ -1,0 +1,87 @@
+//! Errors raised while an execution runs, with AWS's names and cause texts.
+
+use fluxo_expr::EvalError;
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Retry and Catch apply.
+    Normal,
+    /// Catch applies, Retry does not (`States.DataLimitExceeded`).
+    NotRetriable,
+    /// Neither applies: the execution fails (`States.Runtime`).
+    Terminal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub error: String,
+    pub cause: Option<String>,
+    pub kind: FailureKind,
+}
+
+impl Failure {
+    pub fn new(error: impl Into<String>, cause: Option<String>) -> Self {
+        let error = error.into();
+        let kind = kind_of(&error);
+        Failure { error, cause, kind }
+    }
+
+    /// A failure while evaluating a field of a state: AWS prefixes the cause with the state name
+    /// and the id of the event that entered it.
+    pub fn in_state(state: &str, entered_id: u64, error: EvalError) -> Self {
+        let cause = format!(
+            "An error occurred while executing the state '{state}' (entered at the event id #{entered_id}). {}",
+            error.message
+        );
+        Failure::new(error.error, Some(cause))
+    }
+
+    pub fn data_limit(subject: &str) -> Self {
+        Failure::new(
+            "States.DataLimitExceeded",
+            Some(format!(
+                "The state/task '{subject}' returned a result with a size exceeding the maximum number of bytes service limit."
+            )),
+        )
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        self.kind == FailureKind::Terminal
+    }
+
+    pub fn is_retriable(&self) -> bool {
+        self.kind == FailureKind::Normal
+    }
+
+    /// The object a Catch passes on: `{"Error": ..., "Cause": ...}`.
+    pub fn error_output(&self) -> Value {
+        let mut output = Map::new();
+        output.insert("Error".into(), Value::String(self.error.clone()));
+        if let Some(cause) = &self.cause {
+            output.insert("Cause".into(), Value::String(cause.clone()));
+        }
+        Value::Object(output)
+    }
+
+    /// Details of an `ExecutionFailed` (or `…Failed`) event.
+    pub fn details(&self) -> Map<String, Value> {
+        let mut details = Map::new();
+        // A Fail state without `Error` fails the execution without an error name.
+        if !self.error.is_empty() {
+            details.insert("error".into(), json!(self.error));
+        }
+        if let Some(cause) = &self.cause {
+            details.insert("cause".into(), json!(cause));
+        }
+        details
+    }
+}
+
+fn kind_of(error: &str) -> FailureKind {
+    match error {
+        "States.Runtime" => FailureKind::Terminal,
+        "States.DataLimitExceeded" => FailureKind::NotRetriable,
+        _ => FailureKind::Normal,
+    }
+}

@@ -1,0 +1,311 @@
+use super::resolve;
+use crate::context::StateContext;
+use crate::execution::{details, next_of, Completed, Frame, Run, Thread};
+use crate::failure::Failure;
+use fluxo_asl::model::{MapState, State, ValueOrPath};
+use fluxo_expr::EvalError;
+use futures::stream::{FuturesUnordered, StreamExt};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+pub(crate) async fn run(
+    run: &Run<'_>,
+    state: &State,
+    map: &MapState,
+    input: &Value,
+    state_context: &StateContext,
+    thread: &mut Thread,
+    frame: &Frame,
+) -> Result<Completed, Failure> {
+    let context = run.context.for_state(state_context, frame);
+    let effective = run.input_path(&state.io.input_path, input, &context, frame, state_context)?;
+    let runtime = |message: String| {
+        run.runtime_failure(
+            state_context,
+            EvalError {
+                error: "States.Runtime".into(),
+                message,
+            },
+        )
+    };
+    let items = match run.input_path(&map.items_path, &effective, &context, frame, state_context)? {
+        Value::Array(items) => items,
+        other => {
+            return Err(runtime(format!(
+                "Map state input must be an array but was: {other}"
+            )))
+        }
+    };
+    let max_concurrency = match &map.max_concurrency {
+        ValueOrPath::Value(n) => *n,
+        field => {
+            let value = resolve(run, field, "MaxConcurrencyPath", &effective, &context, frame, state_context)?;
+            value.as_u64().ok_or_else(|| {
+                runtime(format!(
+                    "The MaxConcurrencyPath field refers to value {} which is not a valid integer: {}",
+                    quoted(&value),
+                    path_of(field)
+                ))
+            })?
+        }
+    };
+    let tolerance = tolerance(run, map, &effective, &context, frame, state_context, items.len())?;
+
+    let started = run.record(
+        thread,
+        "MapStateStarted",
+        Some(details([("length", json!(items.len()))])),
+    );
+    let mut iteration_thread_start = started;
+    if map.distributed {
+        let map_run_arn = format!(
+            "{}/{}:{}",
+            run.context
+                .state_machine_arn()
+                .replacen(":stateMachine:", ":mapRun:", 1),
+            state.name,
+            run.with_rng(|rng| uuid_from(rng))
+        );
+        let mut run_thread = Thread { last: started };
+        iteration_thread_start = run.record(
+            &mut run_thread,
+            "MapRunStarted",
+            Some(details([("mapRunArn", Value::String(map_run_arn))])),
+        );
+    }
+
+    let limit = if max_concurrency == 0 {
+        usize::MAX
+    } else {
+        max_concurrency as usize
+    };
+    let in_flight = Mutex::new(BTreeSet::new());
+    let effective = &effective;
+    let context_ref = &context;
+    let in_flight_ref = &in_flight;
+    let iteration = |index: usize, item: Value| async move {
+        let mut iteration_thread = Thread {
+            last: iteration_thread_start,
+        };
+        let name = Value::String(state.name.clone());
+        let iteration_details = || details([("index", json!(index)), ("name", name.clone())]);
+        if !map.distributed {
+            run.record(&mut iteration_thread, "MapIterationStarted", Some(iteration_details()));
+        }
+        in_flight_ref.lock().unwrap_or_else(|e| e.into_inner()).insert(index);
+        let map_item = json!({"Index": index, "Value": item});
+        let mut iteration_frame = Frame {
+            variables: frame.variables.clone(),
+            map_item: Some(map_item),
+        };
+        let item_input = match &map.item_selector {
+            Some(selector) => {
+                let mut item_context = context_ref.clone();
+                if let Some(object) = item_context.as_object_mut() {
+                    object.insert("Map".into(), json!({"Item": iteration_frame.map_item}));
+                }
+                run.template(selector, effective, &item_context, &iteration_frame, state_context)
+            }
+            None => Ok(item),
+        };
+        let result = match item_input {
+            Ok(item_input) => {
+                run.run_machine(&map.processor, item_input, &mut iteration_thread, &mut iteration_frame)
+                    .await
+            }
+            Err(failure) => Err(failure),
+        };
+        in_flight_ref.lock().unwrap_or_else(|e| e.into_inner()).remove(&index);
+        if !map.distributed {
+            let kind = if result.is_ok() {
+                "MapIterationSucceeded"
+            } else {
+                "MapIterationFailed"
+            };
+            run.record(&mut iteration_thread, kind, Some(iteration_details()));
+        }
+        (index, result)
+    };
+
+    let total = items.len();
+    let mut results: Vec<Value> = vec![Value::Null; total];
+    let mut pending = items.into_iter().enumerate();
+    let mut running = FuturesUnordered::new();
+    let mut failures = 0usize;
+    let mut first_failure: Option<Failure> = None;
+    loop {
+        while running.len() < limit {
+            match pending.next() {
+                Some((index, item)) => running.push(iteration(index, item)),
+                None => break,
+            }
+        }
+        let Some((index, result)) = running.next().await else {
+            break;
+        };
+        match result {
+            Ok(value) => results[index] = value,
+            Err(failure) => {
+                failures += 1;
+                results[index] = failure.error_output();
+                if !tolerance.tolerates(failures, total) {
+                    first_failure = Some(failure);
+                    break;
+                }
+            }
+        }
+    }
+    drop(running);
+    if let Some(failure) = first_failure {
+        let aborted: Vec<usize> = in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        for index in aborted {
+            let mut aborted_thread = Thread { last: iteration_thread_start };
+            run.record(
+                &mut aborted_thread,
+                "MapIterationAborted",
+                Some(details([("index", json!(index)), ("name", json!(state.name))])),
+            );
+        }
+        let failure = if tolerance.is_set() {
+            Failure::new(
+                "States.ExceedToleratedFailureThreshold",
+                Some("The specified tolerated failure threshold was exceeded".into()),
+            )
+        } else {
+            failure
+        };
+        if map.distributed {
+            run.record(thread, "MapRunFailed", None);
+        }
+        run.record(thread, "MapStateFailed", None);
+        return Err(failure);
+    }
+    if map.distributed {
+        run.record(thread, "MapRunSucceeded", None);
+    }
+    run.record(thread, "MapStateSucceeded", None);
+    let (output, assigned) = run.apply_result(
+        state,
+        input,
+        Value::Array(results),
+        &context,
+        frame,
+        state_context,
+    )?;
+    Ok(Completed {
+        output,
+        next: next_of(state),
+        assigned,
+    })
+}
+
+/// How many failed iterations a Map state accepts.
+struct Tolerance {
+    count: Option<u64>,
+    percentage: Option<f64>,
+}
+
+impl Tolerance {
+    fn is_set(&self) -> bool {
+        self.count.is_some() || self.percentage.is_some()
+    }
+
+    fn tolerates(&self, failures: usize, total: usize) -> bool {
+        let by_count = self.count.is_some_and(|count| failures as u64 <= count);
+        let by_percentage = self.percentage.is_some_and(|percentage| {
+            total > 0 && (failures as f64) * 100.0 / (total as f64) <= percentage
+        });
+        by_count || by_percentage
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn tolerance(
+    run: &Run,
+    map: &MapState,
+    effective: &Value,
+    context: &Value,
+    frame: &Frame,
+    state_context: &StateContext,
+    _total: usize,
+) -> Result<Tolerance, Failure> {
+    let runtime = |message: String| {
+        run.runtime_failure(
+            state_context,
+            EvalError {
+                error: "States.Runtime".into(),
+                message,
+            },
+        )
+    };
+    let count = match &map.tolerated_failure_count {
+        None => None,
+        Some(field) => {
+            let value = resolve(run, field, "ToleratedFailureCountPath", effective, context, frame, state_context)?;
+            match value.as_i64() {
+                Some(n) if n < 0 => {
+                    return Err(runtime("ToleratedFailureCount cannot be negative.".into()))
+                }
+                Some(n) => Some(n as u64),
+                None => {
+                    return Err(runtime(format!(
+                        "The ToleratedFailureCountPath field refers to value {} which is not a valid integer: {}",
+                        quoted(&value),
+                        path_of(field)
+                    )))
+                }
+            }
+        }
+    };
+    let percentage = match &map.tolerated_failure_percentage {
+        None => None,
+        Some(field) => {
+            let value = resolve(run, field, "ToleratedFailurePercentagePath", effective, context, frame, state_context)?;
+            match value.as_f64() {
+                Some(p) if !(0.0..=100.0).contains(&p) => {
+                    return Err(runtime(
+                        "ToleratedFailurePercentage must be between 0 and 100.".into(),
+                    ))
+                }
+                Some(p) => Some(p),
+                None => {
+                    return Err(runtime(format!(
+                        "The ToleratedFailurePercentagePath field refers to value {} which is not a valid float: {}",
+                        quoted(&value),
+                        path_of(field)
+                    )))
+                }
+            }
+        }
+    };
+    Ok(Tolerance { count, percentage })
+}
+
+/// AWS quotes the offending value as `"text"`, rendering non-strings as JSON.
+fn quoted(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("\"{text}\""),
+        other => format!("\"{other}\""),
+    }
+}
+
+fn path_of<T>(field: &ValueOrPath<T>) -> &str {
+    match field {
+        ValueOrPath::Path(path) => path.as_str(),
+        _ => "",
+    }
+}
+
+fn uuid_from(rng: &mut impl rand::RngCore) -> String {
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}

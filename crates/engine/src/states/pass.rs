@@ -1,0 +1,34 @@
+use crate::context::StateContext;
+use crate::execution::{next_of, Completed, Frame, Run};
+use crate::failure::Failure;
+use fluxo_asl::model::State;
+use serde_json::Value;
+
+pub(crate) fn run(
+    run: &Run,
+    state: &State,
+    result: Option<&Value>,
+    input: &Value,
+    state_context: &StateContext,
+    frame: &Frame,
+) -> Result<Completed, Failure> {
+    let context = run.context.for_state(state_context, frame);
+    let effective = run.effective_input(state, input, &context, frame, state_context)?;
+    // `Result` is literal: `.$` keys inside it are not evaluated.
+    let result = match result {
+        Some(result) => {
+            if result.to_string().len() > crate::execution::PAYLOAD_LIMIT_BYTES {
+                return Err(Failure::data_limit(&state.name));
+            }
+            result.clone()
+        }
+        None => effective,
+    };
+    let (output, assigned) =
+        run.apply_result(state, input, result, &context, frame, state_context)?;
+    Ok(Completed {
+        output,
+        next: next_of(state),
+        assigned,
+    })
+}

@@ -1,0 +1,227 @@
+//! Task states that call operator-configured functions the way Step Functions calls Lambda.
+
+use super::resolve;
+use crate::context::StateContext;
+use crate::environment::{FunctionCall, TaskFailure};
+use crate::execution::{details, next_of, Completed, Frame, Run, Thread, PAYLOAD_LIMIT_BYTES};
+use crate::failure::Failure;
+use fluxo_asl::model::{State, Task, ValueOrPath};
+use serde_json::{json, Map, Value};
+
+/// How a Task's `Resource` is called, which decides its history events and output shape.
+enum Integration {
+    /// `arn:aws:lambda:…:function:NAME`: `LambdaFunction*` events, the function's result as is.
+    LambdaArn { function: String },
+    /// `arn:aws:states:::lambda:invoke`: `Task*` events, the result wrapped as the Lambda API does.
+    LambdaInvoke,
+}
+
+fn integration(resource: &str) -> Option<Integration> {
+    if resource == "arn:aws:states:::lambda:invoke" {
+        return Some(Integration::LambdaInvoke);
+    }
+    let parts: Vec<&str> = resource.split(':').collect();
+    if parts.len() >= 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {
+        return Some(Integration::LambdaArn {
+            function: parts[6].to_string(),
+        });
+    }
+    None
+}
+
+/// A function name given as a name, a partial ARN or a full ARN (with or without qualifier).
+fn function_name(reference: &str) -> String {
+    let parts: Vec<&str> = reference.split(':').collect();
+    match parts.iter().position(|part| *part == "function") {
+        Some(index) if index + 1 < parts.len() => parts[index + 1].to_string(),
+        _ => reference.to_string(),
+    }
+}
+
+pub(crate) async fn run(
+    run: &Run<'_>,
+    state: &State,
+    task: &Task,
+    input: &Value,
+    state_context: &StateContext,
+    thread: &mut Thread,
+    frame: &Frame,
+) -> Result<Completed, Failure> {
+    let context = run.context.for_state(state_context, frame);
+    let effective = run.effective_input(state, input, &context, frame, state_context)?;
+    let seconds = |field: &Option<ValueOrPath<u64>>, name: &str| -> Result<Option<u64>, Failure> {
+        match field {
+            None => Ok(None),
+            Some(field) => Ok(resolve(run, field, name, &effective, &context, frame, state_context)?
+                .as_u64()),
+        }
+    };
+    let timeout = seconds(&task.timeout_seconds, "TimeoutSecondsPath")?;
+    let heartbeat = seconds(&task.heartbeat_seconds, "HeartbeatSecondsPath")?;
+    let Some(integration) = integration(&task.resource) else {
+        return Err(Failure::new(
+            "States.Runtime",
+            Some(format!(
+                "An error occurred while executing the state '{}' (entered at the event id #{}). The resource '{}' is not supported",
+                state.name, state_context.entered_id, task.resource
+            )),
+        ));
+    };
+    let request_id = run.with_rng(|rng| {
+        let mut bytes = [0u8; 16];
+        rand::RngCore::fill_bytes(rng, &mut bytes);
+        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    });
+
+    let (function, payload) = match &integration {
+        Integration::LambdaArn { function } => {
+            let mut scheduled = details([
+                ("input", Value::String(effective.to_string())),
+                ("inputDetails", json!({"truncated": false})),
+                ("resource", Value::String(task.resource.clone())),
+            ]);
+            if let Some(timeout) = timeout {
+                scheduled.insert("timeoutInSeconds".into(), json!(timeout));
+            }
+            run.record(thread, "LambdaFunctionScheduled", Some(scheduled));
+            run.record(thread, "LambdaFunctionStarted", None);
+            (function.clone(), effective.clone())
+        }
+        Integration::LambdaInvoke => {
+            let mut scheduled = details([
+                ("resourceType", json!("lambda")),
+                ("resource", json!("invoke")),
+                ("region", Value::String(run.context.region().to_string())),
+                ("parameters", Value::String(effective.to_string())),
+            ]);
+            if let Some(timeout) = timeout {
+                scheduled.insert("timeoutInSeconds".into(), json!(timeout));
+            }
+            if let Some(heartbeat) = heartbeat {
+                scheduled.insert("heartbeatInSeconds".into(), json!(heartbeat));
+            }
+            run.record(thread, "TaskScheduled", Some(scheduled));
+            run.record(
+                thread,
+                "TaskStarted",
+                Some(details([("resourceType", json!("lambda")), ("resource", json!("invoke"))])),
+            );
+            let name = effective
+                .get("FunctionName")
+                .and_then(Value::as_str)
+                .map(function_name)
+                .unwrap_or_default();
+            let payload = effective.get("Payload").cloned().unwrap_or(json!({}));
+            (name, payload)
+        }
+    };
+
+    let call = run.env.invoke_function(FunctionCall {
+        function_name: function,
+        payload,
+        request_id: request_id.clone(),
+    });
+    let outcome = match timeout {
+        Some(timeout) => {
+            let deadline = crate::execution::add_seconds(run.env.now(), timeout as f64);
+            tokio::select! {
+                outcome = call => Some(outcome),
+                _ = run.env.sleep_until(deadline) => None,
+            }
+        }
+        None => Some(call.await),
+    };
+
+    let lambda_arn = matches!(integration, Integration::LambdaArn { .. });
+    let service_fields = |mut map: Map<String, Value>| {
+        map.insert("resourceType".into(), json!("lambda"));
+        map.insert("resource".into(), json!("invoke"));
+        map
+    };
+    let result = match outcome {
+        None => {
+            let failure = Failure::new("States.Timeout", None);
+            if lambda_arn {
+                run.record(thread, "LambdaFunctionTimedOut", Some(failure.details()));
+            } else {
+                run.record(thread, "TaskTimedOut", Some(service_fields(failure.details())));
+            }
+            return Err(failure);
+        }
+        Some(Err(TaskFailure { error, cause })) => {
+            let failure = Failure::new(error, cause);
+            if lambda_arn {
+                run.record(thread, "LambdaFunctionFailed", Some(failure.details()));
+            } else {
+                run.record(thread, "TaskFailed", Some(service_fields(failure.details())));
+            }
+            return Err(failure);
+        }
+        Some(Ok(result)) => result,
+    };
+    let result = if lambda_arn {
+        result
+    } else {
+        wrap_invoke_result(result, &request_id, run.env.now())
+    };
+    let text = result.to_string();
+    if text.len() > PAYLOAD_LIMIT_BYTES {
+        let subject = if lambda_arn { task.resource.as_str() } else { "invoke" };
+        let failure = Failure::data_limit(subject);
+        if lambda_arn {
+            run.record(thread, "LambdaFunctionFailed", Some(failure.details()));
+        } else {
+            run.record(thread, "TaskFailed", Some(service_fields(failure.details())));
+        }
+        return Err(failure);
+    }
+    let succeeded = details([
+        ("output", Value::String(text)),
+        ("outputDetails", json!({"truncated": false})),
+    ]);
+    if lambda_arn {
+        run.record(thread, "LambdaFunctionSucceeded", Some(succeeded));
+    } else {
+        run.record(thread, "TaskSucceeded", Some(service_fields(succeeded)));
+    }
+    let (output, assigned) =
+        run.apply_result(state, input, result, &context, frame, state_context)?;
+    Ok(Completed {
+        output,
+        next: next_of(state),
+        assigned,
+    })
+}
+
+/// The Lambda `Invoke` API response as Step Functions' optimised integration returns it.
+fn wrap_invoke_result(payload: Value, request_id: &str, now: jiff::Timestamp) -> Value {
+    let length = payload.to_string().len().to_string();
+    let date = now.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    json!({
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "x-amzn-Remapped-Content-Length": ["0"],
+                "Connection": ["keep-alive"],
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": [length],
+                "Date": [date],
+                "Content-Type": ["application/json"],
+            },
+            "HttpHeaders": {
+                "Connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": "application/json",
+                "Date": date,
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-Remapped-Content-Length": "0",
+                "x-amzn-RequestId": request_id,
+            },
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    })
+}
