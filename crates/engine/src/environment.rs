@@ -34,6 +34,15 @@ pub trait Environment: Send + Sync {
 
     /// Invokes an operator-configured function.
     fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>>;
+
+    /// Makes events durable. The engine calls it with every event not yet persisted before it
+    /// starts an effect (a function call, a timer) and when the execution ends, and waits for
+    /// it: events between two such points follow deterministically from the persisted ones, so a
+    /// replay after a crash recreates them. In-memory runs keep the default, which does nothing.
+    fn persist(&self, events: Vec<crate::RecordedEvent>) -> BoxFuture<'_, ()> {
+        drop(events);
+        Box::pin(async {})
+    }
 }
 
 /// Time from tokio's clock, anchored to the wall clock when the environment is made, so that a

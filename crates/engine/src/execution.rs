@@ -4,6 +4,7 @@ use crate::context::{ContextObject, StateContext};
 use crate::environment::Environment;
 use crate::failure::Failure;
 use crate::history::{entered_details, exited_details, HistoryEvent};
+use crate::journal::{Journal, RecordedEvent, Thread};
 use crate::{ExecutionOutcome, ExecutionRequest, ExecutionStatus};
 use fluxo_asl::model::{
     error_matches, PathField, ResultPathField, State, StateKind, StateMachine, Transition,
@@ -25,14 +26,25 @@ pub async fn execute(
     request: ExecutionRequest,
     env: Arc<dyn Environment>,
 ) -> ExecutionOutcome {
-    let start_time = env.now();
+    resume(machine, request, env, Vec::new()).await
+}
+
+/// Runs an execution to its end, replaying the events it recorded before (none for a new
+/// execution): recorded events keep their ids and timestamps, recorded function results are
+/// used instead of calling the function again, and only what follows them is new.
+pub async fn resume(
+    machine: Arc<StateMachine>,
+    request: ExecutionRequest,
+    env: Arc<dyn Environment>,
+    recorded: Vec<RecordedEvent>,
+) -> ExecutionOutcome {
     let run = Run {
         env: env.as_ref(),
-        context: ContextObject::new(&request, start_time),
-        history: Mutex::new(Vec::new()),
+        context: ContextObject::new(&request, env.now()),
+        journal: Mutex::new(Journal::new(recorded)),
         rng: Mutex::new(StdRng::seed_from_u64(env.random_seed())),
     };
-    let mut thread = Thread { last: 0 };
+    let mut thread = Thread::root(env.now());
     run.record(
         &mut thread,
         "ExecutionStarted",
@@ -42,6 +54,12 @@ pub async fn execute(
             ("roleArn", Value::String(request.role_arn.clone())),
         ])),
     );
+    // The start time is the recorded one when resuming.
+    let start_time = thread.time;
+    let run = Run {
+        context: ContextObject::new(&request, start_time),
+        ..run
+    };
     let mut frame = Frame::default();
     let body = run.run_machine(&machine, request.input.clone(), &mut thread, &mut frame);
     let result = match machine.timeout_seconds {
@@ -69,12 +87,8 @@ pub async fn execute(
         }
         Some(Err(failure)) => {
             run.record(&mut thread, "ExecutionFailed", Some(failure.details()));
-            (
-                ExecutionStatus::Failed,
-                None,
-                Some(failure.error),
-                failure.cause,
-            )
+            let error = (!failure.error.is_empty()).then_some(failure.error);
+            (ExecutionStatus::Failed, None, error, failure.cause)
         }
         None => {
             let error = "States.Timeout".to_string();
@@ -86,7 +100,12 @@ pub async fn execute(
             (ExecutionStatus::TimedOut, None, Some(error), None)
         }
     };
-    let history = run.history.into_inner().unwrap_or_else(|e| e.into_inner());
+    run.persist().await;
+    let history = run
+        .journal
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_history();
     ExecutionOutcome {
         status,
         output,
@@ -113,14 +132,8 @@ pub(crate) fn add_seconds(time: Timestamp, seconds: f64) -> Timestamp {
 pub(crate) struct Run<'e> {
     pub env: &'e dyn Environment,
     pub context: ContextObject,
-    history: Mutex<Vec<HistoryEvent>>,
+    journal: Mutex<Journal>,
     rng: Mutex<StdRng>,
-}
-
-/// One chain of events (the execution, a Parallel branch or a Map iteration): the id of its
-/// latest event becomes the `previousEventId` of its next one.
-pub(crate) struct Thread {
-    pub last: u64,
 }
 
 /// What the states of one (nested) state machine can see besides their input.
@@ -145,17 +158,37 @@ impl Run<'_> {
         kind: &'static str,
         details: Option<Map<String, Value>>,
     ) -> u64 {
-        let mut history = self.history.lock().unwrap_or_else(|e| e.into_inner());
-        let id = history.len() as u64 + 1;
-        history.push(HistoryEvent {
-            id,
-            previous_event_id: thread.last,
-            timestamp: self.env.now(),
-            kind,
-            details,
-        });
-        thread.last = id;
-        id
+        self.journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .record(thread, kind, details, self.env.now())
+    }
+
+    /// The recorded event at the thread's next position, when this part is being replayed.
+    pub fn recorded_next(&self, thread: &Thread) -> Option<HistoryEvent> {
+        self.journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .recorded_next(thread)
+            .cloned()
+    }
+
+    /// Hands every new event to the environment to make durable, and waits for it.
+    pub async fn persist(&self) {
+        let events = self
+            .journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take_unpersisted();
+        if !events.is_empty() {
+            self.env.persist(events).await;
+        }
+    }
+
+    /// Waits until `deadline`, after making the history so far durable.
+    pub async fn sleep_until(&self, deadline: Timestamp) {
+        self.persist().await;
+        self.env.sleep_until(deadline).await;
     }
 
     pub fn with_rng<T>(&self, f: impl FnOnce(&mut StdRng) -> T) -> T {
@@ -201,7 +234,7 @@ impl Run<'_> {
         let mut state_context = StateContext {
             name: state.name.clone(),
             entered_id,
-            entered_time: self.env.now(),
+            entered_time: thread.time,
             retry_count: None,
         };
         if !state.retry.is_empty() || matches!(state.kind, StateKind::Task(_)) {
@@ -222,8 +255,8 @@ impl Run<'_> {
                 return Err(failure);
             }
             if let Some(delay) = self.retry_delay(state, &failure, &mut attempts) {
-                let deadline = add_seconds(self.env.now(), delay);
-                self.env.sleep_until(deadline).await;
+                let deadline = add_seconds(thread.time, delay);
+                self.sleep_until(deadline).await;
                 state_context.retry_count = Some(state_context.retry_count.unwrap_or(0) + 1);
                 continue;
             }

@@ -1,4 +1,5 @@
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 /// One event of an execution history, as AWS `GetExecutionHistory` returns it.
 #[derive(Debug, Clone, PartialEq)]
@@ -7,7 +8,7 @@ pub struct HistoryEvent {
     pub previous_event_id: u64,
     pub timestamp: jiff::Timestamp,
     /// AWS event type, e.g. `PassStateEntered`.
-    pub kind: &'static str,
+    pub kind: Cow<'static, str>,
     /// The `…EventDetails` object in AWS wire shape (`input`/`output` are JSON *text*), when the
     /// event type has one.
     pub details: Option<Map<String, Value>>,
@@ -18,14 +19,14 @@ impl HistoryEvent {
     /// (`stateEnteredEventDetails` for every `*StateEntered`, `stateExitedEventDetails` for every
     /// `*StateExited`).
     pub fn details_key(&self) -> String {
-        details_key(self.kind)
+        details_key(&self.kind)
     }
 
     /// The event as an element of `GetExecutionHistory`'s `events` array.
     pub fn to_aws_json(&self) -> Value {
         let mut event = json!({
             "timestamp": self.timestamp.as_millisecond() as f64 / 1000.0,
-            "type": self.kind,
+            "type": self.kind.as_ref(),
             "id": self.id,
             "previousEventId": self.previous_event_id,
         });

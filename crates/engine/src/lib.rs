@@ -9,13 +9,15 @@ mod environment;
 mod execution;
 mod failure;
 mod history;
+mod journal;
 mod outcome;
 mod states;
 
 pub use environment::{
     Environment, FunctionCall, FunctionInvoker, NoFunctions, SystemEnvironment, TaskFailure,
 };
-pub use execution::{execute, PAYLOAD_LIMIT_BYTES};
+pub use execution::{execute, resume, PAYLOAD_LIMIT_BYTES};
+pub use journal::RecordedEvent;
 pub use history::HistoryEvent;
 pub use outcome::{ExecutionOutcome, ExecutionStatus};
 

@@ -1,1 +1,196 @@
-fn main() {}
+//! The `fluxo` command: wiring only. Language rules live in `fluxo-asl`, execution in
+//! `fluxo-engine`, functions in `fluxo-tasks`.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+mod functions;
+
+#[derive(Parser)]
+#[command(name = "fluxo", version, about = "A self-hosted workflow engine compatible with AWS Step Functions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Checks a state machine definition and prints every problem found.
+    Validate {
+        /// The definition file (Amazon States Language JSON).
+        file: PathBuf,
+    },
+    /// Runs one execution in this process and prints its result as JSON.
+    Run {
+        /// The definition file (Amazon States Language JSON).
+        definition: PathBuf,
+        /// The execution input as JSON text.
+        #[arg(long, conflicts_with = "input_file")]
+        input: Option<String>,
+        /// A file holding the execution input.
+        #[arg(long)]
+        input_file: Option<PathBuf>,
+        /// Also print the execution history, as GetExecutionHistory returns it.
+        #[arg(long)]
+        history: bool,
+        /// The functions configuration (default: fluxo.toml beside the definition, if present).
+        #[arg(long, env = "FLUXO_CONFIG")]
+        config: Option<PathBuf>,
+        /// The region used in ARNs.
+        #[arg(long, env = "FLUXO_REGION", default_value = "us-east-1")]
+        region: String,
+        /// The account id used in ARNs.
+        #[arg(long, env = "FLUXO_ACCOUNT", default_value = "123456789012")]
+        account: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate { file } => validate(&file),
+        Command::Run {
+            definition,
+            input,
+            input_file,
+            history,
+            config,
+            region,
+            account,
+        } => run(RunArgs {
+            definition,
+            input,
+            input_file,
+            history,
+            config,
+            region,
+            account,
+        }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("fluxo: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn validate(file: &Path) -> Result<ExitCode> {
+    let text = read(file)?;
+    let diagnostics = fluxo_asl::validate::validate_text(&text);
+    for diagnostic in &diagnostics {
+        println!("{diagnostic}");
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == fluxo_asl::Severity::Error)
+        .count();
+    if errors == 0 {
+        println!("{}: valid", file.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("{}: {errors} error(s)", file.display());
+        Ok(ExitCode::from(1))
+    }
+}
+
+struct RunArgs {
+    definition: PathBuf,
+    input: Option<String>,
+    input_file: Option<PathBuf>,
+    history: bool,
+    config: Option<PathBuf>,
+    region: String,
+    account: String,
+}
+
+fn run(args: RunArgs) -> Result<ExitCode> {
+    let text = read(&args.definition)?;
+    let diagnostics = fluxo_asl::validate::validate_text(&text);
+    let errors: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.severity == fluxo_asl::Severity::Error)
+        .collect();
+    if !errors.is_empty() {
+        for diagnostic in errors {
+            eprintln!("{diagnostic}");
+        }
+        bail!("InvalidDefinition: {} is not a valid state machine", args.definition.display());
+    }
+    let definition: Value = serde_json::from_str(&text).context("InvalidDefinition")?;
+    let machine = fluxo_asl::model::build(&definition).map_err(|diagnostics| {
+        let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("InvalidDefinition:\n{}", lines.join("\n"))
+    })?;
+    let input_text = match (&args.input, &args.input_file) {
+        (Some(input), _) => input.clone(),
+        (None, Some(file)) => read(file)?,
+        (None, None) => "{}".to_string(),
+    };
+    if input_text.len() > fluxo_engine::PAYLOAD_LIMIT_BYTES {
+        bail!("InvalidExecutionInput: the input exceeds the 262144 bytes limit");
+    }
+    let input: Value = serde_json::from_str(&input_text)
+        .map_err(|e| anyhow::anyhow!("InvalidExecutionInput: Invalid State Machine Execution Input: '{e}'"))?;
+
+    let config = args.config.clone().or_else(|| {
+        let beside = args.definition.parent()?.join("fluxo.toml");
+        beside.exists().then_some(beside)
+    });
+    let runtime = tokio::runtime::Runtime::new()?;
+    let outcome = runtime.block_on(async {
+        let invoker = functions::load(config.as_deref())?;
+        let env = Arc::new(fluxo_engine::SystemEnvironment::new(invoker));
+        let name = args
+            .definition
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or("StateMachine")
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_', "-");
+        let execution_name = format!("run-{}", std::process::id());
+        let request = fluxo_engine::ExecutionRequest::new(
+            &args.region,
+            &args.account,
+            &name,
+            &execution_name,
+            input,
+        );
+        let outcome = fluxo_engine::execute(Arc::new(machine), request, env.clone()).await;
+        env.functions().shutdown().await;
+        anyhow::Ok(outcome)
+    })?;
+
+    let mut report = serde_json::Map::new();
+    report.insert("status".into(), json!(outcome.status.as_aws_str()));
+    if let Some(output) = &outcome.output {
+        report.insert(
+            "output".into(),
+            serde_json::from_str(output).unwrap_or(Value::String(output.clone())),
+        );
+    }
+    if let Some(error) = &outcome.error {
+        report.insert("error".into(), json!(error));
+    }
+    if let Some(cause) = &outcome.cause {
+        report.insert("cause".into(), json!(cause));
+    }
+    if args.history {
+        let events: Vec<Value> = outcome.history.iter().map(|e| e.to_aws_json()).collect();
+        report.insert("history".into(), Value::Array(events));
+    }
+    println!("{}", serde_json::to_string_pretty(&Value::Object(report))?);
+    Ok(if outcome.status == fluxo_engine::ExecutionStatus::Succeeded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,6 +1,7 @@
 use super::resolve;
 use crate::context::StateContext;
-use crate::execution::{details, next_of, Completed, Frame, Run, Thread};
+use crate::execution::{details, next_of, Completed, Frame, Run};
+use crate::journal::Thread;
 use crate::failure::Failure;
 use fluxo_asl::model::{MapState, State, ValueOrPath};
 use fluxo_expr::EvalError;
@@ -57,7 +58,7 @@ pub(crate) async fn run(
         "MapStateStarted",
         Some(details([("length", json!(items.len()))])),
     );
-    let mut iteration_thread_start = started;
+    let mut iteration_origin = started;
     if map.distributed {
         let map_run_arn = format!(
             "{}/{}:{}",
@@ -67,8 +68,8 @@ pub(crate) async fn run(
             state.name,
             run.with_rng(|rng| uuid_from(rng))
         );
-        let mut run_thread = Thread { last: started };
-        iteration_thread_start = run.record(
+        let mut run_thread = thread.child(started, "run");
+        iteration_origin = run.record(
             &mut run_thread,
             "MapRunStarted",
             Some(details([("mapRunArn", Value::String(map_run_arn))])),
@@ -84,10 +85,10 @@ pub(crate) async fn run(
     let effective = &effective;
     let context_ref = &context;
     let in_flight_ref = &in_flight;
+    let parent = thread.fork();
+    let parent = &parent;
     let iteration = |index: usize, item: Value| async move {
-        let mut iteration_thread = Thread {
-            last: iteration_thread_start,
-        };
+        let mut iteration_thread = parent.child(iteration_origin, &format!("i{index}"));
         let name = Value::String(state.name.clone());
         let iteration_details = || details([("index", json!(index)), ("name", name.clone())]);
         if !map.distributed {
@@ -165,7 +166,7 @@ pub(crate) async fn run(
             .copied()
             .collect();
         for index in aborted {
-            let mut aborted_thread = Thread { last: iteration_thread_start };
+            let mut aborted_thread = thread.child(iteration_origin, &format!("a{index}"));
             run.record(
                 &mut aborted_thread,
                 "MapIterationAborted",

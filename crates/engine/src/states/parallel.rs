@@ -1,5 +1,6 @@
 use crate::context::StateContext;
-use crate::execution::{next_of, Completed, Frame, Run, Thread};
+use crate::execution::{next_of, Completed, Frame, Run};
+use crate::journal::Thread;
 use crate::failure::Failure;
 use fluxo_asl::model::{State, StateMachine};
 use serde_json::Value;
@@ -18,14 +19,15 @@ pub(crate) async fn run(
     let effective = run.effective_input(state, input, &context, frame, state_context)?;
     let started = run.record(thread, "ParallelStateStarted", None);
     let effective = &effective;
-    let branch_runs = branches.iter().map(|branch| {
+    let parent = &*thread;
+    let branch_runs = branches.iter().enumerate().map(|(index, branch)| {
+        let mut branch_thread = parent.child(started, &format!("b{index}"));
         // Each branch sees the variables of the enclosing scope; what it assigns stays inside.
         let mut branch_frame = Frame {
             variables: frame.variables.clone(),
             map_item: None,
         };
         async move {
-            let mut branch_thread = Thread { last: started };
             run.run_machine(branch, effective.clone(), &mut branch_thread, &mut branch_frame)
                 .await
         }

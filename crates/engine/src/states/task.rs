@@ -3,7 +3,9 @@
 use super::resolve;
 use crate::context::StateContext;
 use crate::environment::{FunctionCall, TaskFailure};
-use crate::execution::{details, next_of, Completed, Frame, Run, Thread, PAYLOAD_LIMIT_BYTES};
+use crate::execution::{details, next_of, Completed, Frame, Run, PAYLOAD_LIMIT_BYTES};
+use crate::journal::Thread;
+use crate::HistoryEvent;
 use crate::failure::Failure;
 use fluxo_asl::model::{State, Task, ValueOrPath};
 use serde_json::{json, Map, Value};
@@ -73,6 +75,7 @@ pub(crate) async fn run(
         uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
     });
 
+    let lambda_arn = matches!(integration, Integration::LambdaArn { .. });
     let (function, payload) = match &integration {
         Integration::LambdaArn { function } => {
             let mut scheduled = details([
@@ -84,7 +87,6 @@ pub(crate) async fn run(
                 scheduled.insert("timeoutInSeconds".into(), json!(timeout));
             }
             run.record(thread, "LambdaFunctionScheduled", Some(scheduled));
-            run.record(thread, "LambdaFunctionStarted", None);
             (function.clone(), effective.clone())
         }
         Integration::LambdaInvoke => {
@@ -101,11 +103,6 @@ pub(crate) async fn run(
                 scheduled.insert("heartbeatInSeconds".into(), json!(heartbeat));
             }
             run.record(thread, "TaskScheduled", Some(scheduled));
-            run.record(
-                thread,
-                "TaskStarted",
-                Some(details([("resourceType", json!("lambda")), ("resource", json!("invoke"))])),
-            );
             let name = effective
                 .get("FunctionName")
                 .and_then(Value::as_str)
@@ -115,81 +112,125 @@ pub(crate) async fn run(
             (name, payload)
         }
     };
+    // A replayed start means the function was called before a restart: its result, if it came,
+    // is the next recorded event; if none was recorded the call was in flight.
+    let started_before = run.recorded_next(thread).is_some();
+    if lambda_arn {
+        run.record(thread, "LambdaFunctionStarted", None);
+    } else {
+        run.record(
+            thread,
+            "TaskStarted",
+            Some(details([("resourceType", json!("lambda")), ("resource", json!("invoke"))])),
+        );
+    }
 
-    let call = run.env.invoke_function(FunctionCall {
-        function_name: function,
-        payload,
-        request_id: request_id.clone(),
-    });
-    let outcome = match timeout {
-        Some(timeout) => {
-            let deadline = crate::execution::add_seconds(run.env.now(), timeout as f64);
-            tokio::select! {
-                outcome = call => Some(outcome),
-                _ = run.env.sleep_until(deadline) => None,
+    let outcome = match run.recorded_next(thread) {
+        Some(event) => recorded_outcome(&event),
+        None if started_before => Outcome::Failed(TaskFailure {
+            error: "States.TaskFailed".into(),
+            cause: Some(
+                "Fluxo restarted while this task was running; it is not run again automatically because it may already have had its effect".into(),
+            ),
+        }),
+        None => {
+            run.persist().await;
+            let call = run.env.invoke_function(FunctionCall {
+                function_name: function,
+                payload,
+                request_id: request_id.clone(),
+            });
+            let returned = match timeout {
+                Some(timeout) => {
+                    let deadline = crate::execution::add_seconds(thread.time, timeout as f64);
+                    tokio::select! {
+                        returned = call => Some(returned),
+                        _ = run.env.sleep_until(deadline) => None,
+                    }
+                }
+                None => Some(call.await),
+            };
+            match returned {
+                None => Outcome::TimedOut,
+                Some(Err(failure)) => Outcome::Failed(failure),
+                Some(Ok(result)) if lambda_arn => Outcome::Succeeded(result),
+                Some(Ok(result)) => {
+                    Outcome::Succeeded(wrap_invoke_result(result, &request_id, run.env.now()))
+                }
             }
         }
-        None => Some(call.await),
     };
 
-    let lambda_arn = matches!(integration, Integration::LambdaArn { .. });
     let service_fields = |mut map: Map<String, Value>| {
-        map.insert("resourceType".into(), json!("lambda"));
-        map.insert("resource".into(), json!("invoke"));
+        if !lambda_arn {
+            map.insert("resourceType".into(), json!("lambda"));
+            map.insert("resource".into(), json!("invoke"));
+        }
         map
     };
+    let failed_kind = if lambda_arn { "LambdaFunctionFailed" } else { "TaskFailed" };
     let result = match outcome {
-        None => {
+        Outcome::TimedOut => {
             let failure = Failure::new("States.Timeout", None);
-            if lambda_arn {
-                run.record(thread, "LambdaFunctionTimedOut", Some(failure.details()));
-            } else {
-                run.record(thread, "TaskTimedOut", Some(service_fields(failure.details())));
-            }
+            let kind = if lambda_arn { "LambdaFunctionTimedOut" } else { "TaskTimedOut" };
+            run.record(thread, kind, Some(service_fields(failure.details())));
             return Err(failure);
         }
-        Some(Err(TaskFailure { error, cause })) => {
+        Outcome::Failed(TaskFailure { error, cause }) => {
             let failure = Failure::new(error, cause);
-            if lambda_arn {
-                run.record(thread, "LambdaFunctionFailed", Some(failure.details()));
-            } else {
-                run.record(thread, "TaskFailed", Some(service_fields(failure.details())));
-            }
+            run.record(thread, failed_kind, Some(service_fields(failure.details())));
             return Err(failure);
         }
-        Some(Ok(result)) => result,
-    };
-    let result = if lambda_arn {
-        result
-    } else {
-        wrap_invoke_result(result, &request_id, run.env.now())
+        Outcome::Succeeded(result) => result,
     };
     let text = result.to_string();
     if text.len() > PAYLOAD_LIMIT_BYTES {
         let subject = if lambda_arn { task.resource.as_str() } else { "invoke" };
         let failure = Failure::data_limit(subject);
-        if lambda_arn {
-            run.record(thread, "LambdaFunctionFailed", Some(failure.details()));
-        } else {
-            run.record(thread, "TaskFailed", Some(service_fields(failure.details())));
-        }
+        run.record(thread, failed_kind, Some(service_fields(failure.details())));
         return Err(failure);
     }
     let succeeded = details([
         ("output", Value::String(text)),
         ("outputDetails", json!({"truncated": false})),
     ]);
-    if lambda_arn {
-        run.record(thread, "LambdaFunctionSucceeded", Some(succeeded));
-    } else {
-        run.record(thread, "TaskSucceeded", Some(service_fields(succeeded)));
-    }
+    let succeeded_kind = if lambda_arn { "LambdaFunctionSucceeded" } else { "TaskSucceeded" };
+    run.record(thread, succeeded_kind, Some(service_fields(succeeded)));
     let (output, assigned) =
         run.apply_result(state, input, result, &context, frame, state_context)?;
     Ok(Completed {
         output,
         next: next_of(state),
         assigned,
+    })
+}
+
+enum Outcome {
+    Succeeded(Value),
+    Failed(TaskFailure),
+    TimedOut,
+}
+
+/// The outcome a replayed result event recorded.
+fn recorded_outcome(event: &HistoryEvent) -> Outcome {
+    let field = |name: &str| {
+        event
+            .details
+            .as_ref()
+            .and_then(|details| details.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    if event.kind.ends_with("Succeeded") {
+        let output = field("output").unwrap_or_default();
+        return Outcome::Succeeded(serde_json::from_str(&output).unwrap_or(Value::Null));
+    }
+    if event.kind.ends_with("TimedOut") {
+        return Outcome::TimedOut;
+    }
+    Outcome::Failed(TaskFailure {
+        error: field("error").unwrap_or_default(),
+        cause: field("cause"),
     })
 }
 

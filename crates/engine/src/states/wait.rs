@@ -29,7 +29,8 @@ pub(crate) async fn run(
             },
         )
     };
-    let now = run.env.now();
+    // Counted from when the state was entered, so that a replay computes the same deadline.
+    let now = state_context.entered_time;
     let deadline = match wait {
         WaitFor::Seconds(seconds) => {
             let value = resolve(run, seconds, "SecondsPath", &effective, &context, frame, state_context)?;
@@ -71,7 +72,7 @@ pub(crate) async fn run(
             deadline
         }
     };
-    run.env.sleep_until(deadline).await;
+    run.sleep_until(deadline).await;
     let output = run.output_path(&state.io.output_path, effective.clone(), &context, frame, state_context)?;
     let assigned = match &state.assign {
         Some(assign) => Some(run.assign(assign, &effective, state_context, frame, "Assign")?),

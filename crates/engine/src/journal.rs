@@ -1,0 +1,139 @@
+//! The execution's event log: assigns ids, and on a resumed execution replays recorded events.
+//!
+//! An event's global id depends on how concurrent branches interleaved, so a replay matches
+//! events by their *position* instead: the key of the thread they belong to (the execution, a
+//! Parallel branch, a Map iteration) and their sequence number within it. Both are
+//! deterministic, so re-running the same definition over the same recorded results meets the
+//! same positions, and takes the recorded ids and timestamps from them.
+
+use crate::HistoryEvent;
+use jiff::Timestamp;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// An event with its position, as a durable store keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    pub event: HistoryEvent,
+    /// The key of the event's thread (`""` for the execution itself).
+    pub thread: String,
+    /// The event's sequence number within its thread, from 0.
+    pub seq: u32,
+}
+
+/// One chain of events: the execution, a Parallel branch or a Map iteration.
+pub(crate) struct Thread {
+    pub key: String,
+    seq: u32,
+    /// The id of this thread's latest event: the `previousEventId` of its next one.
+    pub last: u64,
+    /// The timestamp of this thread's latest event: the time from which delays are counted, so
+    /// that a replay computes the same deadlines.
+    pub time: Timestamp,
+}
+
+impl Thread {
+    pub fn root(time: Timestamp) -> Self {
+        Thread {
+            key: String::new(),
+            seq: 0,
+            last: 0,
+            time,
+        }
+    }
+
+    /// A child thread, e.g. branch `b1` of the Parallel whose start event is `origin`.
+    pub fn child(&self, origin: u64, name: &str) -> Self {
+        Thread {
+            key: format!("{}/{origin}.{name}", self.key),
+            seq: 0,
+            last: origin,
+            time: self.time,
+        }
+    }
+
+    /// A copy of this thread's identity to derive children from while the thread itself is
+    /// borrowed elsewhere.
+    pub fn fork(&self) -> Self {
+        Thread {
+            key: self.key.clone(),
+            seq: self.seq,
+            last: self.last,
+            time: self.time,
+        }
+    }
+}
+
+pub(crate) struct Journal {
+    events: Vec<RecordedEvent>,
+    recorded: HashMap<(String, u32), usize>,
+    persisted: usize,
+}
+
+impl Journal {
+    pub fn new(recorded: Vec<RecordedEvent>) -> Self {
+        let positions = recorded
+            .iter()
+            .enumerate()
+            .map(|(index, event)| ((event.thread.clone(), event.seq), index))
+            .collect();
+        let persisted = recorded.len();
+        Journal {
+            events: recorded,
+            recorded: positions,
+            persisted,
+        }
+    }
+
+    /// The recorded event at the thread's next position, if this part is being replayed.
+    pub fn recorded_next(&self, thread: &Thread) -> Option<&HistoryEvent> {
+        let index = self.recorded.get(&(thread.key.clone(), thread.seq))?;
+        Some(&self.events[*index].event)
+    }
+
+    /// Appends the thread's next event (or takes the recorded one) and returns its id.
+    pub fn record(
+        &mut self,
+        thread: &mut Thread,
+        kind: &'static str,
+        details: Option<Map<String, Value>>,
+        now: Timestamp,
+    ) -> u64 {
+        let position = (thread.key.clone(), thread.seq);
+        thread.seq += 1;
+        if let Some(&index) = self.recorded.get(&position) {
+            let event = &self.events[index].event;
+            thread.last = event.id;
+            thread.time = event.timestamp;
+            return event.id;
+        }
+        let id = self.events.len() as u64 + 1;
+        self.events.push(RecordedEvent {
+            event: HistoryEvent {
+                id,
+                previous_event_id: thread.last,
+                timestamp: now,
+                kind: kind.into(),
+                details,
+            },
+            thread: position.0,
+            seq: position.1,
+        });
+        thread.last = id;
+        thread.time = now;
+        id
+    }
+
+    /// Events not yet handed to [`crate::Environment::persist`].
+    pub fn take_unpersisted(&mut self) -> Vec<RecordedEvent> {
+        let new = self.events[self.persisted..].to_vec();
+        self.persisted = self.events.len();
+        new
+    }
+
+    pub fn into_history(self) -> Vec<HistoryEvent> {
+        let mut events: Vec<HistoryEvent> = self.events.into_iter().map(|e| e.event).collect();
+        events.sort_by_key(|event| event.id);
+        events
+    }
+}
