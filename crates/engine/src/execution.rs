@@ -478,7 +478,7 @@ impl Run<'_> {
                         state_context,
                         EvalError {
                             error: "States.Runtime".into(),
-                            message: format!("Invalid path '{}' : No results for path: {}", path.as_str(), path.as_str()),
+                            message: path.missing_message(&scope),
                         },
                     )),
                     Err(error) => Err(self.runtime_failure(state_context, error)),

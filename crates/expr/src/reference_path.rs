@@ -1,22 +1,120 @@
+use crate::path::{parse_definite, Step};
 use crate::{EvalError, SyntaxError};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-/// A compiled reference path for writing (`ResultPath`).
+/// A compiled reference path for writing (`ResultPath`): `$` or a definite path of names and
+/// indices.
 #[derive(Debug, Clone)]
 pub struct ReferencePath {
     source: String,
+    steps: Vec<Step>,
 }
 
 impl ReferencePath {
-    pub fn parse(_source: &str) -> Result<ReferencePath, SyntaxError> {
-        todo!("fluxo-expr: ReferencePath::parse")
+    pub fn parse(source: &str) -> Result<ReferencePath, SyntaxError> {
+        let steps = source
+            .strip_prefix('$')
+            .filter(|rest| !rest.starts_with('$'))
+            .and_then(parse_definite)
+            .ok_or_else(|| SyntaxError {
+                message: format!(
+                    "The value '{source}' is not a valid reference path: only '$', '.name', ['name'] and [index] steps are allowed"
+                ),
+            })?;
+        Ok(ReferencePath {
+            source: source.to_string(),
+            steps,
+        })
     }
+
     pub fn as_str(&self) -> &str {
         &self.source
     }
+
     /// Writes `value` into `target` at this path, creating objects on the way as AWS does;
     /// `$` replaces the whole target.
-    pub fn write(&self, _target: &mut Value, _value: Value) -> Result<(), EvalError> {
-        todo!()
+    pub fn write(&self, target: &mut Value, value: Value) -> Result<(), EvalError> {
+        let Some((last, path)) = self.steps.split_last() else {
+            *target = value;
+            return Ok(());
+        };
+        let failure = |target: &Value| EvalError {
+            error: "States.ResultPathMatchFailure".into(),
+            message: format!(
+                "Unable to apply ResultPath '{}' to input '{}'",
+                self.source, target
+            ),
+        };
+        let original = target.clone();
+        let mut current = target;
+        for step in path {
+            current = match (step, current) {
+                (Step::Name(name), Value::Object(map)) => map
+                    .entry(name.clone())
+                    .or_insert_with(|| Value::Object(Map::new())),
+                (Step::Index(index), Value::Array(items)) if *index < items.len() => {
+                    &mut items[*index]
+                }
+                _ => return Err(failure(&original)),
+            };
+            if current.is_null() {
+                *current = Value::Object(Map::new());
+            }
+        }
+        match (last, current) {
+            (Step::Name(name), Value::Object(map)) => {
+                map.insert(name.clone(), value);
+                Ok(())
+            }
+            (Step::Index(index), Value::Array(items)) if *index < items.len() => {
+                items[*index] = value;
+                Ok(())
+            }
+            _ => Err(failure(&original)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn write(path: &str, mut target: Value, value: Value) -> Result<Value, EvalError> {
+        ReferencePath::parse(path)
+            .expect("valid reference path")
+            .write(&mut target, value)
+            .map(|()| target)
+    }
+
+    #[test]
+    fn writes_create_objects_on_the_way() {
+        assert_eq!(write("$", json!({"a": 1}), json!(2)).unwrap(), json!(2));
+        assert_eq!(
+            write("$.a.b", json!({"x": 1}), json!(2)).unwrap(),
+            json!({"x": 1, "a": {"b": 2}})
+        );
+        assert_eq!(
+            write("$.list[1]", json!({"list": [0, 0]}), json!(5)).unwrap(),
+            json!({"list": [0, 5]})
+        );
+        assert_eq!(
+            write("$['a b']", json!({}), json!(true)).unwrap(),
+            json!({"a b": true})
+        );
+    }
+
+    #[test]
+    fn writing_into_a_non_object_fails() {
+        let error = write("$.a", json!("text"), json!(1)).unwrap_err();
+        assert_eq!(error.error, "States.ResultPathMatchFailure");
+        assert!(write("$.a.b", json!({"a": 3}), json!(1)).is_err());
+    }
+
+    #[test]
+    fn only_definite_paths_are_reference_paths() {
+        for bad in ["", "$$.a", "$.a[*]", "$..a", "$.a[?(@.b)]", "a", "$[1:2]", "$x"] {
+            assert!(ReferencePath::parse(bad).is_err(), "{bad}");
+        }
     }
 }
