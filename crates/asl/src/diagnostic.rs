@@ -35,6 +35,10 @@ impl std::fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{severity}[{}] at {}: {}", self.code, self.location, self.message)
+        write!(
+            f,
+            "{severity}[{}] at {}: {}",
+            self.code, self.location, self.message
+        )
     }
 }

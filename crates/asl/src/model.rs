@@ -177,9 +177,11 @@ pub struct Catcher {
 /// `States.ALL` matches any name and `States.TaskFailed` any but `States.Timeout`. (Errors that
 /// no retrier or catcher may handle, such as `States.Runtime`, are filtered by the engine first.)
 pub fn error_matches(error_equals: &[String], error: &str) -> bool {
-    error_equals.iter().any(|candidate| match candidate.as_str() {
-        "States.ALL" => true,
-        "States.TaskFailed" => error != "States.Timeout",
-        other => other == error,
-    })
+    error_equals
+        .iter()
+        .any(|candidate| match candidate.as_str() {
+            "States.ALL" => true,
+            "States.TaskFailed" => error != "States.Timeout",
+            other => other == error,
+        })
 }

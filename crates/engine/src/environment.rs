@@ -102,7 +102,9 @@ impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
     fn now(&self) -> Timestamp {
         let elapsed = self.origin_instant.elapsed();
         self.origin
-            .checked_add(jiff::SignedDuration::try_from(elapsed).unwrap_or(jiff::SignedDuration::MAX))
+            .checked_add(
+                jiff::SignedDuration::try_from(elapsed).unwrap_or(jiff::SignedDuration::MAX),
+            )
             .unwrap_or(Timestamp::MAX)
     }
 

@@ -398,9 +398,15 @@ impl Run<'_> {
             }
             StateKind::Succeed => {
                 let context = self.context.for_state(state_context, frame);
-                let effective = self.input_path(&state.io.input_path, input, &context, frame, state_context)?;
-                let output =
-                    self.output_path(&state.io.output_path, effective, &context, frame, state_context)?;
+                let effective =
+                    self.input_path(&state.io.input_path, input, &context, frame, state_context)?;
+                let output = self.output_path(
+                    &state.io.output_path,
+                    effective,
+                    &context,
+                    frame,
+                    state_context,
+                )?;
                 Ok(Completed {
                     output,
                     next: None,
@@ -415,8 +421,16 @@ impl Run<'_> {
                     .await
             }
             StateKind::Parallel { branches } => {
-                crate::states::parallel::run(self, state, branches, input, state_context, thread, frame)
-                    .await
+                crate::states::parallel::run(
+                    self,
+                    state,
+                    branches,
+                    input,
+                    state_context,
+                    thread,
+                    frame,
+                )
+                .await
             }
             StateKind::Map(map) => {
                 crate::states::map::run(self, state, map, input, state_context, thread, frame).await
@@ -513,7 +527,8 @@ impl Run<'_> {
         frame: &Frame,
         state_context: &StateContext,
     ) -> Result<Value, Failure> {
-        let selected = self.input_path(&state.io.input_path, input, context, frame, state_context)?;
+        let selected =
+            self.input_path(&state.io.input_path, input, context, frame, state_context)?;
         match &state.io.parameters {
             Some(parameters) => self.template(parameters, &selected, context, frame, state_context),
             None => Ok(selected),
@@ -536,7 +551,9 @@ impl Run<'_> {
             None => result,
         };
         let assigned = match &state.assign {
-            Some(assign) => Some(self.assign_with(assign, &result, context, frame, state_context)?),
+            Some(assign) => {
+                Some(self.assign_with(assign, &result, context, frame, state_context)?)
+            }
             None => None,
         };
         let combined = match &state.io.result_path {
@@ -549,8 +566,13 @@ impl Run<'_> {
                 target
             }
         };
-        let output =
-            self.output_path(&state.io.output_path, combined, context, frame, state_context)?;
+        let output = self.output_path(
+            &state.io.output_path,
+            combined,
+            context,
+            frame,
+            state_context,
+        )?;
         Ok((output, assigned))
     }
 
@@ -584,7 +606,9 @@ impl Run<'_> {
 fn lookup(machine: &StateMachine, name: &str) -> Result<Arc<State>, Failure> {
     machine.state(name).cloned().ok_or_else(|| Failure {
         error: "States.Runtime".into(),
-        cause: Some(format!("The state '{name}' does not exist in the state machine")),
+        cause: Some(format!(
+            "The state '{name}' does not exist in the state machine"
+        )),
         kind: crate::failure::FailureKind::Terminal,
     })
 }

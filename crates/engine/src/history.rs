@@ -74,7 +74,10 @@ pub(crate) fn exited_details(
             .map(|(key, value)| (key.clone(), Value::String(value.to_string())))
             .collect();
         details.insert("assignedVariables".into(), Value::Object(as_text));
-        details.insert("assignedVariablesDetails".into(), json!({"truncated": false}));
+        details.insert(
+            "assignedVariablesDetails".into(),
+            json!({"truncated": false}),
+        );
     }
     details.insert("name".into(), Value::String(name.to_string()));
     details.insert("output".into(), Value::String(output.to_string()));

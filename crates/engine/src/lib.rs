@@ -17,8 +17,8 @@ pub use environment::{
     Environment, FunctionCall, FunctionInvoker, NoFunctions, SystemEnvironment, TaskFailure,
 };
 pub use execution::{execute, resume, PAYLOAD_LIMIT_BYTES};
-pub use journal::RecordedEvent;
 pub use history::HistoryEvent;
+pub use journal::RecordedEvent;
 pub use outcome::{ExecutionOutcome, ExecutionStatus};
 
 use serde_json::Value;
@@ -46,7 +46,9 @@ impl ExecutionRequest {
     ) -> Self {
         ExecutionRequest {
             region: region.to_string(),
-            state_machine_arn: format!("arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"),
+            state_machine_arn: format!(
+                "arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"
+            ),
             state_machine_name: state_machine_name.to_string(),
             execution_arn: format!(
                 "arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"

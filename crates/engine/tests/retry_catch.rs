@@ -40,7 +40,11 @@ fn failure(error: &str) -> Result<Value, TaskFailure> {
     })
 }
 
-async fn run(definition: Value, input: Value, functions: Arc<Scripted>) -> fluxo_engine::ExecutionOutcome {
+async fn run(
+    definition: Value,
+    input: Value,
+    functions: Arc<Scripted>,
+) -> fluxo_engine::ExecutionOutcome {
     let machine = fluxo_asl::compile(&definition).expect("valid definition");
     let env = Arc::new(SystemEnvironment::new(functions).with_seed(7));
     let request = ExecutionRequest::new("us-east-1", "123456789012", "test", "exec", input);
@@ -95,7 +99,11 @@ async fn a_task_retried_twice_succeeds_on_the_third_attempt_after_exact_backoffs
         .windows(2)
         .map(|pair| pair[1].duration_since(pair[0]).as_millis() as i64)
         .collect();
-    assert_eq!(gaps, vec![3000, 6000], "IntervalSeconds 3 then 3 × BackoffRate 2");
+    assert_eq!(
+        gaps,
+        vec![3000, 6000],
+        "IntervalSeconds 3 then 3 × BackoffRate 2"
+    );
     // One entry into the state, however many attempts.
     assert_eq!(event_times(&outcome, "TaskStateEntered").len(), 1);
 }
@@ -131,7 +139,10 @@ async fn max_attempts_zero_never_retries_and_catch_routes_to_the_fallback() {
     );
     let outcome = run(definition, json!({"document": 1}), functions.clone()).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
-    assert_eq!(outcome.output.as_deref(), Some(r#"{"recovered":"Validation.Failed"}"#));
+    assert_eq!(
+        outcome.output.as_deref(),
+        Some(r#"{"recovered":"Validation.Failed"}"#)
+    );
     assert_eq!(functions.calls.lock().unwrap().len(), 1);
     let kinds: Vec<&str> = outcome.history.iter().map(|event| event.kind).collect();
     assert_eq!(
@@ -153,7 +164,10 @@ async fn max_attempts_zero_never_retries_and_catch_routes_to_the_fallback() {
 #[tokio::test(start_paused = true)]
 async fn an_uncaught_failure_fails_the_execution_with_the_function_error() {
     let functions = Arc::new(Scripted::new(vec![failure("CustomError")]));
-    let definition = task_with(json!([]), json!([{"ErrorEquals": ["Other"], "Next": "Fallback"}]));
+    let definition = task_with(
+        json!([]),
+        json!([{"ErrorEquals": ["Other"], "Next": "Fallback"}]),
+    );
     let outcome = run(definition, json!({}), functions).await;
     assert_eq!(outcome.status, ExecutionStatus::Failed);
     assert_eq!(outcome.error.as_deref(), Some("CustomError"));
@@ -194,5 +208,8 @@ async fn a_task_timeout_is_states_timeout_and_can_be_retried() {
         .iter()
         .filter(|event| event.kind == "LambdaFunctionTimedOut")
         .count();
-    assert_eq!(timeouts, 2, "the first attempt and its one retry both time out");
+    assert_eq!(
+        timeouts, 2,
+        "the first attempt and its one retry both time out"
+    );
 }

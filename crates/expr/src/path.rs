@@ -109,15 +109,13 @@ impl Path {
             Root::Variable(name) => {
                 match scope.variables.and_then(|variables| variables.get(name)) {
                     Some(value) => value,
-                    None => {
-                        return Err(EvalError {
-                            error: "States.Runtime".into(),
-                            message: format!(
-                                "The variable '${name}' referenced by the JSONPath '{}' is not defined",
-                                self.source
-                            ),
-                        })
-                    }
+                    None => return Err(EvalError {
+                        error: "States.Runtime".into(),
+                        message: format!(
+                            "The variable '${name}' referenced by the JSONPath '{}' is not defined",
+                            self.source
+                        ),
+                    }),
                 }
             }
         };
@@ -222,7 +220,8 @@ fn bracket_step(inside: &str) -> Option<(Step, usize)> {
         let mut chars = inside[1..].char_indices();
         while let Some((offset, c)) = chars.next() {
             match c {
-                '\\' => name.push(chars.next()?.1),
+                // Only the quote itself is escaped; other backslashes stay (Jayway's reading).
+                '\\' if inside[1 + offset + 1..].starts_with(quote) => name.push(chars.next()?.1),
                 c if c == quote => {
                     let after = 1 + offset + 1;
                     return inside[after..]
@@ -265,6 +264,11 @@ mod tests {
         assert_eq!(read("$", input.clone()), Some(input.clone()));
         assert_eq!(read("$.a.b-c[1].d", input.clone()), Some(json!(2)));
         assert_eq!(read("$['e f']", input.clone()), Some(json!(3)));
+        assert_eq!(
+            read(r#"$['Test\""Name"']"#, json!({r#"Test\""Name""#: 1})),
+            Some(json!(1))
+        );
+        assert_eq!(read(r"$['it\'s']", json!({"it's": 2})), Some(json!(2)));
         assert_eq!(read("$.a.missing", input.clone()), None);
         assert_eq!(read("$.a.b-c[7]", input), None);
         assert_eq!(read("$$.Execution.Name", json!({})), Some(json!("e")));
@@ -302,18 +306,24 @@ mod tests {
             variables: None,
         };
         assert_eq!(
-            Path::parse("$.NoSuchInputPath").unwrap().missing_message(&scope),
+            Path::parse("$.NoSuchInputPath")
+                .unwrap()
+                .missing_message(&scope),
             "Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']"
         );
         assert_eq!(
-            Path::parse("$.no.such.result.path").unwrap().missing_message(&scope),
+            Path::parse("$.no.such.result.path")
+                .unwrap()
+                .missing_message(&scope),
             "Invalid path '$.no.such.result.path' : Missing property in path $['no']"
         );
     }
 
     #[test]
     fn bad_syntax_is_an_error_not_a_panic() {
-        for bad in ["", "a.b", "$.", "$[", "$['a", "$[?(", "$..", "$[1", "$.a[*", "$[\"é"] {
+        for bad in [
+            "", "a.b", "$.", "$[", "$['a", "$[?(", "$..", "$[1", "$.a[*", "$[\"é",
+        ] {
             assert!(Path::parse(bad).is_err(), "{bad}");
         }
     }

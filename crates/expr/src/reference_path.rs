@@ -113,7 +113,16 @@ mod tests {
 
     #[test]
     fn only_definite_paths_are_reference_paths() {
-        for bad in ["", "$$.a", "$.a[*]", "$..a", "$.a[?(@.b)]", "a", "$[1:2]", "$x"] {
+        for bad in [
+            "",
+            "$$.a",
+            "$.a[*]",
+            "$..a",
+            "$.a[?(@.b)]",
+            "a",
+            "$[1:2]",
+            "$x",
+        ] {
             assert!(ReferencePath::parse(bad).is_err(), "{bad}");
         }
     }

@@ -188,7 +188,11 @@ mod tests {
 
     #[test]
     fn a_missing_path_is_a_runtime_error_naming_the_field() {
-        let error = run(json!({"value.$": "$.no_such_jsonpath"}), json!({"int-literal": 0})).unwrap_err();
+        let error = run(
+            json!({"value.$": "$.no_such_jsonpath"}),
+            json!({"int-literal": 0}),
+        )
+        .unwrap_err();
         assert_eq!(error.error, "States.Runtime");
         assert_eq!(
             error.message,

@@ -11,7 +11,11 @@ use std::sync::Arc;
 mod functions;
 
 #[derive(Parser)]
-#[command(name = "fluxo", version, about = "A self-hosted workflow engine compatible with AWS Step Functions")]
+#[command(
+    name = "fluxo",
+    version,
+    about = "A self-hosted workflow engine compatible with AWS Step Functions"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -124,7 +128,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         for diagnostic in errors {
             eprintln!("{diagnostic}");
         }
-        bail!("InvalidDefinition: {} is not a valid state machine", args.definition.display());
+        bail!(
+            "InvalidDefinition: {} is not a valid state machine",
+            args.definition.display()
+        );
     }
     let definition: Value = serde_json::from_str(&text).context("InvalidDefinition")?;
     let machine = fluxo_asl::model::build(&definition).map_err(|diagnostics| {
@@ -139,8 +146,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     if input_text.len() > fluxo_engine::PAYLOAD_LIMIT_BYTES {
         bail!("InvalidExecutionInput: the input exceeds the 262144 bytes limit");
     }
-    let input: Value = serde_json::from_str(&input_text)
-        .map_err(|e| anyhow::anyhow!("InvalidExecutionInput: Invalid State Machine Execution Input: '{e}'"))?;
+    let input: Value = serde_json::from_str(&input_text).map_err(|e| {
+        anyhow::anyhow!("InvalidExecutionInput: Invalid State Machine Execution Input: '{e}'")
+    })?;
 
     let config = args.config.clone().or_else(|| {
         let beside = args.definition.parent()?.join("fluxo.toml");
@@ -155,7 +163,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
             .file_stem()
             .and_then(|stem| stem.to_str())
             .unwrap_or("StateMachine")
-            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_', "-");
+            .replace(
+                |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_',
+                "-",
+            );
         let execution_name = format!("run-{}", std::process::id());
         let request = fluxo_engine::ExecutionRequest::new(
             &args.region,
@@ -188,9 +199,11 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         report.insert("history".into(), Value::Array(events));
     }
     println!("{}", serde_json::to_string_pretty(&Value::Object(report))?);
-    Ok(if outcome.status == fluxo_engine::ExecutionStatus::Succeeded {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(
+        if outcome.status == fluxo_engine::ExecutionStatus::Succeeded {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }

@@ -153,7 +153,10 @@ impl Builder {
             }
         };
         let is_map = matches!(kind, StateKind::Map(_));
-        let transition = match (fields.get("Next").and_then(Value::as_str), fields.get("End")) {
+        let transition = match (
+            fields.get("Next").and_then(Value::as_str),
+            fields.get("End"),
+        ) {
             (Some(next), _) => Transition::Next(next.to_string()),
             (None, Some(Value::Bool(true))) => Transition::End,
             _ => Transition::None,
@@ -384,7 +387,9 @@ impl Builder {
         match fields.get(key) {
             None => PathField::Identity,
             Some(Value::Null) => PathField::Empty,
-            Some(_) => self.path(fields, key).map_or(PathField::Identity, PathField::Path),
+            Some(_) => self
+                .path(fields, key)
+                .map_or(PathField::Identity, PathField::Path),
         }
     }
 
@@ -412,7 +417,10 @@ impl Builder {
             Ok(template) => Some(template),
             Err(errors) => {
                 for error in errors {
-                    self.error(format!("{}{}", fields.at(key), error.pointer), error.message);
+                    self.error(
+                        format!("{}{}", fields.at(key), error.pointer),
+                        error.message,
+                    );
                 }
                 None
             }

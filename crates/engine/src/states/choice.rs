@@ -58,7 +58,13 @@ pub(crate) fn run(
         let values = run.assign(assign, &effective, state_context, frame, "Assign")?;
         assigned.get_or_insert_with(Default::default).extend(values);
     }
-    let output = run.output_path(&state.io.output_path, effective, &context, frame, state_context)?;
+    let output = run.output_path(
+        &state.io.output_path,
+        effective,
+        &context,
+        frame,
+        state_context,
+    )?;
     Ok(Completed {
         output,
         next: Some(next),

@@ -1,8 +1,8 @@
 use super::resolve;
 use crate::context::StateContext;
 use crate::execution::{details, next_of, Completed, Frame, Run};
-use crate::journal::Thread;
 use crate::failure::Failure;
+use crate::journal::Thread;
 use fluxo_asl::model::{MapState, State, ValueOrPath};
 use fluxo_expr::EvalError;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -41,7 +41,15 @@ pub(crate) async fn run(
     let max_concurrency = match &map.max_concurrency {
         ValueOrPath::Value(n) => *n,
         field => {
-            let value = resolve(run, field, "MaxConcurrencyPath", &effective, &context, frame, state_context)?;
+            let value = resolve(
+                run,
+                field,
+                "MaxConcurrencyPath",
+                &effective,
+                &context,
+                frame,
+                state_context,
+            )?;
             value.as_u64().ok_or_else(|| {
                 runtime(format!(
                     "The MaxConcurrencyPath field refers to value {} which is not a valid integer: {}",
@@ -51,7 +59,15 @@ pub(crate) async fn run(
             })?
         }
     };
-    let tolerance = tolerance(run, map, &effective, &context, frame, state_context, items.len())?;
+    let tolerance = tolerance(
+        run,
+        map,
+        &effective,
+        &context,
+        frame,
+        state_context,
+        items.len(),
+    )?;
 
     let started = run.record(
         thread,
@@ -92,9 +108,16 @@ pub(crate) async fn run(
         let name = Value::String(state.name.clone());
         let iteration_details = || details([("index", json!(index)), ("name", name.clone())]);
         if !map.distributed {
-            run.record(&mut iteration_thread, "MapIterationStarted", Some(iteration_details()));
+            run.record(
+                &mut iteration_thread,
+                "MapIterationStarted",
+                Some(iteration_details()),
+            );
         }
-        in_flight_ref.lock().unwrap_or_else(|e| e.into_inner()).insert(index);
+        in_flight_ref
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(index);
         let map_item = json!({"Index": index, "Value": item});
         let mut iteration_frame = Frame {
             variables: frame.variables.clone(),
@@ -106,18 +129,32 @@ pub(crate) async fn run(
                 if let Some(object) = item_context.as_object_mut() {
                     object.insert("Map".into(), json!({"Item": iteration_frame.map_item}));
                 }
-                run.template(selector, effective, &item_context, &iteration_frame, state_context)
+                run.template(
+                    selector,
+                    effective,
+                    &item_context,
+                    &iteration_frame,
+                    state_context,
+                )
             }
             None => Ok(item),
         };
         let result = match item_input {
             Ok(item_input) => {
-                run.run_machine(&map.processor, item_input, &mut iteration_thread, &mut iteration_frame)
-                    .await
+                run.run_machine(
+                    &map.processor,
+                    item_input,
+                    &mut iteration_thread,
+                    &mut iteration_frame,
+                )
+                .await
             }
             Err(failure) => Err(failure),
         };
-        in_flight_ref.lock().unwrap_or_else(|e| e.into_inner()).remove(&index);
+        in_flight_ref
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&index);
         if !map.distributed {
             let kind = if result.is_ok() {
                 "MapIterationSucceeded"
@@ -170,7 +207,10 @@ pub(crate) async fn run(
             run.record(
                 &mut aborted_thread,
                 "MapIterationAborted",
-                Some(details([("index", json!(index)), ("name", json!(state.name))])),
+                Some(details([
+                    ("index", json!(index)),
+                    ("name", json!(state.name)),
+                ])),
             );
         }
         let failure = if tolerance.is_set() {
@@ -248,7 +288,15 @@ fn tolerance(
     let count = match &map.tolerated_failure_count {
         None => None,
         Some(field) => {
-            let value = resolve(run, field, "ToleratedFailureCountPath", effective, context, frame, state_context)?;
+            let value = resolve(
+                run,
+                field,
+                "ToleratedFailureCountPath",
+                effective,
+                context,
+                frame,
+                state_context,
+            )?;
             match value.as_i64() {
                 Some(n) if n < 0 => {
                     return Err(runtime("ToleratedFailureCount cannot be negative.".into()))
@@ -267,7 +315,15 @@ fn tolerance(
     let percentage = match &map.tolerated_failure_percentage {
         None => None,
         Some(field) => {
-            let value = resolve(run, field, "ToleratedFailurePercentagePath", effective, context, frame, state_context)?;
+            let value = resolve(
+                run,
+                field,
+                "ToleratedFailurePercentagePath",
+                effective,
+                context,
+                frame,
+                state_context,
+            )?;
             match value.as_f64() {
                 Some(p) if !(0.0..=100.0).contains(&p) => {
                     return Err(runtime(

@@ -1,7 +1,7 @@
 use crate::context::StateContext;
 use crate::execution::{next_of, Completed, Frame, Run};
-use crate::journal::Thread;
 use crate::failure::Failure;
+use crate::journal::Thread;
 use fluxo_asl::model::{State, StateMachine};
 use serde_json::Value;
 use std::sync::Arc;
@@ -28,8 +28,13 @@ pub(crate) async fn run(
             map_item: None,
         };
         async move {
-            run.run_machine(branch, effective.clone(), &mut branch_thread, &mut branch_frame)
-                .await
+            run.run_machine(
+                branch,
+                effective.clone(),
+                &mut branch_thread,
+                &mut branch_frame,
+            )
+            .await
         }
     });
     // The first failing branch fails the state; the others are dropped (stopped) with it.

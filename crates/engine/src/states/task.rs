@@ -4,9 +4,9 @@ use super::resolve;
 use crate::context::StateContext;
 use crate::environment::{FunctionCall, TaskFailure};
 use crate::execution::{details, next_of, Completed, Frame, Run, PAYLOAD_LIMIT_BYTES};
+use crate::failure::Failure;
 use crate::journal::Thread;
 use crate::HistoryEvent;
-use crate::failure::Failure;
 use fluxo_asl::model::{State, Task, ValueOrPath};
 use serde_json::{json, Map, Value};
 
@@ -54,8 +54,9 @@ pub(crate) async fn run(
     let seconds = |field: &Option<ValueOrPath<u64>>, name: &str| -> Result<Option<u64>, Failure> {
         match field {
             None => Ok(None),
-            Some(field) => Ok(resolve(run, field, name, &effective, &context, frame, state_context)?
-                .as_u64()),
+            Some(field) => {
+                Ok(resolve(run, field, name, &effective, &context, frame, state_context)?.as_u64())
+            }
         }
     };
     let timeout = seconds(&task.timeout_seconds, "TimeoutSecondsPath")?;
@@ -72,7 +73,9 @@ pub(crate) async fn run(
     let request_id = run.with_rng(|rng| {
         let mut bytes = [0u8; 16];
         rand::RngCore::fill_bytes(rng, &mut bytes);
-        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
     });
 
     let lambda_arn = matches!(integration, Integration::LambdaArn { .. });
@@ -121,7 +124,10 @@ pub(crate) async fn run(
         run.record(
             thread,
             "TaskStarted",
-            Some(details([("resourceType", json!("lambda")), ("resource", json!("invoke"))])),
+            Some(details([
+                ("resourceType", json!("lambda")),
+                ("resource", json!("invoke")),
+            ])),
         );
     }
 
@@ -168,11 +174,19 @@ pub(crate) async fn run(
         }
         map
     };
-    let failed_kind = if lambda_arn { "LambdaFunctionFailed" } else { "TaskFailed" };
+    let failed_kind = if lambda_arn {
+        "LambdaFunctionFailed"
+    } else {
+        "TaskFailed"
+    };
     let result = match outcome {
         Outcome::TimedOut => {
             let failure = Failure::new("States.Timeout", None);
-            let kind = if lambda_arn { "LambdaFunctionTimedOut" } else { "TaskTimedOut" };
+            let kind = if lambda_arn {
+                "LambdaFunctionTimedOut"
+            } else {
+                "TaskTimedOut"
+            };
             run.record(thread, kind, Some(service_fields(failure.details())));
             return Err(failure);
         }
@@ -185,7 +199,11 @@ pub(crate) async fn run(
     };
     let text = result.to_string();
     if text.len() > PAYLOAD_LIMIT_BYTES {
-        let subject = if lambda_arn { task.resource.as_str() } else { "invoke" };
+        let subject = if lambda_arn {
+            task.resource.as_str()
+        } else {
+            "invoke"
+        };
         let failure = Failure::data_limit(subject);
         run.record(thread, failed_kind, Some(service_fields(failure.details())));
         return Err(failure);
@@ -194,7 +212,11 @@ pub(crate) async fn run(
         ("output", Value::String(text)),
         ("outputDetails", json!({"truncated": false})),
     ]);
-    let succeeded_kind = if lambda_arn { "LambdaFunctionSucceeded" } else { "TaskSucceeded" };
+    let succeeded_kind = if lambda_arn {
+        "LambdaFunctionSucceeded"
+    } else {
+        "TaskSucceeded"
+    };
     run.record(thread, succeeded_kind, Some(service_fields(succeeded)));
     let (output, assigned) =
         run.apply_result(state, input, result, &context, frame, state_context)?;

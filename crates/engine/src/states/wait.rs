@@ -33,7 +33,15 @@ pub(crate) async fn run(
     let now = state_context.entered_time;
     let deadline = match wait {
         WaitFor::Seconds(seconds) => {
-            let value = resolve(run, seconds, "SecondsPath", &effective, &context, frame, state_context)?;
+            let value = resolve(
+                run,
+                seconds,
+                "SecondsPath",
+                &effective,
+                &context,
+                frame,
+                state_context,
+            )?;
             let path = path_text(seconds);
             let seconds = match value.as_i64() {
                 Some(seconds) if seconds < 0 => {
@@ -42,11 +50,9 @@ pub(crate) async fn run(
                     )))
                 }
                 Some(seconds) => seconds,
-                None => {
-                    return Err(runtime(format!(
-                        "The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
-                    )))
-                }
+                None => return Err(runtime(format!(
+                    "The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
+                ))),
             };
             if seconds > MAX_DELAY_SECONDS {
                 return Err(runtime("Wait state delay is too long.".into()));
@@ -54,8 +60,15 @@ pub(crate) async fn run(
             add_seconds(now, seconds as f64)
         }
         WaitFor::Timestamp(timestamp) => {
-            let value =
-                resolve(run, timestamp, "TimestampPath", &effective, &context, frame, state_context)?;
+            let value = resolve(
+                run,
+                timestamp,
+                "TimestampPath",
+                &effective,
+                &context,
+                frame,
+                state_context,
+            )?;
             let text = match &value {
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
@@ -73,7 +86,13 @@ pub(crate) async fn run(
         }
     };
     run.sleep_until(deadline).await;
-    let output = run.output_path(&state.io.output_path, effective.clone(), &context, frame, state_context)?;
+    let output = run.output_path(
+        &state.io.output_path,
+        effective.clone(),
+        &context,
+        frame,
+        state_context,
+    )?;
     let assigned = match &state.assign {
         Some(assign) => Some(run.assign(assign, &effective, state_context, frame, "Assign")?),
         None => None,
