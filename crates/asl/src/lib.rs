@@ -12,12 +12,12 @@ pub use diagnostic::{Diagnostic, Severity};
 
 /// Validates a definition document and compiles it; either the machine or every diagnostic.
 pub fn compile(definition: &serde_json::Value) -> Result<model::StateMachine, Vec<Diagnostic>> {
-    let diagnostics: Vec<Diagnostic> = validate::validate(definition)
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .collect();
-    if !diagnostics.is_empty() {
-        return Err(diagnostics);
+    let diagnostics = validate::validate(definition);
+    if !validate::is_valid(&diagnostics) {
+        return Err(diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect());
     }
     model::build(definition)
 }

@@ -109,13 +109,15 @@ impl Path {
             Root::Variable(name) => {
                 match scope.variables.and_then(|variables| variables.get(name)) {
                     Some(value) => value,
-                    None => return Err(EvalError {
-                        error: "States.Runtime".into(),
-                        message: format!(
+                    None => {
+                        return Err(EvalError {
+                            error: "States.Runtime".into(),
+                            message: format!(
                             "The variable '${name}' referenced by the JSONPath '{}' is not defined",
                             self.source
                         ),
-                    }),
+                        })
+                    }
                 }
             }
         };

@@ -85,7 +85,8 @@ impl Builder {
             }
             None => self.error(fields.at("States"), "States must be an object"),
         }
-        if !machine.start_at.is_empty() && !machine.states.contains_key(&machine.start_at) {
+        // A state left out for an earlier diagnostic is not a second problem.
+        if self.diagnostics.is_empty() && !machine.states.contains_key(&machine.start_at) {
             self.error(
                 fields.at("StartAt"),
                 format!("Missing 'Next' target: {}", machine.start_at),

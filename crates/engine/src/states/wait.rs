@@ -50,9 +50,11 @@ pub(crate) async fn run(
                     )))
                 }
                 Some(seconds) => seconds,
-                None => return Err(runtime(format!(
+                None => {
+                    return Err(runtime(format!(
                     "The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
-                ))),
+                )))
+                }
             };
             if seconds > MAX_DELAY_SECONDS {
                 return Err(runtime("Wait state delay is too long.".into()));
