@@ -44,5 +44,10 @@ fn every_recorded_definition_is_valid() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} invalid:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} invalid:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -81,6 +81,12 @@ pub trait FunctionInvoker: Send + Sync {
     fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>>;
 }
 
+impl<T: FunctionInvoker + ?Sized> FunctionInvoker for std::sync::Arc<T> {
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        (**self).invoke(call)
+    }
+}
+
 /// No functions configured: every Task call fails the way AWS reports an unknown function.
 pub struct NoFunctions;
 

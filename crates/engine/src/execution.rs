@@ -379,20 +379,9 @@ impl Run<'_> {
             StateKind::Pass { result } => {
                 crate::states::pass::run(self, state, result.as_ref(), input, state_context, frame)
             }
-            StateKind::Choice {
-                choices,
-                choice_assigns,
-                default,
-            } => crate::states::choice::run(
-                self,
-                state,
-                choices,
-                choice_assigns,
-                default.as_deref(),
-                input,
-                state_context,
-                frame,
-            ),
+            StateKind::Choice { .. } => {
+                crate::states::choice::run(self, state, input, state_context, frame)
+            }
             StateKind::Wait(wait) => {
                 crate::states::wait::run(self, state, wait, input, state_context, frame).await
             }

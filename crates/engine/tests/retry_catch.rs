@@ -25,7 +25,7 @@ impl Scripted {
     }
 }
 
-impl FunctionInvoker for Arc<Scripted> {
+impl FunctionInvoker for Scripted {
     fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
         self.calls.lock().unwrap().push(call);
         let answer = self.answers.lock().unwrap().pop_front();
@@ -86,7 +86,7 @@ async fn a_task_retried_twice_succeeds_on_the_third_attempt_after_exact_backoffs
     ]));
     let definition = task_with(
         json!([{"ErrorEquals": ["Lambda.ServiceException"], "IntervalSeconds": 3, "BackoffRate": 2.0, "MaxAttempts": 3}]),
-        json!([]),
+        json!([{"ErrorEquals": ["Never.Raised"], "Next": "Fallback"}]),
     );
     let outcome = run(definition, json!({}), functions.clone()).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
@@ -118,7 +118,7 @@ async fn max_delay_seconds_caps_the_backoff() {
     ]));
     let definition = task_with(
         json!([{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "BackoffRate": 10, "MaxAttempts": 5, "MaxDelaySeconds": 5}]),
-        json!([]),
+        json!([{"ErrorEquals": ["Never.Raised"], "Next": "Fallback"}]),
     );
     let outcome = run(definition, json!({}), functions).await;
     assert_eq!(outcome.status, ExecutionStatus::Succeeded);
@@ -144,7 +144,11 @@ async fn max_attempts_zero_never_retries_and_catch_routes_to_the_fallback() {
         Some(r#"{"recovered":"Validation.Failed"}"#)
     );
     assert_eq!(functions.calls.lock().unwrap().len(), 1);
-    let kinds: Vec<&str> = outcome.history.iter().map(|event| event.kind).collect();
+    let kinds: Vec<&str> = outcome
+        .history
+        .iter()
+        .map(|event| event.kind.as_ref())
+        .collect();
     assert_eq!(
         kinds,
         vec![

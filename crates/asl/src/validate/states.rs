@@ -481,7 +481,7 @@ fn choice(
         if let Err(diagnostics) = compile_choices(choices, &choices_pointer) {
             validator.diagnostics.extend(diagnostics);
         }
-    } else if !choices.as_array().is_some_and(|items| !items.is_empty()) {
+    } else if choices.as_array().is_none_or(|items| items.is_empty()) {
         validator.schema(
             &choices_pointer,
             "The field 'Choices' must be a non-empty array",

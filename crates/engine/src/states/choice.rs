@@ -1,21 +1,25 @@
 use crate::context::StateContext;
 use crate::execution::{Completed, Frame, Run};
 use crate::failure::Failure;
-use fluxo_asl::choice::Choice;
-use fluxo_asl::model::State;
-use fluxo_expr::{EvalError, PayloadTemplate, Scope};
+use fluxo_asl::model::{State, StateKind};
+use fluxo_expr::{EvalError, Scope};
 use serde_json::Value;
 
 pub(crate) fn run(
     run: &Run,
     state: &State,
-    choices: &[Choice],
-    choice_assigns: &[Option<PayloadTemplate>],
-    default: Option<&str>,
     input: &Value,
     state_context: &StateContext,
     frame: &Frame,
 ) -> Result<Completed, Failure> {
+    let StateKind::Choice {
+        choices,
+        choice_assigns,
+        default,
+    } = &state.kind
+    else {
+        unreachable!("choice::run is only called for Choice states");
+    };
     let context = run.context.for_state(state_context, frame);
     let effective = run.input_path(&state.io.input_path, input, &context, frame, state_context)?;
     let scope = Scope {
@@ -34,7 +38,7 @@ pub(crate) fn run(
             break;
         }
     }
-    let (next, assign) = match (chosen, default) {
+    let (next, assign) = match (chosen, default.as_deref()) {
         (Some((index, choice)), _) => (
             choice.next.clone(),
             choice_assigns.get(index).and_then(Option::as_ref),

@@ -82,7 +82,7 @@ pub(crate) async fn run(
                 .state_machine_arn()
                 .replacen(":stateMachine:", ":mapRun:", 1),
             state.name,
-            run.with_rng(|rng| uuid_from(rng))
+            run.with_rng(uuid_from)
         );
         let mut run_thread = thread.child(started, "run");
         iteration_origin = run.record(
