@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde_json::{json, Map, Value};
 
 /// The parts of `$$` that stay the same for the whole execution.
+#[derive(Clone)]
 pub(crate) struct ContextObject {
     execution: Value,
     state_machine: Value,
@@ -53,6 +54,11 @@ impl ContextObject {
 
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The account id, as it appears in the state machine's ARN.
+    pub fn account(&self) -> &str {
+        self.state_machine_arn.split(':').nth(4).unwrap_or_default()
     }
 
     pub fn for_state(&self, state: &StateContext, frame: &Frame) -> Value {

@@ -88,16 +88,13 @@ pub async fn resume(
         Some(Err(failure)) => {
             run.record(&mut thread, "ExecutionFailed", Some(failure.details()));
             let error = (!failure.error.is_empty()).then_some(failure.error);
-            (ExecutionStatus::Failed, None, error, failure.cause)
+            let cause = failure.cause.filter(|cause| !cause.is_empty());
+            (ExecutionStatus::Failed, None, error, cause)
         }
         None => {
-            let error = "States.Timeout".to_string();
-            run.record(
-                &mut thread,
-                "ExecutionTimedOut",
-                Some(details([("error", Value::String(error.clone()))])),
-            );
-            (ExecutionStatus::TimedOut, None, Some(error), None)
+            // AWS reports a timed-out execution without an error name.
+            run.record(&mut thread, "ExecutionTimedOut", None);
+            (ExecutionStatus::TimedOut, None, None, None)
         }
     };
     run.persist().await;
@@ -191,6 +188,18 @@ impl Run<'_> {
         self.env.sleep_until(deadline).await;
     }
 
+    /// A run for a child execution (an iteration of a distributed Map): its events form the
+    /// child's own history, not the parent's.
+    pub fn detached(&self) -> Run<'_> {
+        let seed = self.with_rng(|rng| rng.random());
+        Run {
+            env: self.env,
+            context: self.context.clone(),
+            journal: Mutex::new(Journal::new(Vec::new())),
+            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+        }
+    }
+
     pub fn with_rng<T>(&self, f: impl FnOnce(&mut StdRng) -> T) -> T {
         let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut rng)
@@ -251,10 +260,22 @@ impl Run<'_> {
                 }
                 Err(failure) => failure,
             };
+            let retry = match failure.is_terminal() {
+                true => None,
+                false => self.retry_delay(state, &failure, &mut attempts),
+            };
+            let mut failure = failure;
+            if retry.is_none() && std::mem::take(&mut failure.from_branch) {
+                let kind = match state.kind {
+                    StateKind::Map(_) => "MapStateFailed",
+                    _ => "ParallelStateFailed",
+                };
+                self.record(thread, kind, None);
+            }
             if failure.is_terminal() {
                 return Err(failure);
             }
-            if let Some(delay) = self.retry_delay(state, &failure, &mut attempts) {
+            if let Some(delay) = retry {
                 let deadline = add_seconds(thread.time, delay);
                 self.sleep_until(deadline).await;
                 state_context.retry_count = Some(state_context.retry_count.unwrap_or(0) + 1);
@@ -599,6 +620,7 @@ fn lookup(machine: &StateMachine, name: &str) -> Result<Arc<State>, Failure> {
             "The state '{name}' does not exist in the state machine"
         )),
         kind: crate::failure::FailureKind::Terminal,
+        from_branch: false,
     })
 }
 

@@ -18,13 +18,22 @@ pub struct Failure {
     pub error: String,
     pub cause: Option<String>,
     pub kind: FailureKind,
+    /// Set by Parallel and Map when a branch or iteration failed: once no retry follows, the
+    /// state records `ParallelStateFailed` / `MapStateFailed` (AWS records it once, not per
+    /// attempt).
+    pub from_branch: bool,
 }
 
 impl Failure {
     pub fn new(error: impl Into<String>, cause: Option<String>) -> Self {
         let error = error.into();
         let kind = kind_of(&error);
-        Failure { error, cause, kind }
+        Failure {
+            error,
+            cause,
+            kind,
+            from_branch: false,
+        }
     }
 
     /// A failure while evaluating a field of a state: AWS prefixes the cause with the state name
@@ -71,7 +80,7 @@ impl Failure {
         if !self.error.is_empty() {
             details.insert("error".into(), json!(self.error));
         }
-        if let Some(cause) = &self.cause {
+        if let Some(cause) = self.cause.as_ref().filter(|cause| !cause.is_empty()) {
             details.insert("cause".into(), json!(cause));
         }
         details

@@ -68,7 +68,7 @@ pub(crate) fn exited_details(
     assigned: Option<&Map<String, Value>>,
 ) -> Map<String, Value> {
     let mut details = Map::new();
-    if let Some(assigned) = assigned {
+    if let Some(assigned) = assigned.filter(|assigned| !assigned.is_empty()) {
         let as_text: Map<String, Value> = assigned
             .iter()
             .map(|(key, value)| (key.clone(), Value::String(value.to_string())))

@@ -190,14 +190,8 @@ fn decode(response: &str, request_id: &str) -> Result<Value, FunctionError> {
     };
     let message: Value = serde_json::from_str(response).map_err(|_| protocol_error())?;
     if let Some(text) = message.get("result_text").and_then(Value::as_str) {
-        return serde_json::from_str(text).map_err(|_| {
-            FunctionError::lambda(
-                "Runtime.MarshalError",
-                "Unable to marshal response: the function did not return JSON",
-                request_id,
-                Vec::new(),
-            )
-        });
+        // Bytes that are not JSON reach Step Functions as text, as Lambda passes them on.
+        return Ok(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())));
     }
     let Some(error) = message.get("error") else {
         return Err(protocol_error());

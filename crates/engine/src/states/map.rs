@@ -59,21 +59,12 @@ pub(crate) async fn run(
             })?
         }
     };
-    let tolerance = tolerance(
-        run,
-        map,
-        &effective,
-        &context,
-        frame,
-        state_context,
-        items.len(),
-    )?;
-
     let started = run.record(
         thread,
         "MapStateStarted",
         Some(details([("length", json!(items.len()))])),
     );
+    let tolerance = tolerance(run, map, &effective, &context, frame, state_context)?;
     let mut iteration_origin = started;
     if map.distributed {
         let map_run_arn = format!(
@@ -140,6 +131,18 @@ pub(crate) async fn run(
             None => Ok(item),
         };
         let result = match item_input {
+            Ok(item_input) if map.distributed => {
+                let child = run.detached();
+                let mut child_thread = Thread::root(iteration_thread.time);
+                child
+                    .run_machine(
+                        &map.processor,
+                        item_input,
+                        &mut child_thread,
+                        &mut iteration_frame,
+                    )
+                    .await
+            }
             Ok(item_input) => {
                 run.run_machine(
                     &map.processor,
@@ -213,7 +216,7 @@ pub(crate) async fn run(
                 ])),
             );
         }
-        let failure = if tolerance.is_set() {
+        let mut failure = if tolerance.is_set() {
             Failure::new(
                 "States.ExceedToleratedFailureThreshold",
                 Some("The specified tolerated failure threshold was exceeded".into()),
@@ -224,7 +227,7 @@ pub(crate) async fn run(
         if map.distributed {
             run.record(thread, "MapRunFailed", None);
         }
-        run.record(thread, "MapStateFailed", None);
+        failure.from_branch = true;
         return Err(failure);
     }
     if map.distributed {
@@ -274,7 +277,6 @@ fn tolerance(
     context: &Value,
     frame: &Frame,
     state_context: &StateContext,
-    _total: usize,
 ) -> Result<Tolerance, Failure> {
     let runtime = |message: String| {
         run.runtime_failure(
@@ -297,7 +299,7 @@ fn tolerance(
                 frame,
                 state_context,
             )?;
-            match value.as_i64() {
+            match as_number(&value).and_then(|n| n.as_i64()) {
                 Some(n) if n < 0 => {
                     return Err(runtime("ToleratedFailureCount cannot be negative.".into()))
                 }
@@ -324,7 +326,7 @@ fn tolerance(
                 frame,
                 state_context,
             )?;
-            match value.as_f64() {
+            match as_number(&value).and_then(|n| n.as_f64()) {
                 Some(p) if !(0.0..=100.0).contains(&p) => {
                     return Err(runtime(
                         "ToleratedFailurePercentage must be between 0 and 100.".into(),
@@ -342,6 +344,15 @@ fn tolerance(
         }
     };
     Ok(Tolerance { count, percentage })
+}
+
+/// A number, or a string holding one (a variable assigned `"1"` is accepted as 1).
+fn as_number(value: &Value) -> Option<serde_json::Number> {
+    match value {
+        Value::Number(number) => Some(number.clone()),
+        Value::String(text) => text.trim().parse::<serde_json::Number>().ok(),
+        _ => None,
+    }
 }
 
 /// AWS quotes the offending value as `"text"`, rendering non-strings as JSON.

@@ -54,8 +54,8 @@ pub(crate) async fn run(
                 assigned,
             })
         }
-        Err(failure) => {
-            run.record(thread, "ParallelStateFailed", None);
+        Err(mut failure) => {
+            failure.from_branch = true;
             Err(failure)
         }
     }

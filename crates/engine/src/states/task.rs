@@ -50,12 +50,14 @@ pub(crate) async fn run(
     frame: &Frame,
 ) -> Result<Completed, Failure> {
     let context = run.context.for_state(state_context, frame);
+    // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state input, not the parameters.
+    let selected = run.input_path(&state.io.input_path, input, &context, frame, state_context)?;
     let effective = run.effective_input(state, input, &context, frame, state_context)?;
     let seconds = |field: &Option<ValueOrPath<u64>>, name: &str| -> Result<Option<u64>, Failure> {
         match field {
             None => Ok(None),
             Some(field) => {
-                Ok(resolve(run, field, name, &effective, &context, frame, state_context)?.as_u64())
+                Ok(resolve(run, field, name, &selected, &context, frame, state_context)?.as_u64())
             }
         }
     };
@@ -111,7 +113,7 @@ pub(crate) async fn run(
                 .and_then(Value::as_str)
                 .map(function_name)
                 .unwrap_or_default();
-            let payload = effective.get("Payload").cloned().unwrap_or(json!({}));
+            let payload = invoke_payload(effective.get("Payload"));
             (name, payload)
         }
     };
@@ -141,6 +143,7 @@ pub(crate) async fn run(
         }),
         None => {
             run.persist().await;
+            let function_for_errors = function.clone();
             let call = run.env.invoke_function(FunctionCall {
                 function_name: function,
                 payload,
@@ -158,7 +161,23 @@ pub(crate) async fn run(
             };
             match returned {
                 None => Outcome::TimedOut,
-                Some(Err(failure)) => Outcome::Failed(failure),
+                Some(Err(failure)) if lambda_arn => Outcome::Failed(failure),
+                // The optimised integration passes the Lambda error document on compacted.
+                Some(Err(failure)) if failure.error == "Lambda.ResourceNotFoundException" => {
+                    Outcome::Failed(TaskFailure {
+                        cause: Some(format!(
+                            "Function not found: arn:aws:lambda:{}:{}:function:{}:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {request_id}; Proxy: null)",
+                            run.context.region(),
+                            run.context.account(),
+                            function_for_errors
+                        )),
+                        ..failure
+                    })
+                }
+                Some(Err(TaskFailure { error, cause })) => Outcome::Failed(TaskFailure {
+                    error,
+                    cause: cause.map(|cause| compact_json(&cause)),
+                }),
                 Some(Ok(result)) if lambda_arn => Outcome::Succeeded(result),
                 Some(Ok(result)) => {
                     Outcome::Succeeded(wrap_invoke_result(result, &request_id, run.env.now()))
@@ -181,7 +200,8 @@ pub(crate) async fn run(
     };
     let result = match outcome {
         Outcome::TimedOut => {
-            let failure = Failure::new("States.Timeout", None);
+            // A caught timeout shows an empty cause; the failure events show none.
+            let failure = Failure::new("States.Timeout", Some(String::new()));
             let kind = if lambda_arn {
                 "LambdaFunctionTimedOut"
             } else {
@@ -199,10 +219,11 @@ pub(crate) async fn run(
     };
     let text = result.to_string();
     if text.len() > PAYLOAD_LIMIT_BYTES {
+        // AWS names the resource ARN, or the service of an optimised integration.
         let subject = if lambda_arn {
             task.resource.as_str()
         } else {
-            "invoke"
+            "lambda"
         };
         let failure = Failure::data_limit(subject);
         run.record(thread, failed_kind, Some(service_fields(failure.details())));
@@ -225,6 +246,24 @@ pub(crate) async fn run(
         next: next_of(state),
         assigned,
     })
+}
+
+/// The event Lambda receives for a `Payload` parameter: absent or null is `{}`, a string is the
+/// raw request body (JSON text), anything else is the JSON document itself.
+fn invoke_payload(payload: Option<&Value>) -> Value {
+    match payload {
+        None | Some(Value::Null) => json!({}),
+        Some(Value::String(text)) => {
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
+        }
+        Some(other) => other.clone(),
+    }
+}
+
+fn compact_json(text: &str) -> String {
+    serde_json::from_str::<Value>(text)
+        .map(|value| value.to_string())
+        .unwrap_or_else(|_| text.to_string())
 }
 
 enum Outcome {
@@ -260,6 +299,11 @@ fn recorded_outcome(event: &HistoryEvent) -> Outcome {
 fn wrap_invoke_result(payload: Value, request_id: &str, now: jiff::Timestamp) -> Value {
     let length = payload.to_string().len().to_string();
     let date = now.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let trace_id = format!(
+        "Root=1-{:08x}-{};Sampled=0",
+        now.as_second(),
+        request_id.replace('-', "").get(..24).unwrap_or_default()
+    );
     json!({
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
@@ -272,6 +316,7 @@ fn wrap_invoke_result(payload: Value, request_id: &str, now: jiff::Timestamp) ->
                 "Content-Length": [length],
                 "Date": [date],
                 "Content-Type": ["application/json"],
+                "X-Amzn-Trace-Id": [trace_id],
             },
             "HttpHeaders": {
                 "Connection": "keep-alive",
@@ -281,6 +326,7 @@ fn wrap_invoke_result(payload: Value, request_id: &str, now: jiff::Timestamp) ->
                 "X-Amz-Executed-Version": "$LATEST",
                 "x-amzn-Remapped-Content-Length": "0",
                 "x-amzn-RequestId": request_id,
+                "X-Amzn-Trace-Id": trace_id,
             },
             "HttpStatusCode": 200,
         },
