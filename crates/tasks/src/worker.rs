@@ -38,7 +38,10 @@ impl Pool {
     }
 
     fn spawn(&self) -> std::io::Result<Worker> {
-        let file = self.spec.file.to_string_lossy().to_string();
+        let file = std::path::absolute(&self.spec.file)
+            .unwrap_or_else(|_| self.spec.file.clone())
+            .to_string_lossy()
+            .to_string();
         let mut command = match self.spec.runtime {
             Runtime::Python => {
                 let mut command = Command::new("python3");

@@ -81,22 +81,23 @@ def main():
         request_id = request.get("request_id", "")
         try:
             result = handler(request.get("event"), Context(request))
-            if isinstance(result, (bytes, bytearray)):
-                text = bytes(result).decode("utf-8")
-                response = {"result_text": text}
-            else:
-                response = {"result_text": json.dumps(result)}
+            response = None
         except Exception as exc:
             response = {"error": error_payload(exc, request_id, root, 1)}
-        try:
-            encoded = json.dumps(response)
-        except (TypeError, ValueError) as exc:
-            encoded = json.dumps({"error": {
-                "errorMessage": "Unable to marshal response: %s" % exc,
-                "errorType": "Runtime.MarshalError",
-                "requestId": request_id,
-                "stackTrace": [],
-            }})
+        if response is None:
+            try:
+                if isinstance(result, (bytes, bytearray)):
+                    response = {"result_text": bytes(result).decode("utf-8")}
+                else:
+                    response = {"result_text": json.dumps(result)}
+            except (TypeError, ValueError, UnicodeDecodeError) as exc:
+                response = {"error": {
+                    "errorMessage": "Unable to marshal response: %s" % exc,
+                    "errorType": "Runtime.MarshalError",
+                    "requestId": request_id,
+                    "stackTrace": [],
+                }}
+        encoded = json.dumps(response)
         protocol.write(encoded + "\n")
         protocol.flush()
 
