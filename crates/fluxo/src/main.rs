@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+mod bench;
 mod functions;
 
 #[derive(Parser)]
@@ -51,6 +52,15 @@ enum Command {
         #[arg(long, env = "FLUXO_ACCOUNT", default_value = "123456789012")]
         account: String,
     },
+    /// Measures function calls (warm Python worker, command) and the example end to end.
+    Bench {
+        /// Tiny sizes: checks that the benchmark runs, measures nothing useful.
+        #[arg(long)]
+        smoke: bool,
+        /// The document-validation example folder.
+        #[arg(long, default_value = "examples/document-validation")]
+        example: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -74,6 +84,14 @@ fn main() -> ExitCode {
             region,
             account,
         }),
+        Command::Bench { smoke, example } => {
+            let sizes = if smoke {
+                bench::Sizes::smoke()
+            } else {
+                bench::Sizes::full()
+            };
+            bench::run(&sizes, &example).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

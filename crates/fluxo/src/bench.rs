@@ -1,0 +1,132 @@
+//! `fluxo bench`: the speed of function calls and of the example, measured in one run.
+
+use anyhow::{Context, Result};
+use fluxo_tasks::{CommandSpec, FunctionRegistry, FunctionSpec, HandlerSpec};
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const ECHO_PY: &str = "def handler(event, context):\n    return event\n";
+const ECHO_SH: &str = "#!/bin/sh\ncat\n";
+
+pub struct Sizes {
+    pub python_calls: usize,
+    pub command_calls: usize,
+    pub example_runs: usize,
+}
+
+impl Sizes {
+    pub fn full() -> Self {
+        Sizes {
+            python_calls: 5_000,
+            command_calls: 500,
+            example_runs: 200,
+        }
+    }
+
+    /// Tiny sizes, so CI can check the benchmark still runs.
+    pub fn smoke() -> Self {
+        Sizes {
+            python_calls: 20,
+            command_calls: 5,
+            example_runs: 3,
+        }
+    }
+}
+
+pub fn run(sizes: &Sizes, example_dir: &Path) -> Result<()> {
+    let scratch = std::env::temp_dir().join(format!("fluxo-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    std::fs::write(scratch.join("echo.py"), ECHO_PY)?;
+    let script = scratch.join("echo.sh");
+    std::fs::write(&script, ECHO_SH)?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(async {
+        let mut registry = FunctionRegistry::default();
+        let mut python = HandlerSpec::python(scratch.join("echo.py"), "handler");
+        python.concurrency = 1;
+        registry.register("python", FunctionSpec::Handler(python));
+        registry.register(
+            "command",
+            FunctionSpec::Command(CommandSpec {
+                program: script.clone(),
+                args: Vec::new(),
+                timeout: Duration::from_secs(10),
+                environment: HashMap::new(),
+            }),
+        );
+        let payload = json!({"tipo": "dni", "numero": "12345678Z"});
+        // The first call starts the worker: not part of the warm figure.
+        registry.invoke("python", payload.clone(), "warm-up").await?;
+        let python_rate = rate(sizes.python_calls, || registry.invoke("python", payload.clone(), "b")).await?;
+        let command_rate = rate(sizes.command_calls, || registry.invoke("command", payload.clone(), "b")).await?;
+        registry.shutdown().await;
+
+        let (first, per_run) = example(sizes.example_runs, example_dir).await?;
+        println!("{:<48} {:>14}", "measure", "value");
+        println!("{:<48} {:>10.0} /s", "warm Python worker, sequential invocations", python_rate);
+        println!("{:<48} {:>10.0} /s", "command (process per call), invocations", command_rate);
+        println!("{:<48} {:>9.2} x", "warm worker / command", python_rate / command_rate);
+        println!("{:<48} {:>10.1} ms", "example end to end, first run (cold worker)", first.as_secs_f64() * 1e3);
+        println!("{:<48} {:>10.2} ms", "example end to end, warm (mean)", per_run.as_secs_f64() * 1e3);
+        anyhow::Ok(())
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+async fn rate<F, Fut>(calls: usize, mut call: F) -> Result<f64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<serde_json::Value, fluxo_tasks::FunctionError>>,
+{
+    let started = Instant::now();
+    for _ in 0..calls {
+        call().await?;
+    }
+    Ok(calls as f64 / started.elapsed().as_secs_f64())
+}
+
+/// Runs the document-validation example `runs` times in one process: the first run (which
+/// starts the Python worker) and the mean of the rest.
+async fn example(runs: usize, dir: &Path) -> Result<(Duration, Duration)> {
+    let text = std::fs::read_to_string(dir.join("state-machine.asl.json"))
+        .context("the example's state machine")?;
+    let definition: serde_json::Value = serde_json::from_str(&text)?;
+    let machine = Arc::new(
+        fluxo_asl::compile(&definition).map_err(|d| anyhow::anyhow!("invalid example: {d:?}"))?,
+    );
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("documents/valid.json"))?)?;
+    let functions = Arc::new(crate::functions::load(Some(&dir.join("fluxo.toml")))?);
+    let env = Arc::new(fluxo_engine::SystemEnvironment::new(functions.clone()));
+    let mut first = Duration::ZERO;
+    let started = Instant::now();
+    for index in 0..runs.max(2) {
+        let run_started = Instant::now();
+        let request = fluxo_engine::ExecutionRequest::new(
+            "us-east-1",
+            "123456789012",
+            "document-validation",
+            &format!("bench-{index}"),
+            document.clone(),
+        );
+        let outcome = fluxo_engine::execute(machine.clone(), request, env.clone()).await;
+        anyhow::ensure!(
+            outcome.status == fluxo_engine::ExecutionStatus::Succeeded,
+            "the example failed: {outcome:?}"
+        );
+        if index == 0 {
+            first = run_started.elapsed();
+        }
+    }
+    let warm = (started.elapsed() - first) / (runs.max(2) as u32 - 1);
+    functions.shutdown().await;
+    Ok((first, warm))
+}
