@@ -63,18 +63,44 @@ pub fn run(sizes: &Sizes, example_dir: &Path) -> Result<()> {
         );
         let payload = json!({"tipo": "dni", "numero": "12345678Z"});
         // The first call starts the worker: not part of the warm figure.
-        registry.invoke("python", payload.clone(), "warm-up").await?;
-        let python_rate = rate(sizes.python_calls, || registry.invoke("python", payload.clone(), "b")).await?;
-        let command_rate = rate(sizes.command_calls, || registry.invoke("command", payload.clone(), "b")).await?;
+        registry
+            .invoke("python", payload.clone(), "warm-up")
+            .await?;
+        let python_rate = rate(sizes.python_calls, || {
+            registry.invoke("python", payload.clone(), "b")
+        })
+        .await?;
+        let command_rate = rate(sizes.command_calls, || {
+            registry.invoke("command", payload.clone(), "b")
+        })
+        .await?;
         registry.shutdown().await;
 
         let (first, per_run) = example(sizes.example_runs, example_dir).await?;
         println!("{:<48} {:>14}", "measure", "value");
-        println!("{:<48} {:>10.0} /s", "warm Python worker, sequential invocations", python_rate);
-        println!("{:<48} {:>10.0} /s", "command (process per call), invocations", command_rate);
-        println!("{:<48} {:>9.2} x", "warm worker / command", python_rate / command_rate);
-        println!("{:<48} {:>10.1} ms", "example end to end, first run (cold worker)", first.as_secs_f64() * 1e3);
-        println!("{:<48} {:>10.2} ms", "example end to end, warm (mean)", per_run.as_secs_f64() * 1e3);
+        println!(
+            "{:<48} {:>10.0} /s",
+            "warm Python worker, sequential invocations", python_rate
+        );
+        println!(
+            "{:<48} {:>10.0} /s",
+            "command (process per call), invocations", command_rate
+        );
+        println!(
+            "{:<48} {:>9.2} x",
+            "warm worker / command",
+            python_rate / command_rate
+        );
+        println!(
+            "{:<48} {:>10.1} ms",
+            "example end to end, first run (cold worker)",
+            first.as_secs_f64() * 1e3
+        );
+        println!(
+            "{:<48} {:>10.2} ms",
+            "example end to end, warm (mean)",
+            per_run.as_secs_f64() * 1e3
+        );
         anyhow::Ok(())
     });
     let _ = std::fs::remove_dir_all(&scratch);

@@ -30,7 +30,10 @@ fn stdout_json(output: &Output) -> Value {
 fn no_panic(output: &Output) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(output.status.code().is_some(), "killed by a signal: {output:?}");
+    assert!(
+        output.status.code().is_some(),
+        "killed by a signal: {output:?}"
+    );
 }
 
 fn temp_file(name: &str, contents: &str) -> PathBuf {
@@ -94,7 +97,10 @@ fn an_invalid_document_fails_with_documento_invalido() {
     assert_eq!(report["status"], "FAILED");
     assert_eq!(report["error"], "Documento Inválido");
     let problems: Vec<String> = serde_json::from_str(report["cause"].as_str().unwrap()).unwrap();
-    assert!(problems.contains(&"falta el nombre".to_string()), "{problems:?}");
+    assert!(
+        problems.contains(&"falta el nombre".to_string()),
+        "{problems:?}"
+    );
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -112,18 +118,30 @@ fn validate_accepts_the_example_and_reports_every_problem_of_a_bad_definition() 
     no_panic(&output);
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("MISSING_TRANSITION_TARGET") && text.contains("/States/A/Next"), "{text}");
+    assert!(
+        text.contains("MISSING_TRANSITION_TARGET") && text.contains("/States/A/Next"),
+        "{text}"
+    );
     assert!(text.contains("/States/A/TimeoutSeconds"), "{text}");
-    assert!(text.contains("UNREACHABLE_STATE") && text.contains("/States/C"), "{text}");
+    assert!(
+        text.contains("UNREACHABLE_STATE") && text.contains("/States/C"),
+        "{text}"
+    );
 }
 
 #[test]
 fn malformed_and_deeply_nested_definitions_are_diagnosed() {
     for (name, contents) in [
-        ("truncated.json", r#"{"StartAt": "A", "States": {"#.to_string()),
+        (
+            "truncated.json",
+            r#"{"StartAt": "A", "States": {"#.to_string(),
+        ),
         ("empty.json", String::new()),
         ("array.json", "[1, 2, 3]".to_string()),
-        ("types.json", r#"{"StartAt": 7, "States": {"A": {"Type": ["Pass"], "End": "yes"}}}"#.to_string()),
+        (
+            "types.json",
+            r#"{"StartAt": 7, "States": {"A": {"Type": ["Pass"], "End": "yes"}}}"#.to_string(),
+        ),
         ("deep.json", "[".repeat(200_000)),
     ] {
         let path = temp_file(name, &contents);
@@ -194,7 +212,14 @@ fn tasks_without_a_configured_function_fail_cleanly() {
 fn the_benchmark_runs_in_smoke_mode() {
     let output = fluxo(&["bench", "--smoke"]);
     no_panic(&output);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("warm Python worker") && text.contains("example end to end"), "{text}");
+    assert!(
+        text.contains("warm Python worker") && text.contains("example end to end"),
+        "{text}"
+    );
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn python(function: &str, timeout: Duration, concurrency: usize) -> FunctionSpec {
@@ -32,8 +34,14 @@ fn cause(error: &fluxo_tasks::FunctionError) -> Value {
 #[tokio::test]
 async fn a_python_handler_gets_the_event_and_a_lambda_context() {
     let functions = registry(vec![("echo", python("echo", Duration::from_secs(10), 1))]);
-    let result = functions.invoke("echo", json!({"a": 1}), "req-1").await.unwrap();
-    assert_eq!(result, json!({"event": {"a": 1}, "request_id": "req-1", "name": "echo"}));
+    let result = functions
+        .invoke("echo", json!({"a": 1}), "req-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        result,
+        json!({"event": {"a": 1}, "request_id": "req-1", "name": "echo"})
+    );
     functions.shutdown().await;
 }
 
@@ -50,7 +58,10 @@ async fn workers_stay_warm_between_calls() {
 #[tokio::test]
 async fn an_exception_becomes_the_error_type_and_a_lambda_cause() {
     let functions = registry(vec![("fail", python("fail", Duration::from_secs(10), 1))]);
-    let error = functions.invoke("fail", json!({}), "req-9").await.unwrap_err();
+    let error = functions
+        .invoke("fail", json!({}), "req-9")
+        .await
+        .unwrap_err();
     assert_eq!(error.error, "ValueError");
     let cause = cause(&error);
     assert_eq!(cause["errorMessage"], "the document has no number");
@@ -59,17 +70,33 @@ async fn an_exception_becomes_the_error_type_and_a_lambda_cause() {
     let frame = cause["stackTrace"][0].as_str().unwrap();
     assert!(frame.contains("/var/task/handlers.py"), "{frame}");
     // Python's separators, as Lambda writes the document.
-    assert!(error.cause.as_deref().unwrap().starts_with("{\"errorMessage\": "));
+    assert!(error
+        .cause
+        .as_deref()
+        .unwrap()
+        .starts_with("{\"errorMessage\": "));
     functions.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_handler_that_runs_too_long_times_out_and_the_next_call_gets_a_fresh_worker() {
-    let functions = registry(vec![("slow", python("slow", Duration::from_millis(700), 1))]);
-    let error = functions.invoke("slow", json!({"seconds": 30}), "r1").await.unwrap_err();
+    let functions = registry(vec![(
+        "slow",
+        python("slow", Duration::from_millis(700), 1),
+    )]);
+    let error = functions
+        .invoke("slow", json!({"seconds": 30}), "r1")
+        .await
+        .unwrap_err();
     assert_eq!(error.error, "Sandbox.Timedout");
-    assert!(cause(&error)["errorMessage"].as_str().unwrap().contains("timed out after 0.70 seconds"));
-    let result = functions.invoke("slow", json!({"seconds": 0}), "r2").await.unwrap();
+    assert!(cause(&error)["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("timed out after 0.70 seconds"));
+    let result = functions
+        .invoke("slow", json!({"seconds": 0}), "r2")
+        .await
+        .unwrap();
     assert_eq!(result, json!("late"));
     functions.shutdown().await;
 }
@@ -78,9 +105,15 @@ async fn a_handler_that_runs_too_long_times_out_and_the_next_call_gets_a_fresh_w
 async fn prints_do_not_corrupt_the_protocol_and_bad_results_are_marshal_errors() {
     let functions = registry(vec![
         ("noisy", python("noisy", Duration::from_secs(10), 1)),
-        ("set", python("not_serializable", Duration::from_secs(10), 1)),
+        (
+            "set",
+            python("not_serializable", Duration::from_secs(10), 1),
+        ),
     ]);
-    assert_eq!(functions.invoke("noisy", json!({}), "r").await.unwrap(), json!({"ok": true}));
+    assert_eq!(
+        functions.invoke("noisy", json!({}), "r").await.unwrap(),
+        json!({"ok": true})
+    );
     let error = functions.invoke("set", json!({}), "r").await.unwrap_err();
     assert_eq!(error.error, "Runtime.MarshalError");
     functions.shutdown().await;
@@ -101,9 +134,15 @@ async fn missing_functions_and_handlers_fail_as_lambda_does() {
     let mut spec = HandlerSpec::python(fixture("handlers.py"), "no_such_function");
     spec.timeout = Duration::from_secs(10);
     let functions = registry(vec![("broken", FunctionSpec::Handler(spec))]);
-    let error = functions.invoke("nobody", json!({}), "r").await.unwrap_err();
+    let error = functions
+        .invoke("nobody", json!({}), "r")
+        .await
+        .unwrap_err();
     assert_eq!(error.error, "Lambda.ResourceNotFoundException");
-    let error = functions.invoke("broken", json!({}), "r").await.unwrap_err();
+    let error = functions
+        .invoke("broken", json!({}), "r")
+        .await
+        .unwrap_err();
     assert_eq!(error.error, "Runtime.ImportModuleError");
     functions.shutdown().await;
 }
@@ -116,13 +155,21 @@ async fn concurrency_bounds_the_worker_processes() {
     let results = futures::future::join_all(calls).await;
     assert!(results.iter().all(Result::is_ok));
     // Four calls of 0.4 s through two workers take two rounds, not one.
-    assert!(started.elapsed() >= Duration::from_millis(800), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(800),
+        "{:?}",
+        started.elapsed()
+    );
     functions.shutdown().await;
 }
 
 #[tokio::test]
 async fn node_handlers_run_when_node_is_installed() {
-    if std::process::Command::new("node").arg("--version").output().is_err() {
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         eprintln!("node is not installed: skipped");
         return;
     }
@@ -139,7 +186,10 @@ async fn node_handlers_run_when_node_is_installed() {
     let functions = registry(vec![("echo", spec("echo")), ("fail", spec("fail"))]);
     let result = functions.invoke("echo", json!([1]), "req").await.unwrap();
     assert_eq!(result, json!({"event": [1], "requestId": "req"}));
-    let error = functions.invoke("fail", json!({}), "req").await.unwrap_err();
+    let error = functions
+        .invoke("fail", json!({}), "req")
+        .await
+        .unwrap_err();
     assert_eq!(error.error, "TypeError");
     functions.shutdown().await;
 }
@@ -161,12 +211,35 @@ async fn commands_read_the_event_and_write_the_result() {
         ("fails", command("fails.sh")),
         ("missing", command("no-such-program")),
     ]);
-    assert_eq!(functions.invoke("double", json!({"n": 21}), "r").await.unwrap(), json!({"n": 42}));
-    assert_eq!(functions.invoke("garbage", json!({}), "r").await.unwrap_err().error, "Runtime.MarshalError");
+    assert_eq!(
+        functions
+            .invoke("double", json!({"n": 21}), "r")
+            .await
+            .unwrap(),
+        json!({"n": 42})
+    );
+    assert_eq!(
+        functions
+            .invoke("garbage", json!({}), "r")
+            .await
+            .unwrap_err()
+            .error,
+        "Runtime.MarshalError"
+    );
     let failed = functions.invoke("fails", json!({}), "r").await.unwrap_err();
     assert_eq!(failed.error, "Runtime.ExitError");
-    assert!(cause(&failed)["errorMessage"].as_str().unwrap().contains("something went wrong"));
-    assert_eq!(functions.invoke("missing", json!({}), "r").await.unwrap_err().error, "Lambda.ServiceException");
+    assert!(cause(&failed)["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("something went wrong"));
+    assert_eq!(
+        functions
+            .invoke("missing", json!({}), "r")
+            .await
+            .unwrap_err()
+            .error,
+        "Lambda.ServiceException"
+    );
 }
 
 /// A one-shot HTTP server answering every request with `status` and `body`.
@@ -192,10 +265,25 @@ async fn endpoint(status: &'static str, body: &'static str) -> String {
 async fn http_endpoints_answer_with_the_result() {
     let ok = endpoint("200 OK", r#"{"valido": true}"#).await;
     let broken = endpoint("500 Internal Server Error", "boom").await;
-    let http = |url: String| FunctionSpec::Http(HttpSpec { url, timeout: Duration::from_secs(5) });
+    let http = |url: String| {
+        FunctionSpec::Http(HttpSpec {
+            url,
+            timeout: Duration::from_secs(5),
+        })
+    };
     let functions = registry(vec![("ok", http(ok)), ("broken", http(broken))]);
-    assert_eq!(functions.invoke("ok", json!({}), "r").await.unwrap(), json!({"valido": true}));
-    assert_eq!(functions.invoke("broken", json!({}), "r").await.unwrap_err().error, "Runtime.ExitError");
+    assert_eq!(
+        functions.invoke("ok", json!({}), "r").await.unwrap(),
+        json!({"valido": true})
+    );
+    assert_eq!(
+        functions
+            .invoke("broken", json!({}), "r")
+            .await
+            .unwrap_err()
+            .error,
+        "Runtime.ExitError"
+    );
 }
 
 #[test]
@@ -217,6 +305,9 @@ fn configuration_is_checked_when_loaded() {
         "[functions.x]\nhandler = \"handlers.echo\"\nruntime = \"python3\"\ntimeout_seconds = -1",
         "[functions.x]\nunknown = 1",
     ] {
-        assert!(FunctionRegistry::from_toml_str(bad, &base).is_err(), "{bad}");
+        assert!(
+            FunctionRegistry::from_toml_str(bad, &base).is_err(),
+            "{bad}"
+        );
     }
 }
