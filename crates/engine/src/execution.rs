@@ -161,6 +161,14 @@ impl Run<'_> {
             .record(thread, kind, details, self.env.now())
     }
 
+    /// See [`Journal::abort`].
+    pub fn abort_thread(&self, key: &str) -> Option<Thread> {
+        self.journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .abort(key, self.env.now())
+    }
+
     /// The recorded event at the thread's next position, when this part is being replayed.
     pub fn recorded_next(&self, thread: &Thread) -> Option<HistoryEvent> {
         self.journal

@@ -124,6 +124,44 @@ impl Journal {
         id
     }
 
+    /// Marks a thread that is being stopped from outside (a sibling branch or iteration failed):
+    /// the state it was running, if any, records `<Type>StateAborted`. Returns the thread, placed
+    /// after its last event, or `None` when it recorded nothing.
+    pub fn abort(&mut self, key: &str, now: Timestamp) -> Option<Thread> {
+        let mut thread: Option<Thread> = None;
+        let mut open: Option<String> = None;
+        for recorded in self.events.iter().filter(|e| e.thread == key) {
+            let kind = recorded.event.kind.as_ref();
+            if let Some(state_type) = kind.strip_suffix("StateEntered") {
+                open = Some(state_type.to_string());
+            } else if kind.ends_with("StateExited")
+                || kind.ends_with("Failed")
+                || kind.ends_with("TimedOut")
+            {
+                // Finished, or failing on its own: not running any more.
+                open = None;
+            }
+            thread = Some(Thread {
+                key: key.to_string(),
+                seq: recorded.seq + 1,
+                last: recorded.event.id,
+                time: recorded.event.timestamp,
+            });
+        }
+        let mut thread = thread?;
+        if let Some(state_type) = open.filter(|t| t != "Fail") {
+            let kind: &'static str = match state_type.as_str() {
+                "Task" => "TaskStateAborted",
+                "Wait" => "WaitStateAborted",
+                "Map" => "MapStateAborted",
+                "Parallel" => "ParallelStateAborted",
+                _ => return Some(thread),
+            };
+            self.record(&mut thread, kind, None, now);
+        }
+        Some(thread)
+    }
+
     /// Events not yet handed to [`crate::Environment::persist`].
     pub fn take_unpersisted(&mut self) -> Vec<RecordedEvent> {
         let new = self.events[self.persisted..].to_vec();

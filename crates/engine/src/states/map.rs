@@ -6,6 +6,7 @@ use crate::journal::Thread;
 use fluxo_asl::model::{MapState, State, ValueOrPath};
 use fluxo_expr::EvalError;
 use futures::stream::{FuturesUnordered, StreamExt};
+use futures::FutureExt;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -191,6 +192,8 @@ pub(crate) async fn run(
                 failures += 1;
                 results[index] = failure.error_output();
                 if !tolerance.tolerates(failures, total) {
+                    // Iterations already started get to record their start, as on AWS.
+                    while let Some(Some(_)) = running.next().now_or_never() {}
                     first_failure = Some(failure);
                     break;
                 }
@@ -206,7 +209,10 @@ pub(crate) async fn run(
             .copied()
             .collect();
         for index in aborted {
-            let mut aborted_thread = thread.child(iteration_origin, &format!("a{index}"));
+            let iteration_thread = thread.child(iteration_origin, &format!("i{index}"));
+            let mut aborted_thread = run
+                .abort_thread(&iteration_thread.key)
+                .unwrap_or(iteration_thread);
             run.record(
                 &mut aborted_thread,
                 "MapIterationAborted",

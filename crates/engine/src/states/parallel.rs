@@ -3,6 +3,8 @@ use crate::execution::{next_of, Completed, Frame, Run};
 use crate::failure::Failure;
 use crate::journal::Thread;
 use fluxo_asl::model::{State, StateMachine};
+use futures::stream::{FuturesUnordered, StreamExt};
+use futures::FutureExt;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -28,18 +30,35 @@ pub(crate) async fn run(
             map_item: None,
         };
         async move {
-            run.run_machine(
-                branch,
-                effective.clone(),
-                &mut branch_thread,
-                &mut branch_frame,
-            )
-            .await
+            let result = run
+                .run_machine(
+                    branch,
+                    effective.clone(),
+                    &mut branch_thread,
+                    &mut branch_frame,
+                )
+                .await;
+            (index, result)
         }
     });
+    let mut running: FuturesUnordered<_> = branch_runs.collect();
+    let mut results = vec![Value::Null; branches.len()];
+    let mut failed = None;
+    while let Some((index, result)) = running.next().await {
+        match result {
+            Ok(value) => results[index] = value,
+            Err(failure) => {
+                // Every branch starts, as on AWS, even when one fails at once.
+                while let Some(Some(_)) = running.next().now_or_never() {}
+                failed = Some(failure);
+                break;
+            }
+        }
+    }
+    drop(running);
     // The first failing branch fails the state; the others are dropped (stopped) with it.
-    match futures::future::try_join_all(branch_runs).await {
-        Ok(results) => {
+    match failed {
+        None => {
             let (output, assigned) = run.apply_result(
                 state,
                 input,
@@ -54,7 +73,11 @@ pub(crate) async fn run(
                 assigned,
             })
         }
-        Err(mut failure) => {
+        Some(mut failure) => {
+            // The other branches stop with the state; a state they were running is aborted.
+            for index in 0..branches.len() {
+                run.abort_thread(&thread.child(started, &format!("b{index}")).key);
+            }
             failure.from_branch = true;
             Err(failure)
         }
