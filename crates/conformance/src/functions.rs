@@ -1,46 +1,25 @@
 //! The functions a case invokes: each `functions` entry deployed as Lambda would deploy it, the
 //! file as `handler.py` in a folder of its own, behind the function's name.
 
-use fluxo_engine::{FunctionCall, FunctionInvoker, TaskFailure};
 use fluxo_tasks::{FunctionRegistry, FunctionSpec};
-use futures::future::BoxFuture;
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A case's functions, and the folder they are deployed in (removed when dropped).
 pub struct CaseFunctions {
-    registry: FunctionRegistry,
+    pub registry: Arc<FunctionRegistry>,
     _folder: Option<tempfile::TempDir>,
 }
 
-impl CaseFunctions {
-    pub async fn shutdown(&self) {
-        self.registry.shutdown().await;
-    }
-}
-
-impl FunctionInvoker for CaseFunctions {
-    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
-        Box::pin(async move {
-            self.registry
-                .invoke(&call.function_name, call.payload, &call.request_id)
-                .await
-                .map_err(|failure| TaskFailure {
-                    error: failure.error,
-                    cause: failure.cause,
-                })
-        })
-    }
-}
-
-pub fn for_case(case: &Value, functions_dir: &Path) -> Result<Arc<CaseFunctions>, String> {
+pub fn for_case(case: &Value, functions_dir: &Path) -> Result<CaseFunctions, String> {
     let mut registry = FunctionRegistry::default();
     let Some(functions) = case["functions"].as_object().filter(|f| !f.is_empty()) else {
-        return Ok(Arc::new(CaseFunctions {
-            registry,
+        return Ok(CaseFunctions {
+            registry: Arc::new(registry),
             _folder: None,
-        }));
+        });
     };
     let folder = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
     for (name, file) in functions {
@@ -56,8 +35,8 @@ pub fn for_case(case: &Value, functions_dir: &Path) -> Result<Arc<CaseFunctions>
         spec.concurrency = 2;
         registry.register(name, FunctionSpec::Handler(spec));
     }
-    Ok(Arc::new(CaseFunctions {
-        registry,
+    Ok(CaseFunctions {
+        registry: Arc::new(registry),
         _folder: Some(folder),
-    }))
+    })
 }

@@ -192,7 +192,7 @@ fn run_case(case: &Value, functions_dir: &Path) -> (Verdict, String) {
     };
     let outcome = runtime.block_on(async {
         let functions = functions::for_case(case, functions_dir)?;
-        let env = Arc::new(SystemEnvironment::new(functions.clone()).with_seed(11));
+        let env = Arc::new(SystemEnvironment::new(functions.registry.clone()).with_seed(11));
         let request = ExecutionRequest::new(
             "us-east-1",
             "111111111111",
@@ -207,7 +207,7 @@ fn run_case(case: &Value, functions_dir: &Path) -> (Verdict, String) {
         };
         let run = fluxo_engine::execute(Arc::new(machine), request, env);
         let outcome = tokio::time::timeout(limit, run).await;
-        functions.shutdown().await;
+        functions.registry.shutdown().await;
         outcome.map_err(|_| format!("did not finish within {limit:?}"))
     });
     match outcome {

@@ -462,6 +462,17 @@ impl Run<'_> {
         Failure::in_state(&state_context.name, state_context.entered_id, error)
     }
 
+    /// A `States.Runtime` failure of the state, with `message` after AWS's cause prefix.
+    pub fn runtime_error(&self, state_context: &StateContext, message: String) -> Failure {
+        self.runtime_failure(
+            state_context,
+            EvalError {
+                error: "States.Runtime".into(),
+                message,
+            },
+        )
+    }
+
     pub fn input_path(
         &self,
         field: &PathField,
@@ -553,9 +564,9 @@ impl Run<'_> {
         }
     }
 
-    /// `ResultSelector`, then `Assign` (which sees the selected result), `ResultPath` and
-    /// `OutputPath`. Returns the output and the assigned variables.
-    pub fn apply_result(
+    /// Completes a state that produced `result`: `ResultSelector`, then `Assign` (which sees the
+    /// selected result), `ResultPath` and `OutputPath`, and on to `Next`.
+    pub fn finish(
         &self,
         state: &State,
         raw_input: &Value,
@@ -563,7 +574,7 @@ impl Run<'_> {
         context: &Value,
         frame: &Frame,
         state_context: &StateContext,
-    ) -> Result<(Value, Option<Map<String, Value>>), Failure> {
+    ) -> Result<Completed, Failure> {
         let result = match &state.io.result_selector {
             Some(selector) => self.template(selector, &result, context, frame, state_context)?,
             None => result,
@@ -591,7 +602,11 @@ impl Run<'_> {
             frame,
             state_context,
         )?;
-        Ok((output, assigned))
+        Ok(Completed {
+            output,
+            next: next_of(state),
+            assigned,
+        })
     }
 
     pub fn assign(

@@ -30,28 +30,7 @@ enum Command {
         file: PathBuf,
     },
     /// Runs one execution in this process and prints its result as JSON.
-    Run {
-        /// The definition file (Amazon States Language JSON).
-        definition: PathBuf,
-        /// The execution input as JSON text.
-        #[arg(long, conflicts_with = "input_file")]
-        input: Option<String>,
-        /// A file holding the execution input.
-        #[arg(long)]
-        input_file: Option<PathBuf>,
-        /// Also print the execution history, as GetExecutionHistory returns it.
-        #[arg(long)]
-        history: bool,
-        /// The functions configuration (default: fluxo.toml beside the definition, if present).
-        #[arg(long, env = "FLUXO_CONFIG")]
-        config: Option<PathBuf>,
-        /// The region used in ARNs.
-        #[arg(long, env = "FLUXO_REGION", default_value = "us-east-1")]
-        region: String,
-        /// The account id used in ARNs.
-        #[arg(long, env = "FLUXO_ACCOUNT", default_value = "123456789012")]
-        account: String,
-    },
+    Run(RunArgs),
     /// Measures function calls (warm Python worker, command) and the example end to end.
     Bench {
         /// Tiny sizes: checks that the benchmark runs, measures nothing useful.
@@ -67,23 +46,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate { file } => validate(&file),
-        Command::Run {
-            definition,
-            input,
-            input_file,
-            history,
-            config,
-            region,
-            account,
-        } => run(RunArgs {
-            definition,
-            input,
-            input_file,
-            history,
-            config,
-            region,
-            account,
-        }),
+        Command::Run(args) => run(args),
         Command::Bench { smoke, example } => {
             let sizes = if smoke {
                 bench::Sizes::smoke()
@@ -125,13 +88,27 @@ fn validate(file: &Path) -> Result<ExitCode> {
     }
 }
 
+#[derive(clap::Args)]
 struct RunArgs {
+    /// The definition file (Amazon States Language JSON).
     definition: PathBuf,
+    /// The execution input as JSON text.
+    #[arg(long, conflicts_with = "input_file")]
     input: Option<String>,
+    /// A file holding the execution input.
+    #[arg(long)]
     input_file: Option<PathBuf>,
+    /// Also print the execution history, as GetExecutionHistory returns it.
+    #[arg(long)]
     history: bool,
+    /// The functions configuration (default: fluxo.toml beside the definition, if present).
+    #[arg(long, env = "FLUXO_CONFIG")]
     config: Option<PathBuf>,
+    /// The region used in ARNs.
+    #[arg(long, env = "FLUXO_REGION", default_value = "us-east-1")]
     region: String,
+    /// The account id used in ARNs.
+    #[arg(long, env = "FLUXO_ACCOUNT", default_value = "123456789012")]
     account: String,
 }
 

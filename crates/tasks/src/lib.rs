@@ -67,6 +67,23 @@ enum Function {
     Http(http::Endpoint),
 }
 
+/// The engine calls functions through its `FunctionInvoker` seam.
+impl fluxo_engine::FunctionInvoker for FunctionRegistry {
+    fn invoke(
+        &self,
+        call: fluxo_engine::FunctionCall,
+    ) -> futures::future::BoxFuture<'_, Result<Value, fluxo_engine::TaskFailure>> {
+        Box::pin(async move {
+            FunctionRegistry::invoke(self, &call.function_name, call.payload, &call.request_id)
+                .await
+                .map_err(|failure| fluxo_engine::TaskFailure {
+                    error: failure.error,
+                    cause: failure.cause,
+                })
+        })
+    }
+}
+
 /// The functions an engine may call, by name.
 #[derive(Default, Clone)]
 pub struct FunctionRegistry {

@@ -1,10 +1,9 @@
 use super::resolve;
 use crate::context::StateContext;
-use crate::execution::{details, next_of, Completed, Frame, Run};
+use crate::execution::{details, Completed, Frame, Run};
 use crate::failure::Failure;
 use crate::journal::Thread;
 use fluxo_asl::model::{MapState, State, ValueOrPath};
-use fluxo_expr::EvalError;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use serde_json::{json, Value};
@@ -22,15 +21,7 @@ pub(crate) async fn run(
 ) -> Result<Completed, Failure> {
     let context = run.context.for_state(state_context, frame);
     let effective = run.input_path(&state.io.input_path, input, &context, frame, state_context)?;
-    let runtime = |message: String| {
-        run.runtime_failure(
-            state_context,
-            EvalError {
-                error: "States.Runtime".into(),
-                message,
-            },
-        )
-    };
+    let runtime = |message: String| run.runtime_error(state_context, message);
     let items = match run.input_path(&map.items_path, &effective, &context, frame, state_context)? {
         Value::Array(items) => items,
         other => {
@@ -240,19 +231,14 @@ pub(crate) async fn run(
         run.record(thread, "MapRunSucceeded", None);
     }
     run.record(thread, "MapStateSucceeded", None);
-    let (output, assigned) = run.apply_result(
+    run.finish(
         state,
         input,
         Value::Array(results),
         &context,
         frame,
         state_context,
-    )?;
-    Ok(Completed {
-        output,
-        next: next_of(state),
-        assigned,
-    })
+    )
 }
 
 /// How many failed iterations a Map state accepts.
@@ -284,15 +270,7 @@ fn tolerance(
     frame: &Frame,
     state_context: &StateContext,
 ) -> Result<Tolerance, Failure> {
-    let runtime = |message: String| {
-        run.runtime_failure(
-            state_context,
-            EvalError {
-                error: "States.Runtime".into(),
-                message,
-            },
-        )
-    };
+    let runtime = |message: String| run.runtime_error(state_context, message);
     let count = match &map.tolerated_failure_count {
         None => None,
         Some(field) => {

@@ -1,5 +1,5 @@
 use crate::context::StateContext;
-use crate::execution::{next_of, Completed, Frame, Run};
+use crate::execution::{Completed, Frame, Run};
 use crate::failure::Failure;
 use crate::journal::Thread;
 use fluxo_asl::model::{State, StateMachine};
@@ -58,21 +58,14 @@ pub(crate) async fn run(
     drop(running);
     // The first failing branch fails the state; the others are dropped (stopped) with it.
     match failed {
-        None => {
-            let (output, assigned) = run.apply_result(
-                state,
-                input,
-                Value::Array(results),
-                &context,
-                frame,
-                state_context,
-            )?;
-            Ok(Completed {
-                output,
-                next: next_of(state),
-                assigned,
-            })
-        }
+        None => run.finish(
+            state,
+            input,
+            Value::Array(results),
+            &context,
+            frame,
+            state_context,
+        ),
         Some(mut failure) => {
             // The other branches stop with the state; a state they were running is aborted.
             for index in 0..branches.len() {

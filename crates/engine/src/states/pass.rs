@@ -1,5 +1,5 @@
 use crate::context::StateContext;
-use crate::execution::{next_of, Completed, Frame, Run};
+use crate::execution::{Completed, Frame, Run};
 use crate::failure::Failure;
 use fluxo_asl::model::State;
 use serde_json::Value;
@@ -24,11 +24,5 @@ pub(crate) fn run(
         }
         None => effective,
     };
-    let (output, assigned) =
-        run.apply_result(state, input, result, &context, frame, state_context)?;
-    Ok(Completed {
-        output,
-        next: next_of(state),
-        assigned,
-    })
+    run.finish(state, input, result, &context, frame, state_context)
 }

@@ -3,7 +3,7 @@
 use super::resolve;
 use crate::context::StateContext;
 use crate::environment::{FunctionCall, TaskFailure};
-use crate::execution::{details, next_of, Completed, Frame, Run, PAYLOAD_LIMIT_BYTES};
+use crate::execution::{details, Completed, Frame, Run, PAYLOAD_LIMIT_BYTES};
 use crate::failure::Failure;
 use crate::journal::Thread;
 use crate::HistoryEvent;
@@ -239,13 +239,7 @@ pub(crate) async fn run(
         "TaskSucceeded"
     };
     run.record(thread, succeeded_kind, Some(service_fields(succeeded)));
-    let (output, assigned) =
-        run.apply_result(state, input, result, &context, frame, state_context)?;
-    Ok(Completed {
-        output,
-        next: next_of(state),
-        assigned,
-    })
+    run.finish(state, input, result, &context, frame, state_context)
 }
 
 /// The event Lambda receives for a `Payload` parameter: absent or null is `{}`, a string is the

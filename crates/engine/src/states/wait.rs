@@ -3,7 +3,6 @@ use crate::context::StateContext;
 use crate::execution::{add_seconds, next_of, Completed, Frame, Run};
 use crate::failure::Failure;
 use fluxo_asl::model::{State, ValueOrPath, WaitFor};
-use fluxo_expr::EvalError;
 use jiff::Timestamp;
 use serde_json::Value;
 
@@ -20,15 +19,7 @@ pub(crate) async fn run(
 ) -> Result<Completed, Failure> {
     let context = run.context.for_state(state_context, frame);
     let effective = run.input_path(&state.io.input_path, input, &context, frame, state_context)?;
-    let runtime = |message: String| {
-        run.runtime_failure(
-            state_context,
-            EvalError {
-                error: "States.Runtime".into(),
-                message,
-            },
-        )
-    };
+    let runtime = |message: String| run.runtime_error(state_context, message);
     // Counted from when the state was entered, so that a replay computes the same deadline.
     let now = state_context.entered_time;
     let deadline = match wait {
