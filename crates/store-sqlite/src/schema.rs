@@ -1,0 +1,88 @@
+//! The schema, created and migrated by `PRAGMA user_version`.
+
+use crate::backend;
+use fluxo_store::StoreResult;
+use rusqlite::Connection;
+
+/// Each entry migrates from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE state_machines (
+        arn TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        revision INTEGER NOT NULL
+    );
+    CREATE TABLE executions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        arn TEXT NOT NULL UNIQUE,
+        state_machine_arn TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        input TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        cause TEXT,
+        started_ms INTEGER NOT NULL,
+        stopped_ms INTEGER,
+        seed INTEGER NOT NULL
+    );
+    CREATE INDEX executions_by_machine ON executions (state_machine_arn, seq);
+    CREATE INDEX executions_by_status ON executions (status);
+    CREATE TABLE events (
+        execution_arn TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        previous_event_id INTEGER NOT NULL,
+        timestamp_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        details TEXT,
+        thread TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (execution_arn, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE timers (
+        execution_arn TEXT PRIMARY KEY,
+        fire_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX timers_due ON timers (fire_at_ms);
+    CREATE TABLE tags (
+        arn TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (arn, key)
+    ) WITHOUT ROWID;
+"];
+
+pub fn prepare(connection: &mut Connection) -> StoreResult<()> {
+    connection
+        .pragma_update(None, "journal_mode", "WAL")
+        .map_err(backend)?;
+    connection
+        .pragma_update(None, "synchronous", "FULL")
+        .map_err(backend)?;
+    connection
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(backend)?;
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(backend)?;
+    let current = usize::try_from(version).unwrap_or(usize::MAX);
+    if current > MIGRATIONS.len() {
+        return Err(backend(format!(
+            "the data was written by a newer Fluxo (schema {version}, this one knows {})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
+        let transaction = connection.transaction().map_err(backend)?;
+        transaction.execute_batch(migration).map_err(backend)?;
+        transaction
+            .pragma_update(None, "user_version", index as i64 + 1)
+            .map_err(backend)?;
+        transaction.commit().map_err(backend)?;
+    }
+    Ok(())
+}
