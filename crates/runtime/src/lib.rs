@@ -1,0 +1,194 @@
+//! Durable Standard executions.
+//!
+//! An execution is driven by `fluxo_engine::resume` over the events its store holds (none for a
+//! new one). The engine hands its new events to [`DurableEnvironment::persist`] before every
+//! effect and at the end; each hand-over is one store transaction (`Store::commit`), and the
+//! final one also records the execution's status. After a restart, [`Runtime::recover`] resumes
+//! every `RUNNING` execution the same way: recorded events replay, recorded function results are
+//! reused, and a call that was in flight fails its attempt so that Retry decides.
+
+mod durable;
+
+pub use durable::DurableEnvironment;
+
+use fluxo_engine::{FunctionInvoker, RecordedEvent};
+use fluxo_store::{ExecutionRecord, Page, StateMachineRecord, Store, StoreError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::task::JoinHandle;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the stored definition of {0} no longer compiles")]
+    Definition(String),
+}
+
+pub struct Runtime {
+    store: Arc<dyn Store>,
+    functions: Arc<dyn FunctionInvoker>,
+    region: String,
+    running: Mutex<HashMap<String, JoinHandle<()>>>,
+}
+
+impl Runtime {
+    pub fn new(
+        store: Arc<dyn Store>,
+        functions: Arc<dyn FunctionInvoker>,
+        region: &str,
+    ) -> Arc<Self> {
+        Arc::new(Runtime {
+            store,
+            functions,
+            region: region.to_string(),
+            running: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Starts (or, for the same name and input, finds) an execution and drives it.
+    pub async fn start(
+        self: &Arc<Self>,
+        machine: &StateMachineRecord,
+        name: &str,
+        input: &str,
+        now_ms: i64,
+    ) -> Result<fluxo_store::Started, RuntimeError> {
+        let record = ExecutionRecord {
+            arn: format!(
+                "{}:{name}",
+                machine.arn.replacen(":stateMachine:", ":execution:", 1)
+            ),
+            state_machine_arn: machine.arn.clone(),
+            name: name.to_string(),
+            status: "RUNNING".into(),
+            input: input.to_string(),
+            output: None,
+            error: None,
+            cause: None,
+            started_ms: now_ms,
+            stopped_ms: None,
+            seed: rand::random(),
+        };
+        let started = self.store.start_execution(record, Vec::new()).await?;
+        if started.created {
+            self.drive(started.record.clone(), machine.clone(), Vec::new());
+        }
+        Ok(started)
+    }
+
+    /// Resumes every execution that was running when the process stopped.
+    pub async fn recover(self: &Arc<Self>) -> Result<usize, RuntimeError> {
+        let running = self.store.running_executions().await?;
+        let count = running.len();
+        for execution in running {
+            let Some(machine) = self
+                .store
+                .get_state_machine(&execution.state_machine_arn)
+                .await?
+            else {
+                tracing::warn!(arn = %execution.arn, "its state machine is gone; left as it is");
+                continue;
+            };
+            let recorded = self.recorded_events(&execution.arn).await?;
+            self.drive(execution, machine, recorded);
+        }
+        Ok(count)
+    }
+
+    async fn recorded_events(&self, arn: &str) -> Result<Vec<RecordedEvent>, RuntimeError> {
+        let mut events = Vec::new();
+        let mut page = Page {
+            max_results: 1000,
+            next_token: None,
+        };
+        loop {
+            let listed = self.store.events(arn, false, page.clone()).await?;
+            events.extend(listed.items.iter().map(durable::to_engine));
+            match listed.next_token {
+                Some(token) => page.next_token = Some(token),
+                None => return Ok(events),
+            }
+        }
+    }
+
+    fn drive(
+        self: &Arc<Self>,
+        execution: ExecutionRecord,
+        machine: StateMachineRecord,
+        recorded: Vec<RecordedEvent>,
+    ) {
+        let runtime = self.clone();
+        let arn = execution.arn.clone();
+        let handle = tokio::spawn(async move {
+            if let Err(error) = runtime.run(execution, machine, recorded).await {
+                tracing::error!(%error, "execution stopped");
+            }
+        });
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|_, handle| !handle.is_finished());
+        running.insert(arn, handle);
+    }
+
+    async fn run(
+        &self,
+        execution: ExecutionRecord,
+        machine: StateMachineRecord,
+        recorded: Vec<RecordedEvent>,
+    ) -> Result<(), RuntimeError> {
+        let definition: serde_json::Value = serde_json::from_str(&machine.definition)
+            .map_err(|_| RuntimeError::Definition(machine.arn.clone()))?;
+        let compiled = fluxo_asl::compile(&definition)
+            .map_err(|_| RuntimeError::Definition(machine.arn.clone()))?;
+        let input = serde_json::from_str(&execution.input).unwrap_or(serde_json::Value::Null);
+        let account = machine
+            .arn
+            .split(':')
+            .nth(4)
+            .unwrap_or_default()
+            .to_string();
+        let mut request = fluxo_engine::ExecutionRequest::new(
+            &self.region,
+            &account,
+            &machine.name,
+            &execution.name,
+            input,
+        );
+        request.role_arn = machine.role_arn.clone();
+        let env = Arc::new(DurableEnvironment::new(
+            self.store.clone(),
+            self.functions.clone(),
+            &execution,
+        ));
+        fluxo_engine::resume(Arc::new(compiled), request, env, recorded).await;
+        Ok(())
+    }
+
+    /// Waits until every execution this runtime drives has stopped (tests, shutdown).
+    pub async fn idle(&self) {
+        loop {
+            let handles: Vec<JoinHandle<()>> = {
+                let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+                running.drain().map(|(_, handle)| handle).collect()
+            };
+            if handles.is_empty() {
+                return;
+            }
+            for handle in handles {
+                let _ = handle.await;
+            }
+        }
+    }
+
+    /// Stops driving every execution at once, as a crash would (tests of recovery).
+    pub fn abort_all(&self) {
+        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        for handle in running.values() {
+            handle.abort();
+        }
+    }
+}
