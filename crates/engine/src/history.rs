@@ -22,6 +22,11 @@ impl HistoryEvent {
         details_key(&self.kind)
     }
 
+    /// The details key of an event type, e.g. `taskScheduledEventDetails`.
+    pub fn details_key_for(kind: &str) -> String {
+        details_key(kind)
+    }
+
     /// The event as an element of `GetExecutionHistory`'s `events` array.
     pub fn to_aws_json(&self) -> Value {
         let mut event = json!({

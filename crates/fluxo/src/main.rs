@@ -31,6 +31,8 @@ enum Command {
     },
     /// Runs one execution in this process and prints its result as JSON.
     Run(RunArgs),
+    /// Serves the Step Functions API, with durable Standard executions in the data directory.
+    Server(ServerArgs),
     /// Measures function calls (warm Python worker, command) and the example end to end.
     Bench {
         /// Tiny sizes: checks that the benchmark runs, measures nothing useful.
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate { file } => validate(&file),
         Command::Run(args) => run(args),
+        Command::Server(args) => server(args),
         Command::Bench { smoke, example } => {
             let sizes = if smoke {
                 bench::Sizes::smoke()
@@ -86,6 +89,53 @@ fn validate(file: &Path) -> Result<ExitCode> {
         println!("{}: {errors} error(s)", file.display());
         Ok(ExitCode::from(1))
     }
+}
+
+#[derive(clap::Args)]
+struct ServerArgs {
+    /// The address to listen on.
+    #[arg(long, env = "FLUXO_LISTEN", default_value = "127.0.0.1:8083")]
+    listen: std::net::SocketAddr,
+    /// Where the embedded database lives (created on first start).
+    #[arg(long, env = "FLUXO_DATA_DIR", default_value = ".fluxo-data")]
+    data_dir: PathBuf,
+    /// The functions configuration.
+    #[arg(long, env = "FLUXO_CONFIG")]
+    config: Option<PathBuf>,
+    /// The region used in ARNs.
+    #[arg(long, env = "FLUXO_REGION", default_value = "us-east-1")]
+    region: String,
+    /// The account id used in ARNs.
+    #[arg(long, env = "FLUXO_ACCOUNT", default_value = "123456789012")]
+    account: String,
+}
+
+fn server(args: ServerArgs) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let store = Arc::new(
+            fluxo_store_sqlite::SqliteStore::open(&args.data_dir)
+                .with_context(|| format!("cannot open {}", args.data_dir.display()))?,
+        );
+        let functions = Arc::new(functions::load(args.config.as_deref())?);
+        let executions = fluxo_runtime::Runtime::new(store, functions, &args.region);
+        let resumed = executions.recover().await?;
+        let api = Arc::new(fluxo_api::Api {
+            runtime: executions,
+            region: args.region.clone(),
+            account: args.account.clone(),
+        });
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        eprintln!(
+            "fluxo: serving the Step Functions API on http://{} (data in {}, {resumed} execution(s) resumed)",
+            listener.local_addr()?,
+            args.data_dir.display()
+        );
+        axum::serve(listener, fluxo_api::router(api)).await?;
+        anyhow::Ok(ExitCode::SUCCESS)
+    })
 }
 
 #[derive(clap::Args)]

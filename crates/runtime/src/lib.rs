@@ -168,6 +168,79 @@ impl Runtime {
         Ok(())
     }
 
+    /// Stops a running execution: it is no longer driven, and `ExecutionAborted` ends its
+    /// history. A finished execution is left as it is.
+    pub async fn stop(
+        &self,
+        arn: &str,
+        error: Option<String>,
+        cause: Option<String>,
+        now_ms: i64,
+    ) -> Result<ExecutionRecord, RuntimeError> {
+        let handle = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(arn);
+        if let Some(handle) = handle {
+            handle.abort();
+            let _ = handle.await;
+        }
+        let execution = self
+            .store
+            .get_execution(arn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(arn.to_string()))?;
+        if execution.status != "RUNNING" {
+            return Ok(execution);
+        }
+        let last = self
+            .store
+            .events(
+                arn,
+                true,
+                Page {
+                    max_results: 1,
+                    next_token: None,
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .next();
+        let mut details = serde_json::Map::new();
+        if let Some(error) = &error {
+            details.insert("error".into(), error.clone().into());
+        }
+        if let Some(cause) = &cause {
+            details.insert("cause".into(), cause.clone().into());
+        }
+        let (id, previous) = last.map_or((1, 0), |event| (event.id + 1, event.id));
+        self.store
+            .commit(fluxo_store::Transition {
+                execution_arn: arn.to_string(),
+                events: vec![fluxo_store::EventRecord {
+                    id,
+                    previous_event_id: previous,
+                    timestamp_ms: now_ms,
+                    kind: "ExecutionAborted".into(),
+                    details: Some(serde_json::Value::Object(details).to_string()),
+                    thread: String::new(),
+                    seq: u32::MAX,
+                }],
+                update: Some(fluxo_store::ExecutionUpdate {
+                    status: "ABORTED".into(),
+                    output: None,
+                    error,
+                    cause,
+                    stopped_ms: Some(now_ms),
+                }),
+                timer: fluxo_store::TimerChange::Clear,
+            })
+            .await?;
+        Ok(self.store.get_execution(arn).await?.unwrap_or(execution))
+    }
+
     /// Waits until every execution this runtime drives has stopped (tests, shutdown).
     pub async fn idle(&self) {
         loop {

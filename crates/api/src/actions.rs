@@ -1,0 +1,546 @@
+//! One function per API action: wire input in, wire output out.
+
+use crate::wire::{check_arn, check_name, event, now_ms, seconds, state_machine_arn};
+use crate::{Api, ApiError};
+use fluxo_store::{Page, StateMachineRecord, StateMachineUpdate, StoreError};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// AWS's limit on execution input, in bytes.
+const MAX_INPUT_BYTES: usize = 256 * 1024;
+
+pub async fn run(api: &Api, action: &str, input: Value) -> Result<Value, ApiError> {
+    match action {
+        "CreateStateMachine" => create_state_machine(api, parse(input)?).await,
+        "DescribeStateMachine" => describe_state_machine(api, parse(input)?).await,
+        "UpdateStateMachine" => update_state_machine(api, parse(input)?).await,
+        "DeleteStateMachine" => delete_state_machine(api, parse(input)?).await,
+        "ListStateMachines" => list_state_machines(api, parse(input)?).await,
+        "StartExecution" => start_execution(api, parse(input)?).await,
+        "StopExecution" => stop_execution(api, parse(input)?).await,
+        "DescribeExecution" => describe_execution(api, parse(input)?).await,
+        "ListExecutions" => list_executions(api, parse(input)?).await,
+        "GetExecutionHistory" => get_execution_history(api, parse(input)?).await,
+        "DescribeStateMachineForExecution" => {
+            describe_state_machine_for_execution(api, parse(input)?).await
+        }
+        "ValidateStateMachineDefinition" => validate_definition(parse(input)?),
+        "TagResource" => tag_resource(api, parse(input)?).await,
+        "UntagResource" => untag_resource(api, parse(input)?).await,
+        "ListTagsForResource" => list_tags(api, parse(input)?).await,
+        other => Err(ApiError::unknown_operation(&format!(
+            "The action {other} is not supported by Fluxo"
+        ))),
+    }
+}
+
+fn parse<T: DeserializeOwned>(input: Value) -> Result<T, ApiError> {
+    serde_json::from_value(input).map_err(|error| {
+        let message = error.to_string();
+        if message.starts_with("invalid type") {
+            ApiError::serialization(&format!("A field has the wrong type: {message}"))
+        } else {
+            ApiError::validation(&format!("1 validation error detected: {message}"))
+        }
+    })
+}
+
+fn page(max_results: Option<i64>, next_token: Option<String>) -> Result<Page, ApiError> {
+    let max_results = match max_results {
+        None => 0,
+        Some(n) if (0..=1000).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(ApiError::validation(&format!(
+                "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"
+            )))
+        }
+    };
+    Ok(Page {
+        max_results,
+        next_token,
+    })
+}
+
+fn invalid_token(error: StoreError) -> ApiError {
+    match error {
+        StoreError::Conflict(message) => ApiError::new("InvalidToken", message),
+        other => other.into(),
+    }
+}
+
+async fn machine(api: &Api, arn: &str) -> Result<StateMachineRecord, ApiError> {
+    check_arn(arn, "stateMachine")?;
+    api.runtime
+        .store()
+        .get_state_machine(arn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                "StateMachineDoesNotExist",
+                format!("State Machine Does Not Exist: '{arn}'"),
+            )
+        })
+}
+
+async fn execution(api: &Api, arn: &str) -> Result<fluxo_store::ExecutionRecord, ApiError> {
+    check_arn(arn, "execution")?;
+    api.runtime
+        .store()
+        .get_execution(arn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                "ExecutionDoesNotExist",
+                format!("Execution Does Not Exist: '{arn}'"),
+            )
+        })
+}
+
+fn check_definition(definition: &str) -> Result<(), ApiError> {
+    let diagnostics = fluxo_asl::validate::validate_text(definition);
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.severity == fluxo_asl::Severity::Error)
+        .map(|d| format!("{}: {} at {}", d.code, d.message, d.location))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            "InvalidDefinition",
+            format!("Invalid State Machine Definition: '{}'", errors.join(", ")),
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateStateMachine {
+    name: String,
+    definition: String,
+    role_arn: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    tags: Vec<Tag>,
+}
+
+#[derive(Deserialize)]
+struct Tag {
+    key: String,
+    value: String,
+}
+
+async fn create_state_machine(api: &Api, input: CreateStateMachine) -> Result<Value, ApiError> {
+    check_name(&input.name, "state machine name")?;
+    let kind = input.kind.unwrap_or_else(|| "STANDARD".into());
+    if kind != "STANDARD" && kind != "EXPRESS" {
+        return Err(ApiError::validation(&format!(
+            "1 validation error detected: Value '{kind}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]"
+        )));
+    }
+    check_definition(&input.definition)?;
+    let now = now_ms();
+    let record = StateMachineRecord {
+        arn: state_machine_arn(&api.region, &api.account, &input.name),
+        name: input.name,
+        kind,
+        definition: input.definition,
+        role_arn: input.role_arn,
+        created_ms: now,
+        updated_ms: now,
+        revision: 1,
+    };
+    let stored = api
+        .runtime
+        .store()
+        .create_state_machine(record)
+        .await
+        .map_err(|error| match error {
+            StoreError::AlreadyExists(arn) => ApiError::new(
+                "StateMachineAlreadyExists",
+                format!("State Machine Already Exists: '{arn}'"),
+            ),
+            other => other.into(),
+        })?;
+    if !input.tags.is_empty() {
+        let tags = input.tags.into_iter().map(|t| (t.key, t.value)).collect();
+        api.runtime
+            .store()
+            .tag_resource(stored.arn.clone(), tags)
+            .await?;
+    }
+    Ok(json!({"stateMachineArn": stored.arn, "creationDate": seconds(stored.created_ms)}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StateMachineArn {
+    state_machine_arn: String,
+}
+
+fn describe(record: &StateMachineRecord) -> Value {
+    json!({
+        "stateMachineArn": record.arn,
+        "name": record.name,
+        "status": "ACTIVE",
+        "definition": record.definition,
+        "roleArn": record.role_arn,
+        "type": record.kind,
+        "creationDate": seconds(record.created_ms),
+        "revisionId": record.revision.to_string(),
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
+    })
+}
+
+async fn describe_state_machine(api: &Api, input: StateMachineArn) -> Result<Value, ApiError> {
+    Ok(describe(&machine(api, &input.state_machine_arn).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateStateMachine {
+    state_machine_arn: String,
+    definition: Option<String>,
+    role_arn: Option<String>,
+}
+
+async fn update_state_machine(api: &Api, input: UpdateStateMachine) -> Result<Value, ApiError> {
+    machine(api, &input.state_machine_arn).await?;
+    if input.definition.is_none() && input.role_arn.is_none() {
+        return Err(ApiError::new(
+            "MissingRequiredParameter",
+            "Either the definition or the roleArn must be specified",
+        ));
+    }
+    if let Some(definition) = &input.definition {
+        check_definition(definition)?;
+    }
+    let updated = api
+        .runtime
+        .store()
+        .update_state_machine(StateMachineUpdate {
+            arn: input.state_machine_arn,
+            definition: input.definition,
+            role_arn: input.role_arn,
+            updated_ms: now_ms(),
+        })
+        .await?;
+    Ok(
+        json!({"updateDate": seconds(updated.updated_ms), "revisionId": updated.revision.to_string()}),
+    )
+}
+
+async fn delete_state_machine(api: &Api, input: StateMachineArn) -> Result<Value, ApiError> {
+    check_arn(&input.state_machine_arn, "stateMachine")?;
+    api.runtime
+        .store()
+        .delete_state_machine(&input.state_machine_arn)
+        .await?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Paging {
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+async fn list_state_machines(api: &Api, input: Paging) -> Result<Value, ApiError> {
+    let listed = api
+        .runtime
+        .store()
+        .list_state_machines(page(input.max_results, input.next_token)?)
+        .await
+        .map_err(invalid_token)?;
+    let machines: Vec<Value> = listed
+        .items
+        .iter()
+        .map(|m| {
+            json!({"stateMachineArn": m.arn, "name": m.name, "type": m.kind, "creationDate": seconds(m.created_ms)})
+        })
+        .collect();
+    let mut output = json!({ "stateMachines": machines });
+    if let Some(token) = listed.next_token {
+        output["nextToken"] = json!(token);
+    }
+    Ok(output)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StartExecution {
+    state_machine_arn: String,
+    name: Option<String>,
+    input: Option<String>,
+}
+
+async fn start_execution(api: &Api, input: StartExecution) -> Result<Value, ApiError> {
+    let record = machine(api, &input.state_machine_arn).await?;
+    let name = input
+        .name
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    check_name(&name, "execution name")?;
+    let text = input.input.unwrap_or_else(|| "{}".into());
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(ApiError::validation(
+            "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
+        ));
+    }
+    if serde_json::from_str::<Value>(&text).is_err() {
+        return Err(ApiError::new(
+            "InvalidExecutionInput",
+            format!("Invalid State Machine Execution Input: '{text}'"),
+        ));
+    }
+    let started = api
+        .runtime
+        .start(&record, &name, &text, now_ms())
+        .await
+        .map_err(|error| match error {
+            fluxo_runtime::RuntimeError::Store(StoreError::Conflict(arn)) => ApiError::new(
+                "ExecutionAlreadyExists",
+                format!("Execution Already Exists: '{arn}'"),
+            ),
+            other => other.into(),
+        })?;
+    Ok(json!({"executionArn": started.record.arn, "startDate": seconds(started.record.started_ms)}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StopExecution {
+    execution_arn: String,
+    error: Option<String>,
+    cause: Option<String>,
+}
+
+async fn stop_execution(api: &Api, input: StopExecution) -> Result<Value, ApiError> {
+    execution(api, &input.execution_arn).await?;
+    let stopped = api
+        .runtime
+        .stop(&input.execution_arn, input.error, input.cause, now_ms())
+        .await?;
+    Ok(json!({"stopDate": seconds(stopped.stopped_ms.unwrap_or_else(now_ms))}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExecutionArn {
+    execution_arn: String,
+}
+
+async fn describe_execution(api: &Api, input: ExecutionArn) -> Result<Value, ApiError> {
+    let record = execution(api, &input.execution_arn).await?;
+    let mut output = Map::new();
+    output.insert("executionArn".into(), json!(record.arn));
+    output.insert("stateMachineArn".into(), json!(record.state_machine_arn));
+    output.insert("name".into(), json!(record.name));
+    output.insert("status".into(), json!(record.status));
+    output.insert("startDate".into(), seconds(record.started_ms));
+    if let Some(stopped) = record.stopped_ms {
+        output.insert("stopDate".into(), seconds(stopped));
+    }
+    output.insert("input".into(), json!(record.input));
+    output.insert("inputDetails".into(), json!({"included": true}));
+    if let Some(text) = &record.output {
+        output.insert("output".into(), json!(text));
+        output.insert("outputDetails".into(), json!({"included": true}));
+    }
+    if let Some(error) = &record.error {
+        output.insert("error".into(), json!(error));
+    }
+    if let Some(cause) = &record.cause {
+        output.insert("cause".into(), json!(cause));
+    }
+    output.insert("redriveCount".into(), json!(0));
+    output.insert("redriveStatus".into(), json!("NOT_REDRIVABLE"));
+    Ok(Value::Object(output))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListExecutions {
+    state_machine_arn: String,
+    status_filter: Option<String>,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+async fn list_executions(api: &Api, input: ListExecutions) -> Result<Value, ApiError> {
+    machine(api, &input.state_machine_arn).await?;
+    if let Some(status) = &input.status_filter {
+        let known = [
+            "RUNNING",
+            "SUCCEEDED",
+            "FAILED",
+            "TIMED_OUT",
+            "ABORTED",
+            "PENDING_REDRIVE",
+        ];
+        if !known.contains(&status.as_str()) {
+            return Err(ApiError::validation(&format!(
+                "1 validation error detected: Value '{status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: {known:?}"
+            )));
+        }
+    }
+    let listed = api
+        .runtime
+        .store()
+        .list_executions(
+            &input.state_machine_arn,
+            input.status_filter.as_deref(),
+            page(input.max_results, input.next_token)?,
+        )
+        .await
+        .map_err(invalid_token)?;
+    let executions: Vec<Value> = listed
+        .items
+        .iter()
+        .map(|e| {
+            let mut item = json!({
+                "executionArn": e.arn,
+                "stateMachineArn": e.state_machine_arn,
+                "name": e.name,
+                "status": e.status,
+                "startDate": seconds(e.started_ms),
+            });
+            if let Some(stopped) = e.stopped_ms {
+                item["stopDate"] = seconds(stopped);
+            }
+            item
+        })
+        .collect();
+    let mut output = json!({ "executions": executions });
+    if let Some(token) = listed.next_token {
+        output["nextToken"] = json!(token);
+    }
+    Ok(output)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetExecutionHistory {
+    execution_arn: String,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+    #[serde(default)]
+    reverse_order: bool,
+    include_execution_data: Option<bool>,
+}
+
+async fn get_execution_history(api: &Api, input: GetExecutionHistory) -> Result<Value, ApiError> {
+    execution(api, &input.execution_arn).await?;
+    let listed = api
+        .runtime
+        .store()
+        .events(
+            &input.execution_arn,
+            input.reverse_order,
+            page(input.max_results, input.next_token)?,
+        )
+        .await
+        .map_err(invalid_token)?;
+    let include = input.include_execution_data.unwrap_or(true);
+    let events: Vec<Value> = listed.items.iter().map(|e| event(e, include)).collect();
+    let mut output = json!({ "events": events });
+    if let Some(token) = listed.next_token {
+        output["nextToken"] = json!(token);
+    }
+    Ok(output)
+}
+
+async fn describe_state_machine_for_execution(
+    api: &Api,
+    input: ExecutionArn,
+) -> Result<Value, ApiError> {
+    let record = execution(api, &input.execution_arn).await?;
+    let owner = machine(api, &record.state_machine_arn).await?;
+    Ok(json!({
+        "stateMachineArn": owner.arn,
+        "name": owner.name,
+        "definition": owner.definition,
+        "roleArn": owner.role_arn,
+        "updateDate": seconds(owner.updated_ms),
+        "revisionId": owner.revision.to_string(),
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
+    }))
+}
+
+#[derive(Deserialize)]
+struct ValidateDefinition {
+    definition: String,
+}
+
+fn validate_definition(input: ValidateDefinition) -> Result<Value, ApiError> {
+    let diagnostics = fluxo_asl::validate::validate_text(&input.definition);
+    let failed = !fluxo_asl::validate::is_valid(&diagnostics);
+    Ok(json!({
+        "result": if failed { "FAIL" } else { "OK" },
+        "diagnostics": diagnostics,
+        "truncated": false,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TagResource {
+    resource_arn: String,
+    tags: Vec<Tag>,
+}
+
+async fn tag_resource(api: &Api, input: TagResource) -> Result<Value, ApiError> {
+    machine(api, &input.resource_arn).await.map_err(not_found)?;
+    let tags = input.tags.into_iter().map(|t| (t.key, t.value)).collect();
+    api.runtime
+        .store()
+        .tag_resource(input.resource_arn, tags)
+        .await?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UntagResource {
+    resource_arn: String,
+    tag_keys: Vec<String>,
+}
+
+async fn untag_resource(api: &Api, input: UntagResource) -> Result<Value, ApiError> {
+    machine(api, &input.resource_arn).await.map_err(not_found)?;
+    api.runtime
+        .store()
+        .untag_resource(input.resource_arn, input.tag_keys)
+        .await?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ResourceArn {
+    resource_arn: String,
+}
+
+async fn list_tags(api: &Api, input: ResourceArn) -> Result<Value, ApiError> {
+    machine(api, &input.resource_arn).await.map_err(not_found)?;
+    let tags: Vec<Value> = api
+        .runtime
+        .store()
+        .list_tags(&input.resource_arn)
+        .await?
+        .into_iter()
+        .map(|(key, value)| json!({"key": key, "value": value}))
+        .collect();
+    Ok(json!({ "tags": tags }))
+}
+
+/// Tag actions report a missing resource as `ResourceNotFound`.
+fn not_found(error: ApiError) -> ApiError {
+    if error.kind == "StateMachineDoesNotExist" {
+        ApiError::new("ResourceNotFound", error.message)
+    } else {
+        error
+    }
+}

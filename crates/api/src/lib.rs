@@ -1,0 +1,79 @@
+//! The AWS Step Functions API over AWS JSON 1.0: `POST /` with
+//! `X-Amz-Target: AWSStepFunctions.<Action>`; errors as `{"__type", "message"}` with the status
+//! codes that make each SDK raise its exception class. The host and any credentials are
+//! ignored, so SDKs work with `--endpoint-url` (also for `StartSyncExecution`'s `sync-` host).
+
+mod actions;
+mod error;
+mod wire;
+
+pub use error::ApiError;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use fluxo_runtime::Runtime;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The largest request body accepted: definitions may be up to 1 MiB on AWS.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+pub struct Api {
+    pub runtime: Arc<Runtime>,
+    pub region: String,
+    pub account: String,
+}
+
+pub fn router(api: Arc<Api>) -> Router {
+    Router::new().fallback(any(handle)).with_state(api)
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn handle(State(api): State<Arc<Api>>, headers: HeaderMap, request: Request) -> Response {
+    let outcome = dispatch(&api, &headers, request.into_body()).await;
+    match outcome {
+        Ok(body) => json_response(StatusCode::OK, &body),
+        Err(error) => {
+            let status = error.status();
+            json_response(status, &error.body())
+        }
+    }
+}
+
+async fn dispatch(api: &Api, headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|value| value.to_str().ok())
+        .ok_or_else(|| ApiError::unknown_operation("Missing the X-Amz-Target header"))?;
+    let action = target
+        .strip_prefix("AWSStepFunctions.")
+        .ok_or_else(|| ApiError::unknown_operation(&format!("Unknown target {target}")))?;
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::validation("The request body is larger than the service accepts"))?;
+    let input: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::serialization(&format!("The request body is not valid JSON: {e}"))
+        })?
+    };
+    if !input.is_object() {
+        return Err(ApiError::serialization(
+            "The request body must be a JSON object",
+        ));
+    }
+    actions::run(api, action, input).await
+}
