@@ -1,0 +1,358 @@
+//! `fluxo server` end to end: real clients, malformed requests, and a crash test that kills the
+//! server with SIGKILL while 200 executions run.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Server {
+    /// Starts `fluxo server` on a free port and waits until it listens.
+    fn start(data_dir: &Path, config: Option<&Path>) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fluxo"));
+        command
+            .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .current_dir(root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let mut child = command.spawn().expect("fluxo server starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let line = lines
+            .next()
+            .expect("a first line")
+            .expect("readable stderr");
+        let endpoint = line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, endpoint }
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn call(endpoint: &str, action: &str, body: &Value) -> (u16, Value) {
+    raw(endpoint, Some(action), body.to_string().into_bytes())
+}
+
+fn raw(endpoint: &str, action: Option<&str>, body: Vec<u8>) -> (u16, Value) {
+    let client = reqwest::blocking::Client::new();
+    let mut request = client
+        .post(endpoint)
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(body);
+    if let Some(action) = action {
+        request = request.header("x-amz-target", format!("AWSStepFunctions.{action}"));
+    }
+    let response = request.send().expect("the server answers");
+    let status = response.status().as_u16();
+    let text = response.text().expect("a body");
+    let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+    (status, value)
+}
+
+fn error_type(body: &Value) -> &str {
+    let full = body["__type"].as_str().unwrap_or_default();
+    full.rsplit('#').next().unwrap_or(full)
+}
+
+#[test]
+fn malformed_requests_get_aws_error_shapes() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    let endpoint = &server.endpoint;
+    let definition =
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}).to_string();
+    let (status, created) = call(
+        endpoint,
+        "CreateStateMachine",
+        &json!({"name": "m", "definition": definition, "roleArn": "arn:aws:iam::1:role/r"}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let arn = created["stateMachineArn"].as_str().unwrap().to_string();
+
+    let cases: Vec<(&str, Option<&str>, Vec<u8>, &str)> = vec![
+        ("bad JSON", Some("ListStateMachines"), b"{not json".to_vec(), "SerializationException"),
+        ("not an object", Some("ListStateMachines"), b"[1]".to_vec(), "SerializationException"),
+        (
+            "wrong field type",
+            Some("DescribeStateMachine"),
+            br#"{"stateMachineArn": 42}"#.to_vec(),
+            "SerializationException",
+        ),
+        ("missing field", Some("DescribeStateMachine"), b"{}".to_vec(), "ValidationException"),
+        ("unknown action", Some("FlyToTheMoon"), b"{}".to_vec(), "UnknownOperationException"),
+        ("no target header", None, b"{}".to_vec(), "UnknownOperationException"),
+        (
+            "body over the limit",
+            Some("ListStateMachines"),
+            vec![b' '; 3 * 1024 * 1024],
+            "ValidationException",
+        ),
+        (
+            "input over 256 KiB",
+            Some("StartExecution"),
+            json!({"stateMachineArn": arn, "input": format!("\"{}\"", "x".repeat(300 * 1024))})
+                .to_string()
+                .into_bytes(),
+            "ValidationException",
+        ),
+        (
+            "input not JSON",
+            Some("StartExecution"),
+            json!({"stateMachineArn": arn, "input": "{"}).to_string().into_bytes(),
+            "InvalidExecutionInput",
+        ),
+        (
+            "bad name",
+            Some("StartExecution"),
+            json!({"stateMachineArn": arn, "name": "with space"}).to_string().into_bytes(),
+            "InvalidName",
+        ),
+        (
+            "bad ARN",
+            Some("DescribeExecution"),
+            br#"{"executionArn": "arn:aws:lambda:x"}"#.to_vec(),
+            "InvalidArn",
+        ),
+        (
+            "maxResults out of range",
+            Some("ListStateMachines"),
+            br#"{"maxResults": 5000}"#.to_vec(),
+            "ValidationException",
+        ),
+        (
+            "bad next token",
+            Some("ListStateMachines"),
+            br#"{"nextToken": "forged"}"#.to_vec(),
+            "InvalidToken",
+        ),
+        (
+            "invalid definition",
+            Some("CreateStateMachine"),
+            json!({"name": "x", "definition": "{\"StartAt\": 1}", "roleArn": "arn:aws:iam::1:role/r"})
+                .to_string()
+                .into_bytes(),
+            "InvalidDefinition",
+        ),
+    ];
+    for (what, action, body, expected) in cases {
+        let (status, answer) = raw(endpoint, action, body);
+        assert_eq!(status, 400, "{what}: {answer}");
+        assert_eq!(error_type(&answer), expected, "{what}: {answer}");
+        assert!(answer["message"].is_string(), "{what}: {answer}");
+    }
+    server.kill();
+}
+
+/// The Python that has boto3: the one `.ci/run` prepares, else the system's.
+fn python_with_boto3() -> Option<String> {
+    let python = std::env::var("FLUXO_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_boto3 = Command::new(&python)
+        .args(["-c", "import boto3"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if has_boto3 {
+        Some(python)
+    } else if std::env::var("FLUXO_REQUIRE_CLIENTS").is_ok() {
+        panic!("{python} cannot import boto3, and FLUXO_REQUIRE_CLIENTS is set");
+    } else {
+        None
+    }
+}
+
+#[test]
+fn boto3_and_the_aws_cli_work_unchanged() {
+    let Some(python) = python_with_boto3() else {
+        eprintln!("boto3 is not installed: the client test was skipped (.ci/run installs it)");
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let config = root().join("examples/document-validation/fluxo.toml");
+    let server = Server::start(data.path(), Some(&config));
+    let script = root().join("tests/api/clients.py");
+    let mut command = Command::new(&python);
+    command
+        .arg(&script)
+        .arg(&server.endpoint)
+        .arg(root().join("examples/document-validation"));
+    if let Some(bin) = Path::new(&python)
+        .parent()
+        .filter(|p| p.join("aws").exists())
+    {
+        let path = std::env::var("PATH").unwrap_or_default();
+        command.env("PATH", format!("{}:{path}", bin.display()));
+    }
+    let output = command.output().expect("python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("checks passed"), "{stdout}");
+    server.kill();
+}
+
+const CRASH_HANDLER: &str = r#"
+def handler(event, context):
+    # Every third item fails its first attempt, so Retry is exercised.
+    if event["n"] % 3 == 0 and event["retry"] == 0:
+        raise RuntimeError("first attempt of %d" % event["n"])
+    return {"double": event["n"] * 2}
+"#;
+
+fn crash_definition() -> Value {
+    json!({
+        "StartAt": "Double",
+        "States": {
+            "Double": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double",
+                "Parameters": {"n.$": "$.n", "retry.$": "$$.State.RetryCount"},
+                "Retry": [
+                    {"ErrorEquals": ["RuntimeError"], "IntervalSeconds": 1, "MaxAttempts": 2},
+                    // A call cut short by the kill fails its attempt with States.TaskFailed.
+                    {"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 1, "MaxAttempts": 3}
+                ],
+                "ResultPath": "$.result",
+                "Next": "Pause"
+            },
+            "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Each"},
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {"StartAt": "Keep", "States": {"Keep": {"Type": "Pass", "End": true}}},
+                "ResultPath": "$.items",
+                "Next": "Done"
+            },
+            "Done": {"Type": "Pass", "End": true}
+        }
+    })
+}
+
+#[test]
+fn executions_survive_the_server_being_killed_again_and_again() {
+    let data = tempfile::tempdir().unwrap();
+    let functions = tempfile::tempdir().unwrap();
+    std::fs::write(functions.path().join("double.py"), CRASH_HANDLER).unwrap();
+    let config = functions.path().join("fluxo.toml");
+    std::fs::write(
+        &config,
+        "[functions.double]\nruntime = \"python3\"\nhandler = \"double.handler\"\ntimeout_seconds = 10\n",
+    )
+    .unwrap();
+
+    let mut server = Server::start(data.path(), Some(&config));
+    let (_, created) = call(
+        &server.endpoint,
+        "CreateStateMachine",
+        &json!({"name": "crash", "definition": crash_definition().to_string(), "roleArn": "arn:aws:iam::1:role/r"}),
+    );
+    let arn = created["stateMachineArn"]
+        .as_str()
+        .expect("created")
+        .to_string();
+    const EXECUTIONS: usize = 200;
+    for n in 0..EXECUTIONS {
+        let input = json!({"n": n, "items": [n, n + 1, n + 2]}).to_string();
+        let (status, answer) = call(
+            &server.endpoint,
+            "StartExecution",
+            &json!({"stateMachineArn": arn, "name": format!("e{n}"), "input": input}),
+        );
+        assert_eq!(status, 200, "{answer}");
+        if n % 70 == 69 {
+            // Kill -9 while executions are in every phase.
+            server.kill();
+            server = Server::start(data.path(), Some(&config));
+        }
+    }
+    for pause in [150u64, 400, 900] {
+        std::thread::sleep(Duration::from_millis(pause));
+        server.kill();
+        server = Server::start(data.path(), Some(&config));
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let execution_arn = |n: usize| arn.replace(":stateMachine:", ":execution:") + &format!(":e{n}");
+    for n in 0..EXECUTIONS {
+        let described = loop {
+            let (_, described) = call(
+                &server.endpoint,
+                "DescribeExecution",
+                &json!({"executionArn": execution_arn(n)}),
+            );
+            if described["status"] != "RUNNING" || Instant::now() > deadline {
+                break described;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(described["status"], "SUCCEEDED", "e{n}: {described}");
+        let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            output,
+            json!({"n": n, "items": [n, n + 1, n + 2], "result": {"double": n * 2}}),
+            "e{n}"
+        );
+        let (_, history) = call(
+            &server.endpoint,
+            "GetExecutionHistory",
+            &json!({"executionArn": execution_arn(n), "maxResults": 1000}),
+        );
+        let events = history["events"].as_array().unwrap();
+        let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+        assert_eq!(
+            ids,
+            (1..=events.len() as u64).collect::<Vec<_>>(),
+            "e{n}: ids"
+        );
+        let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!(kinds.first(), Some(&"ExecutionStarted"), "e{n}");
+        assert_eq!(kinds.last(), Some(&"ExecutionSucceeded"), "e{n}");
+        let count = |kind: &str| kinds.iter().filter(|k| **k == kind).count();
+        assert_eq!(count("ExecutionStarted"), 1, "e{n}: {kinds:?}");
+        assert_eq!(
+            count("TaskStateEntered"),
+            1,
+            "e{n}: one entry into the task"
+        );
+        assert_eq!(count("WaitStateExited"), 1, "e{n}: {kinds:?}");
+        assert_eq!(count("MapIterationSucceeded"), 3, "e{n}: {kinds:?}");
+        assert_eq!(count("LambdaFunctionSucceeded"), 1, "e{n}: {kinds:?}");
+        let times: Vec<f64> = events
+            .iter()
+            .map(|e| e["timestamp"].as_f64().unwrap())
+            .collect();
+        assert!(
+            times.windows(2).all(|pair| pair[0] <= pair[1]),
+            "e{n}: time order"
+        );
+    }
+    server.kill();
+}
