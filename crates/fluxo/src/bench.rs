@@ -15,6 +15,11 @@ pub struct Sizes {
     pub python_calls: usize,
     pub command_calls: usize,
     pub example_runs: usize,
+    /// Concurrent executions and transitions each, for the durable store.
+    pub store_executions: usize,
+    pub store_steps: usize,
+    /// Standard executions parked in a Wait state, for their memory.
+    pub parked: usize,
 }
 
 impl Sizes {
@@ -23,6 +28,9 @@ impl Sizes {
             python_calls: 5_000,
             command_calls: 500,
             example_runs: 200,
+            store_executions: 64,
+            store_steps: 50,
+            parked: 100_000,
         }
     }
 
@@ -32,6 +40,9 @@ impl Sizes {
             python_calls: 20,
             command_calls: 5,
             example_runs: 3,
+            store_executions: 4,
+            store_steps: 3,
+            parked: 20,
         }
     }
 }
@@ -101,10 +112,99 @@ pub fn run(sizes: &Sizes, example_dir: &Path) -> Result<()> {
             "example end to end, warm (mean)",
             per_run.as_secs_f64() * 1e3
         );
+
+        let store_dir = scratch.join("store");
+        let group = fluxo_store_sqlite::bench::group_commit_rate(
+            &store_dir,
+            sizes.store_executions,
+            sizes.store_steps,
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+        let floor = fluxo_store_sqlite::bench::insert_floor_rate(
+            &store_dir,
+            sizes.store_executions * sizes.store_steps,
+            sizes.store_executions,
+        )
+        .map_err(anyhow::Error::msg)?;
+        println!(
+            "{:<48} {:>10.0} /s",
+            "durable transitions, group commit", group
+        );
+        println!(
+            "{:<48} {:>10.0} /s",
+            "same rows, bare inserts (floor)", floor
+        );
+        println!("{:<48} {:>9.2} x", "group commit / floor", group / floor);
+
+        let (per_execution, start_rate) = parked(sizes.parked, &scratch.join("parked")).await?;
+        println!(
+            "{:<48} {:>10.0} B",
+            format!("memory per parked execution ({})", sizes.parked),
+            per_execution
+        );
+        println!(
+            "{:<48} {:>10.0} /s",
+            "durable starts of those executions", start_rate
+        );
         anyhow::Ok(())
     });
     let _ = std::fs::remove_dir_all(&scratch);
     result
+}
+
+/// Resident memory of this process, from /proc.
+fn resident_bytes() -> f64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|text| text.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |pages| pages * 4096.0)
+}
+
+/// Starts `count` Standard executions that wait a day, and measures the memory they hold.
+async fn parked(count: usize, dir: &Path) -> Result<(f64, f64)> {
+    use fluxo_store::Store;
+    let store =
+        Arc::new(fluxo_store_sqlite::SqliteStore::open(dir).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let machine = fluxo_store::StateMachineRecord {
+        arn: "arn:aws:states:us-east-1:123456789012:stateMachine:parked".into(),
+        name: "parked".into(),
+        kind: "STANDARD".into(),
+        definition:
+            r#"{"StartAt":"Day","States":{"Day":{"Type":"Wait","Seconds":86400,"End":true}}}"#
+                .into(),
+        role_arn: "arn:aws:iam::123456789012:role/fluxo".into(),
+        created_ms: 0,
+        updated_ms: 0,
+        revision: 1,
+    };
+    store
+        .create_state_machine(machine.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let runtime = fluxo_runtime::Runtime::new(
+        store.clone(),
+        Arc::new(fluxo_engine::NoFunctions),
+        "us-east-1",
+    );
+    let before = resident_bytes();
+    let started = Instant::now();
+    // Started as concurrent API callers would start them, so their commits share fsyncs.
+    let names: Vec<String> = (0..count).map(|n| format!("p{n}")).collect();
+    for chunk in names.chunks(512) {
+        let starts = chunk
+            .iter()
+            .map(|name| runtime.start(&machine, name, "{}", 0));
+        for started in futures::future::join_all(starts).await {
+            started.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    let start_rate = count as f64 / started.elapsed().as_secs_f64();
+    // Let every execution reach its Wait and persist it.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let per_execution = (resident_bytes() - before) / count.max(1) as f64;
+    runtime.abort_all();
+    Ok((per_execution, start_rate))
 }
 
 async fn rate<F, Fut>(calls: usize, mut call: F) -> Result<f64>

@@ -125,13 +125,21 @@ impl Runtime {
         let runtime = self.clone();
         let arn = execution.arn.clone();
         let handle = tokio::spawn(async move {
+            let arn = execution.arn.clone();
             if let Err(error) = runtime.run(execution, machine, recorded).await {
                 tracing::error!(%error, "execution stopped");
             }
+            // A finished execution is no longer driven; `idle` sweeps any entry left behind.
+            runtime
+                .running
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&arn);
         });
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        running.retain(|_, handle| !handle.is_finished());
-        running.insert(arn, handle);
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(arn, handle);
     }
 
     async fn run(

@@ -9,6 +9,7 @@
 //! Durability: `synchronous=FULL`, so a transition acknowledged to its caller survives a power
 //! loss, not only a process crash.
 
+pub mod bench;
 mod schema;
 mod writes;
 
