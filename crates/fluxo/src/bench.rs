@@ -200,9 +200,13 @@ async fn parked(count: usize, dir: &Path) -> Result<(f64, f64)> {
         }
     }
     let start_rate = count as f64 / started.elapsed().as_secs_f64();
-    // Let every execution reach its Wait and persist it.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Let every execution reach its Wait, persist it and leave memory.
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let per_execution = (resident_bytes() - before) / count.max(1) as f64;
+    anyhow::ensure!(
+        runtime.in_memory() == 0,
+        "parked executions are still in memory"
+    );
     runtime.abort_all();
     Ok((per_execution, start_rate))
 }

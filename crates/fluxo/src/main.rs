@@ -120,6 +120,7 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         let functions = Arc::new(functions::load(args.config.as_deref())?);
         let executions = fluxo_runtime::Runtime::new(store, functions, &args.region);
         let resumed = executions.recover().await?;
+        executions.spawn_timers(std::time::Duration::from_millis(250));
         let api = Arc::new(fluxo_api::Api {
             runtime: executions,
             region: args.region.clone(),

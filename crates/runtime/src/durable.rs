@@ -8,12 +8,28 @@ use fluxo_store::{EventRecord, ExecutionRecord, ExecutionUpdate, Store, TimerCha
 use futures::future::BoxFuture;
 use jiff::Timestamp;
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// What the execution is waiting on, to tell when nothing but long timers is left.
+#[derive(Default)]
+struct Activity {
+    /// Function calls and short timers in progress.
+    busy: usize,
+    /// Deadlines of the long timers in progress, by registration.
+    long_timers: Vec<(u64, Timestamp)>,
+    next_id: u64,
+}
 
 pub struct DurableEnvironment {
     clock: fluxo_engine::SystemEnvironment<Arc<dyn FunctionInvoker>>,
     store: Arc<dyn Store>,
     execution_arn: String,
+    unload_after: Option<Duration>,
+    activity: Mutex<Activity>,
+    /// Set to the earliest deadline when the execution only waits on long timers.
+    unload: watch::Sender<Option<Timestamp>>,
 }
 
 impl DurableEnvironment {
@@ -21,12 +37,84 @@ impl DurableEnvironment {
         store: Arc<dyn Store>,
         functions: Arc<dyn FunctionInvoker>,
         execution: &ExecutionRecord,
+        unload_after: Option<Duration>,
     ) -> Self {
         DurableEnvironment {
             clock: fluxo_engine::SystemEnvironment::new(functions).with_seed(execution.seed),
             store,
             execution_arn: execution.arn.clone(),
+            unload_after,
+            activity: Mutex::new(Activity::default()),
+            unload: watch::channel(None).0,
         }
+    }
+
+    /// Resolves with the wake-up time once the execution waits only on timers longer than
+    /// `unload_after`: its driver can then be dropped and replayed when the timer is due.
+    pub async fn unloadable(&self) -> Timestamp {
+        let mut receiver = self.unload.subscribe();
+        loop {
+            if let Some(deadline) = *receiver.borrow_and_update() {
+                return deadline;
+            }
+            if receiver.changed().await.is_err() {
+                return std::future::pending().await;
+            }
+        }
+    }
+
+    fn activity(&self) -> std::sync::MutexGuard<'_, Activity> {
+        self.activity.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Signals unloading when nothing but long timers is in progress.
+    fn check_idle(&self, activity: &Activity) {
+        if activity.busy == 0 {
+            if let Some(earliest) = activity.long_timers.iter().map(|(_, at)| *at).min() {
+                self.unload.send_replace(Some(earliest));
+            }
+        }
+    }
+}
+
+/// Counts an effect in progress for as long as it lives.
+struct Busy<'a>(&'a DurableEnvironment);
+
+impl<'a> Busy<'a> {
+    fn new(env: &'a DurableEnvironment) -> Self {
+        env.activity().busy += 1;
+        Busy(env)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        let mut activity = self.0.activity();
+        activity.busy -= 1;
+        self.0.check_idle(&activity);
+    }
+}
+
+/// A long timer in progress, for as long as it lives.
+struct LongTimer<'a>(&'a DurableEnvironment, u64);
+
+impl<'a> LongTimer<'a> {
+    fn new(env: &'a DurableEnvironment, deadline: Timestamp) -> Self {
+        let mut activity = env.activity();
+        let id = activity.next_id;
+        activity.next_id += 1;
+        activity.long_timers.push((id, deadline));
+        env.check_idle(&activity);
+        LongTimer(env, id)
+    }
+}
+
+impl Drop for LongTimer<'_> {
+    fn drop(&mut self) {
+        self.0
+            .activity()
+            .long_timers
+            .retain(|(id, _)| *id != self.1);
     }
 }
 
@@ -96,7 +184,19 @@ impl Environment for DurableEnvironment {
     }
 
     fn sleep_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
-        self.clock.sleep_until(deadline)
+        let long = self.unload_after.is_some_and(|threshold| {
+            let wait = deadline.duration_since(self.clock.now());
+            std::time::Duration::try_from(wait).is_ok_and(|wait| wait > threshold)
+        });
+        Box::pin(async move {
+            if long {
+                let _timer = LongTimer::new(self, deadline);
+                self.clock.sleep_until(deadline).await;
+            } else {
+                let _busy = Busy::new(self);
+                self.clock.sleep_until(deadline).await;
+            }
+        })
     }
 
     fn random_seed(&self) -> u64 {
@@ -104,7 +204,10 @@ impl Environment for DurableEnvironment {
     }
 
     fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
-        self.clock.invoke_function(call)
+        Box::pin(async move {
+            let _busy = Busy::new(self);
+            self.clock.invoke_function(call).await
+        })
     }
 
     fn persist(&self, events: Vec<RecordedEvent>) -> BoxFuture<'_, ()> {

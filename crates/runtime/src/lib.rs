@@ -15,6 +15,7 @@ use fluxo_engine::{FunctionInvoker, RecordedEvent};
 use fluxo_store::{ExecutionRecord, Page, StateMachineRecord, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::task::JoinHandle;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +31,12 @@ pub struct Runtime {
     functions: Arc<dyn FunctionInvoker>,
     region: String,
     running: Mutex<HashMap<String, JoinHandle<()>>>,
+    /// Executions that wait longer than this on timers alone are unloaded from memory.
+    unload_after: Option<Duration>,
 }
+
+/// The default for [`Runtime::with_unload_after`].
+pub const UNLOAD_AFTER: Duration = Duration::from_secs(10);
 
 impl Runtime {
     pub fn new(
@@ -38,12 +44,82 @@ impl Runtime {
         functions: Arc<dyn FunctionInvoker>,
         region: &str,
     ) -> Arc<Self> {
+        Self::with_unload_after(store, functions, region, Some(UNLOAD_AFTER))
+    }
+
+    /// `None` keeps every execution in memory until it ends.
+    pub fn with_unload_after(
+        store: Arc<dyn Store>,
+        functions: Arc<dyn FunctionInvoker>,
+        region: &str,
+        unload_after: Option<Duration>,
+    ) -> Arc<Self> {
         Arc::new(Runtime {
             store,
             functions,
             region: region.to_string(),
             running: Mutex::new(HashMap::new()),
+            unload_after,
         })
+    }
+
+    /// How many executions are in memory now.
+    pub fn in_memory(&self) -> usize {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|_, handle| !handle.is_finished());
+        running.len()
+    }
+
+    /// Wakes unloaded executions whose timer is due: a background task, polling the store.
+    pub fn spawn_timers(self: &Arc<Self>, every: Duration) -> JoinHandle<()> {
+        let runtime = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(error) = runtime.wake_due().await {
+                    tracing::error!(%error, "cannot wake due executions");
+                }
+            }
+        })
+    }
+
+    async fn wake_due(self: &Arc<Self>) -> Result<(), RuntimeError> {
+        let now = jiff::Timestamp::now().as_millisecond();
+        for timer in self.store.due_timers(now, 1000).await? {
+            let driven = self
+                .running
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&timer.execution_arn)
+                .is_some_and(|handle| !handle.is_finished());
+            if driven {
+                continue;
+            }
+            self.store
+                .commit(fluxo_store::Transition {
+                    execution_arn: timer.execution_arn.clone(),
+                    events: Vec::new(),
+                    update: None,
+                    timer: fluxo_store::TimerChange::Clear,
+                })
+                .await?;
+            let Some(execution) = self.store.get_execution(&timer.execution_arn).await? else {
+                continue;
+            };
+            if execution.status != "RUNNING" {
+                continue;
+            }
+            let Some(machine) = self
+                .store
+                .get_state_machine(&execution.state_machine_arn)
+                .await?
+            else {
+                continue;
+            };
+            let recorded = self.recorded_events(&execution.arn).await?;
+            self.drive(execution, machine, recorded);
+        }
+        Ok(())
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -171,8 +247,24 @@ impl Runtime {
             self.store.clone(),
             self.functions.clone(),
             &execution,
+            self.unload_after,
         ));
-        fluxo_engine::resume(Arc::new(compiled), request, env, recorded).await;
+        let run = fluxo_engine::resume(Arc::new(compiled), request, env.clone(), recorded);
+        tokio::select! {
+            _ = run => {}
+            wake_at = env.unloadable() => {
+                // Everything it did is durable (the engine persists before every timer): drop
+                // it from memory, and let the timer replay it when due.
+                self.store
+                    .commit(fluxo_store::Transition {
+                        execution_arn: execution.arn.clone(),
+                        events: Vec::new(),
+                        update: None,
+                        timer: fluxo_store::TimerChange::Set(wake_at.as_millisecond()),
+                    })
+                    .await?;
+            }
+        }
         Ok(())
     }
 

@@ -134,3 +134,76 @@ async fn executions_killed_mid_flight_finish_after_recovery_with_whole_histories
             .all(|pair| pair[0].timestamp_ms <= pair[1].timestamp_ms));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_waits_leave_memory_and_come_back_when_their_timer_is_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let record = machine();
+    store.create_state_machine(record.clone()).await.unwrap();
+    let functions = Arc::new(Doubler::default());
+    let runtime = Runtime::with_unload_after(
+        store.clone(),
+        functions.clone(),
+        "us-east-1",
+        Some(Duration::from_millis(300)),
+    );
+    let timers = runtime.spawn_timers(Duration::from_millis(50));
+    for n in 0..10 {
+        let input = json!({"n": n, "items": [n]}).to_string();
+        runtime
+            .start(&record, &format!("w{n}"), &input, 0)
+            .await
+            .unwrap();
+    }
+    // The 2-second Wait is longer than the threshold: every execution leaves memory.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(runtime.in_memory(), 0, "parked executions are unloaded");
+    let due_later = store.due_timers(i64::MAX, 100).await.unwrap();
+    assert_eq!(due_later.len(), 10, "each has a durable timer");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    for n in 0..10 {
+        let arn = format!("arn:aws:states:us-east-1:123456789012:execution:durable:w{n}");
+        loop {
+            let execution = store.get_execution(&arn).await.unwrap().unwrap();
+            if execution.status != "RUNNING" {
+                assert_eq!(execution.status, "SUCCEEDED");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{arn} was not woken");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let events = store
+            .events(
+                &arn,
+                false,
+                Page {
+                    max_results: 1000,
+                    next_token: None,
+                },
+            )
+            .await
+            .unwrap()
+            .items;
+        let ids: Vec<u64> = events.iter().map(|e| e.id).collect();
+        assert_eq!(ids, (1..=events.len() as u64).collect::<Vec<_>>());
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e.kind == "WaitStateEntered")
+                .count(),
+            1
+        );
+    }
+    assert_eq!(
+        functions.calls.load(Ordering::SeqCst),
+        10,
+        "the replay calls nothing again"
+    );
+    assert!(
+        store.due_timers(i64::MAX, 100).await.unwrap().is_empty(),
+        "timers are cleared"
+    );
+    timers.abort();
+}
