@@ -163,10 +163,6 @@ fn run_file(file: &Path, functions_dir: &Path) -> CaseResult {
 }
 
 fn run_case(case: &Value, functions_dir: &Path) -> (Verdict, String) {
-    let group = case["name"].as_str().unwrap_or_default().split('/').next();
-    if matches!(group, Some("api" | "express")) {
-        return (Verdict::Skipped, "needs the API server".into());
-    }
     let machine = match fluxo_asl::compile(&case["definition"]) {
         Ok(machine) => machine,
         Err(diagnostics) => {
@@ -193,13 +189,25 @@ fn run_case(case: &Value, functions_dir: &Path) -> (Verdict, String) {
     let outcome = runtime.block_on(async {
         let functions = functions::for_case(case, functions_dir)?;
         let env = Arc::new(SystemEnvironment::new(functions.registry.clone()).with_seed(11));
-        let request = ExecutionRequest::new(
-            "us-east-1",
-            "111111111111",
-            "StateMachine",
-            "execution",
-            case["input"].clone(),
-        );
+        let express = case["stateMachineType"] == "EXPRESS";
+        let request = if express {
+            ExecutionRequest::express(
+                "us-east-1",
+                "111111111111",
+                "StateMachine",
+                "execution",
+                "00000000-0000-4000-8000-000000000000",
+                case["input"].clone(),
+            )
+        } else {
+            ExecutionRequest::new(
+                "us-east-1",
+                "111111111111",
+                "StateMachine",
+                "execution",
+                case["input"].clone(),
+            )
+        };
         let limit = if needs_functions {
             REAL_TIME_LIMIT
         } else {

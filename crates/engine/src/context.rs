@@ -30,15 +30,18 @@ pub(crate) fn format_timestamp(time: Timestamp) -> String {
 
 impl ContextObject {
     pub fn new(request: &ExecutionRequest, start_time: Timestamp) -> Self {
+        let mut execution = json!({
+            "Id": request.execution_arn,
+            "Input": request.input,
+            "Name": request.execution_name,
+            "RoleArn": request.role_arn,
+            "StartTime": format_timestamp(start_time),
+        });
+        if !request.express {
+            execution["RedriveCount"] = json!(0);
+        }
         ContextObject {
-            execution: json!({
-                "Id": request.execution_arn,
-                "Input": request.input,
-                "Name": request.execution_name,
-                "RoleArn": request.role_arn,
-                "StartTime": format_timestamp(start_time),
-                "RedriveCount": 0,
-            }),
+            execution,
             state_machine: json!({
                 "Id": request.state_machine_arn,
                 "Name": request.state_machine_name,

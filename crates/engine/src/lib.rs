@@ -33,6 +33,9 @@ pub struct ExecutionRequest {
     pub execution_name: String,
     pub role_arn: String,
     pub input: Value,
+    /// An Express execution: its context object has no `RedriveCount` (Express executions
+    /// cannot be redriven).
+    pub express: bool,
 }
 
 impl ExecutionRequest {
@@ -56,6 +59,25 @@ impl ExecutionRequest {
             execution_name: execution_name.to_string(),
             role_arn: format!("arn:aws:iam::{account}:role/fluxo-execution"),
             input,
+            express: false,
         }
+    }
+
+    /// An Express execution, with AWS's Express ARN
+    /// (`arn:aws:states:REGION:ACCOUNT:express:MACHINE:NAME:ID`).
+    pub fn express(
+        region: &str,
+        account: &str,
+        state_machine_name: &str,
+        execution_name: &str,
+        id: &str,
+        input: Value,
+    ) -> Self {
+        let mut request = Self::new(region, account, state_machine_name, execution_name, input);
+        request.execution_arn = format!(
+            "arn:aws:states:{region}:{account}:express:{state_machine_name}:{execution_name}:{id}"
+        );
+        request.express = true;
+        request
     }
 }
