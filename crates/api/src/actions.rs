@@ -18,6 +18,7 @@ pub async fn run(api: &Api, action: &str, input: Value) -> Result<Value, ApiErro
         "DeleteStateMachine" => delete_state_machine(api, parse(input)?).await,
         "ListStateMachines" => list_state_machines(api, parse(input)?).await,
         "StartExecution" => start_execution(api, parse(input)?).await,
+        "StartSyncExecution" => start_sync_execution(api, parse(input)?).await,
         "StopExecution" => stop_execution(api, parse(input)?).await,
         "DescribeExecution" => describe_execution(api, parse(input)?).await,
         "ListExecutions" => list_executions(api, parse(input)?).await,
@@ -277,23 +278,127 @@ struct StartExecution {
     input: Option<String>,
 }
 
-async fn start_execution(api: &Api, input: StartExecution) -> Result<Value, ApiError> {
-    let record = machine(api, &input.state_machine_arn).await?;
+/// The execution name (given or generated) and its input, checked as AWS checks them.
+fn name_and_input(input: &StartExecution) -> Result<(String, String, Value), ApiError> {
     let name = input
         .name
+        .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     check_name(&name, "execution name")?;
-    let text = input.input.unwrap_or_else(|| "{}".into());
+    let text = input.input.clone().unwrap_or_else(|| "{}".into());
     if text.len() > MAX_INPUT_BYTES {
         return Err(ApiError::validation(
             "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
         ));
     }
-    if serde_json::from_str::<Value>(&text).is_err() {
-        return Err(ApiError::new(
+    let value = serde_json::from_str::<Value>(&text).map_err(|_| {
+        ApiError::new(
             "InvalidExecutionInput",
             format!("Invalid State Machine Execution Input: '{text}'"),
+        )
+    })?;
+    Ok((name, text, value))
+}
+
+/// Express executions run in memory only.
+fn express_request(
+    api: &Api,
+    record: &StateMachineRecord,
+    name: &str,
+    input: Value,
+) -> fluxo_engine::ExecutionRequest {
+    let mut request = fluxo_engine::ExecutionRequest::express(
+        &api.region,
+        &api.account,
+        &record.name,
+        name,
+        &uuid::Uuid::new_v4().to_string(),
+        input,
+    );
+    request.role_arn = record.role_arn.clone();
+    request
+}
+
+/// AWS ends an Express execution after five minutes.
+const EXPRESS_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+async fn run_express(
+    api: &Api,
+    record: &StateMachineRecord,
+    request: fluxo_engine::ExecutionRequest,
+) -> Result<Option<fluxo_engine::ExecutionOutcome>, ApiError> {
+    let machine = api.compiled(record)?;
+    let env = std::sync::Arc::new(fluxo_engine::SystemEnvironment::new(
+        api.runtime.functions(),
+    ));
+    let run = fluxo_engine::execute(machine, request, env);
+    Ok(tokio::time::timeout(EXPRESS_LIMIT, run).await.ok())
+}
+
+async fn start_sync_execution(api: &Api, input: StartExecution) -> Result<Value, ApiError> {
+    let record = machine(api, &input.state_machine_arn).await?;
+    if record.kind != "EXPRESS" {
+        return Err(ApiError::new(
+            "StateMachineTypeNotSupported",
+            "This operation is not supported by this type of state machine",
         ));
+    }
+    let (name, text, value) = name_and_input(&input)?;
+    let request = express_request(api, &record, &name, value);
+    let arn = request.execution_arn.clone();
+    let started = now_ms();
+    let outcome = run_express(api, &record, request).await?;
+    let stopped = now_ms();
+    let mut output = json!({
+        "executionArn": arn,
+        "stateMachineArn": record.arn,
+        "name": name,
+        "startDate": seconds(started),
+        "stopDate": seconds(stopped),
+        "input": text,
+        "inputDetails": {"included": true},
+        "billingDetails": {
+            "billedMemoryUsedInMB": 64,
+            // Express executions are billed in 100 ms increments.
+            "billedDurationInMilliseconds": ((stopped - started).max(1) + 99) / 100 * 100,
+        },
+    });
+    match outcome {
+        Some(outcome) => {
+            output["status"] = json!(outcome.status.as_aws_str());
+            if let Some(text) = outcome.output {
+                output["output"] = json!(text);
+                output["outputDetails"] = json!({"included": true});
+            }
+            if let Some(error) = outcome.error {
+                output["error"] = json!(error);
+            }
+            if let Some(cause) = outcome.cause {
+                output["cause"] = json!(cause);
+            }
+        }
+        None => output["status"] = json!("TIMED_OUT"),
+    }
+    Ok(output)
+}
+
+async fn start_execution(api: &Api, input: StartExecution) -> Result<Value, ApiError> {
+    let record = machine(api, &input.state_machine_arn).await?;
+    let (name, text, value) = name_and_input(&input)?;
+    if record.kind == "EXPRESS" {
+        // At least once, in memory: nothing of it is stored.
+        let request = express_request(api, &record, &name, value);
+        let arn = request.execution_arn.clone();
+        let machine = api.compiled(&record)?;
+        let env = std::sync::Arc::new(fluxo_engine::SystemEnvironment::new(
+            api.runtime.functions(),
+        ));
+        tokio::spawn(async move {
+            let _ =
+                tokio::time::timeout(EXPRESS_LIMIT, fluxo_engine::execute(machine, request, env))
+                    .await;
+        });
+        return Ok(json!({"executionArn": arn, "startDate": seconds(now_ms())}));
     }
     let started = api
         .runtime
@@ -370,7 +475,12 @@ struct ListExecutions {
 }
 
 async fn list_executions(api: &Api, input: ListExecutions) -> Result<Value, ApiError> {
-    machine(api, &input.state_machine_arn).await?;
+    if machine(api, &input.state_machine_arn).await?.kind == "EXPRESS" {
+        return Err(ApiError::new(
+            "StateMachineTypeNotSupported",
+            "This operation is not supported by this type of state machine",
+        ));
+    }
     if let Some(status) = &input.status_filter {
         let known = [
             "RUNNING",

@@ -26,6 +26,42 @@ pub struct Api {
     pub runtime: Arc<Runtime>,
     pub region: String,
     pub account: String,
+    /// Compiled definitions by state machine ARN and revision: compiled once, run many times.
+    compiled: std::sync::Mutex<
+        std::collections::HashMap<String, (u64, Arc<fluxo_asl::model::StateMachine>)>,
+    >,
+}
+
+impl Api {
+    pub fn new(runtime: Arc<Runtime>, region: &str, account: &str) -> Self {
+        Api {
+            runtime,
+            region: region.to_string(),
+            account: account.to_string(),
+            compiled: Default::default(),
+        }
+    }
+
+    /// The compiled definition of a stored state machine.
+    pub(crate) fn compiled(
+        &self,
+        record: &fluxo_store::StateMachineRecord,
+    ) -> Result<Arc<fluxo_asl::model::StateMachine>, ApiError> {
+        let mut cache = self.compiled.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((revision, machine)) = cache.get(&record.arn) {
+            if *revision == record.revision {
+                return Ok(machine.clone());
+            }
+        }
+        let definition: Value = serde_json::from_str(&record.definition)
+            .map_err(|e| ApiError::internal(format!("stored definition: {e}")))?;
+        let machine = Arc::new(
+            fluxo_asl::compile(&definition)
+                .map_err(|_| ApiError::internal("the stored definition no longer compiles"))?,
+        );
+        cache.insert(record.arn.clone(), (record.revision, machine.clone()));
+        Ok(machine)
+    }
 }
 
 pub fn router(api: Arc<Api>) -> Router {

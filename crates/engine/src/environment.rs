@@ -26,8 +26,15 @@ pub trait Environment: Send + Sync {
     /// The current time.
     fn now(&self) -> Timestamp;
 
-    /// Resolves once `deadline` has passed.
+    /// Resolves once `deadline` has passed. Used for deadlines raced against other work (task
+    /// and execution timeouts).
     fn sleep_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()>;
+
+    /// Waits until `deadline` with nothing else to do on this branch: Wait states and retry
+    /// back-offs. A durable runtime may unload an execution whose branches are all parked.
+    fn park_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
+        self.sleep_until(deadline)
+    }
 
     /// A seed for the execution's random source (`States.UUID`, `States.MathRandom`, jitter).
     fn random_seed(&self) -> u64;

@@ -190,10 +190,10 @@ impl Run<'_> {
         }
     }
 
-    /// Waits until `deadline`, after making the history so far durable.
+    /// Parks this branch until `deadline`, after making the history so far durable.
     pub async fn sleep_until(&self, deadline: Timestamp) {
         self.persist().await;
-        self.env.sleep_until(deadline).await;
+        self.env.park_until(deadline).await;
     }
 
     /// A run for a child execution (an iteration of a distributed Map): its events form the

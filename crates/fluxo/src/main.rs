@@ -121,11 +121,7 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         let executions = fluxo_runtime::Runtime::new(store, functions, &args.region);
         let resumed = executions.recover().await?;
         executions.spawn_timers(std::time::Duration::from_millis(250));
-        let api = Arc::new(fluxo_api::Api {
-            runtime: executions,
-            region: args.region.clone(),
-            account: args.account.clone(),
-        });
+        let api = Arc::new(fluxo_api::Api::new(executions, &args.region, &args.account));
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;

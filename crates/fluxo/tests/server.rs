@@ -14,6 +14,7 @@ fn root() -> PathBuf {
 struct Server {
     child: Child,
     endpoint: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -41,9 +42,27 @@ impl Server {
             .find(|word| word.starts_with("http://"))
             .unwrap_or_else(|| panic!("no address in {line:?}"))
             .to_string();
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, endpoint }
+        // Keep draining stderr so the server never blocks on a full pipe, and keep it for
+        // the failure message.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(vec![line]));
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Server {
+            child,
+            endpoint,
+            log,
+        }
+    }
+
+    /// The server's state and what it printed, for failure messages.
+    fn report(&mut self) -> String {
+        let status = self.child.try_wait().ok().flatten();
+        let log = self.log.lock().unwrap().join("\n");
+        format!("server exit status: {status:?}\nserver log:\n{log}")
     }
 
     fn kill(mut self) {
@@ -197,7 +216,7 @@ fn boto3_and_the_aws_cli_work_unchanged() {
     };
     let data = tempfile::tempdir().unwrap();
     let config = root().join("examples/document-validation/fluxo.toml");
-    let server = Server::start(data.path(), Some(&config));
+    let mut server = Server::start(data.path(), Some(&config));
     let script = root().join("tests/api/clients.py");
     let mut command = Command::new(&python);
     command
@@ -214,7 +233,11 @@ fn boto3_and_the_aws_cli_work_unchanged() {
     let output = command.output().expect("python runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "{stdout}\n{stderr}\n{}",
+        server.report()
+    );
     assert!(stdout.contains("checks passed"), "{stdout}");
     server.kill();
 }

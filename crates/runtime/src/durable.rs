@@ -15,10 +15,11 @@ use tokio::sync::watch;
 /// What the execution is waiting on, to tell when nothing but long timers is left.
 #[derive(Default)]
 struct Activity {
-    /// Function calls and short timers in progress.
+    /// Function calls (from the moment they are requested) and short parks in progress.
     busy: usize,
-    /// Deadlines of the long timers in progress, by registration.
-    long_timers: Vec<(u64, Timestamp)>,
+    /// Deadlines of long parks (Wait states, back-offs) and of raced timeouts in progress, by
+    /// registration; `true` marks a park.
+    timers: Vec<(u64, Timestamp, bool)>,
     next_id: u64,
 }
 
@@ -67,10 +68,13 @@ impl DurableEnvironment {
         self.activity.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Signals unloading when nothing but long timers is in progress.
+    /// Signals unloading when a branch parks long and no function call or short park is in
+    /// progress anywhere in the execution. It is only asked when a park begins: that is a point
+    /// where the parking branch has persisted everything, and a branch that just got a function
+    /// result has not yet.
     fn check_idle(&self, activity: &Activity) {
-        if activity.busy == 0 {
-            if let Some(earliest) = activity.long_timers.iter().map(|(_, at)| *at).min() {
+        if activity.busy == 0 && activity.timers.iter().any(|(_, _, park)| *park) {
+            if let Some(earliest) = activity.timers.iter().map(|(_, at, _)| *at).min() {
                 self.unload.send_replace(Some(earliest));
             }
         }
@@ -89,32 +93,29 @@ impl<'a> Busy<'a> {
 
 impl Drop for Busy<'_> {
     fn drop(&mut self) {
-        let mut activity = self.0.activity();
-        activity.busy -= 1;
-        self.0.check_idle(&activity);
+        self.0.activity().busy -= 1;
     }
 }
 
-/// A long timer in progress, for as long as it lives.
-struct LongTimer<'a>(&'a DurableEnvironment, u64);
+/// A deadline in progress (a long park, or a raced timeout), for as long as it lives.
+struct Timer<'a>(&'a DurableEnvironment, u64);
 
-impl<'a> LongTimer<'a> {
-    fn new(env: &'a DurableEnvironment, deadline: Timestamp) -> Self {
+impl<'a> Timer<'a> {
+    fn new(env: &'a DurableEnvironment, deadline: Timestamp, park: bool) -> Self {
         let mut activity = env.activity();
         let id = activity.next_id;
         activity.next_id += 1;
-        activity.long_timers.push((id, deadline));
-        env.check_idle(&activity);
-        LongTimer(env, id)
+        activity.timers.push((id, deadline, park));
+        if park {
+            env.check_idle(&activity);
+        }
+        Timer(env, id)
     }
 }
 
-impl Drop for LongTimer<'_> {
+impl Drop for Timer<'_> {
     fn drop(&mut self) {
-        self.0
-            .activity()
-            .long_timers
-            .retain(|(id, _)| *id != self.1);
+        self.0.activity().timers.retain(|(id, _, _)| *id != self.1);
     }
 }
 
@@ -184,13 +185,21 @@ impl Environment for DurableEnvironment {
     }
 
     fn sleep_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
+        // A raced timeout never makes an execution idle, but bounds when it must wake.
+        Box::pin(async move {
+            let _timer = Timer::new(self, deadline, false);
+            self.clock.sleep_until(deadline).await;
+        })
+    }
+
+    fn park_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
         let long = self.unload_after.is_some_and(|threshold| {
             let wait = deadline.duration_since(self.clock.now());
             std::time::Duration::try_from(wait).is_ok_and(|wait| wait > threshold)
         });
         Box::pin(async move {
             if long {
-                let _timer = LongTimer::new(self, deadline);
+                let _timer = Timer::new(self, deadline, true);
                 self.clock.sleep_until(deadline).await;
             } else {
                 let _busy = Busy::new(self);
@@ -204,8 +213,10 @@ impl Environment for DurableEnvironment {
     }
 
     fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        // Counted from the request, before any timeout raced against it is registered.
+        let busy = Busy::new(self);
         Box::pin(async move {
-            let _busy = Busy::new(self);
+            let _busy = busy;
             self.clock.invoke_function(call).await
         })
     }

@@ -126,6 +126,14 @@ impl Runtime {
         &self.store
     }
 
+    pub fn functions(&self) -> Arc<dyn FunctionInvoker> {
+        self.functions.clone()
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
     /// Starts (or, for the same name and input, finds) an execution and drives it.
     pub async fn start(
         self: &Arc<Self>,
