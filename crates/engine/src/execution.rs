@@ -141,6 +141,17 @@ pub(crate) struct Frame {
     pub map_item: Option<Value>,
 }
 
+impl Frame {
+    /// What an expression sees: `$` is `input`, `$$` is `context`, `$name` this frame's variables.
+    pub fn scope<'a>(&'a self, input: &'a Value, context: &'a Value) -> Scope<'a> {
+        Scope {
+            input,
+            context,
+            variables: Some(&self.variables),
+        }
+    }
+}
+
 /// What one attempt at a state produced.
 pub(crate) struct Completed {
     pub output: Value,
@@ -510,11 +521,7 @@ impl Run<'_> {
             PathField::Identity => Ok(input.clone()),
             PathField::Empty => Ok(Value::Object(Map::new())),
             PathField::Path(path) => {
-                let scope = Scope {
-                    input,
-                    context,
-                    variables: Some(&frame.variables),
-                };
+                let scope = frame.scope(input, context);
                 match path.read(&scope) {
                     Ok(Some(value)) => Ok(value),
                     Ok(None) => Err(self.runtime_failure(
@@ -538,11 +545,7 @@ impl Run<'_> {
         frame: &Frame,
         state_context: &StateContext,
     ) -> Result<Value, Failure> {
-        let scope = Scope {
-            input,
-            context,
-            variables: Some(&frame.variables),
-        };
+        let scope = frame.scope(input, context);
         self.with_rng(|rng| template.evaluate(&scope, rng))
             .map_err(|error| self.runtime_failure(state_context, error))
     }

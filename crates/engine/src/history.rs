@@ -22,6 +22,15 @@ impl HistoryEvent {
         details_key(&self.kind)
     }
 
+    /// A text field of the details, such as `error` or `output`.
+    pub fn detail_text(&self, name: &str) -> Option<String> {
+        self.details
+            .as_ref()
+            .and_then(|details| details.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
     /// The details key of an event type, e.g. `taskScheduledEventDetails`.
     pub fn details_key_for(kind: &str) -> String {
         details_key(kind)

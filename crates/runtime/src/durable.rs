@@ -155,14 +155,7 @@ fn to_store(recorded: &RecordedEvent) -> EventRecord {
 
 /// The execution's final status, when `event` ends it.
 fn final_update(event: &HistoryEvent) -> Option<ExecutionUpdate> {
-    let field = |name: &str| {
-        event
-            .details
-            .as_ref()
-            .and_then(|details| details.get(name))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
+    let field = |name: &str| event.detail_text(name);
     let status = match event.kind.as_ref() {
         "ExecutionSucceeded" => "SUCCEEDED",
         "ExecutionFailed" => "FAILED",

@@ -2,7 +2,7 @@ use crate::context::StateContext;
 use crate::execution::{Completed, Frame, Run};
 use crate::failure::Failure;
 use fluxo_asl::model::{State, StateKind};
-use fluxo_expr::{EvalError, Scope};
+use fluxo_expr::EvalError;
 use serde_json::Value;
 
 pub(crate) fn run(
@@ -22,11 +22,7 @@ pub(crate) fn run(
     };
     let context = run.context.for_state(state_context, frame);
     let effective = run.input_path(&state.io.input_path, input, &context, frame, state_context)?;
-    let scope = Scope {
-        input: &effective,
-        context: &context,
-        variables: Some(&frame.variables),
-    };
+    let scope = frame.scope(&effective, &context);
     let mut chosen = None;
     for (index, choice) in choices.iter().enumerate() {
         if choice

@@ -13,7 +13,7 @@ use crate::context::StateContext;
 use crate::execution::{Frame, Run};
 use crate::failure::Failure;
 use fluxo_asl::model::ValueOrPath;
-use fluxo_expr::{EvalError, Scope};
+use fluxo_expr::EvalError;
 use serde_json::Value;
 
 /// Resolves a `X` / `XPath` pair against the effective input.
@@ -26,11 +26,7 @@ pub(crate) fn resolve(
     frame: &Frame,
     state_context: &StateContext,
 ) -> Result<Value, Failure> {
-    let scope = Scope {
-        input,
-        context,
-        variables: Some(&frame.variables),
-    };
+    let scope = frame.scope(input, context);
     match field {
         ValueOrPath::Value(value) => Ok(value.clone().into()),
         ValueOrPath::Path(path) => match path.read(&scope) {

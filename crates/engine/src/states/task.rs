@@ -268,14 +268,7 @@ enum Outcome {
 
 /// The outcome a replayed result event recorded.
 fn recorded_outcome(event: &HistoryEvent) -> Outcome {
-    let field = |name: &str| {
-        event
-            .details
-            .as_ref()
-            .and_then(|details| details.get(name))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
+    let field = |name: &str| event.detail_text(name);
     if event.kind.ends_with("Succeeded") {
         let output = field("output").unwrap_or_default();
         return Outcome::Succeeded(serde_json::from_str(&output).unwrap_or(Value::Null));
