@@ -28,6 +28,10 @@ pub struct StateMachine {
     pub states: HashMap<String, Arc<State>>,
     pub timeout_seconds: Option<u64>,
     pub query_language: QueryLanguage,
+    /// Whether any expression may read `$$.Execution.Input`. When none can, the engine leaves
+    /// the input out of the context object it builds for every state, which would otherwise
+    /// copy the whole execution input per state entered.
+    pub reads_execution_input: bool,
 }
 
 impl StateMachine {

@@ -29,10 +29,11 @@ pub(crate) fn format_timestamp(time: Timestamp) -> String {
 }
 
 impl ContextObject {
-    pub fn new(request: &ExecutionRequest, start_time: Timestamp) -> Self {
+    /// `with_input: false` leaves `Execution.Input` out, for definitions that never read it.
+    pub fn new(request: &ExecutionRequest, start_time: Timestamp, with_input: bool) -> Self {
         let mut execution = json!({
             "Id": request.execution_arn,
-            "Input": request.input,
+            "Input": if with_input { request.input.clone() } else { Value::Null },
             "Name": request.execution_name,
             "RoleArn": request.role_arn,
             "StartTime": format_timestamp(start_time),

@@ -40,7 +40,7 @@ pub async fn resume(
 ) -> ExecutionOutcome {
     let run = Run {
         env: env.as_ref(),
-        context: ContextObject::new(&request, env.now()),
+        context: ContextObject::new(&request, env.now(), machine.reads_execution_input),
         journal: Mutex::new(Journal::new(recorded)),
         rng: Mutex::new(StdRng::seed_from_u64(env.random_seed())),
     };
@@ -57,7 +57,7 @@ pub async fn resume(
     // The start time is the recorded one when resuming.
     let start_time = thread.time;
     let run = Run {
-        context: ContextObject::new(&request, start_time),
+        context: ContextObject::new(&request, start_time, machine.reads_execution_input),
         ..run
     };
     let mut frame = Frame::default();

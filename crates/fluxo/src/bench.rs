@@ -47,7 +47,7 @@ impl Sizes {
     }
 }
 
-pub fn run(sizes: &Sizes, example_dir: &Path) -> Result<()> {
+pub fn run(sizes: &Sizes, example_dir: &Path, workloads_dir: &Path, smoke: bool) -> Result<()> {
     let scratch = std::env::temp_dir().join(format!("fluxo-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
     std::fs::write(scratch.join("echo.py"), ECHO_PY)?;
@@ -59,6 +59,22 @@ pub fn run(sizes: &Sizes, example_dir: &Path) -> Result<()> {
     }
     let runtime = tokio::runtime::Runtime::new()?;
     let result = runtime.block_on(async {
+        println!(
+            "{:<10} {:>10} {:>12} {:>10} {:>14} {:>14}",
+            "workload", "executions", "states", "seconds", "executions/s", "states/s"
+        );
+        for measured in crate::workloads::run(workloads_dir, smoke).await? {
+            println!(
+                "{:<10} {:>10} {:>12} {:>10.3} {:>14.0} {:>14.0}",
+                format!("{} in process", measured.id),
+                measured.executions,
+                measured.states,
+                measured.seconds,
+                measured.executions as f64 / measured.seconds,
+                measured.states as f64 / measured.seconds
+            );
+        }
+        println!();
         let mut registry = FunctionRegistry::default();
         let mut python = HandlerSpec::python(scratch.join("echo.py"), "handler");
         python.concurrency = 1;

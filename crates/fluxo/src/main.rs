@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 mod bench;
 mod functions;
+mod workloads;
 
 #[derive(Parser)]
 #[command(
@@ -41,6 +42,9 @@ enum Command {
         /// The document-validation example folder.
         #[arg(long, default_value = "examples/document-validation")]
         example: PathBuf,
+        /// The workloads W1–W4.
+        #[arg(long, default_value = "bench/workloads")]
+        workloads: PathBuf,
     },
 }
 
@@ -50,13 +54,17 @@ fn main() -> ExitCode {
         Command::Validate { file } => validate(&file),
         Command::Run(args) => run(args),
         Command::Server(args) => server(args),
-        Command::Bench { smoke, example } => {
+        Command::Bench {
+            smoke,
+            example,
+            workloads,
+        } => {
             let sizes = if smoke {
                 bench::Sizes::smoke()
             } else {
                 bench::Sizes::full()
             };
-            bench::run(&sizes, &example).map(|()| ExitCode::SUCCESS)
+            bench::run(&sizes, &example, &workloads, smoke).map(|()| ExitCode::SUCCESS)
         }
     };
     match result {

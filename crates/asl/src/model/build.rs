@@ -13,11 +13,36 @@ const SCHEMA: &str = "SCHEMA_VALIDATION_FAILED";
 /// Compiles a whole definition document.
 pub fn build(definition: &Value) -> Result<StateMachine, Vec<Diagnostic>> {
     let mut builder = Builder::default();
-    let machine = builder.machine(definition, "", QueryLanguage::JsonPath);
+    let mut machine = builder.machine(definition, "", QueryLanguage::JsonPath);
+    machine.reads_execution_input = reads_execution_input(definition);
     if builder.diagnostics.is_empty() {
         Ok(machine)
     } else {
         Err(builder.diagnostics)
+    }
+}
+
+/// Conservative: true unless no string in the definition mentions the context object in a way
+/// that could reach `Execution.Input` (`$$`, `$$.Execution`, `$$.Execution.Input`...).
+fn reads_execution_input(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.match_indices("$$").any(|(at, _)| {
+            let rest = &text[at + 2..];
+            !(rest.starts_with(".State")
+                || rest.starts_with(".StateMachine")
+                || rest.starts_with(".Map")
+                || rest.starts_with(".Task")
+                || rest.starts_with(".Execution.Id")
+                || rest.starts_with(".Execution.Name")
+                || rest.starts_with(".Execution.RoleArn")
+                || rest.starts_with(".Execution.StartTime")
+                || rest.starts_with(".Execution.RedriveCount"))
+        }),
+        Value::Array(items) => items.iter().any(reads_execution_input),
+        Value::Object(map) => map.iter().any(|(key, value)| {
+            reads_execution_input(&Value::String(key.clone())) || reads_execution_input(value)
+        }),
+        _ => false,
     }
 }
 
@@ -57,6 +82,7 @@ impl Builder {
             states: HashMap::new(),
             timeout_seconds: None,
             query_language: inherited,
+            reads_execution_input: true,
         };
         let Some(object) = value.as_object() else {
             self.error(pointer.to_string(), "A state machine must be a JSON object");
