@@ -159,6 +159,18 @@ fn page_bounds(page: &Page) -> StoreResult<(usize, usize)> {
     Ok((page.offset()?, page.limit()))
 }
 
+/// Every row of a query, mapped.
+fn query_all<T, P: rusqlite::Params>(
+    c: &Connection,
+    sql: &str,
+    params: P,
+    map: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> StoreResult<Vec<T>> {
+    let mut statement = c.prepare_cached(sql).map_err(backend)?;
+    let mapped = statement.query_map(params, map).map_err(backend)?;
+    mapped.collect::<Result<Vec<_>, _>>().map_err(backend)
+}
+
 /// Keeps `limit` of `limit + 1` fetched rows and says whether there is a next page.
 fn listed<T>(mut items: Vec<T>, offset: usize, limit: usize) -> Listed<T> {
     let next_token = (items.len() > limit).then(|| Page::token_at(offset + limit));
@@ -252,14 +264,12 @@ impl Store for SqliteStore {
     fn list_state_machines(&self, page: Page) -> StoreFuture<'_, Listed<StateMachineRecord>> {
         self.read(move |c| {
             let (offset, limit) = page_bounds(&page)?;
-            let mut statement = c
-                .prepare("SELECT * FROM state_machines ORDER BY name LIMIT ?1 OFFSET ?2")
-                .map_err(backend)?;
-            let rows = statement
-                .query_map(params![limit as i64 + 1, offset as i64], state_machine)
-                .map_err(backend)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(backend)?;
+            let rows = query_all(
+                c,
+                "SELECT * FROM state_machines ORDER BY name LIMIT ?1 OFFSET ?2",
+                params![limit as i64 + 1, offset as i64],
+                state_machine,
+            )?;
             Ok(listed(rows, offset, limit))
         })
     }
@@ -291,34 +301,25 @@ impl Store for SqliteStore {
         let status = status.map(str::to_string);
         self.read(move |c| {
             let (offset, limit) = page_bounds(&page)?;
-            let mut statement = c
-                .prepare(
-                    "SELECT * FROM executions WHERE state_machine_arn = ?1 \
+            let rows = query_all(
+                c,
+                "SELECT * FROM executions WHERE state_machine_arn = ?1 \
                      AND (?2 IS NULL OR status = ?2) ORDER BY seq DESC LIMIT ?3 OFFSET ?4",
-                )
-                .map_err(backend)?;
-            let rows = statement
-                .query_map(
-                    params![machine, status, limit as i64 + 1, offset as i64],
-                    execution,
-                )
-                .map_err(backend)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(backend)?;
+                params![machine, status, limit as i64 + 1, offset as i64],
+                execution,
+            )?;
             Ok(listed(rows, offset, limit))
         })
     }
 
     fn running_executions(&self) -> StoreFuture<'_, Vec<ExecutionRecord>> {
         self.read(|c| {
-            let mut statement = c
-                .prepare("SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY seq")
-                .map_err(backend)?;
-            let rows = statement
-                .query_map([], execution)
-                .map_err(backend)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(backend)?;
+            let rows = query_all(
+                c,
+                "SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY seq",
+                [],
+                execution,
+            )?;
             Ok(rows)
         })
     }
@@ -337,38 +338,27 @@ impl Store for SqliteStore {
         self.read(move |c| {
             let (offset, limit) = page_bounds(&page)?;
             let order = if reverse { "DESC" } else { "ASC" };
-            let mut statement = c
-                .prepare(&format!(
+            let rows = query_all(c, &format!(
                     "SELECT * FROM events WHERE execution_arn = ?1 ORDER BY id {order} LIMIT ?2 OFFSET ?3"
-                ))
-                .map_err(backend)?;
-            let rows = statement
-                .query_map(params![arn, limit as i64 + 1, offset as i64], event)
-                .map_err(backend)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(backend)?;
+                ), params![arn, limit as i64 + 1, offset as i64], event)?;
             Ok(listed(rows, offset, limit))
         })
     }
 
     fn due_timers(&self, now_ms: i64, limit: usize) -> StoreFuture<'_, Vec<Timer>> {
         self.read(move |c| {
-            let mut statement = c
-                .prepare(
-                    "SELECT execution_arn, fire_at_ms FROM timers WHERE fire_at_ms <= ?1 \
+            let rows = query_all(
+                c,
+                "SELECT execution_arn, fire_at_ms FROM timers WHERE fire_at_ms <= ?1 \
                      ORDER BY fire_at_ms, execution_arn LIMIT ?2",
-                )
-                .map_err(backend)?;
-            let rows = statement
-                .query_map(params![now_ms, limit as i64], |row| {
+                params![now_ms, limit as i64],
+                |row| {
                     Ok(Timer {
                         execution_arn: row.get(0)?,
                         fire_at_ms: row.get(1)?,
                     })
-                })
-                .map_err(backend)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(backend)?;
+                },
+            )?;
             Ok(rows)
         })
     }
@@ -403,14 +393,12 @@ impl Store for SqliteStore {
     fn list_tags<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Vec<(String, String)>> {
         let arn = arn.to_string();
         self.read(move |c| {
-            let mut statement = c
-                .prepare("SELECT key, value FROM tags WHERE arn = ?1 ORDER BY key")
-                .map_err(backend)?;
-            let rows = statement
-                .query_map([arn], |row| Ok((row.get(0)?, row.get(1)?)))
-                .map_err(backend)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(backend)?;
+            let rows = query_all(
+                c,
+                "SELECT key, value FROM tags WHERE arn = ?1 ORDER BY key",
+                [arn],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
             Ok(rows)
         })
     }
