@@ -1,5 +1,6 @@
 //! One function per API action: wire input in, wire output out.
 
+use crate::execution_log::LoggingConfig;
 use crate::wire::{check_arn, check_name, event, now_ms, seconds, state_machine_arn};
 use crate::{Api, ApiError};
 use fluxo_store::{Page, StateMachineRecord, StateMachineUpdate, StoreError};
@@ -125,6 +126,7 @@ struct CreateStateMachine {
     kind: Option<String>,
     #[serde(default)]
     tags: Vec<Tag>,
+    logging_configuration: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +144,10 @@ async fn create_state_machine(api: &Api, input: CreateStateMachine) -> Result<Va
         )));
     }
     check_definition(&input.definition)?;
+    let logging = match &input.logging_configuration {
+        Some(value) => Some(LoggingConfig::parse(value)?.raw.to_string()),
+        None => None,
+    };
     let now = now_ms();
     let record = StateMachineRecord {
         arn: state_machine_arn(&api.region, &api.account, &input.name),
@@ -152,6 +158,7 @@ async fn create_state_machine(api: &Api, input: CreateStateMachine) -> Result<Va
         created_ms: now,
         updated_ms: now,
         revision: 1,
+        logging,
     };
     let stored = api
         .runtime
@@ -191,7 +198,7 @@ fn describe(record: &StateMachineRecord) -> Value {
         "type": record.kind,
         "creationDate": seconds(record.created_ms),
         "revisionId": record.revision.to_string(),
-        "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
+        "loggingConfiguration": LoggingConfig::stored(record.logging.as_deref()).raw,
     })
 }
 
@@ -205,11 +212,16 @@ struct UpdateStateMachine {
     state_machine_arn: String,
     definition: Option<String>,
     role_arn: Option<String>,
+    logging_configuration: Option<Value>,
 }
 
 async fn update_state_machine(api: &Api, input: UpdateStateMachine) -> Result<Value, ApiError> {
     machine(api, &input.state_machine_arn).await?;
-    if input.definition.is_none() && input.role_arn.is_none() {
+    let logging = match &input.logging_configuration {
+        Some(value) => Some(LoggingConfig::parse(value)?.raw.to_string()),
+        None => None,
+    };
+    if input.definition.is_none() && input.role_arn.is_none() && logging.is_none() {
         return Err(ApiError::new(
             "MissingRequiredParameter",
             "Either the definition or the roleArn must be specified",
@@ -225,6 +237,7 @@ async fn update_state_machine(api: &Api, input: UpdateStateMachine) -> Result<Va
             arn: input.state_machine_arn,
             definition: input.definition,
             role_arn: input.role_arn,
+            logging,
             updated_ms: now_ms(),
         })
         .await?;
@@ -331,8 +344,27 @@ async fn run_express(
     let env = std::sync::Arc::new(fluxo_engine::SystemEnvironment::new(
         api.runtime.functions(),
     ));
+    let arn = request.execution_arn.clone();
     let run = fluxo_engine::execute(machine, request, env);
-    Ok(tokio::time::timeout(EXPRESS_LIMIT, run).await.ok())
+    let outcome = tokio::time::timeout(EXPRESS_LIMIT, run).await.ok();
+    if let Some(outcome) = &outcome {
+        log_execution(api.execution_log.as_deref(), record, &arn, outcome);
+    }
+    Ok(outcome)
+}
+
+/// Writes an Express execution's records to the operator's execution log, as its state
+/// machine's `loggingConfiguration` asks.
+fn log_execution(
+    log: Option<&crate::execution_log::ExecutionLog>,
+    record: &StateMachineRecord,
+    arn: &str,
+    outcome: &fluxo_engine::ExecutionOutcome,
+) {
+    if let Some(log) = log {
+        let config = LoggingConfig::stored(record.logging.as_deref());
+        log.write(&config, arn, &outcome.history);
+    }
 }
 
 async fn start_sync_execution(api: &Api, input: StartExecution) -> Result<Value, ApiError> {
@@ -393,10 +425,14 @@ async fn start_execution(api: &Api, input: StartExecution) -> Result<Value, ApiE
         let env = std::sync::Arc::new(fluxo_engine::SystemEnvironment::new(
             api.runtime.functions(),
         ));
+        let log = api.execution_log.clone();
+        let owner = record.clone();
+        let execution_arn = arn.clone();
         tokio::spawn(async move {
-            let _ =
-                tokio::time::timeout(EXPRESS_LIMIT, fluxo_engine::execute(machine, request, env))
-                    .await;
+            let run = fluxo_engine::execute(machine, request, env);
+            if let Ok(outcome) = tokio::time::timeout(EXPRESS_LIMIT, run).await {
+                log_execution(log.as_deref(), &owner, &execution_arn, &outcome);
+            }
         });
         return Ok(json!({"executionArn": arn, "startDate": seconds(now_ms())}));
     }
@@ -575,7 +611,7 @@ async fn describe_state_machine_for_execution(
         "roleArn": owner.role_arn,
         "updateDate": seconds(owner.updated_ms),
         "revisionId": owner.revision.to_string(),
-        "loggingConfiguration": {"level": "OFF", "includeExecutionData": false},
+        "loggingConfiguration": LoggingConfig::stored(owner.logging.as_deref()).raw,
     }))
 }
 

@@ -5,6 +5,7 @@
 
 mod actions;
 mod error;
+pub mod execution_log;
 mod wire;
 
 pub use error::ApiError;
@@ -26,6 +27,8 @@ pub struct Api {
     pub runtime: Arc<Runtime>,
     pub region: String,
     pub account: String,
+    /// Where execution log records go, if the operator configured it.
+    pub execution_log: Option<Arc<execution_log::ExecutionLog>>,
     /// Compiled definitions by state machine ARN and revision: compiled once, run many times.
     compiled: std::sync::Mutex<
         std::collections::HashMap<String, (u64, Arc<fluxo_asl::model::StateMachine>)>,
@@ -38,8 +41,14 @@ impl Api {
             runtime,
             region: region.to_string(),
             account: account.to_string(),
+            execution_log: None,
             compiled: Default::default(),
         }
+    }
+
+    pub fn with_execution_log(mut self, log: execution_log::ExecutionLog) -> Self {
+        self.execution_log = Some(Arc::new(log));
+        self
     }
 
     /// The compiled definition of a stored state machine.

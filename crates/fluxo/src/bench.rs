@@ -193,6 +193,7 @@ async fn parked(count: usize, dir: &Path) -> Result<(f64, f64)> {
         created_ms: 0,
         updated_ms: 0,
         revision: 1,
+        logging: None,
     };
     store
         .create_state_machine(machine.clone())

@@ -116,6 +116,10 @@ struct ServerArgs {
     /// The account id used in ARNs.
     #[arg(long, env = "FLUXO_ACCOUNT", default_value = "123456789012")]
     account: String,
+    /// Where execution log records go (a file, or `-` for stdout) for state machines with a
+    /// `loggingConfiguration`; without it, none are written.
+    #[arg(long, env = "FLUXO_EXECUTION_LOG")]
+    execution_log: Option<String>,
 }
 
 fn server(args: ServerArgs) -> Result<ExitCode> {
@@ -129,7 +133,13 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         let executions = fluxo_runtime::Runtime::new(store, functions, &args.region);
         let resumed = executions.recover().await?;
         executions.spawn_timers(std::time::Duration::from_millis(250));
-        let api = Arc::new(fluxo_api::Api::new(executions, &args.region, &args.account));
+        let mut api = fluxo_api::Api::new(executions, &args.region, &args.account);
+        if let Some(target) = &args.execution_log {
+            let log = fluxo_api::execution_log::ExecutionLog::open(target)
+                .with_context(|| format!("cannot open the execution log {target}"))?;
+            api = api.with_execution_log(log);
+        }
+        let api = Arc::new(api);
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -20,6 +20,10 @@ struct Server {
 impl Server {
     /// Starts `fluxo server` on a free port and waits until it listens.
     fn start(data_dir: &Path, config: Option<&Path>) -> Server {
+        Self::start_with(data_dir, config, &[])
+    }
+
+    fn start_with(data_dir: &Path, config: Option<&Path>, extra: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_fluxo"));
         command
             .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
@@ -30,6 +34,7 @@ impl Server {
         if let Some(config) = config {
             command.arg("--config").arg(config);
         }
+        command.args(extra);
         let mut child = command.spawn().expect("fluxo server starts");
         let stderr = child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
@@ -377,5 +382,106 @@ fn executions_survive_the_server_being_killed_again_and_again() {
             "e{n}: time order"
         );
     }
+    server.kill();
+}
+
+#[test]
+fn express_executions_write_the_execution_log_their_configuration_asks_for() {
+    let data = tempfile::tempdir().unwrap();
+    let log_path = data.path().join("executions.log");
+    let server = Server::start_with(
+        data.path(),
+        None,
+        &["--execution-log", log_path.to_str().unwrap()],
+    );
+    let endpoint = &server.endpoint;
+    let create = |name: &str, definition: Value, logging: Value| {
+        let (status, created) = call(
+            endpoint,
+            "CreateStateMachine",
+            &json!({
+                "name": name, "type": "EXPRESS", "roleArn": "arn:aws:iam::1:role/r",
+                "definition": definition.to_string(), "loggingConfiguration": logging
+            }),
+        );
+        assert_eq!(status, 200, "{created}");
+        created["stateMachineArn"].as_str().unwrap().to_string()
+    };
+    let pass = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    let fail = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Broken"}}});
+    let all = create(
+        "all",
+        pass.clone(),
+        json!({"level": "ALL", "includeExecutionData": true,
+        "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:1:log-group:x:*"}}]}),
+    );
+    let fatal = create("fatal", fail.clone(), json!({"level": "FATAL"}));
+    let off = create("off", fail, json!({"level": "OFF"}));
+    let (status, bad) = call(
+        endpoint,
+        "CreateStateMachine",
+        &json!({"name": "bad", "type": "EXPRESS", "roleArn": "arn:aws:iam::1:role/r",
+                "definition": pass.to_string(), "loggingConfiguration": {"level": "LOUD"}}),
+    );
+    assert_eq!((status, error_type(&bad)), (400, "ValidationException"));
+
+    for arn in [&all, &fatal, &off] {
+        let (status, answer) = call(
+            endpoint,
+            "StartSyncExecution",
+            &json!({"stateMachineArn": arn, "input": "{\"doc\": 1}"}),
+        );
+        assert_eq!(status, 200, "{answer}");
+    }
+    let (_, described) = call(
+        endpoint,
+        "DescribeStateMachine",
+        &json!({"stateMachineArn": all}),
+    );
+    assert_eq!(described["loggingConfiguration"]["level"], "ALL");
+
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    let records: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let kinds: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            let machine = if r["execution_arn"]
+                .as_str()
+                .unwrap()
+                .contains(":express:all:")
+            {
+                "all"
+            } else {
+                "fatal"
+            };
+            (machine, r["type"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("all", "ExecutionStarted"),
+            ("all", "PassStateEntered"),
+            ("all", "PassStateExited"),
+            ("all", "ExecutionSucceeded"),
+            ("fatal", "ExecutionFailed")
+        ],
+        "OFF writes nothing"
+    );
+    assert_eq!(
+        records[0]["details"]["input"], "{\"doc\":1}",
+        "ALL with data"
+    );
+    assert_eq!(records[0]["id"], "1");
+    assert_eq!(records[0]["previous_event_id"], "0");
+    assert!(records[0]["event_timestamp"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .is_ok());
+    assert_eq!(records[4]["details"]["error"], "Broken");
     server.kill();
 }

@@ -54,6 +54,7 @@ fn machine() -> StateMachineRecord {
         created_ms: 0,
         updated_ms: 0,
         revision: 1,
+        logging: None,
     }
 }
 

@@ -188,6 +188,7 @@ fn state_machine(row: &Row) -> rusqlite::Result<StateMachineRecord> {
         created_ms: row.get("created_ms")?,
         updated_ms: row.get("updated_ms")?,
         revision: row.get::<_, i64>("revision")? as u64,
+        logging: row.get("logging")?,
     })
 }
 

@@ -5,7 +5,8 @@ use fluxo_store::StoreResult;
 use rusqlite::Connection;
 
 /// Each entry migrates from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE state_machines (
         arn TEXT PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -54,7 +55,11 @@ const MIGRATIONS: &[&str] = &["
         value TEXT NOT NULL,
         PRIMARY KEY (arn, key)
     ) WITHOUT ROWID;
-"];
+",
+    "
+    ALTER TABLE state_machines ADD COLUMN logging TEXT;
+",
+];
 
 pub fn prepare(connection: &mut Connection) -> StoreResult<()> {
     connection

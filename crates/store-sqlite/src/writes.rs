@@ -27,8 +27,8 @@ pub fn create_state_machine(
         };
     }
     c.execute(
-        "INSERT INTO state_machines (arn, name, kind, definition, role_arn, created_ms, updated_ms, revision) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO state_machines (arn, name, kind, definition, role_arn, created_ms, updated_ms, revision, logging) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             record.arn,
             record.name,
@@ -37,7 +37,8 @@ pub fn create_state_machine(
             record.role_arn,
             record.created_ms,
             record.updated_ms,
-            record.revision as i64
+            record.revision as i64,
+            record.logging
         ],
     )
     .map_err(backend)?;
@@ -51,13 +52,14 @@ pub fn update_state_machine(
     let changed = c
         .execute(
             "UPDATE state_machines SET definition = COALESCE(?2, definition), \
-             role_arn = COALESCE(?3, role_arn), updated_ms = ?4, revision = revision + 1 \
-             WHERE arn = ?1",
+             role_arn = COALESCE(?3, role_arn), logging = COALESCE(?5, logging), \
+             updated_ms = ?4, revision = revision + 1 WHERE arn = ?1",
             params![
                 update.arn,
                 update.definition,
                 update.role_arn,
-                update.updated_ms
+                update.updated_ms,
+                update.logging
             ],
         )
         .map_err(backend)?;

@@ -100,6 +100,9 @@ impl Store for MemoryStore {
             if let Some(role) = update.role_arn {
                 record.role_arn = role;
             }
+            if let Some(logging) = update.logging {
+                record.logging = Some(logging);
+            }
             record.updated_ms = update.updated_ms;
             record.revision += 1;
             Ok(record.clone())

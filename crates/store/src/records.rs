@@ -14,6 +14,8 @@ pub struct StateMachineRecord {
     pub created_ms: i64,
     pub updated_ms: i64,
     pub revision: u64,
+    /// The `loggingConfiguration` as JSON text, when one was given.
+    pub logging: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,7 @@ pub struct StateMachineUpdate {
     pub arn: String,
     pub definition: Option<String>,
     pub role_arn: Option<String>,
+    pub logging: Option<String>,
     pub updated_ms: i64,
 }
 

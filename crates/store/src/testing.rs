@@ -14,6 +14,7 @@ fn machine(name: &str) -> StateMachineRecord {
         created_ms: 1,
         updated_ms: 1,
         revision: 1,
+        logging: None,
     }
 }
 
@@ -84,6 +85,7 @@ async fn state_machines(store: &dyn Store) {
             arn: first.arn.clone(),
             definition: Some("{\"v\":2}".into()),
             role_arn: None,
+            logging: Some("{\"level\":\"ALL\"}".into()),
             updated_ms: 5,
         })
         .await
@@ -91,10 +93,12 @@ async fn state_machines(store: &dyn Store) {
     assert_eq!(updated.definition, "{\"v\":2}");
     assert_eq!(updated.revision, first.revision + 1);
     assert_eq!(updated.role_arn, first.role_arn);
+    assert_eq!(updated.logging.as_deref(), Some("{\"level\":\"ALL\"}"));
     let missing = StateMachineUpdate {
         arn: "arn:aws:states:us-east-1:123456789012:stateMachine:none".into(),
         definition: None,
         role_arn: None,
+        logging: None,
         updated_ms: 5,
     };
     assert!(matches!(
