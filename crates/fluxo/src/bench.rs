@@ -75,6 +75,33 @@ pub fn run(sizes: &Sizes, example_dir: &Path, workloads_dir: &Path, smoke: bool)
             );
         }
         println!();
+        let seconds = if smoke { 1 } else { 10 };
+        match crate::http_bench::run(workloads_dir, &scratch, seconds).await {
+            Ok(measures) => {
+                println!(
+                    "{:<34} {:>12} {:>10} {:>10}",
+                    "over HTTP (wrk, 64 connections)", "requests/s", "p50 ms", "p99 ms"
+                );
+                for m in &measures {
+                    println!(
+                        "{:<34} {:>12.0} {:>10.2} {:>10.2}",
+                        m.name, m.requests_per_second, m.p50_ms, m.p99_ms
+                    );
+                }
+                if let [fluxo, floor] = measures.as_slice() {
+                    println!(
+                        "{:<34} {:>11.2}x",
+                        "W1 / floor",
+                        fluxo.requests_per_second / floor.requests_per_second
+                    );
+                }
+            }
+            Err(error) if smoke && !crate::http_bench::wrk_available() => {
+                println!("over HTTP: skipped ({error})");
+            }
+            Err(error) => return Err(error),
+        }
+        println!();
         let mut registry = FunctionRegistry::default();
         let mut python = HandlerSpec::python(scratch.join("echo.py"), "handler");
         python.concurrency = 1;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 mod bench;
 mod functions;
+mod http_bench;
 mod workloads;
 
 #[derive(Parser)]
