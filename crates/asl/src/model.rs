@@ -49,6 +49,9 @@ pub struct State {
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
     pub assign: Option<PayloadTemplate>,
+    /// Whether any expression of the state may read the context object (`$$`); when none can,
+    /// the engine does not build it.
+    pub reads_context: bool,
 }
 
 impl State {

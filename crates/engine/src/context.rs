@@ -21,6 +21,8 @@ pub(crate) struct StateContext {
     pub entered_time: Timestamp,
     /// Present for states that can retry.
     pub retry_count: Option<u32>,
+    /// False when no expression of the state can read `$$`: the context is then not built.
+    pub reads_context: bool,
 }
 
 /// AWS renders context timestamps with millisecond precision and a `Z`.
@@ -66,6 +68,9 @@ impl ContextObject {
     }
 
     pub fn for_state(&self, state: &StateContext, frame: &Frame) -> Value {
+        if !state.reads_context {
+            return Value::Null;
+        }
         let mut state_object = Map::new();
         state_object.insert(
             "EnteredTime".into(),

@@ -264,6 +264,7 @@ impl Run<'_> {
             entered_id,
             entered_time: thread.time,
             retry_count: None,
+            reads_context: state.reads_context,
         };
         if !state.retry.is_empty() || matches!(state.kind, StateKind::Task(_)) {
             state_context.retry_count = Some(0);

@@ -22,6 +22,20 @@ pub fn build(definition: &Value) -> Result<StateMachine, Vec<Diagnostic>> {
     }
 }
 
+/// Whether any key or string of a state mentions `$$`; nested state machines (Parallel
+/// branches, Map processors) are their own states and do not count.
+fn mentions_context(value: &Value, top: bool) -> bool {
+    match value {
+        Value::String(text) => text.contains("$$"),
+        Value::Array(items) => items.iter().any(|item| mentions_context(item, false)),
+        Value::Object(map) => map.iter().any(|(key, value)| {
+            let nested = top && matches!(key.as_str(), "Branches" | "ItemProcessor" | "Iterator");
+            !nested && (key.contains("$$") || mentions_context(value, false))
+        }),
+        _ => false,
+    }
+}
+
 /// Conservative: true unless no string in the definition mentions the context object in a way
 /// that could reach `Execution.Input` (`$$`, `$$.Execution`, `$$.Execution.Input`...).
 fn reads_execution_input(value: &Value) -> bool {
@@ -207,6 +221,7 @@ impl Builder {
             retry: self.retriers(&fields),
             catch: self.catchers(&fields),
             assign: self.template(&fields, "Assign"),
+            reads_context: mentions_context(value, true),
         })
     }
 
