@@ -20,6 +20,25 @@ use std::sync::{Arc, Mutex};
 /// AWS's limit on the size of a state's input or output.
 pub const PAYLOAD_LIMIT_BYTES: usize = 256 * 1024;
 
+/// Whether `value`, as JSON text, is over the payload limit; counts without building the text.
+pub(crate) fn over_payload_limit(value: &Value) -> bool {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            if self.0 > PAYLOAD_LIMIT_BYTES {
+                // Stop early: the answer is known.
+                return Err(std::io::Error::other("over the limit"));
+            }
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    serde_json::to_writer(&mut Counter(0), value).is_err()
+}
+
 /// Runs an execution to its end.
 pub async fn execute(
     machine: Arc<StateMachine>,
@@ -385,7 +404,7 @@ impl Run<'_> {
         thread: &mut Thread,
         frame: &mut Frame,
     ) -> Result<Completed, Failure> {
-        if completed.output.to_string().len() > PAYLOAD_LIMIT_BYTES {
+        if over_payload_limit(&completed.output) {
             return Err(Failure::data_limit(&state.name));
         }
         if let Some(assigned) = &completed.assigned {
@@ -683,5 +702,19 @@ pub(crate) fn next_of(state: &State) -> Option<String> {
     match &state.transition {
         Transition::Next(next) => Some(next.clone()),
         Transition::End | Transition::None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_limit_counts_json_text_bytes() {
+        let at_limit = Value::String("x".repeat(PAYLOAD_LIMIT_BYTES - 2));
+        assert!(!over_payload_limit(&at_limit));
+        let over = Value::String("x".repeat(PAYLOAD_LIMIT_BYTES - 1));
+        assert!(over_payload_limit(&over));
+        assert!(!over_payload_limit(&json!({"small": [1, 2, 3]})));
     }
 }

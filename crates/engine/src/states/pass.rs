@@ -17,7 +17,7 @@ pub(crate) fn run(
     // `Result` is literal: `.$` keys inside it are not evaluated.
     let result = match result {
         Some(result) => {
-            if result.to_string().len() > crate::execution::PAYLOAD_LIMIT_BYTES {
+            if crate::execution::over_payload_limit(result) {
                 return Err(Failure::data_limit(&state.name));
             }
             result.clone()
