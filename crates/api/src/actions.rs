@@ -71,7 +71,7 @@ fn invalid_token(error: StoreError) -> ApiError {
     }
 }
 
-async fn machine(api: &Api, arn: &str) -> Result<StateMachineRecord, ApiError> {
+pub(crate) async fn machine(api: &Api, arn: &str) -> Result<StateMachineRecord, ApiError> {
     check_arn(arn, "stateMachine")?;
     api.runtime
         .store()
@@ -241,6 +241,8 @@ async fn update_state_machine(api: &Api, input: UpdateStateMachine) -> Result<Va
             updated_ms: now_ms(),
         })
         .await?;
+    // After the store has the change, so that no concurrent start caches the old one again.
+    api.forget(&updated.arn);
     Ok(
         json!({"updateDate": seconds(updated.updated_ms), "revisionId": updated.revision.to_string()}),
     )
@@ -252,6 +254,7 @@ async fn delete_state_machine(api: &Api, input: StateMachineArn) -> Result<Value
         .store()
         .delete_state_machine(&input.state_machine_arn)
         .await?;
+    api.forget(&input.state_machine_arn);
     Ok(json!({}))
 }
 
@@ -329,6 +332,10 @@ fn express_request(
         input,
     );
     request.role_arn = record.role_arn.clone();
+    // AWS keeps no history of Express executions: only the execution log reads their events.
+    request.history_details = api.execution_log.is_some()
+        && LoggingConfig::stored(record.logging.as_deref()).level
+            != crate::execution_log::Level::Off;
     request
 }
 
@@ -338,9 +345,9 @@ const EXPRESS_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 async fn run_express(
     api: &Api,
     record: &StateMachineRecord,
+    machine: std::sync::Arc<fluxo_asl::model::StateMachine>,
     request: fluxo_engine::ExecutionRequest,
 ) -> Result<Option<fluxo_engine::ExecutionOutcome>, ApiError> {
-    let machine = api.compiled(record)?;
     let env = std::sync::Arc::new(fluxo_engine::SystemEnvironment::new(
         api.runtime.functions(),
     ));
@@ -368,7 +375,7 @@ fn log_execution(
 }
 
 async fn start_sync_execution(api: &Api, input: StartExecution) -> Result<Value, ApiError> {
-    let record = machine(api, &input.state_machine_arn).await?;
+    let (record, compiled) = api.express_machine(&input.state_machine_arn).await?;
     if record.kind != "EXPRESS" {
         return Err(ApiError::new(
             "StateMachineTypeNotSupported",
@@ -379,7 +386,7 @@ async fn start_sync_execution(api: &Api, input: StartExecution) -> Result<Value,
     let request = express_request(api, &record, &name, value);
     let arn = request.execution_arn.clone();
     let started = now_ms();
-    let outcome = run_express(api, &record, request).await?;
+    let outcome = run_express(api, &record, compiled, request).await?;
     let stopped = now_ms();
     let mut output = json!({
         "executionArn": arn,
@@ -421,7 +428,7 @@ async fn start_execution(api: &Api, input: StartExecution) -> Result<Value, ApiE
         // At least once, in memory: nothing of it is stored.
         let request = express_request(api, &record, &name, value);
         let arn = request.execution_arn.clone();
-        let machine = api.compiled(&record)?;
+        let (_, machine) = api.express_machine(&record.arn).await?;
         let env = std::sync::Arc::new(fluxo_engine::SystemEnvironment::new(
             api.runtime.functions(),
         ));

@@ -29,11 +29,21 @@ pub struct Api {
     pub account: String,
     /// Where execution log records go, if the operator configured it.
     pub execution_log: Option<Arc<execution_log::ExecutionLog>>,
-    /// Compiled definitions by state machine ARN and revision: compiled once, run many times.
-    compiled: std::sync::Mutex<
-        std::collections::HashMap<String, (u64, Arc<fluxo_asl::model::StateMachine>)>,
-    >,
+    /// State machines recently read, by ARN, for the Express hot path: see [`Api::express_machine`].
+    recent: std::sync::Mutex<std::collections::HashMap<String, RecentMachine>>,
 }
+
+struct RecentMachine {
+    record: Arc<fluxo_store::StateMachineRecord>,
+    compiled: Arc<fluxo_asl::model::StateMachine>,
+    read_at: std::time::Instant,
+}
+
+/// How long a state machine read from the store serves Express starts. AWS documents
+/// `UpdateStateMachine` as eventually consistent (executions started shortly after an update may
+/// still run the previous definition); this node forgets its copy at once when it makes the
+/// change, other nodes within this time.
+const RECENT_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Api {
     pub fn new(runtime: Arc<Runtime>, region: &str, account: &str) -> Self {
@@ -42,7 +52,7 @@ impl Api {
             region: region.to_string(),
             account: account.to_string(),
             execution_log: None,
-            compiled: Default::default(),
+            recent: Default::default(),
         }
     }
 
@@ -51,25 +61,52 @@ impl Api {
         self
     }
 
-    /// The compiled definition of a stored state machine.
-    pub(crate) fn compiled(
+    /// A state machine and its compiled definition for starting an Express execution, read
+    /// from the store at most once per [`RECENT_FOR`].
+    pub(crate) async fn express_machine(
         &self,
-        record: &fluxo_store::StateMachineRecord,
-    ) -> Result<Arc<fluxo_asl::model::StateMachine>, ApiError> {
-        let mut cache = self.compiled.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((revision, machine)) = cache.get(&record.arn) {
-            if *revision == record.revision {
-                return Ok(machine.clone());
-            }
+        arn: &str,
+    ) -> Result<
+        (
+            Arc<fluxo_store::StateMachineRecord>,
+            Arc<fluxo_asl::model::StateMachine>,
+        ),
+        ApiError,
+    > {
+        if let Some(recent) = self
+            .recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(arn)
+            .filter(|recent| recent.read_at.elapsed() < RECENT_FOR)
+        {
+            return Ok((recent.record.clone(), recent.compiled.clone()));
         }
-        let definition: Value = serde_json::from_str(&record.definition)
-            .map_err(|e| ApiError::internal(format!("stored definition: {e}")))?;
-        let machine = Arc::new(
-            fluxo_asl::compile(&definition)
-                .map_err(|_| ApiError::internal("the stored definition no longer compiles"))?,
-        );
-        cache.insert(record.arn.clone(), (record.revision, machine.clone()));
-        Ok(machine)
+        let record = Arc::new(actions::machine(self, arn).await?);
+        let compiled = self
+            .runtime
+            .compiled(&record)
+            .map_err(|_| ApiError::internal("the stored definition no longer compiles"))?;
+        self.recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                arn.to_string(),
+                RecentMachine {
+                    record: record.clone(),
+                    compiled: compiled.clone(),
+                    read_at: std::time::Instant::now(),
+                },
+            );
+        Ok((record, compiled))
+    }
+
+    /// Drops this node's copy of a state machine that it updated or deleted.
+    pub(crate) fn forget(&self, arn: &str) {
+        self.recent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(arn);
     }
 }
 

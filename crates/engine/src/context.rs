@@ -4,14 +4,24 @@ use crate::execution::Frame;
 use crate::ExecutionRequest;
 use jiff::Timestamp;
 use serde_json::{json, Map, Value};
+use std::sync::OnceLock;
 
-/// The parts of `$$` that stay the same for the whole execution.
+/// The parts of `$$` that stay the same for the whole execution. Their JSON is built the first
+/// time a state reads `$$`: most states of most machines never do.
 #[derive(Clone)]
 pub(crate) struct ContextObject {
-    execution: Value,
-    state_machine: Value,
+    execution_arn: String,
+    execution_name: String,
+    role_arn: String,
     state_machine_arn: String,
+    state_machine_name: String,
     region: String,
+    start_time: Timestamp,
+    express: bool,
+    /// `Execution.Input`, kept only for definitions that can read it.
+    input: Option<Value>,
+    execution: OnceLock<Value>,
+    state_machine: OnceLock<Value>,
 }
 
 /// The parts of `$$.State` for the state being run.
@@ -33,25 +43,50 @@ pub(crate) fn format_timestamp(time: Timestamp) -> String {
 impl ContextObject {
     /// `with_input: false` leaves `Execution.Input` out, for definitions that never read it.
     pub fn new(request: &ExecutionRequest, start_time: Timestamp, with_input: bool) -> Self {
-        let mut execution = json!({
-            "Id": request.execution_arn,
-            "Input": if with_input { request.input.clone() } else { Value::Null },
-            "Name": request.execution_name,
-            "RoleArn": request.role_arn,
-            "StartTime": format_timestamp(start_time),
-        });
-        if !request.express {
-            execution["RedriveCount"] = json!(0);
-        }
         ContextObject {
-            execution,
-            state_machine: json!({
-                "Id": request.state_machine_arn,
-                "Name": request.state_machine_name,
-            }),
+            execution_arn: request.execution_arn.clone(),
+            execution_name: request.execution_name.clone(),
+            role_arn: request.role_arn.clone(),
             state_machine_arn: request.state_machine_arn.clone(),
+            state_machine_name: request.state_machine_name.clone(),
             region: request.region.clone(),
+            start_time,
+            express: request.express,
+            input: with_input.then(|| request.input.clone()),
+            execution: OnceLock::new(),
+            state_machine: OnceLock::new(),
         }
+    }
+
+    /// The start time, once known (a resumed execution takes the recorded one).
+    pub fn set_start_time(&mut self, start_time: Timestamp) {
+        self.start_time = start_time;
+        self.execution = OnceLock::new();
+    }
+
+    fn execution(&self) -> &Value {
+        self.execution.get_or_init(|| {
+            let mut execution = json!({
+                "Id": self.execution_arn,
+                "Input": self.input.clone().unwrap_or(Value::Null),
+                "Name": self.execution_name,
+                "RoleArn": self.role_arn,
+                "StartTime": format_timestamp(self.start_time),
+            });
+            if !self.express {
+                execution["RedriveCount"] = json!(0);
+            }
+            execution
+        })
+    }
+
+    fn state_machine(&self) -> &Value {
+        self.state_machine.get_or_init(|| {
+            json!({
+                "Id": self.state_machine_arn,
+                "Name": self.state_machine_name,
+            })
+        })
     }
 
     pub fn state_machine_arn(&self) -> &str {
@@ -81,8 +116,8 @@ impl ContextObject {
             state_object.insert("RetryCount".into(), json!(retry_count));
         }
         let mut context = Map::new();
-        context.insert("Execution".into(), self.execution.clone());
-        context.insert("StateMachine".into(), self.state_machine.clone());
+        context.insert("Execution".into(), self.execution().clone());
+        context.insert("StateMachine".into(), self.state_machine().clone());
         context.insert("State".into(), Value::Object(state_object));
         if let Some(item) = &frame.map_item {
             context.insert("Map".into(), json!({ "Item": item }));

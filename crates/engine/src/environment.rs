@@ -50,6 +50,12 @@ pub trait Environment: Send + Sync {
         drop(events);
         Box::pin(async {})
     }
+
+    /// Whether [`Environment::persist`] keeps events: when not, the engine does not copy them
+    /// out of its journal at all.
+    fn persists(&self) -> bool {
+        false
+    }
 }
 
 /// Time from tokio's clock, anchored to the wall clock when the environment is made, so that a

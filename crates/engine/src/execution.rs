@@ -22,6 +22,52 @@ pub const PAYLOAD_LIMIT_BYTES: usize = 256 * 1024;
 
 /// Whether `value`, as JSON text, is over the payload limit; counts without building the text.
 pub(crate) fn over_payload_limit(value: &Value) -> bool {
+    // Most payloads are far below the limit: a cheap upper bound settles them without
+    // formatting a single number.
+    let mut budget = PAYLOAD_LIMIT_BYTES;
+    if fits_upper_bound(value, &mut budget) {
+        return false;
+    }
+    exact_over_payload_limit(value)
+}
+
+/// Spends on `budget` an upper bound of the value's JSON length (every character of a string
+/// escaped as `\uXXXX`, every number at its longest); false once the budget runs out.
+fn fits_upper_bound(value: &Value, budget: &mut usize) -> bool {
+    let cost = match value {
+        Value::Null | Value::Bool(_) => 5,
+        // An f64 renders in at most 24 characters, an integer in at most 20.
+        Value::Number(_) => 24,
+        Value::String(text) => 2 + 6 * text.len(),
+        Value::Array(items) => {
+            if *budget < 2 + items.len() {
+                return false;
+            }
+            *budget -= 2 + items.len();
+            return items.iter().all(|item| fits_upper_bound(item, budget));
+        }
+        Value::Object(map) => {
+            if *budget < 2 + 2 * map.len() {
+                return false;
+            }
+            *budget -= 2 + 2 * map.len();
+            return map.iter().all(|(key, item)| {
+                let key_cost = 2 + 6 * key.len();
+                *budget >= key_cost && {
+                    *budget -= key_cost;
+                    fits_upper_bound(item, budget)
+                }
+            });
+        }
+    };
+    if *budget < cost {
+        return false;
+    }
+    *budget -= cost;
+    true
+}
+
+fn exact_over_payload_limit(value: &Value) -> bool {
     struct Counter(usize);
     impl std::io::Write for Counter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -53,7 +99,7 @@ pub async fn execute(
 /// used instead of calling the function again, and only what follows them is new.
 pub async fn resume(
     machine: Arc<StateMachine>,
-    request: ExecutionRequest,
+    mut request: ExecutionRequest,
     env: Arc<dyn Environment>,
     recorded: Vec<RecordedEvent>,
 ) -> ExecutionOutcome {
@@ -62,25 +108,27 @@ pub async fn resume(
         context: ContextObject::new(&request, env.now(), machine.reads_execution_input),
         journal: Mutex::new(Journal::new(recorded)),
         rng: Mutex::new(StdRng::seed_from_u64(env.random_seed())),
+        details: request.history_details,
     };
     let mut thread = Thread::root(env.now());
     run.record(
         &mut thread,
         "ExecutionStarted",
-        Some(details([
-            ("input", Value::String(request.input.to_string())),
-            ("inputDetails", json!({"truncated": false})),
-            ("roleArn", Value::String(request.role_arn.clone())),
-        ])),
+        run.details.then(|| {
+            details([
+                ("input", Value::String(request.input.to_string())),
+                ("inputDetails", json!({"truncated": false})),
+                ("roleArn", Value::String(request.role_arn.clone())),
+            ])
+        }),
     );
     // The start time is the recorded one when resuming.
     let start_time = thread.time;
-    let run = Run {
-        context: ContextObject::new(&request, start_time, machine.reads_execution_input),
-        ..run
-    };
+    let mut run = run;
+    run.context.set_start_time(start_time);
     let mut frame = Frame::default();
-    let body = run.run_machine(&machine, request.input.clone(), &mut thread, &mut frame);
+    let input = std::mem::take(&mut request.input);
+    let body = run.run_machine(&machine, input, &mut thread, &mut frame);
     let result = match machine.timeout_seconds {
         Some(seconds) => {
             let deadline = add_seconds(start_time, seconds as f64);
@@ -97,10 +145,12 @@ pub async fn resume(
             run.record(
                 &mut thread,
                 "ExecutionSucceeded",
-                Some(details([
-                    ("output", Value::String(text.clone())),
-                    ("outputDetails", json!({"truncated": false})),
-                ])),
+                run.details.then(|| {
+                    details([
+                        ("output", Value::String(text.clone())),
+                        ("outputDetails", json!({"truncated": false})),
+                    ])
+                }),
             );
             (ExecutionStatus::Succeeded, Some(text), None, None)
         }
@@ -150,6 +200,8 @@ pub(crate) struct Run<'e> {
     pub context: ContextObject,
     journal: Mutex<Journal>,
     rng: Mutex<StdRng>,
+    /// See [`ExecutionRequest::history_details`].
+    pub details: bool,
 }
 
 /// What the states of one (nested) state machine can see besides their input.
@@ -185,6 +237,7 @@ impl Run<'_> {
         kind: &'static str,
         details: Option<Map<String, Value>>,
     ) -> u64 {
+        let details = details.filter(|_| self.details);
         self.journal
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -210,11 +263,14 @@ impl Run<'_> {
 
     /// Hands every new event to the environment to make durable, and waits for it.
     pub async fn persist(&self) {
-        let events = self
-            .journal
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take_unpersisted();
+        let events = {
+            let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+            if !self.env.persists() {
+                journal.skip_unpersisted();
+                return;
+            }
+            journal.take_unpersisted()
+        };
         if !events.is_empty() {
             self.env.persist(events).await;
         }
@@ -235,6 +291,7 @@ impl Run<'_> {
             context: self.context.clone(),
             journal: Mutex::new(Journal::new(Vec::new())),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
+            details: self.details,
         }
     }
 
@@ -276,7 +333,7 @@ impl Run<'_> {
         let entered_id = self.record(
             thread,
             entered_kind(state),
-            Some(entered_details(&state.name, &input)),
+            self.details.then(|| entered_details(&state.name, &input)),
         );
         let mut state_context = StateContext {
             name: state.name.clone(),
@@ -416,11 +473,9 @@ impl Run<'_> {
             self.record(
                 thread,
                 kind,
-                Some(exited_details(
-                    &state.name,
-                    &completed.output,
-                    completed.assigned.as_ref(),
-                )),
+                self.details.then(|| {
+                    exited_details(&state.name, &completed.output, completed.assigned.as_ref())
+                }),
             );
         }
         let _ = state_context;
@@ -711,6 +766,16 @@ mod tests {
 
     #[test]
     fn the_payload_limit_counts_json_text_bytes() {
+        // Near the limit the exact count decides, whatever the upper bound says.
+        let escaped = Value::String("\n".repeat(PAYLOAD_LIMIT_BYTES / 2 - 1));
+        assert!(!over_payload_limit(&escaped));
+        let escaped = Value::String("\n".repeat(PAYLOAD_LIMIT_BYTES / 2));
+        assert!(over_payload_limit(&escaped));
+        let many = Value::Array(vec![json!(1.5e300); PAYLOAD_LIMIT_BYTES / 8]);
+        assert_eq!(
+            over_payload_limit(&many),
+            many.to_string().len() > PAYLOAD_LIMIT_BYTES
+        );
         let at_limit = Value::String("x".repeat(PAYLOAD_LIMIT_BYTES - 2));
         assert!(!over_payload_limit(&at_limit));
         let over = Value::String("x".repeat(PAYLOAD_LIMIT_BYTES - 1));

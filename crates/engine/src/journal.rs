@@ -101,11 +101,14 @@ impl Journal {
     ) -> u64 {
         let position = (thread.key.clone(), thread.seq);
         thread.seq += 1;
-        if let Some(&index) = self.recorded.get(&position) {
-            let event = &self.events[index].event;
-            thread.last = event.id;
-            thread.time = event.timestamp;
-            return event.id;
+        // Only a resumed execution has recorded events to replay.
+        if !self.recorded.is_empty() {
+            if let Some(&index) = self.recorded.get(&position) {
+                let event = &self.events[index].event;
+                thread.last = event.id;
+                thread.time = event.timestamp;
+                return event.id;
+            }
         }
         let id = self.events.len() as u64 + 1;
         self.events.push(RecordedEvent {
@@ -160,6 +163,11 @@ impl Journal {
             self.record(&mut thread, kind, None, now);
         }
         Some(thread)
+    }
+
+    /// Marks every event as persisted without copying them (environments that keep nothing).
+    pub fn skip_unpersisted(&mut self) {
+        self.persisted = self.events.len();
     }
 
     /// Events not yet handed to [`crate::Environment::persist`].

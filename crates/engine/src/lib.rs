@@ -36,6 +36,10 @@ pub struct ExecutionRequest {
     /// An Express execution: its context object has no `RedriveCount` (Express executions
     /// cannot be redriven).
     pub express: bool,
+    /// Whether history events carry their details (state inputs and outputs as JSON text).
+    /// Without them the history keeps only event types and ids: what an Express execution that
+    /// nobody logs needs, since AWS keeps no history for Express executions.
+    pub history_details: bool,
 }
 
 impl ExecutionRequest {
@@ -60,6 +64,7 @@ impl ExecutionRequest {
             role_arn: format!("arn:aws:iam::{account}:role/fluxo-execution"),
             input,
             express: false,
+            history_details: true,
         }
     }
 

@@ -41,6 +41,10 @@ impl Environment for Persisting {
     fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
         self.inner.invoke_function(call)
     }
+    fn persists(&self) -> bool {
+        true
+    }
+
     fn persist(&self, events: Vec<RecordedEvent>) -> BoxFuture<'_, ()> {
         self.persisted.lock().unwrap().extend(events);
         Box::pin(async {})

@@ -45,17 +45,25 @@ impl ReferencePath {
                 self.source, target
             ),
         };
-        let original = target.clone();
+        if !self.applies_to(target) {
+            return Err(failure(target));
+        }
+        // `applies_to` has ruled the mismatches out; they are errors rather than panics all
+        // the same.
+        let mismatch = || EvalError {
+            error: "States.ResultPathMatchFailure".into(),
+            message: format!("Unable to apply ResultPath '{}'", self.source),
+        };
         let mut current = target;
         for step in path {
             current = match (step, current) {
                 (Step::Name(name), Value::Object(map)) => map
                     .entry(name.clone())
                     .or_insert_with(|| Value::Object(Map::new())),
-                (Step::Index(index), Value::Array(items)) if *index < items.len() => {
-                    &mut items[*index]
+                (Step::Index(index), Value::Array(items)) => {
+                    items.get_mut(*index).ok_or_else(mismatch)?
                 }
-                _ => return Err(failure(&original)),
+                _ => return Err(mismatch()),
             };
             if current.is_null() {
                 *current = Value::Object(Map::new());
@@ -66,12 +74,38 @@ impl ReferencePath {
                 map.insert(name.clone(), value);
                 Ok(())
             }
-            (Step::Index(index), Value::Array(items)) if *index < items.len() => {
-                items[*index] = value;
+            (Step::Index(index), Value::Array(items)) => {
+                *items.get_mut(*index).ok_or_else(mismatch)? = value;
                 Ok(())
             }
-            _ => Err(failure(&original)),
+            _ => Err(mismatch()),
         }
+    }
+
+    /// Whether [`ReferencePath::write`] can place a value in `target`: checked before writing,
+    /// so that a failed write leaves the target untouched for the error message without a copy.
+    fn applies_to(&self, target: &Value) -> bool {
+        let Some((last, path)) = self.steps.split_last() else {
+            return true;
+        };
+        // `None`: the step reaches a missing or null member, which the write replaces with a
+        // new empty object.
+        let mut current = Some(target);
+        for step in path {
+            current = match (step, current) {
+                (Step::Name(name), Some(Value::Object(map))) => map.get(name),
+                (Step::Name(_), None) => None,
+                (Step::Index(index), Some(Value::Array(items))) if *index < items.len() => {
+                    Some(&items[*index])
+                }
+                _ => return false,
+            }
+            .filter(|value| !value.is_null());
+        }
+        matches!(
+            (last, current),
+            (Step::Name(_), Some(Value::Object(_)) | None)
+        ) || matches!((last, current), (Step::Index(index), Some(Value::Array(items))) if *index < items.len())
     }
 }
 

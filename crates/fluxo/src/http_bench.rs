@@ -81,7 +81,11 @@ pub async fn run(workloads: &Path, scratch: &Path, seconds: u64) -> Result<Vec<H
         bail!("wrk is not installed (apt-get install wrk)");
     }
     let definition = std::fs::read_to_string(workloads.join("w1_small.asl.json"))?;
-    let store = Arc::new(fluxo_store::MemoryStore::new());
+    // The store `fluxo server` uses.
+    let store = Arc::new(
+        fluxo_store_sqlite::SqliteStore::open(&scratch.join("http-store"))
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
     let machine = fluxo_store::StateMachineRecord {
         arn: "arn:aws:states:us-east-1:123456789012:stateMachine:W1".into(),
         name: "W1".into(),

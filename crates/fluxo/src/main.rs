@@ -35,11 +35,24 @@ enum Command {
     Run(RunArgs),
     /// Serves the Step Functions API, with durable Standard executions in the data directory.
     Server(ServerArgs),
-    /// Measures function calls (warm Python worker, command) and the example end to end.
+    /// Measures the workloads W1–W4 (in process, durable, over HTTP), function calls, the store
+    /// and parked executions; every output is checked before a figure is reported.
     Bench {
         /// Tiny sizes: checks that the benchmark runs, measures nothing useful.
         #[arg(long)]
         smoke: bool,
+        /// Runs only these parts (comma-separated); all of them by default.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        only: Vec<bench::Section>,
+        /// Runs only these workloads (comma-separated ids, e.g. `W1,W4`); all by default.
+        #[arg(long, value_delimiter = ',')]
+        workload: Vec<String>,
+        /// Multiplies the executions of W1–W4 (longer runs, for profiling).
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
+        /// Also writes the figures as JSON records to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
         /// The document-validation example folder.
         #[arg(long, default_value = "examples/document-validation")]
         example: PathBuf,
@@ -57,6 +70,10 @@ fn main() -> ExitCode {
         Command::Server(args) => server(args),
         Command::Bench {
             smoke,
+            only,
+            workload,
+            scale,
+            json,
             example,
             workloads,
         } => {
@@ -65,7 +82,14 @@ fn main() -> ExitCode {
             } else {
                 bench::Sizes::full()
             };
-            bench::run(&sizes, &example, &workloads, smoke).map(|()| ExitCode::SUCCESS)
+            let options = bench::Options {
+                smoke,
+                only,
+                workloads: workload,
+                scale,
+                json,
+            };
+            bench::run(&sizes, &example, &workloads, &options).map(|()| ExitCode::SUCCESS)
         }
     };
     match result {

@@ -214,6 +214,10 @@ impl Environment for DurableEnvironment {
         })
     }
 
+    fn persists(&self) -> bool {
+        true
+    }
+
     fn persist(&self, events: Vec<RecordedEvent>) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             let update = events

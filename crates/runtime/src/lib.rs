@@ -11,6 +11,7 @@ mod durable;
 
 pub use durable::DurableEnvironment;
 
+use fluxo_asl::model::StateMachine;
 use fluxo_engine::{FunctionInvoker, RecordedEvent};
 use fluxo_store::{ExecutionRecord, Page, StateMachineRecord, Store, StoreError};
 use std::collections::HashMap;
@@ -33,6 +34,8 @@ pub struct Runtime {
     running: Mutex<HashMap<String, JoinHandle<()>>>,
     /// Executions that wait longer than this on timers alone are unloaded from memory.
     unload_after: Option<Duration>,
+    /// Compiled definitions by state machine ARN and revision: compiled once, run many times.
+    compiled: Mutex<HashMap<String, (u64, Arc<StateMachine>)>>,
 }
 
 /// The default for [`Runtime::with_unload_after`].
@@ -60,6 +63,7 @@ impl Runtime {
             region: region.to_string(),
             running: Mutex::new(HashMap::new()),
             unload_after,
+            compiled: Mutex::new(HashMap::new()),
         })
     }
 
@@ -120,6 +124,34 @@ impl Runtime {
             self.drive(execution, machine, recorded);
         }
         Ok(())
+    }
+
+    /// The compiled definition of a stored state machine, compiled once per revision.
+    pub fn compiled(
+        &self,
+        machine: &StateMachineRecord,
+    ) -> Result<Arc<StateMachine>, RuntimeError> {
+        if let Some((revision, compiled)) = self
+            .compiled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&machine.arn)
+        {
+            if *revision == machine.revision {
+                return Ok(compiled.clone());
+            }
+        }
+        let definition: serde_json::Value = serde_json::from_str(&machine.definition)
+            .map_err(|_| RuntimeError::Definition(machine.arn.clone()))?;
+        let compiled = Arc::new(
+            fluxo_asl::compile(&definition)
+                .map_err(|_| RuntimeError::Definition(machine.arn.clone()))?,
+        );
+        self.compiled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(machine.arn.clone(), (machine.revision, compiled.clone()));
+        Ok(compiled)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -232,10 +264,7 @@ impl Runtime {
         machine: StateMachineRecord,
         recorded: Vec<RecordedEvent>,
     ) -> Result<(), RuntimeError> {
-        let definition: serde_json::Value = serde_json::from_str(&machine.definition)
-            .map_err(|_| RuntimeError::Definition(machine.arn.clone()))?;
-        let compiled = fluxo_asl::compile(&definition)
-            .map_err(|_| RuntimeError::Definition(machine.arn.clone()))?;
+        let compiled = self.compiled(&machine)?;
         let input = serde_json::from_str(&execution.input).unwrap_or(serde_json::Value::Null);
         let account = machine
             .arn
@@ -257,7 +286,7 @@ impl Runtime {
             &execution,
             self.unload_after,
         ));
-        let run = fluxo_engine::resume(Arc::new(compiled), request, env.clone(), recorded);
+        let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
         tokio::select! {
             _ = run => {}
             wake_at = env.unloadable() => {

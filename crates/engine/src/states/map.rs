@@ -89,12 +89,15 @@ pub(crate) async fn run(
     let iteration = |index: usize, item: Value| async move {
         let mut iteration_thread = parent.child(iteration_origin, &format!("i{index}"));
         let name = Value::String(state.name.clone());
-        let iteration_details = || details([("index", json!(index)), ("name", name.clone())]);
+        let iteration_details = || {
+            run.details
+                .then(|| details([("index", json!(index)), ("name", name.clone())]))
+        };
         if !map.distributed {
             run.record(
                 &mut iteration_thread,
                 "MapIterationStarted",
-                Some(iteration_details()),
+                iteration_details(),
             );
         }
         in_flight_ref
@@ -156,7 +159,7 @@ pub(crate) async fn run(
             } else {
                 "MapIterationFailed"
             };
-            run.record(&mut iteration_thread, kind, Some(iteration_details()));
+            run.record(&mut iteration_thread, kind, iteration_details());
         }
         (index, result)
     };

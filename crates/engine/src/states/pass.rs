@@ -13,7 +13,14 @@ pub(crate) fn run(
     frame: &Frame,
 ) -> Result<Completed, Failure> {
     let context = run.context.for_state(state_context, frame);
-    let effective = run.effective_input(state, input, &context, frame, state_context)?;
+    // With a `Result`, the effective input only matters for the errors that computing it can
+    // raise: there are none to raise when it would be the input itself.
+    let plain_input = state.io.parameters.is_none()
+        && matches!(state.io.input_path, fluxo_asl::model::PathField::Identity);
+    let effective = match result {
+        Some(_) if plain_input => Value::Null,
+        _ => run.effective_input(state, input, &context, frame, state_context)?,
+    };
     // `Result` is literal: `.$` keys inside it are not evaluated.
     let result = match result {
         Some(result) => {
