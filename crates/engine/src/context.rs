@@ -25,8 +25,8 @@ pub(crate) struct ContextObject {
 }
 
 /// The parts of `$$.State` for the state being run.
-pub(crate) struct StateContext {
-    pub name: String,
+pub(crate) struct StateContext<'s> {
+    pub name: &'s str,
     pub entered_id: u64,
     pub entered_time: Timestamp,
     /// Present for states that can retry.
@@ -102,7 +102,7 @@ impl ContextObject {
         self.state_machine_arn.split(':').nth(4).unwrap_or_default()
     }
 
-    pub fn for_state(&self, state: &StateContext, frame: &Frame) -> Value {
+    pub fn for_state(&self, state: &StateContext<'_>, frame: &Frame) -> Value {
         if !state.reads_context {
             return Value::Null;
         }
@@ -111,7 +111,7 @@ impl ContextObject {
             "EnteredTime".into(),
             Value::String(format_timestamp(state.entered_time)),
         );
-        state_object.insert("Name".into(), Value::String(state.name.clone()));
+        state_object.insert("Name".into(), Value::String(state.name.to_string()));
         if let Some(retry_count) = state.retry_count {
             state_object.insert("RetryCount".into(), json!(retry_count));
         }

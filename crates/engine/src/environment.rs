@@ -119,12 +119,9 @@ impl FunctionInvoker for NoFunctions {
 
 impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
     fn now(&self) -> Timestamp {
-        let elapsed = self.origin_instant.elapsed();
-        self.origin
-            .checked_add(
-                jiff::SignedDuration::try_from(elapsed).unwrap_or(jiff::SignedDuration::MAX),
-            )
-            .unwrap_or(Timestamp::MAX)
+        // Called for every event: plain nanosecond arithmetic instead of checked span additions.
+        let elapsed = self.origin_instant.elapsed().as_nanos() as i128;
+        Timestamp::from_nanosecond(self.origin.as_nanosecond() + elapsed).unwrap_or(Timestamp::MAX)
     }
 
     fn sleep_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {

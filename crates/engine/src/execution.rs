@@ -336,7 +336,7 @@ impl Run<'_> {
             self.details.then(|| entered_details(&state.name, &input)),
         );
         let mut state_context = StateContext {
-            name: state.name.clone(),
+            name: &state.name,
             entered_id,
             entered_time: thread.time,
             retry_count: None,
@@ -411,7 +411,7 @@ impl Run<'_> {
         state: &State,
         failure: Failure,
         input: Value,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
         thread: &mut Thread,
         frame: &mut Frame,
     ) -> Result<Completed, Failure> {
@@ -457,7 +457,7 @@ impl Run<'_> {
         &self,
         state: &State,
         completed: Completed,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
         thread: &mut Thread,
         frame: &mut Frame,
     ) -> Result<Completed, Failure> {
@@ -486,7 +486,7 @@ impl Run<'_> {
         &self,
         state: &State,
         input: &Value,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
         thread: &mut Thread,
         frame: &mut Frame,
     ) -> Result<Completed, Failure> {
@@ -498,7 +498,15 @@ impl Run<'_> {
                 crate::states::choice::run(self, state, input, state_context, frame)
             }
             StateKind::Wait(wait) => {
-                crate::states::wait::run(self, state, wait, input, state_context, frame).await
+                Box::pin(crate::states::wait::run(
+                    self,
+                    state,
+                    wait,
+                    input,
+                    state_context,
+                    frame,
+                ))
+                .await
             }
             StateKind::Succeed => {
                 let context = self.context.for_state(state_context, frame);
@@ -520,12 +528,22 @@ impl Run<'_> {
             StateKind::Fail { error, cause } => {
                 crate::states::fail::run(self, error, cause, input, state_context, frame)
             }
+            // The futures of the states that wait are boxed: inline, their size would be
+            // copied around for every state of every execution.
             StateKind::Task(task) => {
-                crate::states::task::run(self, state, task, input, state_context, thread, frame)
-                    .await
+                Box::pin(crate::states::task::run(
+                    self,
+                    state,
+                    task,
+                    input,
+                    state_context,
+                    thread,
+                    frame,
+                ))
+                .await
             }
             StateKind::Parallel { branches } => {
-                crate::states::parallel::run(
+                Box::pin(crate::states::parallel::run(
                     self,
                     state,
                     branches,
@@ -533,23 +551,32 @@ impl Run<'_> {
                     state_context,
                     thread,
                     frame,
-                )
+                ))
                 .await
             }
             StateKind::Map(map) => {
-                crate::states::map::run(self, state, map, input, state_context, thread, frame).await
+                Box::pin(crate::states::map::run(
+                    self,
+                    state,
+                    map,
+                    input,
+                    state_context,
+                    thread,
+                    frame,
+                ))
+                .await
             }
         }
     }
 
     // ----- data flow (JSONPath query language) -----
 
-    pub fn runtime_failure(&self, state_context: &StateContext, error: EvalError) -> Failure {
-        Failure::in_state(&state_context.name, state_context.entered_id, error)
+    pub fn runtime_failure(&self, state_context: &StateContext<'_>, error: EvalError) -> Failure {
+        Failure::in_state(state_context.name, state_context.entered_id, error)
     }
 
     /// A `States.Runtime` failure of the state, with `message` after AWS's cause prefix.
-    pub fn runtime_error(&self, state_context: &StateContext, message: String) -> Failure {
+    pub fn runtime_error(&self, state_context: &StateContext<'_>, message: String) -> Failure {
         self.runtime_failure(
             state_context,
             EvalError {
@@ -565,7 +592,7 @@ impl Run<'_> {
         input: &Value,
         context: &Value,
         frame: &Frame,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         self.select(field, input, context, frame, state_context)
     }
@@ -576,11 +603,28 @@ impl Run<'_> {
         output: Value,
         context: &Value,
         frame: &Frame,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         match field {
             PathField::Identity => Ok(output),
             _ => self.select(field, &output, context, frame, state_context),
+        }
+    }
+
+    /// Like `InputPath`'s selection, but borrows the input when the path is `$`.
+    pub fn input_path_borrowed<'v>(
+        &self,
+        field: &PathField,
+        input: &'v Value,
+        context: &Value,
+        frame: &Frame,
+        state_context: &StateContext<'_>,
+    ) -> Result<std::borrow::Cow<'v, Value>, Failure> {
+        match field {
+            PathField::Identity => Ok(std::borrow::Cow::Borrowed(input)),
+            _ => self
+                .select(field, input, context, frame, state_context)
+                .map(std::borrow::Cow::Owned),
         }
     }
 
@@ -590,7 +634,7 @@ impl Run<'_> {
         input: &Value,
         context: &Value,
         frame: &Frame,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         match field {
             PathField::Identity => Ok(input.clone()),
@@ -618,7 +662,7 @@ impl Run<'_> {
         input: &Value,
         context: &Value,
         frame: &Frame,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         let scope = frame.scope(input, context);
         self.with_rng(|rng| template.evaluate(&scope, rng))
@@ -632,13 +676,13 @@ impl Run<'_> {
         input: &Value,
         context: &Value,
         frame: &Frame,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
         let selected =
-            self.input_path(&state.io.input_path, input, context, frame, state_context)?;
+            self.input_path_borrowed(&state.io.input_path, input, context, frame, state_context)?;
         match &state.io.parameters {
             Some(parameters) => self.template(parameters, &selected, context, frame, state_context),
-            None => Ok(selected),
+            None => Ok(selected.into_owned()),
         }
     }
 
@@ -651,7 +695,7 @@ impl Run<'_> {
         result: Value,
         context: &Value,
         frame: &Frame,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
     ) -> Result<Completed, Failure> {
         let result = match &state.io.result_selector {
             Some(selector) => self.template(selector, &result, context, frame, state_context)?,
@@ -691,7 +735,7 @@ impl Run<'_> {
         &self,
         assign: &PayloadTemplate,
         input: &Value,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
         frame: &Frame,
         _field: &str,
     ) -> Result<Map<String, Value>, Failure> {
@@ -705,7 +749,7 @@ impl Run<'_> {
         input: &Value,
         context: &Value,
         frame: &Frame,
-        state_context: &StateContext,
+        state_context: &StateContext<'_>,
     ) -> Result<Map<String, Value>, Failure> {
         match self.template(assign, input, context, frame, state_context)? {
             Value::Object(map) => Ok(map),

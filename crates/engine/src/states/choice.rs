@@ -9,7 +9,7 @@ pub(crate) fn run(
     run: &Run,
     state: &State,
     input: &Value,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
     frame: &Frame,
 ) -> Result<Completed, Failure> {
     let StateKind::Choice {
@@ -21,7 +21,8 @@ pub(crate) fn run(
         unreachable!("choice::run is only called for Choice states");
     };
     let context = run.context.for_state(state_context, frame);
-    let effective = run.input_path(&state.io.input_path, input, &context, frame, state_context)?;
+    let effective =
+        run.input_path_borrowed(&state.io.input_path, input, &context, frame, state_context)?;
     let scope = frame.scope(&effective, &context);
     let mut chosen = None;
     for (index, choice) in choices.iter().enumerate() {
@@ -60,7 +61,7 @@ pub(crate) fn run(
     }
     let output = run.output_path(
         &state.io.output_path,
-        effective,
+        effective.into_owned(),
         &context,
         frame,
         state_context,

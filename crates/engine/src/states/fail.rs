@@ -10,7 +10,7 @@ pub(crate) fn run(
     error: &Option<ValueOrPath<String>>,
     cause: &Option<ValueOrPath<String>>,
     input: &Value,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
     frame: &Frame,
 ) -> Result<Completed, Failure> {
     let context = run.context.for_state(state_context, frame);

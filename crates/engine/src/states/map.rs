@@ -15,7 +15,7 @@ pub(crate) async fn run(
     state: &State,
     map: &MapState,
     input: &Value,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
     thread: &mut Thread,
     frame: &Frame,
 ) -> Result<Completed, Failure> {
@@ -271,7 +271,7 @@ fn tolerance(
     effective: &Value,
     context: &Value,
     frame: &Frame,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
 ) -> Result<Tolerance, Failure> {
     let runtime = |message: String| run.runtime_error(state_context, message);
     let count = match &map.tolerated_failure_count {

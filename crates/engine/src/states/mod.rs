@@ -24,7 +24,7 @@ pub(crate) fn resolve(
     input: &Value,
     context: &Value,
     frame: &Frame,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
 ) -> Result<Value, Failure> {
     let scope = frame.scope(input, context);
     match field {

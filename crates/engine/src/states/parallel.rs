@@ -13,7 +13,7 @@ pub(crate) async fn run(
     state: &State,
     branches: &[Arc<StateMachine>],
     input: &Value,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
     thread: &mut Thread,
     frame: &Frame,
 ) -> Result<Completed, Failure> {

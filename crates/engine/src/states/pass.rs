@@ -9,7 +9,7 @@ pub(crate) fn run(
     state: &State,
     result: Option<&Value>,
     input: &Value,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
     frame: &Frame,
 ) -> Result<Completed, Failure> {
     let context = run.context.for_state(state_context, frame);

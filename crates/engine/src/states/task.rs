@@ -45,7 +45,7 @@ pub(crate) async fn run(
     state: &State,
     task: &Task,
     input: &Value,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
     thread: &mut Thread,
     frame: &Frame,
 ) -> Result<Completed, Failure> {

@@ -14,7 +14,7 @@ pub(crate) async fn run(
     state: &State,
     wait: &WaitFor,
     input: &Value,
-    state_context: &StateContext,
+    state_context: &StateContext<'_>,
     frame: &Frame,
 ) -> Result<Completed, Failure> {
     let context = run.context.for_state(state_context, frame);
