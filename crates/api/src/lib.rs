@@ -118,7 +118,8 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
-        body.to_string(),
+        // Straight into bytes: `to_string` would go through the formatting machinery.
+        serde_json::to_vec(body).unwrap_or_default(),
     )
         .into_response()
 }

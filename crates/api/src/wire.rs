@@ -6,6 +6,11 @@ use serde_json::{json, Map, Value};
 
 /// AWS: 1–80 characters, no whitespace, brackets, wildcards, special or control characters.
 pub fn check_name(name: &str, what: &str) -> Result<(), ApiError> {
+    // Most names (generated UUIDs among them) are plain ASCII: settled without decoding.
+    let plain = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    if !name.is_empty() && name.len() <= 80 && name.as_bytes().iter().all(plain) {
+        return Ok(());
+    }
     let forbidden =
         |c: char| c.is_whitespace() || c.is_control() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c);
     if name.is_empty() || name.chars().count() > 80 || name.chars().any(forbidden) {

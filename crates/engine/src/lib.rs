@@ -43,7 +43,8 @@ pub struct ExecutionRequest {
 }
 
 impl ExecutionRequest {
-    /// Builds the ARNs AWS would give a state machine and an execution with these names.
+    /// Builds the ARNs AWS would give a state machine and an execution with these names (by
+    /// concatenation: this runs for every execution, and `format!` costs several times more).
     pub fn new(
         region: &str,
         account: &str,
@@ -51,21 +52,24 @@ impl ExecutionRequest {
         execution_name: &str,
         input: Value,
     ) -> Self {
-        ExecutionRequest {
-            region: region.to_string(),
-            state_machine_arn: format!(
-                "arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}"
-            ),
-            state_machine_name: state_machine_name.to_string(),
-            execution_arn: format!(
-                "arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}"
-            ),
-            execution_name: execution_name.to_string(),
-            role_arn: format!("arn:aws:iam::{account}:role/fluxo-execution"),
+        Self::with_execution_arn(
+            region,
+            account,
+            state_machine_name,
+            execution_name,
+            [
+                "arn:aws:states:",
+                region,
+                ":",
+                account,
+                ":execution:",
+                state_machine_name,
+                ":",
+                execution_name,
+            ]
+            .concat(),
             input,
-            express: false,
-            history_details: true,
-        }
+        )
     }
 
     /// An Express execution, with AWS's Express ARN
@@ -78,11 +82,57 @@ impl ExecutionRequest {
         id: &str,
         input: Value,
     ) -> Self {
-        let mut request = Self::new(region, account, state_machine_name, execution_name, input);
-        request.execution_arn = format!(
-            "arn:aws:states:{region}:{account}:express:{state_machine_name}:{execution_name}:{id}"
+        let execution_arn = [
+            "arn:aws:states:",
+            region,
+            ":",
+            account,
+            ":express:",
+            state_machine_name,
+            ":",
+            execution_name,
+            ":",
+            id,
+        ]
+        .concat();
+        let mut request = Self::with_execution_arn(
+            region,
+            account,
+            state_machine_name,
+            execution_name,
+            execution_arn,
+            input,
         );
         request.express = true;
         request
+    }
+
+    fn with_execution_arn(
+        region: &str,
+        account: &str,
+        state_machine_name: &str,
+        execution_name: &str,
+        execution_arn: String,
+        input: Value,
+    ) -> Self {
+        ExecutionRequest {
+            region: region.to_string(),
+            state_machine_arn: [
+                "arn:aws:states:",
+                region,
+                ":",
+                account,
+                ":stateMachine:",
+                state_machine_name,
+            ]
+            .concat(),
+            state_machine_name: state_machine_name.to_string(),
+            execution_arn,
+            execution_name: execution_name.to_string(),
+            role_arn: ["arn:aws:iam::", account, ":role/fluxo-execution"].concat(),
+            input,
+            express: false,
+            history_details: true,
+        }
     }
 }
