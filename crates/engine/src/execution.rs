@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 /// AWS's limit on the size of a state's input or output.
@@ -345,10 +346,20 @@ impl Run<'_> {
         if !state.retry.is_empty() || matches!(state.kind, StateKind::Task(_)) {
             state_context.retry_count = Some(0);
         }
+        if state.retry.is_empty() && state.catch.is_empty() {
+            // Nothing can need the input after this attempt: the state may consume it.
+            return match self
+                .attempt(state, Cow::Owned(input), &state_context, thread, frame)
+                .await
+            {
+                Ok(completed) => self.complete(state, completed, &state_context, thread, frame),
+                Err(failure) => Err(self.branch_failed(state, failure, thread)),
+            };
+        }
         let mut attempts = vec![0u32; state.retry.len()];
         loop {
             let attempt = self
-                .attempt(state, &input, &state_context, thread, frame)
+                .attempt(state, Cow::Borrowed(&input), &state_context, thread, frame)
                 .await;
             let failure = match attempt {
                 Ok(completed) => {
@@ -360,14 +371,10 @@ impl Run<'_> {
                 true => None,
                 false => self.retry_delay(state, &failure, &mut attempts),
             };
-            let mut failure = failure;
-            if retry.is_none() && std::mem::take(&mut failure.from_branch) {
-                let kind = match state.kind {
-                    StateKind::Map(_) => "MapStateFailed",
-                    _ => "ParallelStateFailed",
-                };
-                self.record(thread, kind, None);
-            }
+            let failure = match retry {
+                None => self.branch_failed(state, failure, thread),
+                Some(_) => failure,
+            };
             if failure.is_terminal() {
                 return Err(failure);
             }
@@ -379,6 +386,19 @@ impl Run<'_> {
             }
             return self.catch(state, failure, input, &state_context, thread, frame);
         }
+    }
+
+    /// A failure from a branch or iteration that the state will not retry: the state records
+    /// its own failure event.
+    fn branch_failed(&self, state: &State, mut failure: Failure, thread: &mut Thread) -> Failure {
+        if std::mem::take(&mut failure.from_branch) {
+            let kind = match state.kind {
+                StateKind::Map(_) => "MapStateFailed",
+                _ => "ParallelStateFailed",
+            };
+            self.record(thread, kind, None);
+        }
+        failure
     }
 
     /// Picks the first retrier that matches and has attempts left; returns the delay in seconds.
@@ -485,7 +505,7 @@ impl Run<'_> {
     async fn attempt(
         &self,
         state: &State,
-        input: &Value,
+        input: Cow<'_, Value>,
         state_context: &StateContext<'_>,
         thread: &mut Thread,
         frame: &mut Frame,
@@ -502,7 +522,7 @@ impl Run<'_> {
                     self,
                     state,
                     wait,
-                    input,
+                    &input,
                     state_context,
                     frame,
                 ))
@@ -510,8 +530,10 @@ impl Run<'_> {
             }
             StateKind::Succeed => {
                 let context = self.context.for_state(state_context, frame);
-                let effective =
-                    self.input_path(&state.io.input_path, input, &context, frame, state_context)?;
+                let effective = match &state.io.input_path {
+                    PathField::Identity => input.into_owned(),
+                    field => self.input_path(field, &input, &context, frame, state_context)?,
+                };
                 let output = self.output_path(
                     &state.io.output_path,
                     effective,
@@ -526,7 +548,7 @@ impl Run<'_> {
                 })
             }
             StateKind::Fail { error, cause } => {
-                crate::states::fail::run(self, error, cause, input, state_context, frame)
+                crate::states::fail::run(self, error, cause, &input, state_context, frame)
             }
             // The futures of the states that wait are boxed: inline, their size would be
             // copied around for every state of every execution.
@@ -535,7 +557,7 @@ impl Run<'_> {
                     self,
                     state,
                     task,
-                    input,
+                    &input,
                     state_context,
                     thread,
                     frame,
@@ -547,7 +569,7 @@ impl Run<'_> {
                     self,
                     state,
                     branches,
-                    input,
+                    &input,
                     state_context,
                     thread,
                     frame,
@@ -559,7 +581,7 @@ impl Run<'_> {
                     self,
                     state,
                     map,
-                    input,
+                    &input,
                     state_context,
                     thread,
                     frame,
@@ -691,7 +713,7 @@ impl Run<'_> {
     pub fn finish(
         &self,
         state: &State,
-        raw_input: &Value,
+        raw_input: Cow<'_, Value>,
         result: Value,
         context: &Value,
         frame: &Frame,
@@ -709,9 +731,9 @@ impl Run<'_> {
         };
         let combined = match &state.io.result_path {
             ResultPathField::Replace => result,
-            ResultPathField::Discard => raw_input.clone(),
+            ResultPathField::Discard => raw_input.into_owned(),
             ResultPathField::Path(path) => {
-                let mut target = raw_input.clone();
+                let mut target = raw_input.into_owned();
                 path.write(&mut target, result)
                     .map_err(|e| self.runtime_failure(state_context, e))?;
                 target

@@ -1,14 +1,15 @@
 use crate::context::StateContext;
 use crate::execution::{Completed, Frame, Run};
 use crate::failure::Failure;
-use fluxo_asl::model::{State, StateKind};
+use fluxo_asl::model::{PathField, State, StateKind};
 use fluxo_expr::EvalError;
 use serde_json::Value;
+use std::borrow::Cow;
 
 pub(crate) fn run(
     run: &Run,
     state: &State,
-    input: &Value,
+    input: Cow<'_, Value>,
     state_context: &StateContext<'_>,
     frame: &Frame,
 ) -> Result<Completed, Failure> {
@@ -21,8 +22,10 @@ pub(crate) fn run(
         unreachable!("choice::run is only called for Choice states");
     };
     let context = run.context.for_state(state_context, frame);
-    let effective =
-        run.input_path_borrowed(&state.io.input_path, input, &context, frame, state_context)?;
+    let effective = match &state.io.input_path {
+        PathField::Identity => input,
+        field => Cow::Owned(run.input_path(field, &input, &context, frame, state_context)?),
+    };
     let scope = frame.scope(&effective, &context);
     let mut chosen = None;
     for (index, choice) in choices.iter().enumerate() {

@@ -236,7 +236,7 @@ pub(crate) async fn run(
     run.record(thread, "MapStateSucceeded", None);
     run.finish(
         state,
-        input,
+        std::borrow::Cow::Borrowed(input),
         Value::Array(results),
         &context,
         frame,

@@ -60,7 +60,7 @@ pub(crate) async fn run(
     match failed {
         None => run.finish(
             state,
-            input,
+            std::borrow::Cow::Borrowed(input),
             Value::Array(results),
             &context,
             frame,

@@ -239,7 +239,14 @@ pub(crate) async fn run(
         "TaskSucceeded"
     };
     run.record(thread, succeeded_kind, Some(service_fields(succeeded)));
-    run.finish(state, input, result, &context, frame, state_context)
+    run.finish(
+        state,
+        std::borrow::Cow::Borrowed(input),
+        result,
+        &context,
+        frame,
+        state_context,
+    )
 }
 
 /// The event Lambda receives for a `Payload` parameter: absent or null is `{}`, a string is the
