@@ -156,6 +156,9 @@ pub struct MapState {
     pub processor: Arc<StateMachine>,
     pub items_path: PathField,
     pub item_selector: Option<PayloadTemplate>,
+    /// The item selector reads nothing of `$$` but `$$.Map`: an iteration then builds only that
+    /// part of the context object.
+    pub item_selector_reads_only_map: bool,
     pub max_concurrency: ValueOrPath<u64>,
     pub tolerated_failure_count: Option<ValueOrPath<Value>>,
     pub tolerated_failure_percentage: Option<ValueOrPath<Value>>,

@@ -36,6 +36,22 @@ fn mentions_context(value: &Value, top: bool) -> bool {
     }
 }
 
+/// Whether every mention of `$$` in a template is of `$$.Map.…`.
+fn reads_only_map_context(value: &Value) -> bool {
+    let text_ok = |text: &str| {
+        text.match_indices("$$")
+            .all(|(at, _)| text[at + 2..].starts_with(".Map."))
+    };
+    match value {
+        Value::String(text) => text_ok(text),
+        Value::Array(items) => items.iter().all(reads_only_map_context),
+        Value::Object(map) => map
+            .iter()
+            .all(|(key, value)| text_ok(key) && reads_only_map_context(value)),
+        _ => true,
+    }
+}
+
 /// Conservative: true unless no string in the definition mentions the context object in a way
 /// that could reach `Execution.Input` (`$$`, `$$.Execution`, `$$.Execution.Input`...).
 fn reads_execution_input(value: &Value) -> bool {
@@ -335,10 +351,14 @@ impl Builder {
             .pointer("/ProcessorConfig/Mode")
             .and_then(Value::as_str)
             == Some("DISTRIBUTED");
-        let item_selector = match fields.get("ItemSelector") {
-            Some(_) => self.template(fields, "ItemSelector"),
-            None => self.template(fields, "Parameters"),
+        let selector_field = match fields.get("ItemSelector") {
+            Some(_) => "ItemSelector",
+            None => "Parameters",
         };
+        let item_selector = self.template(fields, selector_field);
+        let item_selector_reads_only_map = fields
+            .get(selector_field)
+            .is_none_or(reads_only_map_context);
         let max_concurrency = self
             .u64_or_path(fields, "MaxConcurrency", "MaxConcurrencyPath")
             .unwrap_or(ValueOrPath::Value(0));
@@ -346,6 +366,7 @@ impl Builder {
             processor: Arc::new(self.machine(processor, &fields.at(key), QueryLanguage::JsonPath)),
             items_path: self.path_field(fields, "ItemsPath"),
             item_selector,
+            item_selector_reads_only_map,
             max_concurrency,
             tolerated_failure_count: self.value_or_path(
                 fields,
@@ -545,4 +566,22 @@ fn error_equals(object: &Map<String, Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_item_selector_reading_only_map_is_recognised() {
+        let only_map = json!({"i.$": "$$.Map.Item.Value", "n.$": "States.Format('{}', $$.Map.Item.Index)", "x": 1});
+        assert!(reads_only_map_context(&only_map));
+        assert!(!reads_only_map_context(&json!({"id.$": "$$.Execution.Id"})));
+        assert!(!reads_only_map_context(&json!({"all.$": "$$"})));
+        assert!(!reads_only_map_context(
+            &json!({"deep": {"m.$": "$$.Map", "s.$": "$$.State.Name"}})
+        ));
+        assert!(reads_only_map_context(&json!({"plain.$": "$.a"})));
+    }
 }

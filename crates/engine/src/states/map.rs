@@ -6,7 +6,7 @@ use crate::journal::Thread;
 use fluxo_asl::model::{MapState, State, ValueOrPath};
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
@@ -104,17 +104,34 @@ pub(crate) async fn run(
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(index);
-        let map_item = json!({"Index": index, "Value": item});
+        // Without a selector the item is also the iteration's input.
+        let plain_input = map.item_selector.is_none().then(|| item.clone());
+        let mut map_item = Map::new();
+        map_item.insert("Index".into(), Value::from(index));
+        map_item.insert("Value".into(), item);
         let mut iteration_frame = Frame {
             variables: frame.variables.clone(),
-            map_item: Some(map_item),
+            map_item: Some(Value::Object(map_item)),
         };
-        let item_input = match &map.item_selector {
-            Some(selector) => {
-                let mut item_context = context_ref.clone();
-                if let Some(object) = item_context.as_object_mut() {
-                    object.insert("Map".into(), json!({"Item": iteration_frame.map_item}));
-                }
+        let item_input = match (&map.item_selector, plain_input) {
+            (Some(selector), _) => {
+                let map_context = || {
+                    let mut map = Map::new();
+                    map.insert(
+                        "Item".into(),
+                        iteration_frame.map_item.clone().unwrap_or_default(),
+                    );
+                    Value::Object(map)
+                };
+                let item_context = if map.item_selector_reads_only_map {
+                    Value::Object(Map::from_iter([("Map".to_string(), map_context())]))
+                } else {
+                    let mut item_context = context_ref.clone();
+                    if let Some(object) = item_context.as_object_mut() {
+                        object.insert("Map".into(), map_context());
+                    }
+                    item_context
+                };
                 run.template(
                     selector,
                     effective,
@@ -123,7 +140,7 @@ pub(crate) async fn run(
                     state_context,
                 )
             }
-            None => Ok(item),
+            (None, item) => Ok(item.unwrap_or_default()),
         };
         let result = match item_input {
             Ok(item_input) if map.distributed => {
