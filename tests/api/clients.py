@@ -157,6 +157,14 @@ check(synced["billingDetails"]["billedDurationInMilliseconds"] % 100 == 0, "bill
 refused = sync_client.start_sync_execution(stateMachineArn=express, input=invalid)
 check(refused["status"] == "FAILED" and refused["error"] == "Documento Inválido", "sync express failure")
 check("executionArn" in client.start_execution(stateMachineArn=express, input=valid), "async express start")
+# AWS keeps no history of Express executions: describing one names the resource type it refuses.
+try:
+    client.describe_execution(executionArn=synced["executionArn"])
+    check(False, "describe_execution of an Express execution is refused")
+except client.exceptions.InvalidArn as error:
+    check("Resource type not valid in this context: express" in str(error), f"express describe: {error}")
+raises(client.exceptions.InvalidArn, client.get_execution_history, executionArn=synced["executionArn"])
+raises(client.exceptions.StateMachineTypeNotSupported, client.list_executions, stateMachineArn=express)
 raises(client.exceptions.StateMachineTypeNotSupported, sync_client.start_sync_execution, stateMachineArn=arn, input=valid)
 
 # The AWS CLI, when installed beside boto3.

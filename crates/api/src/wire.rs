@@ -36,6 +36,16 @@ pub fn check_arn(arn: &str, resource: &str) -> Result<(), ApiError> {
         && parts[6..].iter().all(|part| !part.is_empty());
     if valid {
         Ok(())
+    } else if parts.len() >= 7 && parts[0] == "arn" && parts[2] == "states" {
+        // A well-formed ARN of another resource type, e.g. an Express execution's `express`
+        // where DescribeExecution wants `execution`: AWS names the type.
+        Err(ApiError::new(
+            "InvalidArn",
+            format!(
+                "Invalid Arn: 'Resource type not valid in this context: {}'",
+                parts[5]
+            ),
+        ))
     } else {
         Err(ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}'")))
     }
