@@ -5,21 +5,25 @@ use crate::wire::{check_arn, check_name, event, now_ms, seconds, state_machine_a
 use crate::{Api, ApiError};
 use fluxo_store::{Page, StateMachineRecord, StateMachineUpdate, StoreError};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// AWS's limit on execution input, in bytes.
 const MAX_INPUT_BYTES: usize = 256 * 1024;
 
-pub async fn run(api: &Api, action: &str, input: Value) -> Result<Value, ApiError> {
-    match action {
+/// Runs one action; the answer is its JSON body.
+pub async fn run(api: &Api, action: &str, input: Value) -> Result<Vec<u8>, ApiError> {
+    if action == "StartSyncExecution" {
+        let answer = start_sync_execution(api, parse(input)?).await?;
+        return serde_json::to_vec(&answer).map_err(|e| ApiError::internal(e.to_string()));
+    }
+    let answer = match action {
         "CreateStateMachine" => create_state_machine(api, parse(input)?).await,
         "DescribeStateMachine" => describe_state_machine(api, parse(input)?).await,
         "UpdateStateMachine" => update_state_machine(api, parse(input)?).await,
         "DeleteStateMachine" => delete_state_machine(api, parse(input)?).await,
         "ListStateMachines" => list_state_machines(api, parse(input)?).await,
         "StartExecution" => start_execution(api, parse(input)?).await,
-        "StartSyncExecution" => start_sync_execution(api, parse(input)?).await,
         "StopExecution" => stop_execution(api, parse(input)?).await,
         "DescribeExecution" => describe_execution(api, parse(input)?).await,
         "ListExecutions" => list_executions(api, parse(input)?).await,
@@ -34,7 +38,8 @@ pub async fn run(api: &Api, action: &str, input: Value) -> Result<Value, ApiErro
         other => Err(ApiError::unknown_operation(&format!(
             "The action {other} is not supported by Fluxo"
         ))),
-    }
+    }?;
+    serde_json::to_vec(&answer).map_err(|e| ApiError::internal(e.to_string()))
 }
 
 fn parse<T: DeserializeOwned>(input: Value) -> Result<T, ApiError> {
@@ -374,7 +379,44 @@ fn log_execution(
     }
 }
 
-async fn start_sync_execution(api: &Api, input: StartExecution) -> Result<Value, ApiError> {
+/// `StartSyncExecution`'s answer, serialized straight from its fields: it is the one response
+/// on the hot path.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncExecution {
+    execution_arn: String,
+    state_machine_arn: String,
+    name: String,
+    start_date: f64,
+    stop_date: f64,
+    status: &'static str,
+    input: String,
+    input_details: Included,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_details: Option<Included>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cause: Option<String>,
+    billing_details: BillingDetails,
+}
+
+#[derive(Serialize)]
+struct Included {
+    included: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BillingDetails {
+    #[serde(rename = "billedMemoryUsedInMB")]
+    billed_memory_used_in_mb: u64,
+    billed_duration_in_milliseconds: i64,
+}
+
+async fn start_sync_execution(api: &Api, input: StartExecution) -> Result<SyncExecution, ApiError> {
     let (record, compiled) = api.express_machine(&input.state_machine_arn).await?;
     if record.kind != "EXPRESS" {
         return Err(ApiError::new(
@@ -384,41 +426,40 @@ async fn start_sync_execution(api: &Api, input: StartExecution) -> Result<Value,
     }
     let (name, text, value) = name_and_input(&input)?;
     let request = express_request(api, &record, &name, value);
-    let arn = request.execution_arn.clone();
+    let execution_arn = request.execution_arn.clone();
     let started = now_ms();
     let outcome = run_express(api, &record, compiled, request).await?;
     let stopped = now_ms();
-    let mut output = json!({
-        "executionArn": arn,
-        "stateMachineArn": record.arn,
-        "name": name,
-        "startDate": seconds(started),
-        "stopDate": seconds(stopped),
-        "input": text,
-        "inputDetails": {"included": true},
-        "billingDetails": {
-            "billedMemoryUsedInMB": 64,
+    let mut answer = SyncExecution {
+        execution_arn,
+        state_machine_arn: record.arn.clone(),
+        name,
+        start_date: started as f64 / 1000.0,
+        stop_date: stopped as f64 / 1000.0,
+        status: "TIMED_OUT",
+        input: text,
+        input_details: Included { included: true },
+        output: None,
+        output_details: None,
+        error: None,
+        cause: None,
+        billing_details: BillingDetails {
+            billed_memory_used_in_mb: 64,
             // Express executions are billed in 100 ms increments.
-            "billedDurationInMilliseconds": ((stopped - started).max(1) + 99) / 100 * 100,
+            billed_duration_in_milliseconds: ((stopped - started).max(1) + 99) / 100 * 100,
         },
-    });
-    match outcome {
-        Some(outcome) => {
-            output["status"] = json!(outcome.status.as_aws_str());
-            if let Some(text) = outcome.output {
-                output["output"] = json!(text);
-                output["outputDetails"] = json!({"included": true});
-            }
-            if let Some(error) = outcome.error {
-                output["error"] = json!(error);
-            }
-            if let Some(cause) = outcome.cause {
-                output["cause"] = json!(cause);
-            }
-        }
-        None => output["status"] = json!("TIMED_OUT"),
+    };
+    if let Some(outcome) = outcome {
+        answer.status = outcome.status.as_aws_str();
+        answer.output_details = outcome
+            .output
+            .is_some()
+            .then_some(Included { included: true });
+        answer.output = outcome.output;
+        answer.error = outcome.error;
+        answer.cause = outcome.cause;
     }
-    Ok(output)
+    Ok(answer)
 }
 
 async fn start_execution(api: &Api, input: StartExecution) -> Result<Value, ApiError> {

@@ -127,7 +127,12 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 async fn handle(State(api): State<Arc<Api>>, headers: HeaderMap, request: Request) -> Response {
     let outcome = dispatch(&api, &headers, request.into_body()).await;
     match outcome {
-        Ok(body) => json_response(StatusCode::OK, &body),
+        Ok(body) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
+            body,
+        )
+            .into_response(),
         Err(error) => {
             let status = error.status();
             json_response(status, &error.body())
@@ -135,7 +140,7 @@ async fn handle(State(api): State<Arc<Api>>, headers: HeaderMap, request: Reques
     }
 }
 
-async fn dispatch(api: &Api, headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
+async fn dispatch(api: &Api, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     let target = headers
         .get("x-amz-target")
         .and_then(|value| value.to_str().ok())
