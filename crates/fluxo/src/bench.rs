@@ -121,7 +121,14 @@ fn print_workloads(
             checked: true,
             p50_ms: None,
             p99_ms: None,
-            note: format!("{} states", m.states),
+            note: if m.runs > 1 {
+                format!(
+                    "{} states; mean of {} runs one after another",
+                    m.states, m.runs
+                )
+            } else {
+                format!("{} states", m.states)
+            },
         });
     }
     println!();
@@ -182,6 +189,32 @@ pub fn run(
                 "same rows, bare inserts (floor)", floor
             );
             println!("{:<48} {:>9.2} x", "group commit / floor", group / floor);
+            let transitions = sizes.store_executions * sizes.store_steps;
+            for (workload, rate, note) in [
+                (
+                    "group commit",
+                    group,
+                    "transitions/s through the group-commit writer",
+                ),
+                (
+                    "bare inserts",
+                    floor,
+                    "transitions/s, same rows, one connection (floor)",
+                ),
+            ] {
+                records.push(Record {
+                    engine: "fluxo",
+                    mode: "store",
+                    workload: workload.into(),
+                    executions: transitions,
+                    seconds: transitions as f64 / rate,
+                    per_second: rate,
+                    checked: true,
+                    p50_ms: None,
+                    p99_ms: None,
+                    note: note.into(),
+                });
+            }
         }
         if wanted(Section::Parked) {
             let (per_execution, start_rate) = parked(sizes.parked, &scratch.join("parked")).await?;

@@ -11,7 +11,10 @@ use std::time::Instant;
 
 pub struct Measured {
     pub id: String,
+    /// Executions per run, and the runs: a workload of one long execution (W2, W3) is run
+    /// `runs` times one after another, and `seconds` is then the mean time of one run.
     pub executions: usize,
+    pub runs: usize,
     pub states: usize,
     pub seconds: f64,
 }
@@ -21,6 +24,9 @@ pub struct Workload {
     pub id: String,
     pub definition: String,
     pub executions: usize,
+    /// How many times the whole workload runs, one run after another (`--scale` for workloads
+    /// of one execution; a rate of one execution would say nothing).
+    pub runs: usize,
     pub input: Value,
     spec: Value,
 }
@@ -47,15 +53,17 @@ pub fn load(dir: &Path, smoke: bool, scale: usize) -> Result<Vec<Workload>> {
             "W3" if smoke => json!({"limit": 50}),
             _ => spec["input"].clone(),
         };
-        let executions = if smoke {
-            executions.min(10)
-        } else {
-            executions * scale.max(1)
+        let scale = if smoke { 1 } else { scale.max(1) };
+        let (executions, runs) = match executions {
+            _ if smoke => (executions.min(10), 1),
+            1 => (1, scale),
+            many => (many * scale, 1),
         };
         workloads.push(Workload {
             id: id.clone(),
             definition,
             executions,
+            runs,
             input,
             spec: spec.clone(),
         });
@@ -126,43 +134,49 @@ pub async fn in_process(workloads: &[Workload]) -> Result<Vec<Measured>> {
         let env = Arc::new(fluxo_engine::SystemEnvironment::new(
             fluxo_engine::NoFunctions,
         ));
-        let started = Instant::now();
-        let runs: Vec<_> = (0..workload.executions)
-            .map(|n| {
-                let mut request = fluxo_engine::ExecutionRequest::new(
-                    "us-east-1",
-                    "123456789012",
-                    id,
-                    &format!("run-{n}"),
-                    workload.input.clone(),
-                );
-                // As an Express execution that nobody logs: no event details, which nobody
-                // could read (the outputs are checked below).
-                request.history_details = false;
-                tokio::spawn(fluxo_engine::execute(machine.clone(), request, env.clone()))
-            })
-            .collect();
-        let mut outcomes = Vec::with_capacity(runs.len());
-        for run in runs {
-            outcomes.push(run.await?);
-        }
-        let seconds = started.elapsed().as_secs_f64();
+        let mut seconds = 0.0;
         let mut states = 0;
-        for outcome in outcomes {
-            states += outcome
-                .history
-                .iter()
-                .filter(|event| event.kind.ends_with("StateEntered"))
-                .count();
-            workload.check_text(
-                outcome.status.as_aws_str(),
-                outcome.output.as_deref(),
-                &|| format!("{:?} {:?}", outcome.error, outcome.cause),
-            )?;
+        for _ in 0..workload.runs {
+            let started = Instant::now();
+            let runs: Vec<_> = (0..workload.executions)
+                .map(|n| {
+                    let mut request = fluxo_engine::ExecutionRequest::new(
+                        "us-east-1",
+                        "123456789012",
+                        id,
+                        &format!("run-{n}"),
+                        workload.input.clone(),
+                    );
+                    // As an Express execution that nobody logs: no event details, which nobody
+                    // could read (the outputs are checked below).
+                    request.history_details = false;
+                    tokio::spawn(fluxo_engine::execute(machine.clone(), request, env.clone()))
+                })
+                .collect();
+            let mut outcomes = Vec::with_capacity(runs.len());
+            for run in runs {
+                outcomes.push(run.await?);
+            }
+            seconds += started.elapsed().as_secs_f64();
+            states = 0;
+            for outcome in outcomes {
+                states += outcome
+                    .history
+                    .iter()
+                    .filter(|event| event.kind.ends_with("StateEntered"))
+                    .count();
+                workload.check_text(
+                    outcome.status.as_aws_str(),
+                    outcome.output.as_deref(),
+                    &|| format!("{:?} {:?}", outcome.error, outcome.cause),
+                )?;
+            }
         }
+        let seconds = seconds / workload.runs as f64;
         measured.push(Measured {
             id: id.clone(),
             executions: workload.executions,
+            runs: workload.runs,
             states,
             seconds,
         });
@@ -233,6 +247,7 @@ pub async fn durable(workloads: &[Workload], dir: &Path) -> Result<Vec<Measured>
         measured.push(Measured {
             id: id.clone(),
             executions: workload.executions,
+            runs: 1,
             states,
             seconds,
         });

@@ -207,19 +207,3 @@ fn tasks_without_a_configured_function_fail_cleanly() {
     assert_eq!(report["status"], "FAILED");
     assert_eq!(report["error"], "Lambda.ResourceNotFoundException");
 }
-
-#[test]
-fn the_benchmark_runs_in_smoke_mode() {
-    let output = fluxo(&["bench", "--smoke"]);
-    no_panic(&output);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        text.contains("warm Python worker") && text.contains("example end to end"),
-        "{text}"
-    );
-}

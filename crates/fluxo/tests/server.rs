@@ -485,3 +485,55 @@ fn express_executions_write_the_execution_log_their_configuration_asks_for() {
     assert_eq!(records[4]["details"]["error"], "Broken");
     server.kill();
 }
+
+/// The benchmark suite (`bench/run`) in its smoke mode: `fluxo bench` at tiny sizes, this
+/// binary's server through the peers' HTTP driver (Express, Standard, W1 under wrk when
+/// installed) and the report, every output checked. Without a Python that has boto3 (the
+/// driver's client), only `fluxo bench --smoke` runs.
+#[test]
+fn the_benchmark_suite_runs_in_smoke_mode() {
+    let out = tempfile::tempdir().unwrap();
+    let Some(python) = python_with_boto3() else {
+        eprintln!("boto3 is not installed: only `fluxo bench --smoke` runs (.ci/run installs it)");
+        let output = Command::new(env!("CARGO_BIN_EXE_fluxo"))
+            .args(["bench", "--smoke"])
+            .current_dir(root())
+            .output()
+            .expect("fluxo runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return;
+    };
+    let output = Command::new("bash")
+        .arg(root().join("bench/run"))
+        .args([
+            "--smoke",
+            "--fluxo-bin",
+            env!("CARGO_BIN_EXE_fluxo"),
+            "--out",
+        ])
+        .arg(out.path())
+        .env("BENCH_PYTHON", &python)
+        .current_dir(root())
+        .output()
+        .expect("bench/run runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = std::fs::read_to_string(out.path().join("report.md")).expect("a report");
+    for table in [
+        "In process",
+        "Over HTTP, EXPRESS",
+        "Over HTTP, STANDARD",
+        "Fluxo durable",
+    ] {
+        assert!(report.contains(table), "no {table:?} table in:\n{report}");
+    }
+    assert!(!report.contains("Not timed"), "{report}");
+}
