@@ -2,7 +2,7 @@
 // awaited with Promise.all (the library runs them on Node's one event loop), every output
 // checked against the same expectations as bench/peers/workloads.py, one JSON record per workload.
 //
-// usage: node aws-local-stepfunctions.mjs MODULE_DIR OUT.json [--quick]
+// usage: node aws-local-stepfunctions.mjs MODULE_DIR OUT.json [--quick] [--runs N]
 //   MODULE_DIR: the npm prefix's node_modules/aws-local-stepfunctions (imported by absolute path,
 //   because ESM ignores NODE_PATH).
 import { readFileSync, existsSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,9 @@ import { isDeepStrictEqual } from 'node:util';
 
 const [moduleDir, outFile, ...flags] = process.argv.slice(2);
 const quick = flags.includes('--quick');
+// --runs N: timed runs of each workload after the warm-up (bench/run passes Fluxo's --scale).
+const runsFlag = flags.indexOf('--runs');
+const runs = runsFlag >= 0 ? Math.max(1, Number(flags[runsFlag + 1])) : 1;
 const pkg = JSON.parse(readFileSync(join(moduleDir, 'package.json'), 'utf8'));
 const { StateMachine } = await import(pathToFileURL(join(moduleDir, 'build', 'main.node.esm.js')).href);
 
@@ -55,24 +58,33 @@ for (const id of Object.keys(specs).sort()) {
   const [input, executions] = sized(id, spec);
   // Built once per workload (it validates the definition), as a server would keep it.
   const machine = new StateMachine(definition);
-  const started = process.hrtime.bigint();
-  let outputs, error = null;
+  // Each run() gets its own copy of the input, like a request body parsed per execution.
+  const once = () =>
+    Promise.all(Array.from({ length: executions }, () => machine.run(structuredClone(input)).result));
+  let outputs, error = null, seconds = 0;
   try {
-    // Each run() gets its own copy of the input, like a request body parsed per execution.
-    outputs = await Promise.all(
-      Array.from({ length: executions }, () => machine.run(structuredClone(input)).result),
-    );
+    // One untimed run first (the JIT's warm-up), then `runs` timed runs one after another, as
+    // `fluxo bench --scale` does for Fluxo.
+    await once();
+    for (let run = 0; run < runs; run++) {
+      const started = process.hrtime.bigint();
+      outputs = await once();
+      seconds += Number(process.hrtime.bigint() - started) / 1e9;
+      if (!error) for (const o of outputs) if ((error = check(id, input, o, spec))) break;
+    }
   } catch (e) {
     error = `failed: ${e?.name ?? ''} ${e?.message ?? e}`;
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (!error) for (const o of outputs) if ((error = check(id, input, o, spec))) break;
+  // One-execution workloads report the mean time of one run; the others a rate over all runs.
+  if (executions === 1) seconds /= runs;
+  const counted = executions === 1 ? 1 : executions * runs;
   const record = {
-    engine: 'aws-local-stepfunctions', mode: 'in-process', workload: id, executions,
-    seconds, per_second: executions / seconds, checked: !error, p50_ms: null, p99_ms: null,
-    note: error ? `wrong output: ${error}` : `v${pkg.version}, node ${process.version}, Promise.all`,
+    engine: 'aws-local-stepfunctions', mode: 'in-process', workload: id, executions: counted,
+    seconds, per_second: counted / seconds, checked: !error, p50_ms: null, p99_ms: null,
+    note: error ? `wrong output: ${error}`
+      : `v${pkg.version}, node ${process.version}, Promise.all, warm-up run then ${runs} timed`,
   };
-  console.log(`${id}: ${executions} executions in ${seconds.toFixed(3)} s = ${record.per_second.toFixed(1)}/s${error ? '  WRONG: ' + error : ''}`);
+  console.log(`${id}: ${counted} executions in ${seconds.toFixed(3)} s = ${record.per_second.toFixed(1)}/s${error ? '  WRONG: ' + error : ''}`);
   records.push(record);
 }
 // Append to the suite's JSON array (created if missing).

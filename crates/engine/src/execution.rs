@@ -104,12 +104,19 @@ pub async fn resume(
     env: Arc<dyn Environment>,
     recorded: Vec<RecordedEvent>,
 ) -> ExecutionOutcome {
+    // Nobody can read the history of a run that persists nothing and records no details.
+    let lean = !request.history_details && !env.persists() && recorded.is_empty();
     let run = Run {
         env: env.as_ref(),
         context: ContextObject::new(&request, env.now(), machine.reads_execution_input),
-        journal: Mutex::new(Journal::new(recorded)),
+        journal: Mutex::new(if lean {
+            Journal::lean()
+        } else {
+            Journal::new(recorded)
+        }),
         rng: Mutex::new(StdRng::seed_from_u64(env.random_seed())),
         details: request.history_details,
+        lean,
     };
     let mut thread = Thread::root(env.now());
     run.record(
@@ -168,17 +175,14 @@ pub async fn resume(
         }
     };
     run.persist().await;
-    let history = run
-        .journal
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_history();
+    let journal = run.journal.into_inner().unwrap_or_else(|e| e.into_inner());
     ExecutionOutcome {
         status,
         output,
         error,
         cause,
-        history,
+        states_entered: journal.states_entered(),
+        history: journal.into_history(),
     }
 }
 
@@ -203,6 +207,8 @@ pub(crate) struct Run<'e> {
     rng: Mutex<StdRng>,
     /// See [`ExecutionRequest::history_details`].
     pub details: bool,
+    /// Keeps no history: see [`Journal::lean`].
+    lean: bool,
 }
 
 /// What the states of one (nested) state machine can see besides their input.
@@ -238,11 +244,29 @@ impl Run<'_> {
         kind: &'static str,
         details: Option<Map<String, Value>>,
     ) -> u64 {
+        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        if self.lean {
+            // The clock is read only where its time is used: a state's entered time (`$$`,
+            // Wait) and the start; deadlines read it themselves (`Run::time_of`).
+            let now = (kind == "ExecutionStarted" || kind.ends_with("StateEntered"))
+                .then(|| self.env.now());
+            return journal.record_lean(thread, kind, now);
+        }
         let details = details.filter(|_| self.details);
-        self.journal
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .record(thread, kind, details, self.env.now())
+        journal.record(thread, kind, details, self.env.now())
+    }
+
+    pub fn journal_is_lean(&self) -> bool {
+        self.lean
+    }
+
+    /// The time from which a thread's next deadline counts: its latest event's, which a replay
+    /// finds again, or for a lean run (never replayed, its clock read sparingly) now.
+    pub fn time_of(&self, thread: &Thread) -> Timestamp {
+        match self.lean {
+            true => self.env.now(),
+            false => thread.time,
+        }
     }
 
     /// See [`Journal::abort`].
@@ -290,9 +314,13 @@ impl Run<'_> {
         Run {
             env: self.env,
             context: self.context.clone(),
-            journal: Mutex::new(Journal::new(Vec::new())),
+            journal: Mutex::new(match self.lean {
+                true => Journal::lean(),
+                false => Journal::new(Vec::new()),
+            }),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             details: self.details,
+            lean: self.lean,
         }
     }
 
@@ -379,7 +407,7 @@ impl Run<'_> {
                 return Err(failure);
             }
             if let Some(delay) = retry {
-                let deadline = add_seconds(thread.time, delay);
+                let deadline = add_seconds(self.time_of(thread), delay);
                 self.sleep_until(deadline).await;
                 state_context.retry_count = Some(state_context.retry_count.unwrap_or(0) + 1);
                 continue;

@@ -43,9 +43,19 @@ impl Thread {
     }
 
     /// A child thread, e.g. branch `b1` of the Parallel whose start event is `origin`.
-    pub fn child(&self, origin: u64, name: &str) -> Self {
+    pub fn child(&self, origin: u64, name: impl std::fmt::Display) -> Self {
         Thread {
             key: format!("{}/{origin}.{name}", self.key),
+            seq: 0,
+            last: origin,
+            time: self.time,
+        }
+    }
+
+    /// A child thread without a key, for a lean journal, which keys nothing.
+    pub fn child_unkeyed(&self, origin: u64) -> Self {
+        Thread {
+            key: String::new(),
             seq: 0,
             last: origin,
             time: self.time,
@@ -68,6 +78,10 @@ pub(crate) struct Journal {
     events: Vec<RecordedEvent>,
     recorded: HashMap<(String, u32), usize>,
     persisted: usize,
+    next_id: u64,
+    /// Keeps no history (see [`Journal::lean`]).
+    lean: bool,
+    states_entered: u64,
 }
 
 impl Journal {
@@ -79,9 +93,22 @@ impl Journal {
             .collect();
         let persisted = recorded.len();
         Journal {
+            next_id: recorded.len() as u64,
             events: recorded,
             recorded: positions,
             persisted,
+            lean: false,
+            states_entered: 0,
+        }
+    }
+
+    /// A journal for an execution whose history nobody will read (no event details, nothing
+    /// persisted): events still get their ids and move their threads on, but none is kept. What
+    /// a stopped branch was running only shows in the history, so there is nothing to abort.
+    pub fn lean() -> Self {
+        Journal {
+            lean: true,
+            ..Journal::new(Vec::new())
         }
     }
 
@@ -99,6 +126,9 @@ impl Journal {
         details: Option<Map<String, Value>>,
         now: Timestamp,
     ) -> u64 {
+        if kind.ends_with("StateEntered") {
+            self.states_entered += 1;
+        }
         let position = (thread.key.clone(), thread.seq);
         thread.seq += 1;
         // Only a resumed execution has recorded events to replay.
@@ -110,7 +140,8 @@ impl Journal {
                 return event.id;
             }
         }
-        let id = self.events.len() as u64 + 1;
+        self.next_id += 1;
+        let id = self.next_id;
         self.events.push(RecordedEvent {
             event: HistoryEvent {
                 id,
@@ -127,10 +158,33 @@ impl Journal {
         id
     }
 
+    /// [`Journal::record`] for a lean journal: the event's id and its thread's progress, with
+    /// the time when the caller read the clock.
+    pub fn record_lean(
+        &mut self,
+        thread: &mut Thread,
+        kind: &'static str,
+        now: Option<Timestamp>,
+    ) -> u64 {
+        if kind.ends_with("StateEntered") {
+            self.states_entered += 1;
+        }
+        self.next_id += 1;
+        thread.seq += 1;
+        thread.last = self.next_id;
+        if let Some(now) = now {
+            thread.time = now;
+        }
+        self.next_id
+    }
+
     /// Marks a thread that is being stopped from outside (a sibling branch or iteration failed):
     /// the state it was running, if any, records `<Type>StateAborted`. Returns the thread, placed
     /// after its last event, or `None` when it recorded nothing.
     pub fn abort(&mut self, key: &str, now: Timestamp) -> Option<Thread> {
+        if self.lean {
+            return None;
+        }
         let mut thread: Option<Thread> = None;
         let mut open: Option<String> = None;
         for recorded in self.events.iter().filter(|e| e.thread == key) {
@@ -177,7 +231,16 @@ impl Journal {
         new
     }
 
+    /// States entered by this run (replayed ones included).
+    pub fn states_entered(&self) -> u64 {
+        self.states_entered
+    }
+
+    /// The history in id order; empty for a lean journal.
     pub fn into_history(self) -> Vec<HistoryEvent> {
+        if self.lean {
+            return Vec::new();
+        }
         let mut events: Vec<HistoryEvent> = self.events.into_iter().map(|e| e.event).collect();
         events.sort_by_key(|event| event.id);
         events

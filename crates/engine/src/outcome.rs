@@ -29,5 +29,9 @@ pub struct ExecutionOutcome {
     pub output: Option<String>,
     pub error: Option<String>,
     pub cause: Option<String>,
+    /// `<Type>StateEntered` events: AWS's state transitions, what it bills Standard executions by.
+    pub states_entered: u64,
+    /// The history in id order; empty when nobody can read it (an execution that records no
+    /// event details and persists nothing: see `ExecutionRequest::history_details`).
     pub history: Vec<HistoryEvent>,
 }

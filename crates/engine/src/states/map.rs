@@ -86,12 +86,19 @@ pub(crate) async fn run(
     let in_flight_ref = &in_flight;
     let parent = thread.fork();
     let parent = &parent;
+    let lean = run.journal_is_lean();
     let iteration = |index: usize, item: Value| async move {
-        let mut iteration_thread = parent.child(iteration_origin, &format!("i{index}"));
-        let name = Value::String(state.name.clone());
+        let mut iteration_thread = match lean {
+            true => parent.child_unkeyed(iteration_origin),
+            false => parent.child(iteration_origin, format_args!("i{index}")),
+        };
         let iteration_details = || {
-            run.details
-                .then(|| details([("index", json!(index)), ("name", name.clone())]))
+            run.details.then(|| {
+                details([
+                    ("index", json!(index)),
+                    ("name", Value::String(state.name.clone())),
+                ])
+            })
         };
         if !map.distributed {
             run.record(
@@ -100,10 +107,13 @@ pub(crate) async fn run(
                 iteration_details(),
             );
         }
-        in_flight_ref
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(index);
+        // Which iterations a failure stops only shows in the history: a lean run keeps none.
+        if !lean {
+            in_flight_ref
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(index);
+        }
         // Without a selector the item is also the iteration's input.
         let plain_input = map.item_selector.is_none().then(|| item.clone());
         let mut map_item = Map::new();
@@ -145,7 +155,7 @@ pub(crate) async fn run(
         let result = match item_input {
             Ok(item_input) if map.distributed => {
                 let child = run.detached();
-                let mut child_thread = Thread::root(iteration_thread.time);
+                let mut child_thread = Thread::root(run.time_of(&iteration_thread));
                 child
                     .run_machine(
                         &map.processor,
@@ -166,10 +176,12 @@ pub(crate) async fn run(
             }
             Err(failure) => Err(failure),
         };
-        in_flight_ref
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&index);
+        if !lean {
+            in_flight_ref
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&index);
+        }
         if !map.distributed {
             let kind = if result.is_ok() {
                 "MapIterationSucceeded"
@@ -220,7 +232,7 @@ pub(crate) async fn run(
             .copied()
             .collect();
         for index in aborted {
-            let iteration_thread = thread.child(iteration_origin, &format!("i{index}"));
+            let iteration_thread = thread.child(iteration_origin, format_args!("i{index}"));
             let mut aborted_thread = run
                 .abort_thread(&iteration_thread.key)
                 .unwrap_or(iteration_thread);

@@ -23,7 +23,7 @@ pub(crate) async fn run(
     let effective = &effective;
     let parent = &*thread;
     let branch_runs = branches.iter().enumerate().map(|(index, branch)| {
-        let mut branch_thread = parent.child(started, &format!("b{index}"));
+        let mut branch_thread = parent.child(started, format_args!("b{index}"));
         // Each branch sees the variables of the enclosing scope; what it assigns stays inside.
         let mut branch_frame = Frame {
             variables: frame.variables.clone(),
@@ -69,7 +69,7 @@ pub(crate) async fn run(
         Some(mut failure) => {
             // The other branches stop with the state; a state they were running is aborted.
             for index in 0..branches.len() {
-                run.abort_thread(&thread.child(started, &format!("b{index}")).key);
+                run.abort_thread(&thread.child(started, format_args!("b{index}")).key);
             }
             failure.from_branch = true;
             Err(failure)

@@ -151,7 +151,7 @@ pub(crate) async fn run(
             });
             let returned = match timeout {
                 Some(timeout) => {
-                    let deadline = crate::execution::add_seconds(thread.time, timeout as f64);
+                    let deadline = crate::execution::add_seconds(run.time_of(thread), timeout as f64);
                     tokio::select! {
                         returned = call => Some(returned),
                         _ = run.env.sleep_until(deadline) => None,
