@@ -139,7 +139,8 @@ pub async fn in_process(workloads: &[Workload]) -> Result<Vec<Measured>> {
         ));
         let mut seconds = 0.0;
         let mut states = 0;
-        for _ in 0..workload.runs {
+        // Run 0 is an untimed warm-up (allocator, caches), as the peers get one.
+        for run in 0..=workload.runs {
             let started = Instant::now();
             // One task per core, each keeping up to IN_FLIGHT of its share of the executions
             // going at once: all cores busy, without a task and a cold future per execution.
@@ -185,7 +186,9 @@ pub async fn in_process(workloads: &[Workload]) -> Result<Vec<Measured>> {
             for task in tasks {
                 outcomes.extend(task.await?);
             }
-            seconds += started.elapsed().as_secs_f64();
+            if run > 0 {
+                seconds += started.elapsed().as_secs_f64();
+            }
             states = 0;
             for outcome in outcomes {
                 states += outcome.states_entered as usize;
