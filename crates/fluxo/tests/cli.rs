@@ -124,7 +124,7 @@ fn validate_accepts_the_example_and_reports_every_problem_of_a_bad_definition() 
     );
     assert!(text.contains("/States/A/TimeoutSeconds"), "{text}");
     assert!(
-        text.contains("UNREACHABLE_STATE") && text.contains("/States/C"),
+        text.contains("State \"C\" is not reachable") && text.contains("/States/C"),
         "{text}"
     );
 }

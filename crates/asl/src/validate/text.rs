@@ -1,0 +1,201 @@
+//! Definition text: JSON syntax errors, and the repeated keys that parsing would hide.
+
+use super::{at, code, item, messages, validate_with};
+use crate::Diagnostic;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::fmt;
+
+/// Parses definition text and validates it. Text that is not JSON gives one
+/// `INVALID_JSON_DESCRIPTION` with the line and column of the problem.
+///
+/// serde_json's recursion limit (128) stays on, so no text can nest deep enough to exhaust the
+/// stack: deeper text is reported as invalid JSON.
+pub fn validate_text(text: &str) -> Vec<Diagnostic> {
+    if text.trim().is_empty() {
+        return vec![Diagnostic::error(
+            code::MISSING_DESCRIPTION,
+            "",
+            messages::EMPTY_DEFINITION,
+        )];
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(definition) => validate_with(&definition, repeated_keys(text)),
+        Err(error) => vec![Diagnostic::error(
+            code::INVALID_JSON_DESCRIPTION,
+            "",
+            format!(
+                "Invalid JSON: {} at line {}, column {}",
+                describe(&error),
+                error.line(),
+                error.column()
+            ),
+        )],
+    }
+}
+
+/// serde_json's message without the " at line L column C" it appends, which is said apart.
+fn describe(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(index) => text[..index].to_string(),
+        None => text,
+    }
+}
+
+/// The pointers of keys that appear more than once in the same object of `text`, which is
+/// known to be valid JSON.
+fn repeated_keys(text: &str) -> HashSet<String> {
+    let mut found = HashSet::new();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let scan = Scan {
+        pointer: String::new(),
+        found: &mut found,
+    };
+    // The text already parsed, so this cannot fail; if it somehow did, repeats go unreported.
+    let _ = scan.deserialize(&mut deserializer);
+    found
+}
+
+/// Walks the JSON text without building it, noting repeated keys by pointer.
+struct Scan<'a> {
+    pointer: String,
+    found: &'a mut HashSet<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for Scan<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Scan<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        loop {
+            let element = Scan {
+                pointer: item(&self.pointer, index),
+                found: &mut *self.found,
+            };
+            if seq.next_element_seed(element)?.is_none() {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let pointer = at(&self.pointer, &key);
+            if !seen.insert(key) {
+                self.found.insert(pointer.clone());
+            }
+            map.next_value_seed(Scan {
+                pointer,
+                found: &mut *self.found,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<(String, String)> {
+        validate_text(text)
+            .into_iter()
+            .map(|d| (d.code, d.location))
+            .collect()
+    }
+
+    #[test]
+    fn empty_and_null_text_is_a_missing_description() {
+        for text in ["", "  \n", "null"] {
+            assert_eq!(
+                codes(text),
+                vec![("MISSING_DESCRIPTION".to_string(), String::new())],
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_json_names_line_and_column() {
+        let diagnostics = validate_text("{\n  \"StartAt\": \"A\",\n  \"States\": {,}\n}");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, "INVALID_JSON_DESCRIPTION");
+        assert!(
+            diagnostics[0].message.contains("at line 3, column 14"),
+            "{}",
+            diagnostics[0].message
+        );
+    }
+
+    #[test]
+    fn deep_text_is_refused_by_the_parser_not_the_stack() {
+        for text in ["[".repeat(200_000), "{\"a\":".repeat(200_000)] {
+            let diagnostics = validate_text(&text);
+            assert_eq!(diagnostics[0].code, "INVALID_JSON_DESCRIPTION");
+            assert!(diagnostics[0].message.contains("recursion limit"));
+        }
+    }
+
+    #[test]
+    fn repeated_keys_are_found_at_any_depth() {
+        let found =
+            repeated_keys(r#"{"a": 1, "b": [{"x": 1, "x": 2}], "a": {"c~/": 1, "c~/": 2}}"#);
+        let expected: HashSet<String> = ["/a", "/b/0/x", "/a/c~0~1"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn a_state_defined_twice_is_a_duplicate_state_name() {
+        let text = r#"{"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "End": true},
+            "A": {"Type": "Succeed"}
+        }}"#;
+        assert_eq!(
+            codes(text),
+            vec![("DUPLICATE_STATE_NAME".to_string(), "/States/A".to_string())]
+        );
+    }
+}
