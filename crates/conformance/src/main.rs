@@ -11,13 +11,14 @@ struct Cli {
     /// Also write every case's result as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Only run cases whose path contains this text.
+    /// Only run cases whose `<group>/<case>` name contains this text.
     #[arg(long)]
     filter: Option<String>,
-    /// Cases run at once (default: twice the cores; most cases wait on nothing).
+    /// Cases run at once (default: twice the cores, since cases that call functions spend
+    /// most of their time waiting on them).
     #[arg(long)]
     jobs: Option<usize>,
-    /// Print the detail of every failed case.
+    /// Print the detail of every failed and skipped case.
     #[arg(long)]
     verbose: bool,
 }
@@ -41,8 +42,14 @@ fn main() -> ExitCode {
     };
     if cli.verbose {
         for case in &report.cases {
-            if case.result == fluxo_conformance::Verdict::Failed {
-                println!("FAILED {}: {}", case.name, case.detail);
+            match case.result {
+                fluxo_conformance::Verdict::Failed => {
+                    println!("FAILED {}: {}", case.name, case.detail)
+                }
+                fluxo_conformance::Verdict::Skipped => {
+                    println!("skipped {}: {}", case.name, case.detail)
+                }
+                fluxo_conformance::Verdict::Passed => {}
             }
         }
     }
