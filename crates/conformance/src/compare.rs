@@ -89,6 +89,7 @@ mod tests {
                 output: output.map(str::to_string),
                 error: cause.map(|_| "E".to_string()),
                 cause: cause.map(str::to_string),
+                states_entered: 0,
                 history: Vec::new(),
             },
             events,
