@@ -366,26 +366,15 @@ fn resident_bytes() -> f64 {
 
 /// Starts `count` Standard executions that wait a day, and measures the memory they hold.
 async fn parked(count: usize, dir: &Path) -> Result<(f64, f64)> {
-    use fluxo_store::Store;
     let store =
         Arc::new(fluxo_store_sqlite::SqliteStore::open(dir).map_err(|e| anyhow::anyhow!("{e}"))?);
-    let machine = fluxo_store::StateMachineRecord {
-        arn: "arn:aws:states:us-east-1:123456789012:stateMachine:parked".into(),
-        name: "parked".into(),
-        kind: "STANDARD".into(),
-        definition:
-            r#"{"StartAt":"Day","States":{"Day":{"Type":"Wait","Seconds":86400,"End":true}}}"#
-                .into(),
-        role_arn: "arn:aws:iam::123456789012:role/fluxo".into(),
-        created_ms: 0,
-        updated_ms: 0,
-        revision: 1,
-        logging: None,
-    };
-    store
-        .create_state_machine(machine.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let machine = crate::workloads::store_machine(
+        store.as_ref(),
+        "parked",
+        "STANDARD",
+        r#"{"StartAt":"Day","States":{"Day":{"Type":"Wait","Seconds":86400,"End":true}}}"#.into(),
+    )
+    .await?;
     let runtime = fluxo_runtime::Runtime::new(
         store.clone(),
         Arc::new(fluxo_engine::NoFunctions),

@@ -3,7 +3,6 @@
 
 use anyhow::{bail, ensure, Context, Result};
 use axum::response::IntoResponse;
-use fluxo_store::Store;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
@@ -86,21 +85,8 @@ pub async fn run(workloads: &Path, scratch: &Path, seconds: u64) -> Result<Vec<H
         fluxo_store_sqlite::SqliteStore::open(&scratch.join("http-store"))
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     );
-    let machine = fluxo_store::StateMachineRecord {
-        arn: "arn:aws:states:us-east-1:123456789012:stateMachine:W1".into(),
-        name: "W1".into(),
-        kind: "EXPRESS".into(),
-        definition,
-        role_arn: "arn:aws:iam::123456789012:role/fluxo".into(),
-        created_ms: 0,
-        updated_ms: 0,
-        revision: 1,
-        logging: None,
-    };
-    store
-        .create_state_machine(machine.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let machine =
+        crate::workloads::store_machine(store.as_ref(), "W1", "EXPRESS", definition).await?;
     let runtime =
         fluxo_runtime::Runtime::new(store, Arc::new(fluxo_engine::NoFunctions), "us-east-1");
     let api = Arc::new(fluxo_api::Api::new(runtime, "us-east-1", "123456789012"));

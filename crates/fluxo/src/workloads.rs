@@ -224,21 +224,8 @@ pub async fn durable(workloads: &[Workload], dir: &Path) -> Result<Vec<Measured>
             fluxo_store_sqlite::SqliteStore::open(&store_dir)
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         );
-        let machine = fluxo_store::StateMachineRecord {
-            arn: format!("arn:aws:states:us-east-1:123456789012:stateMachine:{id}"),
-            name: id.clone(),
-            kind: "STANDARD".into(),
-            definition: workload.definition.clone(),
-            role_arn: "arn:aws:iam::123456789012:role/fluxo".into(),
-            created_ms: 0,
-            updated_ms: 0,
-            revision: 1,
-            logging: None,
-        };
-        store
-            .create_state_machine(machine.clone())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let machine =
+            store_machine(store.as_ref(), id, "STANDARD", workload.definition.clone()).await?;
         let runtime = fluxo_runtime::Runtime::with_unload_after(
             store.clone(),
             Arc::new(fluxo_engine::NoFunctions),
@@ -307,4 +294,29 @@ async fn entered_states(store: &dyn Store, arn: &str) -> Result<usize> {
             None => return Ok(states),
         }
     }
+}
+
+/// Creates a state machine in a benchmark's store, as `CreateStateMachine` would.
+pub async fn store_machine(
+    store: &dyn Store,
+    name: &str,
+    kind: &str,
+    definition: String,
+) -> Result<fluxo_store::StateMachineRecord> {
+    let machine = fluxo_store::StateMachineRecord {
+        arn: format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}"),
+        name: name.to_string(),
+        kind: kind.to_string(),
+        definition,
+        role_arn: "arn:aws:iam::123456789012:role/fluxo".into(),
+        created_ms: 0,
+        updated_ms: 0,
+        revision: 1,
+        logging: None,
+    };
+    store
+        .create_state_machine(machine.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(machine)
 }
