@@ -109,11 +109,7 @@ pub async fn resume(
     let run = Run {
         env: env.as_ref(),
         context: ContextObject::new(&request, env.now(), machine.reads_execution_input),
-        journal: Mutex::new(if lean {
-            Journal::lean()
-        } else {
-            Journal::new(recorded)
-        }),
+        journal: Mutex::new(Journal::new(recorded)),
         rng: Mutex::new(StdRng::seed_from_u64(env.random_seed())),
         details: request.history_details,
         lean,
@@ -207,7 +203,7 @@ pub(crate) struct Run<'e> {
     rng: Mutex<StdRng>,
     /// See [`ExecutionRequest::history_details`].
     pub details: bool,
-    /// Keeps no history: see [`Journal::lean`].
+    /// Keeps no history: every event goes through [`Journal::record_lean`].
     lean: bool,
 }
 
@@ -256,7 +252,7 @@ impl Run<'_> {
         journal.record(thread, kind, details, self.env.now())
     }
 
-    pub fn journal_is_lean(&self) -> bool {
+    pub fn is_lean(&self) -> bool {
         self.lean
     }
 
@@ -314,10 +310,7 @@ impl Run<'_> {
         Run {
             env: self.env,
             context: self.context.clone(),
-            journal: Mutex::new(match self.lean {
-                true => Journal::lean(),
-                false => Journal::new(Vec::new()),
-            }),
+            journal: Mutex::new(Journal::new(Vec::new())),
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             details: self.details,
             lean: self.lean,
@@ -558,10 +551,9 @@ impl Run<'_> {
             }
             StateKind::Succeed => {
                 let context = self.context.for_state(state_context, frame);
-                let effective = match &state.io.input_path {
-                    PathField::Identity => input.into_owned(),
-                    field => self.input_path(field, &input, &context, frame, state_context)?,
-                };
+                let effective = self
+                    .input_path_cow(&state.io.input_path, input, &context, frame, state_context)?
+                    .into_owned();
                 let output = self.output_path(
                     &state.io.output_path,
                     effective,
@@ -661,20 +653,21 @@ impl Run<'_> {
         }
     }
 
-    /// Like `InputPath`'s selection, but borrows the input when the path is `$`.
-    pub fn input_path_borrowed<'v>(
+    /// `InputPath`'s selection without a copy when the path is `$`: the input comes back as it
+    /// was given, borrowed or owned.
+    pub fn input_path_cow<'v>(
         &self,
         field: &PathField,
-        input: &'v Value,
+        input: Cow<'v, Value>,
         context: &Value,
         frame: &Frame,
         state_context: &StateContext<'_>,
-    ) -> Result<std::borrow::Cow<'v, Value>, Failure> {
+    ) -> Result<Cow<'v, Value>, Failure> {
         match field {
-            PathField::Identity => Ok(std::borrow::Cow::Borrowed(input)),
+            PathField::Identity => Ok(input),
             _ => self
-                .select(field, input, context, frame, state_context)
-                .map(std::borrow::Cow::Owned),
+                .select(field, &input, context, frame, state_context)
+                .map(Cow::Owned),
         }
     }
 
@@ -728,8 +721,13 @@ impl Run<'_> {
         frame: &Frame,
         state_context: &StateContext<'_>,
     ) -> Result<Value, Failure> {
-        let selected =
-            self.input_path_borrowed(&state.io.input_path, input, context, frame, state_context)?;
+        let selected = self.input_path_cow(
+            &state.io.input_path,
+            Cow::Borrowed(input),
+            context,
+            frame,
+            state_context,
+        )?;
         match &state.io.parameters {
             Some(parameters) => self.template(parameters, &selected, context, frame, state_context),
             None => Ok(selected.into_owned()),

@@ -52,7 +52,7 @@ impl Thread {
         }
     }
 
-    /// A child thread without a key, for a lean journal, which keys nothing.
+    /// A child thread without a key, for a run that keeps no events (`record_lean`).
     pub fn child_unkeyed(&self, origin: u64) -> Self {
         Thread {
             key: String::new(),
@@ -79,8 +79,6 @@ pub(crate) struct Journal {
     recorded: HashMap<(String, u32), usize>,
     persisted: usize,
     next_id: u64,
-    /// Keeps no history (see [`Journal::lean`]).
-    lean: bool,
     states_entered: u64,
 }
 
@@ -97,18 +95,7 @@ impl Journal {
             events: recorded,
             recorded: positions,
             persisted,
-            lean: false,
             states_entered: 0,
-        }
-    }
-
-    /// A journal for an execution whose history nobody will read (no event details, nothing
-    /// persisted): events still get their ids and move their threads on, but none is kept. What
-    /// a stopped branch was running only shows in the history, so there is nothing to abort.
-    pub fn lean() -> Self {
-        Journal {
-            lean: true,
-            ..Journal::new(Vec::new())
         }
     }
 
@@ -158,8 +145,10 @@ impl Journal {
         id
     }
 
-    /// [`Journal::record`] for a lean journal: the event's id and its thread's progress, with
-    /// the time when the caller read the clock.
+    /// [`Journal::record`] for a run whose history nobody will read (no event details, nothing
+    /// persisted): the event gets its id and moves its thread on, with the time when the caller
+    /// read the clock, but is not kept. What a stopped branch was running only shows in the
+    /// history, so such a run has nothing to abort either.
     pub fn record_lean(
         &mut self,
         thread: &mut Thread,
@@ -182,9 +171,6 @@ impl Journal {
     /// the state it was running, if any, records `<Type>StateAborted`. Returns the thread, placed
     /// after its last event, or `None` when it recorded nothing.
     pub fn abort(&mut self, key: &str, now: Timestamp) -> Option<Thread> {
-        if self.lean {
-            return None;
-        }
         let mut thread: Option<Thread> = None;
         let mut open: Option<String> = None;
         for recorded in self.events.iter().filter(|e| e.thread == key) {
@@ -236,11 +222,8 @@ impl Journal {
         self.states_entered
     }
 
-    /// The history in id order; empty for a lean journal.
+    /// The history in id order (empty when every event went through `record_lean`).
     pub fn into_history(self) -> Vec<HistoryEvent> {
-        if self.lean {
-            return Vec::new();
-        }
         let mut events: Vec<HistoryEvent> = self.events.into_iter().map(|e| e.event).collect();
         events.sort_by_key(|event| event.id);
         events

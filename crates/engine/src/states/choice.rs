@@ -1,7 +1,7 @@
 use crate::context::StateContext;
 use crate::execution::{Completed, Frame, Run};
 use crate::failure::Failure;
-use fluxo_asl::model::{PathField, State, StateKind};
+use fluxo_asl::model::{State, StateKind};
 use fluxo_expr::EvalError;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -22,10 +22,8 @@ pub(crate) fn run(
         unreachable!("choice::run is only called for Choice states");
     };
     let context = run.context.for_state(state_context, frame);
-    let effective = match &state.io.input_path {
-        PathField::Identity => input,
-        field => Cow::Owned(run.input_path(field, &input, &context, frame, state_context)?),
-    };
+    let effective =
+        run.input_path_cow(&state.io.input_path, input, &context, frame, state_context)?;
     let scope = frame.scope(&effective, &context);
     let mut chosen = None;
     for (index, choice) in choices.iter().enumerate() {

@@ -86,7 +86,7 @@ pub(crate) async fn run(
     let in_flight_ref = &in_flight;
     let parent = thread.fork();
     let parent = &parent;
-    let lean = run.journal_is_lean();
+    let lean = run.is_lean();
     let iteration = |index: usize, item: Value| async move {
         let mut iteration_thread = match lean {
             true => parent.child_unkeyed(iteration_origin),
