@@ -322,11 +322,25 @@ fn name_and_input(input: &StartExecution) -> Result<(String, String, Value), Api
 }
 
 /// Express executions run in memory only.
+/// Where an Express execution's records go, and which: only when its state machine's
+/// `loggingConfiguration` asks for some and the operator configured an execution log.
+type ExecutionLogging = Option<(
+    std::sync::Arc<crate::execution_log::ExecutionLog>,
+    LoggingConfig,
+)>;
+
+fn execution_logging(api: &Api, record: &StateMachineRecord) -> ExecutionLogging {
+    let log = api.execution_log.clone()?;
+    let config = LoggingConfig::stored(record.logging.as_deref());
+    (config.level != crate::execution_log::Level::Off).then_some((log, config))
+}
+
 fn express_request(
     api: &Api,
     record: &StateMachineRecord,
     name: &str,
     input: Value,
+    logging: &ExecutionLogging,
 ) -> fluxo_engine::ExecutionRequest {
     let mut request = fluxo_engine::ExecutionRequest::express(
         &api.region,
@@ -338,9 +352,7 @@ fn express_request(
     );
     request.role_arn = record.role_arn.clone();
     // AWS keeps no history of Express executions: only the execution log reads their events.
-    request.history_details = api.execution_log.is_some()
-        && LoggingConfig::stored(record.logging.as_deref()).level
-            != crate::execution_log::Level::Off;
+    request.history_details = logging.is_some();
     request
 }
 
@@ -349,7 +361,7 @@ const EXPRESS_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 async fn run_express(
     api: &Api,
-    record: &StateMachineRecord,
+    logging: &ExecutionLogging,
     machine: std::sync::Arc<fluxo_asl::model::StateMachine>,
     request: fluxo_engine::ExecutionRequest,
 ) -> Result<Option<fluxo_engine::ExecutionOutcome>, ApiError> {
@@ -360,22 +372,16 @@ async fn run_express(
     let run = fluxo_engine::execute(machine, request, env);
     let outcome = tokio::time::timeout(EXPRESS_LIMIT, run).await.ok();
     if let Some(outcome) = &outcome {
-        log_execution(api.execution_log.as_deref(), record, &arn, outcome);
+        log_execution(logging, &arn, outcome);
     }
     Ok(outcome)
 }
 
 /// Writes an Express execution's records to the operator's execution log, as its state
 /// machine's `loggingConfiguration` asks.
-fn log_execution(
-    log: Option<&crate::execution_log::ExecutionLog>,
-    record: &StateMachineRecord,
-    arn: &str,
-    outcome: &fluxo_engine::ExecutionOutcome,
-) {
-    if let Some(log) = log {
-        let config = LoggingConfig::stored(record.logging.as_deref());
-        log.write(&config, arn, &outcome.history);
+fn log_execution(logging: &ExecutionLogging, arn: &str, outcome: &fluxo_engine::ExecutionOutcome) {
+    if let Some((log, config)) = logging {
+        log.write(config, arn, &outcome.history);
     }
 }
 
@@ -425,10 +431,11 @@ async fn start_sync_execution(api: &Api, input: StartExecution) -> Result<SyncEx
         ));
     }
     let (name, text, value) = name_and_input(&input)?;
-    let request = express_request(api, &record, &name, value);
+    let logging = execution_logging(api, &record);
+    let request = express_request(api, &record, &name, value, &logging);
     let execution_arn = request.execution_arn.clone();
     let started = now_ms();
-    let outcome = run_express(api, &record, compiled, request).await?;
+    let outcome = run_express(api, &logging, compiled, request).await?;
     let stopped = now_ms();
     let mut answer = SyncExecution {
         execution_arn,
@@ -467,19 +474,22 @@ async fn start_execution(api: &Api, input: StartExecution) -> Result<Value, ApiE
     let (name, text, value) = name_and_input(&input)?;
     if record.kind == "EXPRESS" {
         // At least once, in memory: nothing of it is stored.
-        let request = express_request(api, &record, &name, value);
+        let logging = execution_logging(api, &record);
+        let request = express_request(api, &record, &name, value, &logging);
         let arn = request.execution_arn.clone();
-        let (_, machine) = api.express_machine(&record.arn).await?;
+        // The record was just read from the store: compile that one (once per revision).
+        let machine = api
+            .runtime
+            .compiled(&record)
+            .map_err(|_| ApiError::internal("the stored definition no longer compiles"))?;
         let env = std::sync::Arc::new(fluxo_engine::SystemEnvironment::new(
             api.runtime.functions(),
         ));
-        let log = api.execution_log.clone();
-        let owner = record.clone();
         let execution_arn = arn.clone();
         tokio::spawn(async move {
             let run = fluxo_engine::execute(machine, request, env);
             if let Ok(outcome) = tokio::time::timeout(EXPRESS_LIMIT, run).await {
-                log_execution(log.as_deref(), &owner, &execution_arn, &outcome);
+                log_execution(&logging, &execution_arn, &outcome);
             }
         });
         return Ok(json!({"executionArn": arn, "startDate": seconds(now_ms())}));

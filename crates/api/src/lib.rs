@@ -114,12 +114,11 @@ pub fn router(api: Arc<Api>) -> Router {
     Router::new().fallback(any(handle)).with_state(api)
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
-        // Straight into bytes: `to_string` would go through the formatting machinery.
-        serde_json::to_vec(body).unwrap_or_default(),
+        body,
     )
         .into_response()
 }
@@ -127,15 +126,14 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 async fn handle(State(api): State<Arc<Api>>, headers: HeaderMap, request: Request) -> Response {
     let outcome = dispatch(&api, &headers, request.into_body()).await;
     match outcome {
-        Ok(body) => (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/x-amz-json-1.0")],
-            body,
-        )
-            .into_response(),
+        Ok(body) => json_response(StatusCode::OK, body),
         Err(error) => {
             let status = error.status();
-            json_response(status, &error.body())
+            // Straight into bytes: `to_string` would go through the formatting machinery.
+            json_response(
+                status,
+                serde_json::to_vec(&error.body()).unwrap_or_default(),
+            )
         }
     }
 }
