@@ -1,11 +1,15 @@
-//! Wire-level helpers: names, ARNs, timestamps, history events.
+//! Wire-level shapes shared by the actions: names, ARNs, timestamps, the parts of responses
+//! that several actions return.
 
-use crate::ApiError;
-use fluxo_store::EventRecord;
-use serde_json::{json, Map, Value};
+use crate::{ApiError, ErrorCode};
+use fluxo_types::arn::{Arn, ResourceType};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 
-/// AWS: 1–80 characters, no whitespace, brackets, wildcards, special or control characters.
-pub fn check_name(name: &str, what: &str) -> Result<(), ApiError> {
+/// AWS: 1–80 characters, no whitespace, brackets, wildcards, special or control characters
+/// (API reference, `CreateStateMachine`'s `name`).
+pub fn check_name(name: &str) -> Result<(), ApiError> {
     // Most names (generated UUIDs among them) are plain ASCII: settled without decoding.
     let plain = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
     if !name.is_empty() && name.len() <= 80 && name.as_bytes().iter().all(plain) {
@@ -15,73 +19,50 @@ pub fn check_name(name: &str, what: &str) -> Result<(), ApiError> {
         |c: char| c.is_whitespace() || c.is_control() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c);
     if name.is_empty() || name.chars().count() > 80 || name.chars().any(forbidden) {
         return Err(ApiError::new(
-            "InvalidName",
-            format!("Invalid Name: '{name}' ({what})"),
+            ErrorCode::InvalidName,
+            format!("Invalid Name: '{name}'"),
         ));
     }
     Ok(())
 }
 
-pub fn state_machine_arn(region: &str, account: &str, name: &str) -> String {
-    format!("arn:aws:states:{region}:{account}:stateMachine:{name}")
-}
-
-/// Checks that `arn` is a Step Functions ARN of the given resource type.
-pub fn check_arn(arn: &str, resource: &str) -> Result<(), ApiError> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    let valid = parts.len() >= 7
-        && parts[0] == "arn"
-        && parts[2] == "states"
-        && parts[5] == resource
-        && parts[6..].iter().all(|part| !part.is_empty());
-    if valid {
-        Ok(())
-    } else if parts.len() >= 7 && parts[0] == "arn" && parts[2] == "states" {
-        // A well-formed ARN of another resource type, e.g. an Express execution's `express`
-        // where DescribeExecution wants `execution`: AWS names the type.
-        Err(ApiError::new(
-            "InvalidArn",
-            format!(
-                "Invalid Arn: 'Resource type not valid in this context: {}'",
-                parts[5]
-            ),
-        ))
-    } else {
-        Err(ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}'")))
-    }
+/// Checks that `arn` names a resource of type `kind`.
+pub fn check_arn(arn: &str, kind: ResourceType) -> Result<Arn, ApiError> {
+    Arn::parse_as(arn, kind)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidArn, error.to_string()))
 }
 
 /// AWS JSON 1.0 timestamps: epoch seconds.
-pub fn seconds(ms: i64) -> Value {
-    json!(ms as f64 / 1000.0)
+pub fn seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
 }
 
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
-/// A stored event as `GetExecutionHistory` returns it.
-pub fn event(record: &EventRecord, include_data: bool) -> Value {
-    let mut event = Map::new();
-    event.insert("timestamp".into(), seconds(record.timestamp_ms));
-    event.insert("type".into(), json!(record.kind));
-    event.insert("id".into(), json!(record.id));
-    event.insert("previousEventId".into(), json!(record.previous_event_id));
-    if let Some(details) = &record.details {
-        let mut details: Value = serde_json::from_str(details).unwrap_or(Value::Null);
-        if !include_data {
-            if let Some(object) = details.as_object_mut() {
-                for key in ["input", "output", "parameters"] {
-                    if object.remove(key).is_some() {
-                        object.insert(format!("{key}Details"), json!({"included": false}));
-                    }
-                }
-            }
+/// Reads an action's input into its request struct; a member of the wrong JSON type is a
+/// `SerializationException`, as the AWS JSON 1.0 protocol answers.
+pub fn parse<T: DeserializeOwned>(input: Value) -> Result<T, ApiError> {
+    serde_json::from_value(input).map_err(|error| {
+        let message = error.to_string();
+        if message.starts_with("missing field") {
+            ApiError::validation(format!("1 validation error detected: {message}"))
+        } else {
+            ApiError::serialization(format!("A field has the wrong type: {message}"))
         }
-        if details.as_object().is_some_and(|object| !object.is_empty()) {
-            let key = fluxo_engine::HistoryEvent::details_key_for(&record.kind);
-            event.insert(key, details);
-        }
-    }
-    Value::Object(event)
+    })
 }
+
+/// An action's answer as its JSON body.
+pub fn body(answer: &impl Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(answer).map_err(ApiError::internal)
+}
+
+/// `{"included": true}`, as `inputDetails`/`outputDetails` say.
+#[derive(Serialize)]
+pub struct Included {
+    pub included: bool,
+}
+
+pub const INCLUDED: Included = Included { included: true };

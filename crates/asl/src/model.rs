@@ -6,15 +6,19 @@
 //! validation.
 
 mod build;
+mod resource;
 
 pub use build::build;
+pub use resource::{Integration, IntegrationPattern};
 
 use crate::choice::Choice;
 use fluxo_expr::{Intrinsic, Path, PayloadTemplate, ReferencePath};
+use fluxo_types::StateType;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The language of a state's expressions (`QueryLanguage`, top level or per state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueryLanguage {
     JsonPath,
@@ -55,17 +59,17 @@ pub struct State {
 }
 
 impl State {
-    /// The prefix AWS uses in event type names: `Pass` in `PassStateEntered`.
-    pub fn type_name(&self) -> &'static str {
+    /// The state's type, which names its history events (`Pass` in `PassStateEntered`).
+    pub fn state_type(&self) -> StateType {
         match &self.kind {
-            StateKind::Pass { .. } => "Pass",
-            StateKind::Task(_) => "Task",
-            StateKind::Choice { .. } => "Choice",
-            StateKind::Wait(_) => "Wait",
-            StateKind::Succeed => "Succeed",
-            StateKind::Fail { .. } => "Fail",
-            StateKind::Parallel { .. } => "Parallel",
-            StateKind::Map(_) => "Map",
+            StateKind::Pass { .. } => StateType::Pass,
+            StateKind::Task(_) => StateType::Task,
+            StateKind::Choice { .. } => StateType::Choice,
+            StateKind::Wait(_) => StateType::Wait,
+            StateKind::Succeed => StateType::Succeed,
+            StateKind::Fail { .. } => StateType::Fail,
+            StateKind::Parallel { .. } => StateType::Parallel,
+            StateKind::Map(_) => StateType::Map,
         }
     }
 }
@@ -140,6 +144,8 @@ pub enum StateKind {
 #[derive(Debug)]
 pub struct Task {
     pub resource: String,
+    /// What `resource` calls, compiled once.
+    pub integration: Integration,
     pub timeout_seconds: Option<ValueOrPath<u64>>,
     pub heartbeat_seconds: Option<ValueOrPath<u64>>,
     pub credentials: Option<Value>,
@@ -163,6 +169,8 @@ pub struct MapState {
     pub tolerated_failure_count: Option<ValueOrPath<Value>>,
     pub tolerated_failure_percentage: Option<ValueOrPath<Value>>,
     pub distributed: bool,
+    /// `Label` of a distributed Map: names its Map Runs (`mapRun:MACHINE/LABEL:ID`).
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ pub fn compare(case: &Case, actual: &mut Actual) -> Option<String> {
     let mut result = Map::new();
     result.insert(
         "status".into(),
-        Value::String(outcome.status.as_aws_str().into()),
+        Value::String(outcome.status.as_str().into()),
     );
     if let Some(output) = &outcome.output {
         result.insert("output".into(), parse_text(output));

@@ -1,6 +1,8 @@
-//! The context object (`$$`).
+//! The context object (`$$`): what an expression reads with `$$.Execution`, `$$.StateMachine`,
+//! `$$.State` and `$$.Map` (Step Functions developer guide, "Accessing execution data from the
+//! Context object").
 
-use crate::execution::Frame;
+use crate::frame::Frame;
 use crate::ExecutionRequest;
 use jiff::Timestamp;
 use serde_json::{json, Map, Value};
@@ -89,8 +91,8 @@ impl ContextObject {
         })
     }
 
-    pub fn state_machine_arn(&self) -> &str {
-        &self.state_machine_arn
+    pub fn state_machine_name(&self) -> &str {
+        &self.state_machine_name
     }
 
     pub fn region(&self) -> &str {

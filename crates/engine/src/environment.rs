@@ -31,7 +31,9 @@ pub trait Environment: Send + Sync {
     fn sleep_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()>;
 
     /// Waits until `deadline` with nothing else to do on this branch: Wait states and retry
-    /// back-offs. A durable runtime may unload an execution whose branches are all parked.
+    /// back-offs. A durable runtime may unload an execution whose branches are all parked
+    /// (see [`Environment::set_idle`]); it must take note of the deadline when this is called,
+    /// not when the future is first polled.
     fn park_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
         self.sleep_until(deadline)
     }
@@ -55,6 +57,15 @@ pub trait Environment: Send + Sync {
     /// out of its journal at all.
     fn persists(&self) -> bool {
         false
+    }
+
+    /// Told when every thread of the execution that is running states is parked (`true`) and
+    /// when one wakes or starts (`false`). Parks register their deadline with
+    /// [`Environment::park_until`] when it is called, before the engine reports the execution
+    /// idle, and everything the execution did is persisted by then: a durable runtime may drop
+    /// an idle execution and replay it when its earliest deadline comes.
+    fn set_idle(&self, idle: bool) {
+        let _ = idle;
     }
 }
 

@@ -55,6 +55,18 @@ impl Failure {
         )
     }
 
+    /// A state whose output nests deeper than [`crate::payload::MAX_DEPTH`]: the execution
+    /// fails (neither Retry nor Catch could make it shallower).
+    pub fn too_deep(subject: &str) -> Self {
+        Failure::new(
+            "States.Runtime",
+            Some(format!(
+                "The state/task '{subject}' returned a result nested deeper than {} levels, the maximum.",
+                crate::payload::MAX_DEPTH
+            )),
+        )
+    }
+
     pub fn is_terminal(&self) -> bool {
         self.kind == FailureKind::Terminal
     }

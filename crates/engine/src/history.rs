@@ -1,5 +1,8 @@
+//! History events, and their shape on the wire: the one place that renders an event as
+//! `GetExecutionHistory` returns it (also used by `fluxo run --history` and execution logs).
+
+use fluxo_types::EventType;
 use serde_json::{json, Map, Value};
-use std::borrow::Cow;
 
 /// One event of an execution history, as AWS `GetExecutionHistory` returns it.
 #[derive(Debug, Clone, PartialEq)]
@@ -7,21 +10,13 @@ pub struct HistoryEvent {
     pub id: u64,
     pub previous_event_id: u64,
     pub timestamp: jiff::Timestamp,
-    /// AWS event type, e.g. `PassStateEntered`.
-    pub kind: Cow<'static, str>,
+    pub kind: EventType,
     /// The `…EventDetails` object in AWS wire shape (`input`/`output` are JSON *text*), when the
     /// event type has one.
     pub details: Option<Map<String, Value>>,
 }
 
 impl HistoryEvent {
-    /// The key under which AWS puts this event's details, e.g. `passStateEnteredEventDetails`
-    /// (`stateEnteredEventDetails` for every `*StateEntered`, `stateExitedEventDetails` for every
-    /// `*StateExited`).
-    pub fn details_key(&self) -> String {
-        details_key(&self.kind)
-    }
-
     /// A text field of the details, such as `error` or `output`.
     pub fn detail_text(&self, name: &str) -> Option<String> {
         self.details
@@ -31,41 +26,49 @@ impl HistoryEvent {
             .map(str::to_string)
     }
 
-    /// The details key of an event type, e.g. `taskScheduledEventDetails`.
-    pub fn details_key_for(kind: &str) -> String {
-        details_key(kind)
-    }
-
-    /// The event as an element of `GetExecutionHistory`'s `events` array.
+    /// The event as an element of `GetExecutionHistory`'s `events` array (API reference,
+    /// `HistoryEvent`): timestamps in epoch seconds, the details under the type's key.
     pub fn to_aws_json(&self) -> Value {
-        let mut event = json!({
-            "timestamp": self.timestamp.as_millisecond() as f64 / 1000.0,
-            "type": self.kind.as_ref(),
-            "id": self.id,
-            "previousEventId": self.previous_event_id,
-        });
-        if let Some(details) = &self.details {
-            event[self.details_key()] = Value::Object(details.clone());
-        }
-        event
+        render(
+            self.timestamp.as_millisecond(),
+            self.kind,
+            self.id,
+            self.previous_event_id,
+            self.details.clone(),
+        )
     }
 }
 
-pub(crate) fn details_key(kind: &str) -> String {
-    if kind.ends_with("StateEntered") {
-        return "stateEnteredEventDetails".into();
+/// Renders an event from its parts (a stored record or an engine event). Details that are
+/// empty are left out, as AWS leaves them out.
+pub fn render(
+    timestamp_ms: i64,
+    kind: EventType,
+    id: u64,
+    previous_event_id: u64,
+    details: Option<Map<String, Value>>,
+) -> Value {
+    let mut event = Map::new();
+    event.insert("timestamp".into(), json!(timestamp_ms as f64 / 1000.0));
+    event.insert("type".into(), json!(kind.as_str()));
+    event.insert("id".into(), json!(id));
+    event.insert("previousEventId".into(), json!(previous_event_id));
+    if let (Some(key), Some(details)) = (kind.details_key(), details) {
+        if !details.is_empty() {
+            event.insert(key.into(), Value::Object(details));
+        }
     }
-    if kind.ends_with("StateExited") {
-        return "stateExitedEventDetails".into();
+    Value::Object(event)
+}
+
+/// Replaces `input`, `output` and `parameters` by `{…}Details: {"included": false}`: what AWS
+/// returns with `includeExecutionData: false`.
+pub fn without_execution_data(details: &mut Map<String, Value>) {
+    for key in ["input", "output", "parameters"] {
+        if details.remove(key).is_some() {
+            details.insert(format!("{key}Details"), json!({"included": false}));
+        }
     }
-    let mut key = String::with_capacity(kind.len() + 12);
-    let mut chars = kind.chars();
-    if let Some(first) = chars.next() {
-        key.extend(first.to_lowercase());
-    }
-    key.extend(chars);
-    key.push_str("EventDetails");
-    key
 }
 
 pub(crate) fn entered_details(name: &str, input: &Value) -> Map<String, Value> {
@@ -97,4 +100,12 @@ pub(crate) fn exited_details(
     details.insert("output".into(), Value::String(output.to_string()));
     details.insert("outputDetails".into(), json!({"truncated": false}));
     details
+}
+
+/// Event details from `(key, value)` pairs.
+pub(crate) fn details<const N: usize>(entries: [(&str, Value); N]) -> Map<String, Value> {
+    entries
+        .into_iter()
+        .map(|(key, value)| (key.to_string(), value))
+        .collect()
 }

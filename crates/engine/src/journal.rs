@@ -7,6 +7,7 @@
 //! same positions, and takes the recorded ids and timestamps from them.
 
 use crate::HistoryEvent;
+use fluxo_types::{EventType, StateType};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -82,6 +83,10 @@ pub(crate) struct Journal {
     states_entered: u64,
 }
 
+/// AWS's quota on the events of one execution history ("Step Functions service quotas":
+/// 25,000 events; the execution fails when it reaches it).
+pub const MAX_HISTORY_EVENTS: u64 = 25_000;
+
 impl Journal {
     pub fn new(recorded: Vec<RecordedEvent>) -> Self {
         let positions = recorded
@@ -109,11 +114,11 @@ impl Journal {
     pub fn record(
         &mut self,
         thread: &mut Thread,
-        kind: &'static str,
+        kind: EventType,
         details: Option<Map<String, Value>>,
         now: Timestamp,
     ) -> u64 {
-        if kind.ends_with("StateEntered") {
+        if kind.is_state_entered() {
             self.states_entered += 1;
         }
         let position = (thread.key.clone(), thread.seq);
@@ -134,7 +139,7 @@ impl Journal {
                 id,
                 previous_event_id: thread.last,
                 timestamp: now,
-                kind: kind.into(),
+                kind,
                 details,
             },
             thread: position.0,
@@ -152,10 +157,10 @@ impl Journal {
     pub fn record_lean(
         &mut self,
         thread: &mut Thread,
-        kind: &'static str,
+        kind: EventType,
         now: Option<Timestamp>,
     ) -> u64 {
-        if kind.ends_with("StateEntered") {
+        if kind.is_state_entered() {
             self.states_entered += 1;
         }
         self.next_id += 1;
@@ -172,15 +177,12 @@ impl Journal {
     /// after its last event, or `None` when it recorded nothing.
     pub fn abort(&mut self, key: &str, now: Timestamp) -> Option<Thread> {
         let mut thread: Option<Thread> = None;
-        let mut open: Option<String> = None;
+        let mut open: Option<StateType> = None;
         for recorded in self.events.iter().filter(|e| e.thread == key) {
-            let kind = recorded.event.kind.as_ref();
-            if let Some(state_type) = kind.strip_suffix("StateEntered") {
-                open = Some(state_type.to_string());
-            } else if kind.ends_with("StateExited")
-                || kind.ends_with("Failed")
-                || kind.ends_with("TimedOut")
-            {
+            let kind = recorded.event.kind;
+            if kind.is_state_entered() {
+                open = kind.state_type();
+            } else if kind.is_state_exited() || kind.is_failure() || kind.is_state_aborted() {
                 // Finished, or failing on its own: not running any more.
                 open = None;
             }
@@ -192,17 +194,15 @@ impl Journal {
             });
         }
         let mut thread = thread?;
-        if let Some(state_type) = open.filter(|t| t != "Fail") {
-            let kind: &'static str = match state_type.as_str() {
-                "Task" => "TaskStateAborted",
-                "Wait" => "WaitStateAborted",
-                "Map" => "MapStateAborted",
-                "Parallel" => "ParallelStateAborted",
-                _ => return Some(thread),
-            };
-            self.record(&mut thread, kind, None, now);
+        if let Some(aborted) = open.and_then(EventType::aborted) {
+            self.record(&mut thread, aborted, None, now);
         }
         Some(thread)
+    }
+
+    /// Whether every event has been handed to the environment.
+    pub fn is_persisted(&self) -> bool {
+        self.persisted == self.events.len()
     }
 
     /// Marks every event as persisted without copying them (environments that keep nothing).
@@ -215,6 +215,11 @@ impl Journal {
         let new = self.events[self.persisted..].to_vec();
         self.persisted = self.events.len();
         new
+    }
+
+    /// Whether the history has room for no more than the execution's last event.
+    pub fn is_full(&self) -> bool {
+        self.next_id + 1 >= MAX_HISTORY_EVENTS
     }
 
     /// States entered by this run (replayed ones included).

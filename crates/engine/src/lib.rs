@@ -4,24 +4,41 @@
 //! and task calls come through [`Environment`], so tests are exact and instant and a durable
 //! runtime can record what an execution observed.
 
+mod attempt;
+mod catch;
 mod context;
 mod environment;
 mod execution;
 mod failure;
+mod frame;
 mod history;
 mod journal;
 mod outcome;
+mod payload;
+mod retry;
+mod run;
 mod states;
+mod step;
+mod threads;
 
 pub use environment::{
     Environment, FunctionCall, FunctionInvoker, NoFunctions, SystemEnvironment, TaskFailure,
 };
-pub use execution::{execute, resume, PAYLOAD_LIMIT_BYTES};
-pub use history::HistoryEvent;
-pub use journal::RecordedEvent;
-pub use outcome::{ExecutionOutcome, ExecutionStatus};
+pub use execution::{execute, resume};
+pub use fluxo_types::ExecutionStatus;
+pub use history::{render as render_event, without_execution_data, HistoryEvent};
+pub use journal::{RecordedEvent, MAX_HISTORY_EVENTS};
+pub use outcome::ExecutionOutcome;
+pub use payload::{MAX_DEPTH, MIN_STACK_BYTES, PAYLOAD_LIMIT_BYTES};
+pub use states::wait::MAX_DELAY_SECONDS;
 
-use serde_json::Value;
+use fluxo_types::arn;
+use serde_json::{json, Map, Value};
+use std::time::Duration;
+
+/// AWS ends an Express execution after five minutes (Step Functions developer guide,
+/// "Choosing workflow type": "Maximum duration: 5 minutes").
+pub const EXPRESS_MAX_DURATION: Duration = Duration::from_secs(300);
 
 /// What an execution is started with.
 #[derive(Debug, Clone)]
@@ -40,6 +57,9 @@ pub struct ExecutionRequest {
     /// Without them the history keeps only event types and ids: what an Express execution that
     /// nobody logs needs, since AWS keeps no history for Express executions.
     pub history_details: bool,
+    /// How long the execution may run at most, besides the definition's `TimeoutSeconds`: five
+    /// minutes for an Express execution. It then ends with `ExecutionTimedOut`.
+    pub max_duration: Option<Duration>,
 }
 
 impl ExecutionRequest {
@@ -57,17 +77,7 @@ impl ExecutionRequest {
             account,
             state_machine_name,
             execution_name,
-            [
-                "arn:aws:states:",
-                region,
-                ":",
-                account,
-                ":execution:",
-                state_machine_name,
-                ":",
-                execution_name,
-            ]
-            .concat(),
+            arn::execution(region, account, state_machine_name, execution_name),
             input,
         )
     }
@@ -82,19 +92,8 @@ impl ExecutionRequest {
         id: &str,
         input: Value,
     ) -> Self {
-        let execution_arn = [
-            "arn:aws:states:",
-            region,
-            ":",
-            account,
-            ":express:",
-            state_machine_name,
-            ":",
-            execution_name,
-            ":",
-            id,
-        ]
-        .concat();
+        let execution_arn =
+            arn::express_execution(region, account, state_machine_name, execution_name, id);
         let mut request = Self::with_execution_arn(
             region,
             account,
@@ -104,6 +103,7 @@ impl ExecutionRequest {
             input,
         );
         request.express = true;
+        request.max_duration = Some(EXPRESS_MAX_DURATION);
         request
     }
 
@@ -117,15 +117,7 @@ impl ExecutionRequest {
     ) -> Self {
         ExecutionRequest {
             region: region.to_string(),
-            state_machine_arn: [
-                "arn:aws:states:",
-                region,
-                ":",
-                account,
-                ":stateMachine:",
-                state_machine_name,
-            ]
-            .concat(),
+            state_machine_arn: arn::state_machine(region, account, state_machine_name),
             state_machine_name: state_machine_name.to_string(),
             execution_arn,
             execution_name: execution_name.to_string(),
@@ -133,6 +125,20 @@ impl ExecutionRequest {
             input,
             express: false,
             history_details: true,
+            max_duration: None,
         }
     }
+}
+
+/// The details of the `ExecutionAborted` event that ends a stopped execution (API reference,
+/// `ExecutionAbortedEventDetails`): the `error` and `cause` given to `StopExecution`.
+pub fn aborted_details(error: Option<&str>, cause: Option<&str>) -> Map<String, Value> {
+    let mut details = Map::new();
+    if let Some(error) = error {
+        details.insert("error".into(), json!(error));
+    }
+    if let Some(cause) = cause {
+        details.insert("cause".into(), json!(cause));
+    }
+    details
 }

@@ -1,29 +1,13 @@
+//! How an execution ended, as the engine reports it.
+
 use crate::HistoryEvent;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExecutionStatus {
-    Running,
-    Succeeded,
-    Failed,
-    TimedOut,
-    Aborted,
-}
-
-impl ExecutionStatus {
-    pub fn as_aws_str(self) -> &'static str {
-        match self {
-            ExecutionStatus::Running => "RUNNING",
-            ExecutionStatus::Succeeded => "SUCCEEDED",
-            ExecutionStatus::Failed => "FAILED",
-            ExecutionStatus::TimedOut => "TIMED_OUT",
-            ExecutionStatus::Aborted => "ABORTED",
-        }
-    }
-}
+use fluxo_types::ExecutionStatus;
 
 /// How an execution ended.
 #[derive(Debug, Clone)]
 pub struct ExecutionOutcome {
+    /// `Succeeded`, `Failed` or `TimedOut` (the engine never reports `Aborted`: a stop is
+    /// decided outside it).
     pub status: ExecutionStatus,
     /// The output as JSON text (AWS returns output as a string).
     pub output: Option<String>,

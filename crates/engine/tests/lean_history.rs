@@ -27,7 +27,7 @@ async fn both_ways(definition: Value, input: Value) {
     let entered = full
         .history
         .iter()
-        .filter(|e| e.kind.ends_with("StateEntered"))
+        .filter(|e| e.kind.is_state_entered())
         .count() as u64;
     assert_eq!(
         (lean.states_entered, full.states_entered),

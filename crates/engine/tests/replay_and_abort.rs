@@ -113,7 +113,7 @@ async fn events_are_persisted_before_the_function_is_called() {
     let env = environment(functions);
     execute(machine(), request(), env.clone()).await;
     let persisted = env.persisted.lock().unwrap().clone();
-    let kinds: Vec<&str> = persisted.iter().map(|e| e.event.kind.as_ref()).collect();
+    let kinds: Vec<&str> = persisted.iter().map(|e| e.event.kind.as_str()).collect();
     let started = kinds
         .iter()
         .position(|k| *k == "LambdaFunctionStarted")
@@ -187,7 +187,7 @@ async fn a_failing_branch_aborts_the_state_its_sibling_was_running() {
     let outcome = execute(machine, request(), env).await;
     assert_eq!(outcome.status, ExecutionStatus::Failed);
     assert_eq!(outcome.error.as_deref(), Some("Broken"));
-    let kinds: Vec<&str> = outcome.history.iter().map(|e| e.kind.as_ref()).collect();
+    let kinds: Vec<&str> = outcome.history.iter().map(|e| e.kind.as_str()).collect();
     assert!(kinds.contains(&"WaitStateAborted"), "{kinds:?}");
     assert!(!kinds.contains(&"WaitStateExited"), "{kinds:?}");
     let failed = kinds

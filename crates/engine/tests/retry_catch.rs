@@ -147,7 +147,7 @@ async fn max_attempts_zero_never_retries_and_catch_routes_to_the_fallback() {
     let kinds: Vec<&str> = outcome
         .history
         .iter()
-        .map(|event| event.kind.as_ref())
+        .map(|event| event.kind.as_str())
         .collect();
     assert_eq!(
         kinds,

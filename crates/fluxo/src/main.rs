@@ -13,10 +13,9 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod bench;
 mod functions;
-mod http_bench;
-mod workloads;
+mod logging;
+mod output;
 
 #[derive(Parser)]
 #[command(
@@ -40,62 +39,15 @@ enum Command {
     Run(RunArgs),
     /// Serves the Step Functions API, with durable Standard executions in the data directory.
     Server(ServerArgs),
-    /// Measures the workloads W1–W4 (in process, durable, over HTTP), function calls, the store
-    /// and parked executions; every output is checked before a figure is reported.
-    Bench {
-        /// Tiny sizes: checks that the benchmark runs, measures nothing useful.
-        #[arg(long)]
-        smoke: bool,
-        /// Runs only these parts (comma-separated); all of them by default.
-        #[arg(long, value_enum, value_delimiter = ',')]
-        only: Vec<bench::Section>,
-        /// Runs only these workloads (comma-separated ids, e.g. `W1,W4`); all by default.
-        #[arg(long, value_delimiter = ',')]
-        workload: Vec<String>,
-        /// Multiplies the executions of W1–W4 (longer runs, for profiling).
-        #[arg(long, default_value_t = 1)]
-        scale: usize,
-        /// Also writes the figures as JSON records to this file.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// The document-validation example folder.
-        #[arg(long, default_value = "examples/document-validation")]
-        example: PathBuf,
-        /// The workloads W1–W4.
-        #[arg(long, default_value = "bench/workloads")]
-        workloads: PathBuf,
-    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init();
     let result = match cli.command {
         Command::Validate { file } => validate(&file),
         Command::Run(args) => run(args),
         Command::Server(args) => server(args),
-        Command::Bench {
-            smoke,
-            only,
-            workload,
-            scale,
-            json,
-            example,
-            workloads,
-        } => {
-            let sizes = if smoke {
-                bench::Sizes::smoke()
-            } else {
-                bench::Sizes::full()
-            };
-            let options = bench::Options {
-                smoke,
-                only,
-                workloads: workload,
-                scale,
-                json,
-            };
-            bench::run(&sizes, &example, &workloads, &options).map(|()| ExitCode::SUCCESS)
-        }
     };
     match result {
         Ok(code) => code,
@@ -113,20 +65,21 @@ fn read(path: &Path) -> Result<String> {
 fn validate(file: &Path) -> Result<ExitCode> {
     let text = read(file)?;
     let diagnostics = fluxo_asl::validate::validate_text(&text);
-    for diagnostic in &diagnostics {
-        println!("{diagnostic}");
-    }
+    let mut lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == fluxo_asl::Severity::Error)
         .count();
-    if errors == 0 {
-        println!("{}: valid", file.display());
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("{}: {errors} error(s)", file.display());
-        Ok(ExitCode::from(1))
-    }
+    let (summary, code) = match errors {
+        0 => (format!("{}: valid", file.display()), ExitCode::SUCCESS),
+        n => (
+            format!("{}: {n} error(s)", file.display()),
+            ExitCode::from(1),
+        ),
+    };
+    lines.push(summary);
+    output::print_lines(&lines);
+    Ok(code)
 }
 
 #[derive(clap::Args)]
@@ -152,24 +105,31 @@ struct ServerArgs {
     execution_log: Option<String>,
 }
 
+/// A tokio runtime whose threads have the stack executions need (`fluxo_runtime::WORKER_STACK_BYTES`).
+fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(fluxo_runtime::WORKER_STACK_BYTES)
+        .build()?)
+}
+
 fn server(args: ServerArgs) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Runtime::new()?;
-    runtime.block_on(async {
+    tokio_runtime()?.block_on(async {
         let store = Arc::new(
             fluxo_store_sqlite::SqliteStore::open(&args.data_dir)
                 .with_context(|| format!("cannot open {}", args.data_dir.display()))?,
         );
         let functions = Arc::new(functions::load(args.config.as_deref())?);
-        let executions = fluxo_runtime::Runtime::new(store, functions, &args.region);
+        let mut config = fluxo_runtime::RuntimeConfig::new(&args.region, &args.account);
+        if let Some(target) = &args.execution_log {
+            let log = fluxo_runtime::ExecutionLog::open(target)
+                .with_context(|| format!("cannot open the execution log {target}"))?;
+            config.execution_log = Some(Arc::new(log));
+        }
+        let executions = fluxo_runtime::Runtime::new(store, functions, config);
         let resumed = executions.recover().await?;
         executions.spawn_timers(std::time::Duration::from_millis(250));
-        let mut api = fluxo_api::Api::new(executions, &args.region, &args.account);
-        if let Some(target) = &args.execution_log {
-            let log = fluxo_api::execution_log::ExecutionLog::open(target)
-                .with_context(|| format!("cannot open the execution log {target}"))?;
-            api = api.with_execution_log(log);
-        }
-        let api = Arc::new(api);
+        let api = Arc::new(fluxo_api::Api::new(executions));
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -177,6 +137,9 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
             "fluxo: serving the Step Functions API on http://{} (data in {}, {resumed} execution(s) resumed)",
             listener.local_addr()?,
             args.data_dir.display()
+        );
+        tracing::warn!(
+            "asynchronous Express executions run in memory only: those in flight when this process stops are lost"
         );
         axum::serve(listener, fluxo_api::router(api)).await?;
         anyhow::Ok(ExitCode::SUCCESS)
@@ -244,8 +207,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         let beside = args.definition.parent()?.join("fluxo.toml");
         beside.exists().then_some(beside)
     });
-    let runtime = tokio::runtime::Runtime::new()?;
-    let outcome = runtime.block_on(async {
+    let outcome = tokio_runtime()?.block_on(async {
         let invoker = functions::load(config.as_deref())?;
         let env = Arc::new(fluxo_engine::SystemEnvironment::new(invoker));
         let name = args
@@ -271,7 +233,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     })?;
 
     let mut report = serde_json::Map::new();
-    report.insert("status".into(), json!(outcome.status.as_aws_str()));
+    report.insert("status".into(), json!(outcome.status.as_str()));
     if let Some(output) = &outcome.output {
         report.insert(
             "output".into(),
@@ -288,7 +250,7 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         let events: Vec<Value> = outcome.history.iter().map(|e| e.to_aws_json()).collect();
         report.insert("history".into(), Value::Array(events));
     }
-    println!("{}", serde_json::to_string_pretty(&Value::Object(report))?);
+    output::print_lines(&[serde_json::to_string_pretty(&Value::Object(report))?]);
     Ok(
         if outcome.status == fluxo_engine::ExecutionStatus::Succeeded {
             ExitCode::SUCCESS

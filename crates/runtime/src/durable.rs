@@ -1,26 +1,44 @@
-//! The engine's environment for durable executions: real time and functions, and `persist`
-//! that commits to the store.
+//! The engine's environment for durable executions: real time and functions, `persist` that
+//! commits to the store, and the signal that the execution may be unloaded.
+//!
+//! Unloading: the engine reports when every thread of the execution that runs states is parked
+//! ([`Environment::set_idle`]); parks register their deadline when they begin. When the
+//! execution is idle and every park is longer than the unload threshold, the driver may drop
+//! the execution and store its earliest deadline (parks and raced deadlines alike) as a timer:
+//! everything it did is persisted by then, and a replay resumes it.
 
 use fluxo_engine::{
     Environment, FunctionCall, FunctionInvoker, HistoryEvent, RecordedEvent, TaskFailure,
 };
-use fluxo_store::{EventRecord, ExecutionRecord, ExecutionUpdate, Store, TimerChange, Transition};
+use fluxo_store::{
+    EventRecord, ExecutionRecord, ExecutionUpdate, Store, StoreError, TimerChange, Transition,
+};
 use futures::future::BoxFuture;
 use jiff::Timestamp;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
-/// What the execution is waiting on, to tell when nothing but long timers is left.
+/// What the execution is waiting on.
 #[derive(Default)]
 struct Activity {
-    /// Function calls (from the moment they are requested) and short parks in progress.
-    busy: usize,
-    /// Deadlines of long parks (Wait states, back-offs) and of raced timeouts in progress, by
-    /// registration; `true` marks a park.
+    /// Every thread that runs states is parked (reported by the engine).
+    idle: bool,
+    /// Deadlines in progress, by registration: `(id, deadline, is a long park)`. Parks are
+    /// long or short; raced deadlines (task and execution timeouts) count as long.
     timers: Vec<(u64, Timestamp, bool)>,
     next_id: u64,
+}
+
+/// Why the driver of an execution ends before the engine does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interruption {
+    /// Only long timers are left: unload until this time.
+    Unload(Timestamp),
+    /// The store refused a transition (the execution was stopped, or another driver got there
+    /// first): this driver must not act any more.
+    Refused,
 }
 
 pub struct DurableEnvironment {
@@ -29,8 +47,8 @@ pub struct DurableEnvironment {
     execution_arn: String,
     unload_after: Option<Duration>,
     activity: Mutex<Activity>,
-    /// Set to the earliest deadline when the execution only waits on long timers.
-    unload: watch::Sender<Option<Timestamp>>,
+    interruption: watch::Sender<Option<Interruption>>,
+    changes: broadcast::Sender<String>,
 }
 
 impl DurableEnvironment {
@@ -39,6 +57,7 @@ impl DurableEnvironment {
         functions: Arc<dyn FunctionInvoker>,
         execution: &ExecutionRecord,
         unload_after: Option<Duration>,
+        changes: broadcast::Sender<String>,
     ) -> Self {
         DurableEnvironment {
             clock: fluxo_engine::SystemEnvironment::new(functions).with_seed(execution.seed),
@@ -46,17 +65,17 @@ impl DurableEnvironment {
             execution_arn: execution.arn.clone(),
             unload_after,
             activity: Mutex::new(Activity::default()),
-            unload: watch::channel(None).0,
+            interruption: watch::channel(None).0,
+            changes,
         }
     }
 
-    /// Resolves with the wake-up time once the execution waits only on timers longer than
-    /// `unload_after`: its driver can then be dropped and replayed when the timer is due.
-    pub async fn unloadable(&self) -> Timestamp {
-        let mut receiver = self.unload.subscribe();
+    /// Resolves when the driver should stop driving the execution, and why.
+    pub async fn interrupted(&self) -> Interruption {
+        let mut receiver = self.interruption.subscribe();
         loop {
-            if let Some(deadline) = *receiver.borrow_and_update() {
-                return deadline;
+            if let Some(interruption) = *receiver.borrow_and_update() {
+                return interruption;
             }
             if receiver.changed().await.is_err() {
                 return std::future::pending().await;
@@ -68,52 +87,37 @@ impl DurableEnvironment {
         self.activity.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Signals unloading when a branch parks long and no function call or short park is in
-    /// progress anywhere in the execution. It is only asked when a park begins: that is a point
-    /// where the parking branch has persisted everything, and a branch that just got a function
-    /// result has not yet.
-    fn check_idle(&self, activity: &Activity) {
-        if activity.busy == 0 && activity.timers.iter().any(|(_, _, park)| *park) {
+    /// Signals unloading when the execution is idle and no park is short.
+    fn check_unload(&self, activity: &Activity) {
+        let all_long = activity.timers.iter().all(|(_, _, long)| *long);
+        if activity.idle && all_long {
             if let Some(earliest) = activity.timers.iter().map(|(_, at, _)| *at).min() {
-                self.unload.send_replace(Some(earliest));
+                self.interruption
+                    .send_replace(Some(Interruption::Unload(earliest)));
             }
         }
     }
-}
 
-/// Counts an effect in progress for as long as it lives.
-struct Busy<'a>(&'a DurableEnvironment);
-
-impl<'a> Busy<'a> {
-    fn new(env: &'a DurableEnvironment) -> Self {
-        env.activity().busy += 1;
-        Busy(env)
-    }
-}
-
-impl Drop for Busy<'_> {
-    fn drop(&mut self) {
-        self.0.activity().busy -= 1;
-    }
-}
-
-/// A deadline in progress (a long park, or a raced timeout), for as long as it lives.
-struct Timer<'a>(&'a DurableEnvironment, u64);
-
-impl<'a> Timer<'a> {
-    fn new(env: &'a DurableEnvironment, deadline: Timestamp, park: bool) -> Self {
-        let mut activity = env.activity();
+    fn register(&self, deadline: Timestamp, long: bool) -> TimerGuard<'_> {
+        let mut activity = self.activity();
         let id = activity.next_id;
         activity.next_id += 1;
-        activity.timers.push((id, deadline, park));
-        if park {
-            env.check_idle(&activity);
-        }
-        Timer(env, id)
+        activity.timers.push((id, deadline, long));
+        TimerGuard(self, id)
+    }
+
+    fn is_long(&self, deadline: Timestamp) -> bool {
+        self.unload_after.is_some_and(|threshold| {
+            let wait = deadline.duration_since(self.clock.now());
+            Duration::try_from(wait).is_ok_and(|wait| wait > threshold)
+        })
     }
 }
 
-impl Drop for Timer<'_> {
+/// A deadline in progress, for as long as it lives.
+struct TimerGuard<'a>(&'a DurableEnvironment, u64);
+
+impl Drop for TimerGuard<'_> {
     fn drop(&mut self) {
         self.0.activity().timers.retain(|(id, _, _)| *id != self.1);
     }
@@ -126,7 +130,7 @@ pub(crate) fn to_engine(record: &EventRecord) -> RecordedEvent {
             previous_event_id: record.previous_event_id,
             timestamp: Timestamp::from_millisecond(record.timestamp_ms)
                 .unwrap_or(Timestamp::UNIX_EPOCH),
-            kind: record.kind.clone().into(),
+            kind: record.kind,
             details: record
                 .details
                 .as_deref()
@@ -142,7 +146,7 @@ fn to_store(recorded: &RecordedEvent) -> EventRecord {
         id: recorded.event.id,
         previous_event_id: recorded.event.previous_event_id,
         timestamp_ms: recorded.event.timestamp.as_millisecond(),
-        kind: recorded.event.kind.to_string(),
+        kind: recorded.event.kind,
         details: recorded
             .event
             .details
@@ -155,16 +159,10 @@ fn to_store(recorded: &RecordedEvent) -> EventRecord {
 
 /// The execution's final status, when `event` ends it.
 fn final_update(event: &HistoryEvent) -> Option<ExecutionUpdate> {
+    let status = event.kind.final_status()?;
     let field = |name: &str| event.detail_text(name);
-    let status = match event.kind.as_ref() {
-        "ExecutionSucceeded" => "SUCCEEDED",
-        "ExecutionFailed" => "FAILED",
-        "ExecutionTimedOut" => "TIMED_OUT",
-        "ExecutionAborted" => "ABORTED",
-        _ => return None,
-    };
     Some(ExecutionUpdate {
-        status: status.into(),
+        status,
         output: field("output"),
         error: field("error"),
         cause: field("cause"),
@@ -178,27 +176,27 @@ impl Environment for DurableEnvironment {
     }
 
     fn sleep_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
-        // A raced timeout never makes an execution idle, but bounds when it must wake.
+        // A raced timeout bounds when an unloaded execution must wake.
+        let timer = self.register(deadline, true);
         Box::pin(async move {
-            let _timer = Timer::new(self, deadline, false);
+            let _timer = timer;
             self.clock.sleep_until(deadline).await;
         })
     }
 
     fn park_until(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
-        let long = self.unload_after.is_some_and(|threshold| {
-            let wait = deadline.duration_since(self.clock.now());
-            std::time::Duration::try_from(wait).is_ok_and(|wait| wait > threshold)
-        });
+        // Registered now, before the engine reports the thread parked.
+        let timer = self.register(deadline, self.is_long(deadline));
         Box::pin(async move {
-            if long {
-                let _timer = Timer::new(self, deadline, true);
-                self.clock.sleep_until(deadline).await;
-            } else {
-                let _busy = Busy::new(self);
-                self.clock.sleep_until(deadline).await;
-            }
+            let _timer = timer;
+            self.clock.sleep_until(deadline).await;
         })
+    }
+
+    fn set_idle(&self, idle: bool) {
+        let mut activity = self.activity();
+        activity.idle = idle;
+        self.check_unload(&activity);
     }
 
     fn random_seed(&self) -> u64 {
@@ -206,12 +204,7 @@ impl Environment for DurableEnvironment {
     }
 
     fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
-        // Counted from the request, before any timeout raced against it is registered.
-        let busy = Busy::new(self);
-        Box::pin(async move {
-            let _busy = busy;
-            self.clock.invoke_function(call).await
-        })
+        self.clock.invoke_function(call)
     }
 
     fn persists(&self) -> bool {
@@ -223,10 +216,9 @@ impl Environment for DurableEnvironment {
             let update = events
                 .iter()
                 .find_map(|recorded| final_update(&recorded.event));
-            let timer = if update.is_some() {
-                TimerChange::Clear
-            } else {
-                TimerChange::Keep
+            let timer = match update {
+                Some(_) => TimerChange::Clear,
+                None => TimerChange::Keep,
             };
             let transition = Transition {
                 execution_arn: self.execution_arn.clone(),
@@ -235,20 +227,23 @@ impl Environment for DurableEnvironment {
                 timer,
             };
             // The engine may not act before this is durable: retry while the store is failing,
-            // and stop driving the execution if the store refuses the transition itself (another
-            // driver got there first).
-            let mut delay = std::time::Duration::from_millis(10);
+            // and stop driving the execution if the store refuses the transition itself.
+            let mut delay = Duration::from_millis(10);
             loop {
                 match self.store.commit(transition.clone()).await {
-                    Ok(()) => return,
-                    Err(fluxo_store::StoreError::Backend(error)) => {
+                    Ok(()) => {
+                        let _ = self.changes.send(self.execution_arn.clone());
+                        return;
+                    }
+                    Err(StoreError::Backend(error)) => {
                         tracing::error!(%error, arn = %self.execution_arn, "cannot persist a transition; retrying");
                         tokio::time::sleep(delay).await;
-                        delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                        delay = (delay * 2).min(Duration::from_secs(5));
                     }
                     Err(error) => {
-                        tracing::error!(%error, arn = %self.execution_arn, "transition refused; this driver stops");
-                        std::future::pending::<()>().await;
+                        tracing::warn!(%error, arn = %self.execution_arn, "transition refused; this driver stops");
+                        self.interruption.send_replace(Some(Interruption::Refused));
+                        return std::future::pending().await;
                     }
                 }
             }

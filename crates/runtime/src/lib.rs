@@ -1,404 +1,233 @@
-//! Durable Standard executions.
+//! Running executions, Standard and Express alike: the one owner of "running an execution".
 //!
-//! An execution is driven by `fluxo_engine::resume` over the events its store holds (none for a
-//! new one). The engine hands its new events to [`DurableEnvironment::persist`] before every
-//! effect and at the end; each hand-over is one store transaction (`Store::commit`), and the
-//! final one also records the execution's status. After a restart, [`Runtime::recover`] resumes
-//! every `RUNNING` execution the same way: recorded events replay, recorded function results are
-//! reused, and a call that was in flight fails its attempt so that Retry decides.
+//! Standard executions are durable: driven by `fluxo_engine::resume` over the events their
+//! store holds (none for a new one), each hand-over of new events is one store transaction
+//! before the engine acts, and after a restart [`Runtime::recover`] resumes every running
+//! execution that is not parked on a timer (a timer wakes those). Each execution runs the
+//! revision of its state machine that it started with. Express executions run in memory
+//! (`express.rs`): synchronously for `StartSyncExecution`, asynchronously for
+//! `StartExecution`; nothing of them is stored, so an asynchronous one in flight when the
+//! process dies is lost (AWS runs them at least once; Fluxo at most once).
 
+mod catalog;
+mod definitions;
 mod durable;
+pub mod execution_log;
+mod express;
+mod standard;
 
-pub use durable::DurableEnvironment;
+pub use catalog::{Loaded, FRESH_FOR};
+pub use definitions::{prepare, DefinitionError};
+pub use durable::{DurableEnvironment, Interruption};
+pub use execution_log::{ExecutionLog, Level, LoggingConfig, LoggingError};
+pub use express::ExpressOutcome;
+/// The engine's renderer of history events, for the API and the console.
+pub use fluxo_engine::{render_event, without_execution_data};
+pub use standard::ExecutionInput;
 
-use fluxo_asl::model::StateMachine;
-use fluxo_engine::{FunctionInvoker, RecordedEvent};
-use fluxo_store::{ExecutionRecord, Page, StateMachineRecord, Store, StoreError};
+use catalog::Catalog;
+use fluxo_engine::FunctionInvoker;
+use fluxo_store::{Created, StateMachineRecord, StateMachineUpdate, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
+
+/// The stack every thread that runs executions needs (see `fluxo_engine::MIN_STACK_BYTES`):
+/// the server's worker threads, and tests that stand in for them.
+pub const WORKER_STACK_BYTES: usize = fluxo_engine::MIN_STACK_BYTES;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
+    #[error(transparent)]
+    Definition(#[from] DefinitionError),
+    #[error("State Machine Does Not Exist: '{0}'")]
+    StateMachineDoesNotExist(String),
+    #[error("Execution Does Not Exist: '{0}'")]
+    ExecutionDoesNotExist(String),
+    /// A name used by a closed execution, or by a running one with another input.
+    #[error("Execution Already Exists: '{0}'")]
+    ExecutionAlreadyExists(String),
+    /// A state machine of that name with another definition, type or configuration.
+    #[error("State Machine Already Exists: '{0}'")]
+    StateMachineAlreadyExists(String),
+    /// A stored revision that this Fluxo cannot compile (written by another version).
     #[error("the stored definition of {0} no longer compiles")]
-    Definition(String),
+    StoredDefinition(String),
 }
+
+impl From<StoreError> for RuntimeError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NameConflict(arn) => RuntimeError::StateMachineAlreadyExists(arn),
+            other => RuntimeError::Store(other),
+        }
+    }
+}
+
+/// What the operator configures.
+pub struct RuntimeConfig {
+    pub region: String,
+    pub account: String,
+    /// Executions that wait longer than this on timers alone are unloaded from memory; `None`
+    /// keeps every execution in memory until it ends.
+    pub unload_after: Option<Duration>,
+    /// Where Express executions' log records go, if anywhere.
+    pub execution_log: Option<Arc<ExecutionLog>>,
+}
+
+impl RuntimeConfig {
+    pub fn new(region: &str, account: &str) -> Self {
+        RuntimeConfig {
+            region: region.to_string(),
+            account: account.to_string(),
+            unload_after: Some(UNLOAD_AFTER),
+            execution_log: None,
+        }
+    }
+}
+
+/// The default for [`RuntimeConfig::unload_after`].
+pub const UNLOAD_AFTER: Duration = Duration::from_secs(10);
 
 pub struct Runtime {
     store: Arc<dyn Store>,
     functions: Arc<dyn FunctionInvoker>,
-    region: String,
+    config: RuntimeConfig,
+    catalog: Catalog,
+    /// Drivers of the Standard executions in memory, by ARN.
     running: Mutex<HashMap<String, JoinHandle<()>>>,
-    /// Executions that wait longer than this on timers alone are unloaded from memory.
-    unload_after: Option<Duration>,
-    /// Compiled definitions by state machine ARN and revision: compiled once, run many times.
-    compiled: Mutex<HashMap<String, (u64, Arc<StateMachine>)>>,
+    /// The ARN of every execution that changed (new events, a stop): what live views follow.
+    changes: broadcast::Sender<String>,
 }
-
-/// The default for [`Runtime::with_unload_after`].
-pub const UNLOAD_AFTER: Duration = Duration::from_secs(10);
 
 impl Runtime {
     pub fn new(
         store: Arc<dyn Store>,
         functions: Arc<dyn FunctionInvoker>,
-        region: &str,
-    ) -> Arc<Self> {
-        Self::with_unload_after(store, functions, region, Some(UNLOAD_AFTER))
-    }
-
-    /// `None` keeps every execution in memory until it ends.
-    pub fn with_unload_after(
-        store: Arc<dyn Store>,
-        functions: Arc<dyn FunctionInvoker>,
-        region: &str,
-        unload_after: Option<Duration>,
+        config: RuntimeConfig,
     ) -> Arc<Self> {
         Arc::new(Runtime {
             store,
             functions,
-            region: region.to_string(),
+            config,
+            catalog: Catalog::default(),
             running: Mutex::new(HashMap::new()),
-            unload_after,
-            compiled: Mutex::new(HashMap::new()),
+            changes: broadcast::channel(1024).0,
         })
-    }
-
-    /// How many executions are in memory now.
-    pub fn in_memory(&self) -> usize {
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        running.retain(|_, handle| !handle.is_finished());
-        running.len()
-    }
-
-    /// Wakes unloaded executions whose timer is due: a background task, polling the store.
-    pub fn spawn_timers(self: &Arc<Self>, every: Duration) -> JoinHandle<()> {
-        let runtime = self.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                if let Err(error) = runtime.wake_due().await {
-                    tracing::error!(%error, "cannot wake due executions");
-                }
-            }
-        })
-    }
-
-    async fn wake_due(self: &Arc<Self>) -> Result<(), RuntimeError> {
-        let now = jiff::Timestamp::now().as_millisecond();
-        for timer in self.store.due_timers(now, 1000).await? {
-            let driven = self
-                .running
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&timer.execution_arn)
-                .is_some_and(|handle| !handle.is_finished());
-            if driven {
-                continue;
-            }
-            self.store
-                .commit(fluxo_store::Transition {
-                    execution_arn: timer.execution_arn.clone(),
-                    events: Vec::new(),
-                    update: None,
-                    timer: fluxo_store::TimerChange::Clear,
-                })
-                .await?;
-            let Some(execution) = self.store.get_execution(&timer.execution_arn).await? else {
-                continue;
-            };
-            if execution.status != "RUNNING" {
-                continue;
-            }
-            let Some(machine) = self
-                .store
-                .get_state_machine(&execution.state_machine_arn)
-                .await?
-            else {
-                continue;
-            };
-            let recorded = self.recorded_events(&execution.arn).await?;
-            self.drive(execution, machine, recorded);
-        }
-        Ok(())
-    }
-
-    /// The compiled definition of a stored state machine, compiled once per revision.
-    pub fn compiled(
-        &self,
-        machine: &StateMachineRecord,
-    ) -> Result<Arc<StateMachine>, RuntimeError> {
-        if let Some((revision, compiled)) = self
-            .compiled
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&machine.arn)
-        {
-            if *revision == machine.revision {
-                return Ok(compiled.clone());
-            }
-        }
-        let definition: serde_json::Value = serde_json::from_str(&machine.definition)
-            .map_err(|_| RuntimeError::Definition(machine.arn.clone()))?;
-        let compiled = Arc::new(
-            fluxo_asl::compile(&definition)
-                .map_err(|_| RuntimeError::Definition(machine.arn.clone()))?,
-        );
-        self.compiled
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(machine.arn.clone(), (machine.revision, compiled.clone()));
-        Ok(compiled)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 
-    pub fn functions(&self) -> Arc<dyn FunctionInvoker> {
-        self.functions.clone()
-    }
-
     pub fn region(&self) -> &str {
-        &self.region
+        &self.config.region
     }
 
-    /// Starts (or, for the same name and input, finds) an execution and drives it.
-    pub async fn start(
-        self: &Arc<Self>,
-        machine: &StateMachineRecord,
-        name: &str,
-        input: &str,
-        now_ms: i64,
-    ) -> Result<fluxo_store::Started, RuntimeError> {
-        let record = ExecutionRecord {
-            arn: format!(
-                "{}:{name}",
-                machine.arn.replacen(":stateMachine:", ":execution:", 1)
-            ),
-            state_machine_arn: machine.arn.clone(),
-            name: name.to_string(),
-            status: "RUNNING".into(),
-            input: input.to_string(),
-            output: None,
-            error: None,
-            cause: None,
-            started_ms: now_ms,
-            stopped_ms: None,
-            seed: rand::random(),
-        };
-        let started = self.store.start_execution(record, Vec::new()).await?;
-        if started.created {
-            self.drive(started.record.clone(), machine.clone(), Vec::new());
-        }
-        Ok(started)
+    pub fn account(&self) -> &str {
+        &self.config.account
     }
 
-    /// Resumes every execution that was running when the process stopped.
-    pub async fn recover(self: &Arc<Self>) -> Result<usize, RuntimeError> {
-        let running = self.store.running_executions().await?;
-        let count = running.len();
-        for execution in running {
-            let Some(machine) = self
-                .store
-                .get_state_machine(&execution.state_machine_arn)
-                .await?
-            else {
-                tracing::warn!(arn = %execution.arn, "its state machine is gone; left as it is");
-                continue;
-            };
-            let recorded = self.recorded_events(&execution.arn).await?;
-            self.drive(execution, machine, recorded);
-        }
-        Ok(count)
+    /// Notices of executions that changed: their ARNs, as their changes are committed.
+    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+        self.changes.subscribe()
     }
 
-    async fn recorded_events(&self, arn: &str) -> Result<Vec<RecordedEvent>, RuntimeError> {
-        let mut events = Vec::new();
-        let mut page = Page {
-            max_results: 1000,
-            next_token: None,
-        };
-        loop {
-            let listed = self.store.events(arn, false, page.clone()).await?;
-            events.extend(listed.items.iter().map(durable::to_engine));
-            match listed.next_token {
-                Some(token) => page.next_token = Some(token),
-                None => return Ok(events),
-            }
-        }
-    }
-
-    fn drive(
-        self: &Arc<Self>,
-        execution: ExecutionRecord,
-        machine: StateMachineRecord,
-        recorded: Vec<RecordedEvent>,
-    ) {
-        let runtime = self.clone();
-        let arn = execution.arn.clone();
-        let handle = tokio::spawn(async move {
-            let arn = execution.arn.clone();
-            if let Err(error) = runtime.run(execution, machine, recorded).await {
-                tracing::error!(%error, "execution stopped");
-            }
-            // A finished execution is no longer driven; `idle` sweeps any entry left behind.
-            runtime
-                .running
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&arn);
-        });
-        self.running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(arn, handle);
-    }
-
-    async fn run(
+    /// Stores a new state machine whose definition [`prepare`] compiled, keeping the compiled
+    /// form for its executions.
+    pub async fn create_state_machine(
         &self,
-        execution: ExecutionRecord,
-        machine: StateMachineRecord,
-        recorded: Vec<RecordedEvent>,
-    ) -> Result<(), RuntimeError> {
-        let compiled = self.compiled(&machine)?;
-        let input = serde_json::from_str(&execution.input).unwrap_or(serde_json::Value::Null);
-        let account = machine
-            .arn
-            .split(':')
-            .nth(4)
-            .unwrap_or_default()
-            .to_string();
-        let mut request = fluxo_engine::ExecutionRequest::new(
-            &self.region,
-            &account,
-            &machine.name,
-            &execution.name,
-            input,
-        );
-        request.role_arn = machine.role_arn.clone();
-        let env = Arc::new(DurableEnvironment::new(
-            self.store.clone(),
-            self.functions.clone(),
-            &execution,
-            self.unload_after,
-        ));
-        let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
-        tokio::select! {
-            _ = run => {}
-            wake_at = env.unloadable() => {
-                // Everything it did is durable (the engine persists before every timer): drop
-                // it from memory, and let the timer replay it when due.
-                self.store
-                    .commit(fluxo_store::Transition {
-                        execution_arn: execution.arn.clone(),
-                        events: Vec::new(),
-                        update: None,
-                        timer: fluxo_store::TimerChange::Set(wake_at.as_millisecond()),
-                    })
-                    .await?;
-            }
+        record: StateMachineRecord,
+        tags: Vec<(String, String)>,
+        compiled: Arc<fluxo_asl::model::StateMachine>,
+    ) -> Result<Created, RuntimeError> {
+        let created = self.store.create_state_machine(record, tags).await?;
+        if let Created::Created(record) = &created {
+            self.catalog
+                .remember(&record.arn, record.revision, compiled);
         }
+        Ok(created)
+    }
+
+    /// Changes a state machine (a new definition was compiled by [`prepare`]); running
+    /// executions keep the revision they started with.
+    pub async fn update_state_machine(
+        &self,
+        update: StateMachineUpdate,
+        compiled: Option<Arc<fluxo_asl::model::StateMachine>>,
+    ) -> Result<StateMachineRecord, RuntimeError> {
+        let arn = update.arn.clone();
+        let updated = self
+            .store
+            .update_state_machine(update)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(arn) => RuntimeError::StateMachineDoesNotExist(arn),
+                other => other.into(),
+            })?;
+        self.catalog.forget(&arn);
+        if let Some(compiled) = compiled {
+            self.catalog.remember(&arn, updated.revision, compiled);
+        }
+        Ok(updated)
+    }
+
+    /// Deletes a state machine; its running executions run to their end, as on AWS.
+    pub async fn delete_state_machine(&self, arn: &str) -> Result<(), RuntimeError> {
+        self.store.delete_state_machine(arn).await?;
+        self.catalog.forget(arn);
         Ok(())
     }
 
-    /// Stops a running execution: it is no longer driven, and `ExecutionAborted` ends its
-    /// history. A finished execution is left as it is.
-    pub async fn stop(
+    /// A state machine with its compiled definition, read from the store (or, for the
+    /// Express hot path with `fresh_enough`, from a copy at most [`FRESH_FOR`] old).
+    pub async fn state_machine(
         &self,
         arn: &str,
-        error: Option<String>,
-        cause: Option<String>,
-        now_ms: i64,
-    ) -> Result<ExecutionRecord, RuntimeError> {
-        let handle = self
-            .running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(arn);
-        if let Some(handle) = handle {
-            handle.abort();
-            let _ = handle.await;
-        }
-        let execution = self
-            .store
-            .get_execution(arn)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(arn.to_string()))?;
-        if execution.status != "RUNNING" {
-            return Ok(execution);
-        }
-        let last = self
-            .store
-            .events(
-                arn,
-                true,
-                Page {
-                    max_results: 1,
-                    next_token: None,
-                },
-            )
-            .await?
-            .items
-            .into_iter()
-            .next();
-        let mut details = serde_json::Map::new();
-        if let Some(error) = &error {
-            details.insert("error".into(), error.clone().into());
-        }
-        if let Some(cause) = &cause {
-            details.insert("cause".into(), cause.clone().into());
-        }
-        let (id, previous) = last.map_or((1, 0), |event| (event.id + 1, event.id));
-        self.store
-            .commit(fluxo_store::Transition {
-                execution_arn: arn.to_string(),
-                events: vec![fluxo_store::EventRecord {
-                    id,
-                    previous_event_id: previous,
-                    timestamp_ms: now_ms,
-                    kind: "ExecutionAborted".into(),
-                    details: Some(serde_json::Value::Object(details).to_string()),
-                    thread: String::new(),
-                    seq: u32::MAX,
-                }],
-                update: Some(fluxo_store::ExecutionUpdate {
-                    status: "ABORTED".into(),
-                    output: None,
-                    error,
-                    cause,
-                    stopped_ms: Some(now_ms),
-                }),
-                timer: fluxo_store::TimerChange::Clear,
-            })
-            .await?;
-        Ok(self.store.get_execution(arn).await?.unwrap_or(execution))
-    }
-
-    /// Waits until every execution this runtime drives has stopped (tests, shutdown).
-    pub async fn idle(&self) {
-        loop {
-            let handles: Vec<JoinHandle<()>> = {
-                let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-                running.drain().map(|(_, handle)| handle).collect()
-            };
-            if handles.is_empty() {
-                return;
-            }
-            for handle in handles {
-                let _ = handle.await;
+        fresh_enough: bool,
+    ) -> Result<Loaded, RuntimeError> {
+        if fresh_enough {
+            if let Some(loaded) = self.catalog.fresh(arn) {
+                return Ok(loaded);
             }
         }
+        let record = self
+            .store
+            .get_state_machine(arn)
+            .await?
+            .ok_or_else(|| RuntimeError::StateMachineDoesNotExist(arn.to_string()))?;
+        let compiled = self.compiled(
+            &record.arn,
+            record.revision,
+            &record.definition,
+            record.kind,
+        )?;
+        let loaded = Loaded {
+            record: Arc::new(record),
+            compiled,
+        };
+        self.catalog.set_fresh(loaded.clone());
+        Ok(loaded)
     }
 
-    /// Stops driving every execution at once, as a crash would (tests of recovery).
-    pub fn abort_all(&self) {
-        let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        for handle in running.values() {
-            handle.abort();
+    /// The compiled form of a revision, compiled at most once per node.
+    fn compiled(
+        &self,
+        arn: &str,
+        revision: u64,
+        definition: &str,
+        kind: fluxo_types::StateMachineType,
+    ) -> Result<Arc<fluxo_asl::model::StateMachine>, RuntimeError> {
+        if let Some(compiled) = self.catalog.compiled(arn, revision) {
+            return Ok(compiled);
         }
+        let compiled = prepare(definition, kind)
+            .map_err(|_| RuntimeError::StoredDefinition(arn.to_string()))?;
+        self.catalog.remember(arn, revision, compiled.clone());
+        Ok(compiled)
     }
 }

@@ -1,31 +1,17 @@
 //! Durable Standard executions on SQLite: the driver is killed in the middle of many executions,
-//! a new one recovers them from the store, and every history comes out whole and in order.
+//! a new one recovers them from the store, and every history comes out whole and in order;
+//! long waits leave memory and come back; executions keep the revision they started with.
 
-use fluxo_engine::{FunctionCall, FunctionInvoker, TaskFailure};
-use fluxo_runtime::Runtime;
-use fluxo_store::{Page, StateMachineRecord, Store};
-use fluxo_store_sqlite::SqliteStore;
-use futures::future::BoxFuture;
+mod common;
+
+use common::*;
+use fluxo_types::ExecutionStatus;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-#[derive(Default)]
-struct Doubler {
-    calls: AtomicUsize,
-}
-
-impl FunctionInvoker for Doubler {
-    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        let n = call.payload["n"].as_i64().unwrap_or(0);
-        Box::pin(async move { Ok(json!({ "doubled": n * 2 })) })
-    }
-}
-
-fn machine() -> StateMachineRecord {
-    let definition = json!({
+fn definition() -> Value {
+    json!({
         "StartAt": "Double",
         "States": {
             "Double": {
@@ -44,151 +30,82 @@ fn machine() -> StateMachineRecord {
             },
             "Done": {"Type": "Pass", "End": true}
         }
-    });
-    StateMachineRecord {
-        arn: "arn:aws:states:us-east-1:123456789012:stateMachine:durable".into(),
-        name: "durable".into(),
-        kind: "STANDARD".into(),
-        definition: definition.to_string(),
-        role_arn: "arn:aws:iam::123456789012:role/fluxo".into(),
-        created_ms: 0,
-        updated_ms: 0,
-        revision: 1,
-        logging: None,
-    }
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn executions_killed_mid_flight_finish_after_recovery_with_whole_histories() {
     let dir = tempfile::tempdir().unwrap();
-    let record = machine();
     {
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
-        store.create_state_machine(record.clone()).await.unwrap();
-        let first = Arc::new(Doubler::default());
-        let runtime = Runtime::new(store.clone(), first.clone(), "us-east-1");
+        let (runtime, functions) = runtime_in(dir.path(), None);
+        let machine = create(&runtime, "durable", definition()).await;
         for n in 0..30 {
-            let input = json!({"n": n, "items": [n, n + 1]}).to_string();
-            runtime
-                .start(&record, &format!("e{n}"), &input, 0)
-                .await
-                .unwrap();
+            let input = json!({"n": n, "items": [n, n + 1]});
+            start(&runtime, &machine, &format!("e{n}"), input).await;
         }
         // Every execution is now parked in its Wait state: kill the driver.
         tokio::time::sleep(Duration::from_millis(500)).await;
         runtime.abort_all();
-        assert_eq!(first.calls.load(Ordering::SeqCst), 30);
+        assert_eq!(functions.calls.load(Ordering::SeqCst), 30);
     }
 
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
-    let second = Arc::new(Doubler::default());
-    let runtime = Runtime::new(store.clone(), second.clone(), "us-east-1");
+    let (runtime, functions) = runtime_in(dir.path(), None);
     assert_eq!(runtime.recover().await.unwrap(), 30);
     runtime.idle().await;
     assert_eq!(
-        second.calls.load(Ordering::SeqCst),
+        functions.calls.load(Ordering::SeqCst),
         0,
         "recorded results are reused, nothing runs twice"
     );
-
+    let store = runtime.store();
     for n in 0..30 {
-        let arn = format!("arn:aws:states:us-east-1:123456789012:execution:durable:e{n}");
+        let arn = execution_arn("durable", &format!("e{n}"));
         let execution = store.get_execution(&arn).await.unwrap().unwrap();
-        assert_eq!(execution.status, "SUCCEEDED", "{arn}");
+        assert_eq!(execution.status, ExecutionStatus::Succeeded, "{arn}");
         let output: Value = serde_json::from_str(execution.output.as_deref().unwrap()).unwrap();
         assert_eq!(
             output,
             json!({"n": n, "items": [n, n + 1], "result": {"doubled": n * 2}})
         );
-
-        let events = store
-            .events(
-                &arn,
-                false,
-                Page {
-                    max_results: 1000,
-                    next_token: None,
-                },
-            )
-            .await
-            .unwrap()
-            .items;
-        let ids: Vec<u64> = events.iter().map(|e| e.id).collect();
-        assert_eq!(
-            ids,
-            (1..=events.len() as u64).collect::<Vec<_>>(),
-            "no lost or duplicated event"
-        );
-        assert_eq!(events.first().unwrap().kind, "ExecutionStarted");
+        let events = history(store.as_ref(), &arn).await;
+        assert_whole(&events);
         assert_eq!(events.last().unwrap().kind, "ExecutionSucceeded");
-        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(
-            kinds
-                .iter()
-                .filter(|k| **k == "LambdaFunctionScheduled")
-                .count(),
-            1
-        );
-        assert_eq!(kinds.iter().filter(|k| **k == "WaitStateExited").count(), 1);
-        assert!(events
-            .windows(2)
-            .all(|pair| pair[0].timestamp_ms <= pair[1].timestamp_ms));
+        let count = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
+        assert_eq!(count("LambdaFunctionScheduled"), 1);
+        assert_eq!(count("WaitStateExited"), 1);
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_waits_leave_memory_and_come_back_when_their_timer_is_due() {
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
-    let record = machine();
-    store.create_state_machine(record.clone()).await.unwrap();
-    let functions = Arc::new(Doubler::default());
-    let runtime = Runtime::with_unload_after(
-        store.clone(),
-        functions.clone(),
-        "us-east-1",
-        Some(Duration::from_millis(300)),
-    );
+    let (runtime, functions) = runtime_in(dir.path(), Some(Duration::from_millis(300)));
     let timers = runtime.spawn_timers(Duration::from_millis(50));
+    let machine = create(&runtime, "durable", definition()).await;
     for n in 0..10 {
-        let input = json!({"n": n, "items": [n]}).to_string();
-        runtime
-            .start(&record, &format!("w{n}"), &input, 0)
-            .await
-            .unwrap();
+        start(
+            &runtime,
+            &machine,
+            &format!("w{n}"),
+            json!({"n": n, "items": [n]}),
+        )
+        .await;
     }
     // The 2-second Wait is longer than the threshold: every execution leaves memory.
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(runtime.in_memory(), 0, "parked executions are unloaded");
-    let due_later = store.due_timers(i64::MAX, 100).await.unwrap();
-    assert_eq!(due_later.len(), 10, "each has a durable timer");
-
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let store = runtime.store();
+    assert_eq!(
+        store.due_timers(i64::MAX, 100).await.unwrap().len(),
+        10,
+        "each has a durable timer"
+    );
     for n in 0..10 {
-        let arn = format!("arn:aws:states:us-east-1:123456789012:execution:durable:w{n}");
-        loop {
-            let execution = store.get_execution(&arn).await.unwrap().unwrap();
-            if execution.status != "RUNNING" {
-                assert_eq!(execution.status, "SUCCEEDED");
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "{arn} was not woken");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let events = store
-            .events(
-                &arn,
-                false,
-                Page {
-                    max_results: 1000,
-                    next_token: None,
-                },
-            )
-            .await
-            .unwrap()
-            .items;
-        let ids: Vec<u64> = events.iter().map(|e| e.id).collect();
-        assert_eq!(ids, (1..=events.len() as u64).collect::<Vec<_>>());
+        let arn = execution_arn("durable", &format!("w{n}"));
+        let execution = wait_closed(store.as_ref(), &arn).await;
+        assert_eq!(execution.status, ExecutionStatus::Succeeded);
+        let events = history(store.as_ref(), &arn).await;
+        assert_whole(&events);
         assert_eq!(
             events
                 .iter()
@@ -207,4 +124,33 @@ async fn long_waits_leave_memory_and_come_back_when_their_timer_is_due() {
         "timers are cleared"
     );
     timers.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_leaves_parked_executions_parked() {
+    let dir = tempfile::tempdir().unwrap();
+    let waiting =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": true}}});
+    {
+        let (runtime, _) = runtime_in(dir.path(), Some(Duration::from_millis(100)));
+        let machine = create(&runtime, "parked", waiting).await;
+        for n in 0..20 {
+            start(&runtime, &machine, &format!("p{n}"), json!({})).await;
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert_eq!(runtime.in_memory(), 0);
+    }
+    let (runtime, _) = runtime_in(dir.path(), Some(Duration::from_millis(100)));
+    assert_eq!(runtime.recover().await.unwrap(), 0, "nothing is replayed");
+    assert_eq!(runtime.in_memory(), 0);
+    assert_eq!(
+        runtime
+            .store()
+            .due_timers(i64::MAX, 100)
+            .await
+            .unwrap()
+            .len(),
+        20,
+        "their timers stay in the store"
+    );
 }

@@ -9,11 +9,12 @@
 //! Durability: `synchronous=FULL`, so a transition acknowledged to its caller survives a power
 //! loss, not only a process crash.
 
-pub mod bench;
+mod rows;
 mod schema;
 mod writes;
 
 use fluxo_store::*;
+use fluxo_types::ExecutionStatus;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::any::Any;
 use std::path::Path;
@@ -155,10 +156,6 @@ fn in_savepoint(connection: &Connection, work: Work) -> Reply {
     result
 }
 
-fn page_bounds(page: &Page) -> StoreResult<(usize, usize)> {
-    Ok((page.offset()?, page.limit()))
-}
-
 /// Every row of a query, mapped.
 fn query_all<T, P: rusqlite::Params>(
     c: &Connection,
@@ -171,61 +168,29 @@ fn query_all<T, P: rusqlite::Params>(
     mapped.collect::<Result<Vec<_>, _>>().map_err(backend)
 }
 
-/// Keeps `limit` of `limit + 1` fetched rows and says whether there is a next page.
-fn listed<T>(mut items: Vec<T>, offset: usize, limit: usize) -> Listed<T> {
-    let next_token = (items.len() > limit).then(|| Page::token_at(offset + limit));
-    items.truncate(limit);
-    Listed { items, next_token }
+/// A page of executions keyed by their start order.
+fn execution_page(rows: Vec<(i64, ExecutionRecord)>, page: &Page) -> Listed<ExecutionRecord> {
+    let listed = listed(rows, page.limit(), Listing::Executions, |(seq, _)| {
+        seq.to_string()
+    });
+    Listed {
+        items: listed.items.into_iter().map(|(_, e)| e).collect(),
+        next_token: listed.next_token,
+    }
 }
 
-fn state_machine(row: &Row) -> rusqlite::Result<StateMachineRecord> {
-    Ok(StateMachineRecord {
-        arn: row.get("arn")?,
-        name: row.get("name")?,
-        kind: row.get("kind")?,
-        definition: row.get("definition")?,
-        role_arn: row.get("role_arn")?,
-        created_ms: row.get("created_ms")?,
-        updated_ms: row.get("updated_ms")?,
-        revision: row.get::<_, i64>("revision")? as u64,
-        logging: row.get("logging")?,
-    })
-}
-
-fn execution(row: &Row) -> rusqlite::Result<ExecutionRecord> {
-    Ok(ExecutionRecord {
-        arn: row.get("arn")?,
-        state_machine_arn: row.get("state_machine_arn")?,
-        name: row.get("name")?,
-        status: row.get("status")?,
-        input: row.get("input")?,
-        output: row.get("output")?,
-        error: row.get("error")?,
-        cause: row.get("cause")?,
-        started_ms: row.get("started_ms")?,
-        stopped_ms: row.get("stopped_ms")?,
-        seed: row.get::<_, i64>("seed")? as u64,
-    })
-}
-
-fn event(row: &Row) -> rusqlite::Result<EventRecord> {
-    Ok(EventRecord {
-        id: row.get::<_, i64>("id")? as u64,
-        previous_event_id: row.get::<_, i64>("previous_event_id")? as u64,
-        timestamp_ms: row.get("timestamp_ms")?,
-        kind: row.get("kind")?,
-        details: row.get("details")?,
-        thread: row.get("thread")?,
-        seq: row.get::<_, i64>("seq")? as u32,
-    })
+/// A keyset position as SQLite's integer.
+fn position(key: Option<u64>, default: i64) -> i64 {
+    key.map_or(default, |key| i64::try_from(key).unwrap_or(i64::MAX))
 }
 
 impl Store for SqliteStore {
     fn create_state_machine(
         &self,
         record: StateMachineRecord,
-    ) -> StoreFuture<'_, StateMachineRecord> {
-        self.write(move |c| writes::create_state_machine(c, record))
+        tags: Vec<(String, String)>,
+    ) -> StoreFuture<'_, Created> {
+        self.write(move |c| writes::create_state_machine(c, record, tags))
     }
 
     fn get_state_machine<'a>(
@@ -237,7 +202,7 @@ impl Store for SqliteStore {
             c.query_row(
                 "SELECT * FROM state_machines WHERE arn = ?1",
                 [arn],
-                state_machine,
+                rows::state_machine,
             )
             .optional()
             .map_err(backend)
@@ -264,69 +229,94 @@ impl Store for SqliteStore {
 
     fn list_state_machines(&self, page: Page) -> StoreFuture<'_, Listed<StateMachineRecord>> {
         self.read(move |c| {
-            let (offset, limit) = page_bounds(&page)?;
+            let after = page.after(Listing::StateMachines)?;
             let rows = query_all(
                 c,
-                "SELECT * FROM state_machines ORDER BY name LIMIT ?1 OFFSET ?2",
-                params![limit as i64 + 1, offset as i64],
-                state_machine,
+                "SELECT * FROM state_machines WHERE ?1 IS NULL OR name > ?1 ORDER BY name LIMIT ?2",
+                params![after, page.limit() as i64 + 1],
+                rows::state_machine,
             )?;
-            Ok(listed(rows, offset, limit))
+            Ok(listed(rows, page.limit(), Listing::StateMachines, |m| {
+                m.name.clone()
+            }))
         })
     }
 
-    fn start_execution(
-        &self,
-        record: ExecutionRecord,
-        events: Vec<EventRecord>,
-    ) -> StoreFuture<'_, Started> {
-        self.write(move |c| writes::start_execution(c, record, events))
+    fn get_revision<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        revision: u64,
+    ) -> StoreFuture<'a, Option<Revision>> {
+        let arn = state_machine_arn.to_string();
+        self.read(move |c| {
+            c.query_row(
+                "SELECT * FROM revisions WHERE state_machine_arn = ?1 AND revision = ?2",
+                params![arn, revision as i64],
+                rows::revision,
+            )
+            .optional()
+            .map_err(backend)
+        })
+    }
+
+    fn start_execution(&self, record: ExecutionRecord) -> StoreFuture<'_, Started> {
+        self.write(move |c| writes::start_execution(c, record))
     }
 
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>> {
         let arn = arn.to_string();
         self.read(move |c| {
-            c.query_row("SELECT * FROM executions WHERE arn = ?1", [arn], execution)
-                .optional()
-                .map_err(backend)
+            c.query_row(
+                "SELECT * FROM executions WHERE arn = ?1",
+                [arn],
+                rows::execution,
+            )
+            .optional()
+            .map_err(backend)
         })
     }
 
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
-        status: Option<&'a str>,
+        status: Option<ExecutionStatus>,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>> {
         let machine = state_machine_arn.to_string();
-        let status = status.map(str::to_string);
+        let status = status.map(ExecutionStatus::as_str);
         self.read(move |c| {
-            let (offset, limit) = page_bounds(&page)?;
+            let before = position(page.after_number(Listing::Executions)?, i64::MAX);
             let rows = query_all(
                 c,
-                "SELECT * FROM executions WHERE state_machine_arn = ?1 \
-                     AND (?2 IS NULL OR status = ?2) ORDER BY seq DESC LIMIT ?3 OFFSET ?4",
-                params![machine, status, limit as i64 + 1, offset as i64],
-                execution,
+                "SELECT * FROM executions WHERE state_machine_arn = ?1 AND seq < ?2 \
+                     AND (?3 IS NULL OR status = ?3) ORDER BY seq DESC LIMIT ?4",
+                params![machine, before, status, page.limit() as i64 + 1],
+                rows::keyed_execution,
             )?;
-            Ok(listed(rows, offset, limit))
+            Ok(execution_page(rows, &page))
         })
     }
 
-    fn running_executions(&self) -> StoreFuture<'_, Vec<ExecutionRecord>> {
-        self.read(|c| {
+    fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>> {
+        self.read(move |c| {
+            let after = position(page.after_number(Listing::Executions)?, 0);
             let rows = query_all(
                 c,
-                "SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY seq",
-                [],
-                execution,
+                "SELECT * FROM executions WHERE status = 'RUNNING' AND seq > ?1 \
+                     AND arn NOT IN (SELECT execution_arn FROM timers) ORDER BY seq LIMIT ?2",
+                params![after, page.limit() as i64 + 1],
+                rows::keyed_execution,
             )?;
-            Ok(rows)
+            Ok(execution_page(rows, &page))
         })
     }
 
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()> {
         self.write(move |c| writes::commit(c, transition))
+    }
+
+    fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord> {
+        self.write(move |c| writes::abort_execution(c, abort))
     }
 
     fn events<'a>(
@@ -337,18 +327,27 @@ impl Store for SqliteStore {
     ) -> StoreFuture<'a, Listed<EventRecord>> {
         let arn = execution_arn.to_string();
         self.read(move |c| {
-            let (offset, limit) = page_bounds(&page)?;
-            let order = if reverse { "DESC" } else { "ASC" };
-            let rows = query_all(c, &format!(
-                    "SELECT * FROM events WHERE execution_arn = ?1 ORDER BY id {order} LIMIT ?2 OFFSET ?3"
-                ), params![arn, limit as i64 + 1, offset as i64], event)?;
-            Ok(listed(rows, offset, limit))
+            let after = page.after_number(Listing::Events)?;
+            let sql = match reverse {
+                false => "SELECT * FROM events WHERE execution_arn = ?1 AND id > ?2 ORDER BY id ASC LIMIT ?3",
+                true => "SELECT * FROM events WHERE execution_arn = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+            };
+            let from = position(after, if reverse { i64::MAX } else { 0 });
+            let rows = query_all(
+                c,
+                sql,
+                params![arn, from, page.limit() as i64 + 1],
+                rows::event,
+            )?;
+            Ok(listed(rows, page.limit(), Listing::Events, |e| {
+                e.id.to_string()
+            }))
         })
     }
 
     fn due_timers(&self, now_ms: i64, limit: usize) -> StoreFuture<'_, Vec<Timer>> {
         self.read(move |c| {
-            let rows = query_all(
+            query_all(
                 c,
                 "SELECT execution_arn, fire_at_ms FROM timers WHERE fire_at_ms <= ?1 \
                      ORDER BY fire_at_ms, execution_arn LIMIT ?2",
@@ -359,23 +358,12 @@ impl Store for SqliteStore {
                         fire_at_ms: row.get(1)?,
                     })
                 },
-            )?;
-            Ok(rows)
+            )
         })
     }
 
     fn tag_resource(&self, arn: String, tags: Vec<(String, String)>) -> StoreFuture<'_, ()> {
-        self.write(move |c| {
-            for (key, value) in tags {
-                c.execute(
-                    "INSERT INTO tags (arn, key, value) VALUES (?1, ?2, ?3) \
-                     ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value",
-                    params![arn, key, value],
-                )
-                .map_err(backend)?;
-            }
-            Ok(())
-        })
+        self.write(move |c| writes::tag(c, &arn, tags))
     }
 
     fn untag_resource(&self, arn: String, keys: Vec<String>) -> StoreFuture<'_, ()> {
@@ -394,13 +382,12 @@ impl Store for SqliteStore {
     fn list_tags<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Vec<(String, String)>> {
         let arn = arn.to_string();
         self.read(move |c| {
-            let rows = query_all(
+            query_all(
                 c,
                 "SELECT key, value FROM tags WHERE arn = ?1 ORDER BY key",
                 [arn],
                 |row| Ok((row.get(0)?, row.get(1)?)),
-            )?;
-            Ok(rows)
+            )
         })
     }
 }

@@ -59,6 +59,25 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE state_machines ADD COLUMN logging TEXT;
 ",
+    // Executions run the revision they started with: every revision is kept, and each
+    // execution names its own.
+    "
+    CREATE TABLE revisions (
+        state_machine_arn TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        PRIMARY KEY (state_machine_arn, revision)
+    ) WITHOUT ROWID;
+    INSERT INTO revisions (state_machine_arn, revision, definition, role_arn)
+        SELECT arn, revision, definition, role_arn FROM state_machines;
+    ALTER TABLE state_machines ADD COLUMN revision_id TEXT;
+    ALTER TABLE executions ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    UPDATE executions SET revision = COALESCE(
+        (SELECT revision FROM state_machines WHERE arn = executions.state_machine_arn), 0);
+    DROP INDEX executions_by_status;
+    CREATE INDEX executions_running ON executions (seq) WHERE status = 'RUNNING';
+",
 ];
 
 pub fn prepare(connection: &mut Connection) -> StoreResult<()> {

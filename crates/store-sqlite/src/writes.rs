@@ -1,38 +1,66 @@
-//! The writes that need more than one statement; each runs inside the writer's savepoint.
+//! The writes that need more than one statement; each runs inside the writer's savepoint, so
+//! what they check and what they change are one transaction.
 
-use crate::{backend, execution, state_machine};
+use crate::{backend, rows};
 use fluxo_store::*;
+use fluxo_types::ExecutionStatus;
 use rusqlite::{params, Connection, OptionalExtension};
+
+fn state_machine_by_arn(c: &Connection, arn: &str) -> StoreResult<Option<StateMachineRecord>> {
+    c.query_row(
+        "SELECT * FROM state_machines WHERE arn = ?1",
+        [arn],
+        rows::state_machine,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+fn next_revision(c: &Connection, arn: &str) -> StoreResult<u64> {
+    c.query_row(
+        "SELECT COALESCE(MAX(revision), 0) + 1 FROM revisions WHERE state_machine_arn = ?1",
+        [arn],
+        |row| row.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+    .map_err(backend)
+}
+
+fn keep_revision(c: &Connection, record: &StateMachineRecord) -> StoreResult<()> {
+    c.execute(
+        "INSERT OR IGNORE INTO revisions (state_machine_arn, revision, definition, role_arn) \
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            record.arn,
+            record.revision as i64,
+            record.definition,
+            record.role_arn
+        ],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
 
 pub fn create_state_machine(
     c: &Connection,
-    record: StateMachineRecord,
-) -> StoreResult<StateMachineRecord> {
-    let existing = c
-        .query_row(
-            "SELECT * FROM state_machines WHERE name = ?1",
-            [&record.name],
-            state_machine,
-        )
-        .optional()
-        .map_err(backend)?;
-    if let Some(existing) = existing {
-        let same = existing.definition == record.definition
-            && existing.role_arn == record.role_arn
-            && existing.kind == record.kind;
-        return if same {
-            Ok(existing)
+    mut record: StateMachineRecord,
+    tags: Vec<(String, String)>,
+) -> StoreResult<Created> {
+    if let Some(existing) = state_machine_by_arn(c, &record.arn)? {
+        return if existing.same_creation(&record) {
+            Ok(Created::Existing(existing))
         } else {
-            Err(StoreError::AlreadyExists(record.arn))
+            Err(StoreError::NameConflict(record.arn))
         };
     }
+    record.revision = next_revision(c, &record.arn)?;
     c.execute(
         "INSERT INTO state_machines (arn, name, kind, definition, role_arn, created_ms, updated_ms, revision, logging) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             record.arn,
             record.name,
-            record.kind,
+            record.kind.as_str(),
             record.definition,
             record.role_arn,
             record.created_ms,
@@ -42,36 +70,57 @@ pub fn create_state_machine(
         ],
     )
     .map_err(backend)?;
-    Ok(record)
+    keep_revision(c, &record)?;
+    tag(c, &record.arn, tags)?;
+    Ok(Created::Created(record))
 }
 
 pub fn update_state_machine(
     c: &Connection,
     update: StateMachineUpdate,
 ) -> StoreResult<StateMachineRecord> {
+    let revision = match update.definition.is_some() || update.role_arn.is_some() {
+        true => Some(next_revision(c, &update.arn)? as i64),
+        false => None,
+    };
     let changed = c
         .execute(
             "UPDATE state_machines SET definition = COALESCE(?2, definition), \
              role_arn = COALESCE(?3, role_arn), logging = COALESCE(?5, logging), \
-             updated_ms = ?4, revision = revision + 1 WHERE arn = ?1",
+             updated_ms = ?4, revision = COALESCE(?6, revision), revision_id = ?7 WHERE arn = ?1",
             params![
                 update.arn,
                 update.definition,
                 update.role_arn,
                 update.updated_ms,
-                update.logging
+                update.logging,
+                revision,
+                update.revision_id
             ],
         )
         .map_err(backend)?;
     if changed == 0 {
         return Err(StoreError::NotFound(update.arn));
     }
-    c.query_row(
-        "SELECT * FROM state_machines WHERE arn = ?1",
-        [&update.arn],
-        state_machine,
-    )
-    .map_err(backend)
+    let record = state_machine_by_arn(c, &update.arn)?
+        .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
+    keep_revision(c, &record)?;
+    Ok(record)
+}
+
+pub fn tag(c: &Connection, arn: &str, tags: Vec<(String, String)>) -> StoreResult<()> {
+    let mut statement = c
+        .prepare_cached(
+            "INSERT INTO tags (arn, key, value) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value",
+        )
+        .map_err(backend)?;
+    for (key, value) in tags {
+        statement
+            .execute(params![arn, key, value])
+            .map_err(backend)?;
+    }
+    Ok(())
 }
 
 fn insert_events(c: &Connection, arn: &str, events: &[EventRecord]) -> StoreResult<()> {
@@ -88,7 +137,7 @@ fn insert_events(c: &Connection, arn: &str, events: &[EventRecord]) -> StoreResu
                 event.id as i64,
                 event.previous_event_id as i64,
                 event.timestamp_ms,
-                event.kind,
+                event.kind.as_str(),
                 event.details,
                 event.thread,
                 event.seq as i64
@@ -97,7 +146,10 @@ fn insert_events(c: &Connection, arn: &str, events: &[EventRecord]) -> StoreResu
                 rusqlite::Error::SqliteFailure(code, _)
                     if code.code == rusqlite::ErrorCode::ConstraintViolation =>
                 {
-                    StoreError::Conflict(format!("event {} of {arn} exists already", event.id))
+                    StoreError::DuplicateEvent {
+                        execution_arn: arn.to_string(),
+                        id: event.id,
+                    }
                 }
                 other => backend(other),
             })?;
@@ -105,73 +157,91 @@ fn insert_events(c: &Connection, arn: &str, events: &[EventRecord]) -> StoreResu
     Ok(())
 }
 
-pub fn start_execution(
-    c: &Connection,
-    record: ExecutionRecord,
-    events: Vec<EventRecord>,
-) -> StoreResult<Started> {
-    let existing = c
-        .query_row(
-            "SELECT * FROM executions WHERE arn = ?1",
-            [&record.arn],
-            execution,
-        )
-        .optional()
-        .map_err(backend)?;
-    if let Some(existing) = existing {
-        return if existing.input == record.input {
-            Ok(Started {
-                record: existing,
-                created: false,
-            })
-        } else {
-            Err(StoreError::Conflict(record.arn))
-        };
+fn execution_by_arn(c: &Connection, arn: &str) -> StoreResult<Option<ExecutionRecord>> {
+    c.query_row(
+        "SELECT * FROM executions WHERE arn = ?1",
+        [arn],
+        rows::execution,
+    )
+    .optional()
+    .map_err(backend)
+}
+
+pub fn start_execution(c: &Connection, record: ExecutionRecord) -> StoreResult<Started> {
+    if let Some(existing) = execution_by_arn(c, &record.arn)? {
+        return Ok(Started::Existing(existing));
     }
     c.execute(
-        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             record.arn,
             record.state_machine_arn,
             record.name,
-            record.status,
+            record.status.as_str(),
             record.input,
             record.output,
             record.error,
             record.cause,
             record.started_ms,
             record.stopped_ms,
-            record.seed as i64
+            record.seed as i64,
+            record.revision as i64
         ],
     )
     .map_err(backend)?;
-    insert_events(c, &record.arn, &events)?;
-    Ok(Started {
-        record,
-        created: true,
-    })
+    Ok(Started::Created(record))
 }
 
-pub fn commit(c: &Connection, transition: Transition) -> StoreResult<()> {
-    let known: Option<i64> = c
+/// The execution's status, checked in the transaction that changes it.
+fn status(c: &Connection, arn: &str) -> StoreResult<ExecutionStatus> {
+    let text: Option<String> = c
         .query_row(
-            "SELECT 1 FROM executions WHERE arn = ?1",
-            [&transition.execution_arn],
+            "SELECT status FROM executions WHERE arn = ?1",
+            [arn],
             |row| row.get(0),
         )
         .optional()
         .map_err(backend)?;
-    if known.is_none() {
-        return Err(StoreError::NotFound(transition.execution_arn));
+    let text = text.ok_or_else(|| StoreError::NotFound(arn.to_string()))?;
+    text.parse().map_err(backend)
+}
+
+fn set_timer(c: &Connection, arn: &str, timer: TimerChange) -> StoreResult<()> {
+    match timer {
+        TimerChange::Keep => {}
+        TimerChange::Set(at) => {
+            c.execute(
+                "INSERT INTO timers (execution_arn, fire_at_ms) VALUES (?1, ?2) \
+                 ON CONFLICT (execution_arn) DO UPDATE SET fire_at_ms = excluded.fire_at_ms",
+                params![arn, at],
+            )
+            .map_err(backend)?;
+        }
+        TimerChange::Clear => {
+            c.execute("DELETE FROM timers WHERE execution_arn = ?1", [arn])
+                .map_err(backend)?;
+        }
     }
-    insert_events(c, &transition.execution_arn, &transition.events)?;
+    Ok(())
+}
+
+pub fn commit(c: &Connection, transition: Transition) -> StoreResult<()> {
+    let arn = &transition.execution_arn;
+    let current = status(c, arn)?;
+    if current != ExecutionStatus::Running {
+        return Err(StoreError::ExecutionClosed {
+            execution_arn: arn.clone(),
+            status: current,
+        });
+    }
+    insert_events(c, arn, &transition.events)?;
     if let Some(update) = &transition.update {
         c.execute(
             "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ms = ?6 WHERE arn = ?1",
             params![
-                transition.execution_arn,
-                update.status,
+                arn,
+                update.status.as_str(),
                 update.output,
                 update.error,
                 update.cause,
@@ -180,23 +250,39 @@ pub fn commit(c: &Connection, transition: Transition) -> StoreResult<()> {
         )
         .map_err(backend)?;
     }
-    match transition.timer {
-        TimerChange::Keep => {}
-        TimerChange::Set(at) => {
-            c.execute(
-                "INSERT INTO timers (execution_arn, fire_at_ms) VALUES (?1, ?2) \
-                 ON CONFLICT (execution_arn) DO UPDATE SET fire_at_ms = excluded.fire_at_ms",
-                params![transition.execution_arn, at],
+    set_timer(c, arn, transition.timer)
+}
+
+pub fn abort_execution(c: &Connection, abort: Abort) -> StoreResult<ExecutionRecord> {
+    let arn = &abort.execution_arn;
+    if status(c, arn)? == ExecutionStatus::Running {
+        let last: i64 = c
+            .query_row(
+                "SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_arn = ?1",
+                [arn],
+                |row| row.get(0),
             )
             .map_err(backend)?;
-        }
-        TimerChange::Clear => {
-            c.execute(
-                "DELETE FROM timers WHERE execution_arn = ?1",
-                [&transition.execution_arn],
-            )
-            .map_err(backend)?;
-        }
+        let event = EventRecord {
+            id: last as u64 + 1,
+            previous_event_id: last as u64,
+            timestamp_ms: abort.timestamp_ms,
+            kind: abort.kind,
+            details: abort.details.clone(),
+            thread: String::new(),
+            seq: u32::MAX,
+        };
+        insert_events(c, arn, &[event])?;
+        let status = abort
+            .kind
+            .final_status()
+            .unwrap_or(ExecutionStatus::Aborted);
+        c.execute(
+            "UPDATE executions SET status = ?2, output = NULL, error = ?3, cause = ?4, stopped_ms = ?5 WHERE arn = ?1",
+            params![arn, status.as_str(), abort.error, abort.cause, abort.timestamp_ms],
+        )
+        .map_err(backend)?;
+        set_timer(c, arn, TimerChange::Clear)?;
     }
-    Ok(())
+    execution_by_arn(c, arn)?.ok_or_else(|| StoreError::NotFound(arn.clone()))
 }

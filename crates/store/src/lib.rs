@@ -1,28 +1,47 @@
 //! The storage interface of durable executions, backend-agnostic.
 //!
 //! One call to [`Store::commit`] is one transaction: the events a transition produced, the
-//! execution's new status and its timer change are stored together or not at all. Backends:
-//! `fluxo-store-sqlite` (embedded), PostgreSQL later; [`MemoryStore`] is the reference that
-//! defines the behaviour, and [`testing::run_suite`] checks a backend against it.
+//! execution's new status and its timer change are stored together or not at all, and only
+//! while the execution is running. Backends: `fluxo-store-sqlite` (embedded), PostgreSQL later;
+//! [`MemoryStore`] is the reference that defines the behaviour, and [`testing::run_suite`]
+//! checks a backend against it.
 
 mod memory;
+mod page;
 mod records;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use memory::MemoryStore;
+pub use page::{listed, Listing, Page, MAX_PAGE};
 pub use records::*;
 
+use fluxo_types::ExecutionStatus;
 use futures::future::BoxFuture;
 
+/// Which refusal happened, so that callers answer each as AWS does.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     #[error("not found: {0}")]
     NotFound(String),
-    #[error("already exists: {0}")]
-    AlreadyExists(String),
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// A state machine of that name (its ARN here) exists with another definition, type or
+    /// configuration.
+    #[error("{0} exists already with another definition or configuration")]
+    NameConflict(String),
+    /// A page token that this store did not give, or gave for another listing.
+    #[error("invalid page token: {0}")]
+    InvalidPageToken(String),
+    /// An event id the execution already has: another driver committed it first.
+    #[error("event {id} of {execution_arn} exists already")]
+    DuplicateEvent { execution_arn: String, id: u64 },
+    /// A transition for an execution that is no longer running (stopped, or ended by another
+    /// driver).
+    #[error("{execution_arn} is {status}, not running")]
+    ExecutionClosed {
+        execution_arn: String,
+        status: ExecutionStatus,
+    },
+    /// The backend failed (I/O, a lost connection): the operation may be tried again.
     #[error("storage failed: {0}")]
     Backend(String),
 }
@@ -30,43 +49,56 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 pub type StoreFuture<'a, T> = BoxFuture<'a, StoreResult<T>>;
 
+/// Durable state: state machines and their revisions, executions, history events, timers,
+/// tags. Every method is one transaction.
 pub trait Store: Send + Sync {
-    /// Stores a new state machine. The same name with the same definition and role returns the
-    /// existing record (AWS's idempotent create); with anything else, `AlreadyExists`.
+    /// Stores a new state machine (revision 1, or one past any revision an earlier state
+    /// machine of that ARN left) with its tags. A repeated creation
+    /// ([`StateMachineRecord::same_creation`]) returns the existing record and changes nothing;
+    /// another state machine of that name is a [`StoreError::NameConflict`].
     fn create_state_machine(
         &self,
         record: StateMachineRecord,
-    ) -> StoreFuture<'_, StateMachineRecord>;
+        tags: Vec<(String, String)>,
+    ) -> StoreFuture<'_, Created>;
     fn get_state_machine<'a>(&'a self, arn: &'a str)
         -> StoreFuture<'a, Option<StateMachineRecord>>;
+    /// Changes what `update` gives; a new definition or role makes a new revision.
     fn update_state_machine(
         &self,
         update: StateMachineUpdate,
     ) -> StoreFuture<'_, StateMachineRecord>;
+    /// Deletes the state machine and its tags; its revisions stay for its executions.
     fn delete_state_machine<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()>;
     /// By name, `max_results` at a time.
     fn list_state_machines(&self, page: Page) -> StoreFuture<'_, Listed<StateMachineRecord>>;
+    /// A revision of a state machine, also after the state machine was updated or deleted.
+    fn get_revision<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        revision: u64,
+    ) -> StoreFuture<'a, Option<Revision>>;
 
-    /// Starts an execution with its first events, idempotently by (state machine, name): the
-    /// same input returns the existing execution, another input is a `Conflict`.
-    fn start_execution(
-        &self,
-        record: ExecutionRecord,
-        events: Vec<EventRecord>,
-    ) -> StoreFuture<'_, Started>;
+    /// Stores a new execution, or finds the one with that ARN.
+    fn start_execution(&self, record: ExecutionRecord) -> StoreFuture<'_, Started>;
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>>;
     /// Newest first, optionally only those with `status`.
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
-        status: Option<&'a str>,
+        status: Option<ExecutionStatus>,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>>;
-    /// Every execution still running: what a restarted server resumes.
-    fn running_executions(&self) -> StoreFuture<'_, Vec<ExecutionRecord>>;
+    /// Running executions without a timer, in start order: what a restarted server resumes at
+    /// once (those with a timer stay parked until it is due).
+    fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>>;
 
-    /// One transition, atomically.
+    /// One transition, atomically; refused when the execution is not running.
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()>;
+    /// Ends a running execution from outside: numbers `abort`'s event after the last committed
+    /// one, sets the status from its kind, clears the timer. An execution that has already
+    /// ended is returned unchanged.
+    fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord>;
     /// The history in id order (or reverse), `max_results` at a time.
     fn events<'a>(
         &'a self,
@@ -77,7 +109,9 @@ pub trait Store: Send + Sync {
     /// Executions whose timer is due at `now_ms`, earliest first.
     fn due_timers(&self, now_ms: i64, limit: usize) -> StoreFuture<'_, Vec<Timer>>;
 
+    /// Adds or replaces tags of a resource.
     fn tag_resource(&self, arn: String, tags: Vec<(String, String)>) -> StoreFuture<'_, ()>;
     fn untag_resource(&self, arn: String, keys: Vec<String>) -> StoreFuture<'_, ()>;
+    /// The resource's tags, by key.
     fn list_tags<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Vec<(String, String)>>;
 }

@@ -1,17 +1,53 @@
 //! The in-memory store: the reference behaviour that every backend must match.
 
 use crate::*;
+use fluxo_types::ExecutionStatus;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 #[derive(Default)]
 struct Tables {
     state_machines: BTreeMap<String, StateMachineRecord>,
-    /// In start order, so "newest first" is the reverse.
-    executions: Vec<ExecutionRecord>,
+    revisions: HashMap<(String, u64), Revision>,
+    /// By start order (`seq`), so "newest first" is the reverse.
+    executions: BTreeMap<u64, ExecutionRecord>,
+    execution_seq: HashMap<String, u64>,
+    next_seq: u64,
     events: HashMap<String, Vec<EventRecord>>,
     timers: HashMap<String, i64>,
     tags: HashMap<String, BTreeMap<String, String>>,
+}
+
+impl Tables {
+    fn execution_mut(&mut self, arn: &str) -> StoreResult<&mut ExecutionRecord> {
+        let seq = self
+            .execution_seq
+            .get(arn)
+            .ok_or_else(|| StoreError::NotFound(arn.to_string()))?;
+        Ok(self.executions.get_mut(seq).expect("indexed execution"))
+    }
+
+    fn next_revision(&self, arn: &str) -> u64 {
+        self.revisions
+            .keys()
+            .filter(|(machine, _)| machine == arn)
+            .map(|(_, revision)| *revision)
+            .max()
+            .unwrap_or(0)
+            + 1
+    }
+
+    fn keep_revision(&mut self, record: &StateMachineRecord) {
+        self.revisions.insert(
+            (record.arn.clone(), record.revision),
+            Revision {
+                state_machine_arn: record.arn.clone(),
+                revision: record.revision,
+                definition: record.definition.clone(),
+                role_arn: record.role_arn.clone(),
+            },
+        );
+    }
 }
 
 #[derive(Default)]
@@ -36,45 +72,43 @@ impl MemoryStore {
     }
 }
 
-fn page_of<T: Clone>(items: &[T], page: &Page) -> StoreResult<Listed<T>> {
-    let offset = page.offset()?;
-    let shown: Vec<T> = items
-        .iter()
-        .skip(offset)
-        .take(page.limit())
-        .cloned()
-        .collect();
-    let next_token = Page::next(offset, shown.len(), items.len());
-    Ok(Listed {
-        items: shown,
-        next_token,
-    })
+fn closed_check(record: &ExecutionRecord) -> StoreResult<()> {
+    if record.status != ExecutionStatus::Running {
+        return Err(StoreError::ExecutionClosed {
+            execution_arn: record.arn.clone(),
+            status: record.status,
+        });
+    }
+    Ok(())
 }
 
 impl Store for MemoryStore {
     fn create_state_machine(
         &self,
-        record: StateMachineRecord,
-    ) -> StoreFuture<'_, StateMachineRecord> {
+        mut record: StateMachineRecord,
+        tags: Vec<(String, String)>,
+    ) -> StoreFuture<'_, Created> {
         self.with(move |tables| {
-            if let Some(existing) = tables
-                .state_machines
-                .values()
-                .find(|m| m.name == record.name)
-            {
-                let same = existing.definition == record.definition
-                    && existing.role_arn == record.role_arn
-                    && existing.kind == record.kind;
-                return if same {
-                    Ok(existing.clone())
+            if let Some(existing) = tables.state_machines.get(&record.arn) {
+                return if existing.same_creation(&record) {
+                    Ok(Created::Existing(existing.clone()))
                 } else {
-                    Err(StoreError::AlreadyExists(record.arn))
+                    Err(StoreError::NameConflict(record.arn))
                 };
             }
+            record.revision = tables.next_revision(&record.arn);
+            tables.keep_revision(&record);
             tables
                 .state_machines
                 .insert(record.arn.clone(), record.clone());
-            Ok(record)
+            if !tags.is_empty() {
+                tables
+                    .tags
+                    .entry(record.arn.clone())
+                    .or_default()
+                    .extend(tags);
+            }
+            Ok(Created::Created(record))
         })
     }
 
@@ -90,10 +124,12 @@ impl Store for MemoryStore {
         update: StateMachineUpdate,
     ) -> StoreFuture<'_, StateMachineRecord> {
         self.with(move |tables| {
+            let next_revision = tables.next_revision(&update.arn);
             let record = tables
                 .state_machines
                 .get_mut(&update.arn)
                 .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
+            let runs_differently = update.definition.is_some() || update.role_arn.is_some();
             if let Some(definition) = update.definition {
                 record.definition = definition;
             }
@@ -104,8 +140,13 @@ impl Store for MemoryStore {
                 record.logging = Some(logging);
             }
             record.updated_ms = update.updated_ms;
-            record.revision += 1;
-            Ok(record.clone())
+            record.revision_id = Some(update.revision_id);
+            if runs_differently {
+                record.revision = next_revision;
+            }
+            let record = record.clone();
+            tables.keep_revision(&record);
+            Ok(record)
         })
     }
 
@@ -119,79 +160,112 @@ impl Store for MemoryStore {
 
     fn list_state_machines(&self, page: Page) -> StoreFuture<'_, Listed<StateMachineRecord>> {
         self.with(move |tables| {
-            let mut machines: Vec<StateMachineRecord> =
-                tables.state_machines.values().cloned().collect();
+            let after = page.after(Listing::StateMachines)?;
+            let mut machines: Vec<StateMachineRecord> = tables
+                .state_machines
+                .values()
+                .filter(|m| after.as_ref().is_none_or(|after| &m.name > after))
+                .cloned()
+                .collect();
             machines.sort_by(|a, b| a.name.cmp(&b.name));
-            page_of(&machines, &page)
+            machines.truncate(page.limit() + 1);
+            Ok(listed(
+                machines,
+                page.limit(),
+                Listing::StateMachines,
+                |m| m.name.clone(),
+            ))
         })
     }
 
-    fn start_execution(
-        &self,
-        record: ExecutionRecord,
-        events: Vec<EventRecord>,
-    ) -> StoreFuture<'_, Started> {
+    fn get_revision<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        revision: u64,
+    ) -> StoreFuture<'a, Option<Revision>> {
         self.with(move |tables| {
-            if let Some(existing) = tables.executions.iter().find(|e| e.arn == record.arn) {
-                return if existing.input == record.input {
-                    Ok(Started {
-                        record: existing.clone(),
-                        created: false,
-                    })
-                } else {
-                    Err(StoreError::Conflict(record.arn))
-                };
+            Ok(tables
+                .revisions
+                .get(&(state_machine_arn.to_string(), revision))
+                .cloned())
+        })
+    }
+
+    fn start_execution(&self, record: ExecutionRecord) -> StoreFuture<'_, Started> {
+        self.with(move |tables| {
+            if let Some(seq) = tables.execution_seq.get(&record.arn) {
+                return Ok(Started::Existing(tables.executions[seq].clone()));
             }
-            tables.events.insert(record.arn.clone(), events);
-            tables.executions.push(record.clone());
-            Ok(Started {
-                record,
-                created: true,
-            })
+            tables.next_seq += 1;
+            let seq = tables.next_seq;
+            tables.execution_seq.insert(record.arn.clone(), seq);
+            tables.events.insert(record.arn.clone(), Vec::new());
+            tables.executions.insert(seq, record.clone());
+            Ok(Started::Created(record))
         })
     }
 
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>> {
-        self.with(move |tables| Ok(tables.executions.iter().find(|e| e.arn == arn).cloned()))
+        self.with(move |tables| {
+            Ok(tables
+                .execution_seq
+                .get(arn)
+                .map(|seq| tables.executions[seq].clone()))
+        })
     }
 
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
-        status: Option<&'a str>,
+        status: Option<ExecutionStatus>,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>> {
         self.with(move |tables| {
-            let matching: Vec<ExecutionRecord> = tables
+            let before = page.after_number(Listing::Executions)?.unwrap_or(u64::MAX);
+            let matching: Vec<(u64, ExecutionRecord)> = tables
                 .executions
-                .iter()
+                .range(..before)
                 .rev()
-                .filter(|e| e.state_machine_arn == state_machine_arn)
-                .filter(|e| status.is_none_or(|status| e.status == status))
-                .cloned()
+                .filter(|(_, e)| e.state_machine_arn == state_machine_arn)
+                .filter(|(_, e)| status.is_none_or(|status| e.status == status))
+                .take(page.limit() + 1)
+                .map(|(seq, e)| (*seq, e.clone()))
                 .collect();
-            page_of(&matching, &page)
+            let listed = listed(matching, page.limit(), Listing::Executions, |(seq, _)| {
+                seq.to_string()
+            });
+            Ok(Listed {
+                items: listed.items.into_iter().map(|(_, e)| e).collect(),
+                next_token: listed.next_token,
+            })
         })
     }
 
-    fn running_executions(&self) -> StoreFuture<'_, Vec<ExecutionRecord>> {
-        self.with(|tables| {
-            Ok(tables
+    fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>> {
+        self.with(move |tables| {
+            let after = page.after_number(Listing::Executions)?.unwrap_or(0);
+            let matching: Vec<(u64, ExecutionRecord)> = tables
                 .executions
-                .iter()
-                .filter(|e| e.status == "RUNNING")
-                .cloned()
-                .collect())
+                .range(after + 1..)
+                .filter(|(_, e)| {
+                    e.status == ExecutionStatus::Running && !tables.timers.contains_key(&e.arn)
+                })
+                .take(page.limit() + 1)
+                .map(|(seq, e)| (*seq, e.clone()))
+                .collect();
+            let listed = listed(matching, page.limit(), Listing::Executions, |(seq, _)| {
+                seq.to_string()
+            });
+            Ok(Listed {
+                items: listed.items.into_iter().map(|(_, e)| e).collect(),
+                next_token: listed.next_token,
+            })
         })
     }
 
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()> {
         self.with(move |tables| {
-            let index = tables
-                .executions
-                .iter()
-                .position(|e| e.arn == transition.execution_arn)
-                .ok_or_else(|| StoreError::NotFound(transition.execution_arn.clone()))?;
+            closed_check(tables.execution_mut(&transition.execution_arn)?)?;
             let events = tables
                 .events
                 .entry(transition.execution_arn.clone())
@@ -199,16 +273,16 @@ impl Store for MemoryStore {
             // Check everything before changing anything: a transition is all or nothing.
             for event in &transition.events {
                 if events.iter().any(|e| e.id == event.id) {
-                    return Err(StoreError::Conflict(format!(
-                        "event {} of {} exists already",
-                        event.id, transition.execution_arn
-                    )));
+                    return Err(StoreError::DuplicateEvent {
+                        execution_arn: transition.execution_arn.clone(),
+                        id: event.id,
+                    });
                 }
             }
             events.extend(transition.events);
             events.sort_by_key(|e| e.id);
             if let Some(update) = transition.update {
-                let record = &mut tables.executions[index];
+                let record = tables.execution_mut(&transition.execution_arn)?;
                 record.status = update.status;
                 record.output = update.output;
                 record.error = update.error;
@@ -228,6 +302,39 @@ impl Store for MemoryStore {
         })
     }
 
+    fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord> {
+        self.with(move |tables| {
+            let record = tables.execution_mut(&abort.execution_arn)?;
+            if record.status != ExecutionStatus::Running {
+                return Ok(record.clone());
+            }
+            record.status = abort
+                .kind
+                .final_status()
+                .unwrap_or(ExecutionStatus::Aborted);
+            record.error = abort.error;
+            record.cause = abort.cause;
+            record.stopped_ms = Some(abort.timestamp_ms);
+            let record = record.clone();
+            let events = tables
+                .events
+                .entry(abort.execution_arn.clone())
+                .or_default();
+            let last = events.last().map_or(0, |event| event.id);
+            events.push(EventRecord {
+                id: last + 1,
+                previous_event_id: last,
+                timestamp_ms: abort.timestamp_ms,
+                kind: abort.kind,
+                details: abort.details,
+                thread: String::new(),
+                seq: u32::MAX,
+            });
+            tables.timers.remove(&abort.execution_arn);
+            Ok(record)
+        })
+    }
+
     fn events<'a>(
         &'a self,
         execution_arn: &'a str,
@@ -235,15 +342,31 @@ impl Store for MemoryStore {
         page: Page,
     ) -> StoreFuture<'a, Listed<EventRecord>> {
         self.with(move |tables| {
-            let mut events = tables
+            let after = page.after_number(Listing::Events)?;
+            let all = tables
                 .events
                 .get(execution_arn)
-                .cloned()
+                .map(Vec::as_slice)
                 .unwrap_or_default();
-            if reverse {
-                events.reverse();
-            }
-            page_of(&events, &page)
+            let beyond = |event: &&EventRecord| match (after, reverse) {
+                (None, _) => true,
+                (Some(after), false) => event.id > after,
+                (Some(after), true) => event.id < after,
+            };
+            let limit = page.limit() + 1;
+            let events: Vec<EventRecord> = match reverse {
+                false => all.iter().filter(beyond).take(limit).cloned().collect(),
+                true => all
+                    .iter()
+                    .rev()
+                    .filter(beyond)
+                    .take(limit)
+                    .cloned()
+                    .collect(),
+            };
+            Ok(listed(events, page.limit(), Listing::Events, |e| {
+                e.id.to_string()
+            }))
         })
     }
 

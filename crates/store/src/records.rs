@@ -1,21 +1,49 @@
 //! What the store keeps, as plain records: JSON documents stay text, times are epoch
-//! milliseconds, so every backend can hold them as they are.
+//! milliseconds, so every backend can hold them as they are. Statuses, types and event types
+//! are the shared vocabulary's enums (`fluxo-types`).
 
-use serde::{Deserialize, Serialize};
+use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A state machine as `DescribeStateMachine` shows it, with the revision its definition is at.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateMachineRecord {
     pub arn: String,
     pub name: String,
-    /// `STANDARD` or `EXPRESS`.
-    pub kind: String,
+    pub kind: StateMachineType,
     pub definition: String,
     pub role_arn: String,
     pub created_ms: i64,
     pub updated_ms: i64,
+    /// Counts the changes of definition or role from 1. Each revision is kept (see
+    /// [`Revision`]) so that an execution runs the definition it started with.
     pub revision: u64,
     /// The `loggingConfiguration` as JSON text, when one was given.
     pub logging: Option<String>,
+    /// `DescribeStateMachine`'s `revisionId`: absent until the first update, then a fresh
+    /// UUID per update (recorded case `api/sfn_api__test_create_update_state_machine_base_definition`).
+    pub revision_id: Option<String>,
+}
+
+impl StateMachineRecord {
+    /// Whether a repeated `CreateStateMachine` with `other` is the same request: AWS compares
+    /// the name, definition, type and configuration, and ignores a different `roleArn` or tags
+    /// (API reference, CreateStateMachine: "idempotent API").
+    pub fn same_creation(&self, other: &StateMachineRecord) -> bool {
+        self.name == other.name
+            && self.definition == other.definition
+            && self.kind == other.kind
+            && self.logging == other.logging
+    }
+}
+
+/// What a revision of a state machine runs with; kept after the state machine is updated or
+/// deleted, for the executions that started on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    pub state_machine_arn: String,
+    pub revision: u64,
+    pub definition: String,
+    pub role_arn: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,15 +53,16 @@ pub struct StateMachineUpdate {
     pub role_arn: Option<String>,
     pub logging: Option<String>,
     pub updated_ms: i64,
+    /// The new `revisionId`.
+    pub revision_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecutionRecord {
     pub arn: String,
     pub state_machine_arn: String,
     pub name: String,
-    /// `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `ABORTED`.
-    pub status: String,
+    pub status: ExecutionStatus,
     pub input: String,
     pub output: Option<String>,
     pub error: Option<String>,
@@ -42,24 +71,27 @@ pub struct ExecutionRecord {
     pub stopped_ms: Option<i64>,
     /// The execution's random seed, so that a resumed execution draws the same numbers.
     pub seed: u64,
+    /// The revision of the state machine the execution runs (see [`Revision`]).
+    pub revision: u64,
 }
 
 /// A history event with its position (thread and sequence), as the engine's journal keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {
     pub id: u64,
     pub previous_event_id: u64,
     pub timestamp_ms: i64,
-    pub kind: String,
+    pub kind: EventType,
     /// The event's details as JSON text.
     pub details: Option<String>,
     pub thread: String,
     pub seq: u32,
 }
 
+/// How an execution ended, written with its last event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecutionUpdate {
-    pub status: String,
+    pub status: ExecutionStatus,
     pub output: Option<String>,
     pub error: Option<String>,
     pub cause: Option<String>,
@@ -74,7 +106,9 @@ pub enum TimerChange {
     Clear,
 }
 
-/// Everything one state transition changes, stored in one transaction.
+/// Everything one state transition changes, stored in one transaction. Refused with
+/// [`crate::StoreError::ExecutionClosed`] when the execution is no longer running, in the same
+/// transaction that checks it: a stopped execution takes no more events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
     pub execution_arn: String,
@@ -83,53 +117,48 @@ pub struct Transition {
     pub timer: TimerChange,
 }
 
+/// An execution stopped from outside (`StopExecution`): its last event, which the store numbers
+/// after the events already committed, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abort {
+    pub execution_arn: String,
+    pub kind: EventType,
+    pub details: Option<String>,
+    pub timestamp_ms: i64,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timer {
     pub execution_arn: String,
     pub fire_at_ms: i64,
 }
 
+/// The answer to `start_execution`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Started {
-    pub record: ExecutionRecord,
-    /// False when the execution already existed with the same input.
-    pub created: bool,
+pub enum Started {
+    /// A new execution was stored.
+    Created(ExecutionRecord),
+    /// An execution with that ARN exists already (whatever its input or status: the caller
+    /// applies AWS's idempotency rule).
+    Existing(ExecutionRecord),
 }
 
-/// A page request: at most `max_results` (0 means the default of 100), after `next_token`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Page {
-    pub max_results: usize,
-    pub next_token: Option<String>,
+/// The answer to `create_state_machine`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    Created(StateMachineRecord),
+    /// The same creation was made before ([`StateMachineRecord::same_creation`]): the existing
+    /// record, unchanged (its role and tags are not updated).
+    Existing(StateMachineRecord),
 }
 
-impl Page {
-    pub fn limit(&self) -> usize {
-        match self.max_results {
-            0 => 100,
-            n => n.min(1000),
+impl Created {
+    pub fn record(&self) -> &StateMachineRecord {
+        match self {
+            Created::Created(record) | Created::Existing(record) => record,
         }
-    }
-
-    /// Tokens are opaque to callers; the store uses the offset they carry.
-    pub fn offset(&self) -> Result<usize, crate::StoreError> {
-        match &self.next_token {
-            None => Ok(0),
-            Some(token) => token
-                .strip_prefix("o")
-                .and_then(|n| n.parse().ok())
-                .ok_or_else(|| crate::StoreError::Conflict(format!("invalid token: {token}"))),
-        }
-    }
-
-    /// The token for the page after `shown` items from `offset`, if more remain.
-    pub fn next(offset: usize, shown: usize, total: usize) -> Option<String> {
-        (offset + shown < total).then(|| Self::token_at(offset + shown))
-    }
-
-    /// The token of the page that starts at `offset`.
-    pub fn token_at(offset: usize) -> String {
-        format!("o{offset}")
     }
 }
 

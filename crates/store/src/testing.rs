@@ -1,6 +1,7 @@
 //! The behavioural suite every store backend must pass. Each check panics with what differed.
 
 use crate::*;
+use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -8,13 +9,14 @@ fn machine(name: &str) -> StateMachineRecord {
     StateMachineRecord {
         arn: format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}"),
         name: name.into(),
-        kind: "STANDARD".into(),
+        kind: StateMachineType::Standard,
         definition: r#"{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}"#.into(),
         role_arn: "arn:aws:iam::123456789012:role/r".into(),
         created_ms: 1,
         updated_ms: 1,
         revision: 1,
         logging: None,
+        revision_id: None,
     }
 }
 
@@ -26,7 +28,7 @@ fn execution(machine: &StateMachineRecord, name: &str, started_ms: i64) -> Execu
         ),
         state_machine_arn: machine.arn.clone(),
         name: name.into(),
-        status: "RUNNING".into(),
+        status: ExecutionStatus::Running,
         input: "{}".into(),
         output: None,
         error: None,
@@ -34,15 +36,16 @@ fn execution(machine: &StateMachineRecord, name: &str, started_ms: i64) -> Execu
         started_ms,
         stopped_ms: None,
         seed: 42,
+        revision: 1,
     }
 }
 
-fn event(id: u64, kind: &str) -> EventRecord {
+fn event(id: u64, kind: EventType) -> EventRecord {
     EventRecord {
         id,
         previous_event_id: id.saturating_sub(1),
         timestamp_ms: 1000 + id as i64,
-        kind: kind.into(),
+        kind,
         details: Some(format!(r#"{{"n":{id}}}"#)),
         thread: String::new(),
         seq: id as u32 - 1,
@@ -50,35 +53,84 @@ fn event(id: u64, kind: &str) -> EventRecord {
 }
 
 fn page(max_results: usize, next_token: Option<String>) -> Page {
-    Page {
-        max_results,
-        next_token,
+    Page::new(max_results, next_token)
+}
+
+fn step(arn: &str, events: Vec<EventRecord>) -> Transition {
+    Transition {
+        execution_arn: arn.to_string(),
+        events,
+        update: None,
+        timer: TimerChange::Keep,
+    }
+}
+
+fn ending(arn: &str, id: u64, status: ExecutionStatus) -> Transition {
+    Transition {
+        execution_arn: arn.to_string(),
+        events: vec![event(id, EventType::ExecutionSucceeded)],
+        update: Some(ExecutionUpdate {
+            status,
+            output: Some("{}".into()),
+            error: None,
+            cause: None,
+            stopped_ms: Some(30),
+        }),
+        timer: TimerChange::Clear,
     }
 }
 
 pub async fn run_suite(store: Arc<dyn Store>) {
     state_machines(store.as_ref()).await;
+    revisions(store.as_ref()).await;
     executions(store.as_ref()).await;
+    pages_do_not_shift(store.as_ref()).await;
     commits(store.as_ref()).await;
+    closed_executions_take_no_transition(store.as_ref()).await;
+    aborts(store.as_ref()).await;
     timers(store.as_ref()).await;
     tags(store.as_ref()).await;
 }
 
 async fn state_machines(store: &dyn Store) {
-    let first = store.create_state_machine(machine("alpha")).await.unwrap();
+    let first = store
+        .create_state_machine(machine("alpha"), vec![("k".into(), "v".into())])
+        .await
+        .unwrap();
+    let Created::Created(first) = first else {
+        panic!("a new name creates")
+    };
+    let mut other_role = machine("alpha");
+    other_role.role_arn = "arn:aws:iam::123456789012:role/other".into();
     assert_eq!(
-        store.create_state_machine(machine("alpha")).await.unwrap(),
-        first,
-        "identical create is idempotent"
+        store
+            .create_state_machine(other_role, vec![("k".into(), "changed".into())])
+            .await
+            .unwrap(),
+        Created::Existing(first.clone()),
+        "the same creation with another role and tags is idempotent and changes nothing"
+    );
+    assert_eq!(
+        store.list_tags(&first.arn).await.unwrap(),
+        [("k".to_string(), "v".to_string())]
     );
     let mut changed = machine("alpha");
     changed.definition = "{}".into();
     assert!(matches!(
-        store.create_state_machine(changed).await,
-        Err(StoreError::AlreadyExists(_))
+        store.create_state_machine(changed, vec![]).await,
+        Err(StoreError::NameConflict(_))
+    ));
+    let mut express = machine("alpha");
+    express.kind = StateMachineType::Express;
+    assert!(matches!(
+        store.create_state_machine(express, vec![]).await,
+        Err(StoreError::NameConflict(_))
     ));
     for name in ["delta", "bravo", "charlie"] {
-        store.create_state_machine(machine(name)).await.unwrap();
+        store
+            .create_state_machine(machine(name), vec![])
+            .await
+            .unwrap();
     }
     let updated = store
         .update_state_machine(StateMachineUpdate {
@@ -87,6 +139,7 @@ async fn state_machines(store: &dyn Store) {
             role_arn: None,
             logging: Some("{\"level\":\"ALL\"}".into()),
             updated_ms: 5,
+            revision_id: "r-1".into(),
         })
         .await
         .unwrap();
@@ -94,12 +147,18 @@ async fn state_machines(store: &dyn Store) {
     assert_eq!(updated.revision, first.revision + 1);
     assert_eq!(updated.role_arn, first.role_arn);
     assert_eq!(updated.logging.as_deref(), Some("{\"level\":\"ALL\"}"));
+    assert_eq!(
+        first.revision_id, None,
+        "no revision id before the first update"
+    );
+    assert_eq!(updated.revision_id.as_deref(), Some("r-1"));
     let missing = StateMachineUpdate {
         arn: "arn:aws:states:us-east-1:123456789012:stateMachine:none".into(),
         definition: None,
         role_arn: None,
         logging: None,
         updated_ms: 5,
+        revision_id: "r-x".into(),
     };
     assert!(matches!(
         store.update_state_machine(missing).await,
@@ -118,61 +177,100 @@ async fn state_machines(store: &dyn Store) {
         }
     }
     assert_eq!(names, ["alpha", "bravo", "charlie", "delta"]);
-    assert!(store
-        .list_state_machines(page(2, Some("garbage".into())))
-        .await
-        .is_err());
+    assert!(matches!(
+        store
+            .list_state_machines(page(2, Some("garbage".into())))
+            .await,
+        Err(StoreError::InvalidPageToken(_))
+    ));
 
     let delta = machine("delta");
     store.delete_state_machine(&delta.arn).await.unwrap();
     assert_eq!(store.get_state_machine(&delta.arn).await.unwrap(), None);
 }
 
+async fn revisions(store: &dyn Store) {
+    let mut record = machine("versioned");
+    record.definition = "{\"v\":1}".into();
+    let created = store.create_state_machine(record, vec![]).await.unwrap();
+    let arn = created.record().arn.clone();
+    let first = created.record().revision;
+    let logging_only = store
+        .update_state_machine(StateMachineUpdate {
+            arn: arn.clone(),
+            definition: None,
+            role_arn: None,
+            logging: Some("{}".into()),
+            updated_ms: 2,
+            revision_id: "r-2".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        logging_only.revision, first,
+        "logging does not change what runs"
+    );
+    let second = store
+        .update_state_machine(StateMachineUpdate {
+            arn: arn.clone(),
+            definition: Some("{\"v\":2}".into()),
+            role_arn: None,
+            logging: None,
+            updated_ms: 3,
+            revision_id: "r-3".into(),
+        })
+        .await
+        .unwrap()
+        .revision;
+    assert!(second > first);
+    store.delete_state_machine(&arn).await.unwrap();
+    let kept = store.get_revision(&arn, first).await.unwrap().unwrap();
+    assert_eq!(kept.definition, "{\"v\":1}", "revisions outlive updates");
+    assert_eq!(
+        store
+            .get_revision(&arn, second)
+            .await
+            .unwrap()
+            .unwrap()
+            .definition,
+        "{\"v\":2}",
+        "and deletes"
+    );
+    let mut again = machine("versioned");
+    again.definition = "{\"v\":3}".into();
+    let recreated = store.create_state_machine(again, vec![]).await.unwrap();
+    assert!(
+        recreated.record().revision > second,
+        "a recreated state machine never reuses a revision"
+    );
+    assert_eq!(store.get_revision(&arn, 999).await.unwrap(), None);
+}
+
 async fn executions(store: &dyn Store) {
     let owner = machine("bravo");
     let first = execution(&owner, "one", 10);
-    let started = store
-        .start_execution(first.clone(), vec![event(1, "ExecutionStarted")])
-        .await
-        .unwrap();
-    assert!(started.created);
-    let again = store
-        .start_execution(first.clone(), vec![event(1, "ExecutionStarted")])
-        .await
-        .unwrap();
-    assert!(
-        !again.created,
-        "same name and input: the existing execution"
+    let started = store.start_execution(first.clone()).await.unwrap();
+    assert_eq!(started, Started::Created(first.clone()));
+    let mut again = first.clone();
+    again.input = "{\"x\":1}".into();
+    assert_eq!(
+        store.start_execution(again).await.unwrap(),
+        Started::Existing(first.clone()),
+        "the existing execution, whatever the input: the caller decides"
     );
-    let mut other_input = first.clone();
-    other_input.input = "{\"x\":1}".into();
-    assert!(matches!(
-        store.start_execution(other_input, vec![]).await,
-        Err(StoreError::Conflict(_))
-    ));
 
     for (index, name) in ["two", "three", "four", "five"].into_iter().enumerate() {
         store
-            .start_execution(
-                execution(&owner, name, 20 + index as i64),
-                vec![event(1, "ExecutionStarted")],
-            )
+            .start_execution(execution(&owner, name, 20 + index as i64))
             .await
             .unwrap();
     }
     store
-        .commit(Transition {
-            execution_arn: execution(&owner, "three", 0).arn,
-            events: vec![event(2, "ExecutionSucceeded")],
-            update: Some(ExecutionUpdate {
-                status: "SUCCEEDED".into(),
-                output: Some("{}".into()),
-                error: None,
-                cause: None,
-                stopped_ms: Some(30),
-            }),
-            timer: TimerChange::Keep,
-        })
+        .commit(ending(
+            &execution(&owner, "three", 0).arn,
+            1,
+            ExecutionStatus::Succeeded,
+        ))
         .await
         .unwrap();
 
@@ -195,40 +293,102 @@ async fn executions(store: &dyn Store) {
         "newest first"
     );
     let succeeded = store
-        .list_executions(&owner.arn, Some("SUCCEEDED"), Page::default())
+        .list_executions(
+            &owner.arn,
+            Some(ExecutionStatus::Succeeded),
+            Page::default(),
+        )
         .await
         .unwrap();
     assert_eq!(succeeded.items.len(), 1);
     assert_eq!(succeeded.items[0].output.as_deref(), Some("{}"));
-    let running: HashSet<String> = store
-        .running_executions()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.name)
-        .collect();
-    assert_eq!(
-        running,
-        ["one", "two", "four", "five"].map(String::from).into()
-    );
     assert_eq!(store.get_execution("arn:nope").await.unwrap(), None);
+
+    // Parked executions (with a timer) are not resumed at start-up: their timer wakes them.
+    store
+        .commit(Transition {
+            timer: TimerChange::Set(5_000),
+            ..step(&execution(&owner, "two", 0).arn, vec![])
+        })
+        .await
+        .unwrap();
+    let mut resumable = Vec::new();
+    let mut token = None;
+    loop {
+        let listed = store.executions_to_resume(page(1, token)).await.unwrap();
+        resumable.extend(listed.items.into_iter().map(|e| e.name));
+        match listed.next_token {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(
+        resumable,
+        ["one", "four", "five"],
+        "running without a timer, in start order"
+    );
+}
+
+async fn pages_do_not_shift(store: &dyn Store) {
+    let owner = machine("pages");
+    for n in 0..4 {
+        store
+            .start_execution(execution(&owner, &format!("p{n}"), n))
+            .await
+            .unwrap();
+    }
+    let first = store
+        .list_executions(&owner.arn, None, page(2, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        first
+            .items
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        ["p3", "p2"]
+    );
+    // Executions that start between two pages do not push items of the first page onto the
+    // second.
+    for n in 4..7 {
+        store
+            .start_execution(execution(&owner, &format!("p{n}"), n))
+            .await
+            .unwrap();
+    }
+    let second = store
+        .list_executions(&owner.arn, None, page(2, first.next_token))
+        .await
+        .unwrap();
+    assert_eq!(
+        second
+            .items
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>(),
+        ["p1", "p0"]
+    );
+    assert_eq!(second.next_token, None);
 }
 
 async fn commits(store: &dyn Store) {
     let owner = machine("charlie");
     let record = execution(&owner, "history", 50);
+    store.start_execution(record.clone()).await.unwrap();
     store
-        .start_execution(record.clone(), vec![event(1, "ExecutionStarted")])
+        .commit(step(
+            &record.arn,
+            vec![event(1, EventType::ExecutionStarted)],
+        ))
         .await
         .unwrap();
     for id in 2..=7 {
         store
-            .commit(Transition {
-                execution_arn: record.arn.clone(),
-                events: vec![event(id, "PassStateEntered")],
-                update: None,
-                timer: TimerChange::Keep,
-            })
+            .commit(step(
+                &record.arn,
+                vec![event(id, EventType::PassStateEntered)],
+            ))
             .await
             .unwrap();
     }
@@ -236,9 +396,12 @@ async fn commits(store: &dyn Store) {
     let repeated = store
         .commit(Transition {
             execution_arn: record.arn.clone(),
-            events: vec![event(8, "PassStateExited"), event(3, "Duplicate")],
+            events: vec![
+                event(8, EventType::PassStateExited),
+                event(3, EventType::PassStateExited),
+            ],
             update: Some(ExecutionUpdate {
-                status: "FAILED".into(),
+                status: ExecutionStatus::Failed,
                 output: None,
                 error: Some("E".into()),
                 cause: None,
@@ -247,7 +410,13 @@ async fn commits(store: &dyn Store) {
             timer: TimerChange::Set(99),
         })
         .await;
-    assert!(repeated.is_err());
+    assert_eq!(
+        repeated,
+        Err(StoreError::DuplicateEvent {
+            execution_arn: record.arn.clone(),
+            id: 3
+        })
+    );
     assert_eq!(
         store
             .get_execution(&record.arn)
@@ -255,7 +424,7 @@ async fn commits(store: &dyn Store) {
             .unwrap()
             .unwrap()
             .status,
-        "RUNNING"
+        ExecutionStatus::Running
     );
     assert!(store
         .due_timers(1000, 10)
@@ -272,8 +441,20 @@ async fn commits(store: &dyn Store) {
     assert_eq!(ids, (1..=7).collect::<Vec<_>>());
     assert_eq!(
         all.items[2],
-        event(3, "PassStateEntered"),
+        event(3, EventType::PassStateEntered),
         "stored as given"
+    );
+    let forward = store
+        .events(&record.arn, false, page(4, None))
+        .await
+        .unwrap();
+    let rest = store
+        .events(&record.arn, false, page(4, forward.next_token))
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.items.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [5, 6, 7]
     );
     let reversed = store
         .events(&record.arn, true, page(3, None))
@@ -293,15 +474,119 @@ async fn commits(store: &dyn Store) {
     );
     assert_eq!(rest.next_token, None);
 
-    let unknown = Transition {
-        execution_arn: "arn:missing".into(),
-        events: vec![],
-        update: None,
-        timer: TimerChange::Keep,
-    };
     assert!(matches!(
-        store.commit(unknown).await,
+        store.commit(step("arn:missing", vec![])).await,
         Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn closed_executions_take_no_transition(store: &dyn Store) {
+    let owner = machine("closing");
+    let record = execution(&owner, "done", 1);
+    store.start_execution(record.clone()).await.unwrap();
+    store
+        .commit(ending(&record.arn, 1, ExecutionStatus::Succeeded))
+        .await
+        .unwrap();
+    let late = store
+        .commit(step(
+            &record.arn,
+            vec![event(2, EventType::PassStateEntered)],
+        ))
+        .await;
+    assert_eq!(
+        late,
+        Err(StoreError::ExecutionClosed {
+            execution_arn: record.arn.clone(),
+            status: ExecutionStatus::Succeeded
+        })
+    );
+    let late_timer = store
+        .commit(Transition {
+            timer: TimerChange::Set(1),
+            ..step(&record.arn, vec![])
+        })
+        .await;
+    assert!(matches!(
+        late_timer,
+        Err(StoreError::ExecutionClosed { .. })
+    ));
+    assert!(store
+        .due_timers(i64::MAX, 100)
+        .await
+        .unwrap()
+        .iter()
+        .all(|t| t.execution_arn != record.arn));
+}
+
+async fn aborts(store: &dyn Store) {
+    let owner = machine("stopping");
+    let record = execution(&owner, "stopped", 1);
+    store.start_execution(record.clone()).await.unwrap();
+    store
+        .commit(Transition {
+            timer: TimerChange::Set(10),
+            ..step(
+                &record.arn,
+                vec![
+                    event(1, EventType::ExecutionStarted),
+                    event(2, EventType::WaitStateEntered),
+                ],
+            )
+        })
+        .await
+        .unwrap();
+    let abort = Abort {
+        execution_arn: record.arn.clone(),
+        kind: EventType::ExecutionAborted,
+        details: Some("{\"error\":\"E\"}".into()),
+        timestamp_ms: 77,
+        error: Some("E".into()),
+        cause: None,
+    };
+    let stopped = store.abort_execution(abort.clone()).await.unwrap();
+    assert_eq!(stopped.status, ExecutionStatus::Aborted);
+    assert_eq!(stopped.error.as_deref(), Some("E"));
+    assert_eq!(stopped.stopped_ms, Some(77));
+    let events = store
+        .events(&record.arn, false, Page::default())
+        .await
+        .unwrap()
+        .items;
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last.id, last.previous_event_id, last.kind),
+        (3, 2, EventType::ExecutionAborted),
+        "numbered after the committed events"
+    );
+    assert!(
+        store
+            .due_timers(i64::MAX, 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.execution_arn != record.arn),
+        "a stopped execution has no timer"
+    );
+    let again = store.abort_execution(abort).await.unwrap();
+    assert_eq!(again, stopped, "a closed execution is left as it is");
+    assert_eq!(
+        store
+            .events(&record.arn, false, Page::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        3
+    );
+    assert!(matches!(
+        store
+            .commit(step(
+                &record.arn,
+                vec![event(4, EventType::WaitStateExited)]
+            ))
+            .await,
+        Err(StoreError::ExecutionClosed { .. })
     ));
 }
 
@@ -310,13 +595,11 @@ async fn timers(store: &dyn Store) {
     let mut arns = Vec::new();
     for (name, at) in [("t1", 300), ("t2", 100), ("t3", 200)] {
         let record = execution(&owner, name, 70);
-        store.start_execution(record.clone(), vec![]).await.unwrap();
+        store.start_execution(record.clone()).await.unwrap();
         store
             .commit(Transition {
-                execution_arn: record.arn.clone(),
-                events: vec![],
-                update: None,
                 timer: TimerChange::Set(at),
+                ..step(&record.arn, vec![])
             })
             .await
             .unwrap();
@@ -331,15 +614,19 @@ async fn timers(store: &dyn Store) {
     assert_eq!(store.due_timers(1000, 1).await.unwrap().len(), 1);
     store
         .commit(Transition {
-            execution_arn: arns[1].clone(),
-            events: vec![],
-            update: None,
             timer: TimerChange::Clear,
+            ..step(&arns[1], vec![])
         })
         .await
         .unwrap();
-    let due = store.due_timers(250, 10).await.unwrap();
-    assert_eq!(due.iter().map(|t| t.fire_at_ms).collect::<Vec<_>>(), [200]);
+    let due: HashSet<i64> = store
+        .due_timers(250, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.fire_at_ms)
+        .collect();
+    assert_eq!(due, [200].into());
 }
 
 async fn tags(store: &dyn Store) {
@@ -356,7 +643,10 @@ async fn tags(store: &dyn Store) {
         .await
         .unwrap();
     store
-        .untag_resource(arn.clone(), vec!["team".into(), "absent".into()])
+        .untag_resource(
+            arn.clone(),
+            vec!["team".into(), "absent".into(), "k".into()],
+        )
         .await
         .unwrap();
     assert_eq!(

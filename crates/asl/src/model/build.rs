@@ -242,12 +242,14 @@ impl Builder {
     }
 
     fn task(&mut self, fields: &Fields) -> Task {
+        let resource = fields
+            .get("Resource")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         Task {
-            resource: fields
-                .get("Resource")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
+            integration: Integration::parse(&resource),
+            resource,
             timeout_seconds: self.u64_or_path(fields, "TimeoutSeconds", "TimeoutSecondsPath"),
             heartbeat_seconds: self.u64_or_path(fields, "HeartbeatSeconds", "HeartbeatSecondsPath"),
             credentials: fields.get("Credentials").cloned(),
@@ -379,6 +381,10 @@ impl Builder {
                 "ToleratedFailurePercentagePath",
             ),
             distributed,
+            label: fields
+                .get("Label")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         })
     }
 

@@ -16,6 +16,7 @@
 //! definition text; `depth` keeps recursion bounded for any input.
 
 mod depth;
+mod express;
 mod fields;
 mod graph;
 mod handlers;
@@ -27,6 +28,7 @@ mod syntax;
 mod text;
 mod warnings;
 
+pub use express::express_diagnostics;
 pub use text::validate_text;
 
 use crate::{Diagnostic, Severity};

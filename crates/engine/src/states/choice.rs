@@ -1,18 +1,17 @@
-use crate::context::StateContext;
-use crate::execution::{Completed, Frame, Run};
+//! Choice: the first rule that matches picks the next state, else `Default`, else
+//! `States.NoChoiceMatched`.
+//!
+//! Events of an attempt: none (entering and exiting are the lifecycle's).
+
+use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
-use fluxo_asl::model::{State, StateKind};
+use fluxo_asl::model::StateKind;
 use fluxo_expr::EvalError;
 use serde_json::Value;
 use std::borrow::Cow;
 
-pub(crate) fn run(
-    run: &Run,
-    state: &State,
-    input: Cow<'_, Value>,
-    state_context: &StateContext<'_>,
-    frame: &Frame,
-) -> Result<Completed, Failure> {
+pub(crate) fn run(attempt: &Attempt<'_>, input: Cow<'_, Value>) -> Result<Completed, Failure> {
+    let state = attempt.state;
     let StateKind::Choice {
         choices,
         choice_assigns,
@@ -21,16 +20,14 @@ pub(crate) fn run(
     else {
         unreachable!("choice::run is only called for Choice states");
     };
-    let context = run.context.for_state(state_context, frame);
-    let effective =
-        run.input_path_cow(&state.io.input_path, input, &context, frame, state_context)?;
-    let scope = frame.scope(&effective, &context);
+    let effective = attempt.input_path(input)?;
+    let scope = attempt.frame.scope(&effective, &attempt.context);
     let mut chosen = None;
     for (index, choice) in choices.iter().enumerate() {
         if choice
             .rule
             .evaluate(&scope)
-            .map_err(|error| run.runtime_failure(state_context, error))?
+            .map_err(|error| attempt.failure(error))?
         {
             chosen = Some((index, choice));
             break;
@@ -43,32 +40,22 @@ pub(crate) fn run(
         ),
         (None, Some(default)) => (default.to_string(), None),
         (None, None) => {
-            return Err(run.runtime_failure(
-                state_context,
-                EvalError {
-                    error: "States.NoChoiceMatched".into(),
-                    message: "No Choice Rules matched and no Default was specified.".into(),
-                },
-            ))
+            return Err(attempt.failure(EvalError {
+                error: "States.NoChoiceMatched".into(),
+                message: "No Choice Rules matched and no Default was specified.".into(),
+            }))
         }
     };
     let mut assigned = match &state.assign {
-        Some(assign) => Some(run.assign(assign, &effective, state_context, frame, "Assign")?),
+        Some(assign) => Some(attempt.assign(assign, &effective)?),
         None => None,
     };
     if let Some(assign) = assign {
-        let values = run.assign(assign, &effective, state_context, frame, "Assign")?;
+        let values = attempt.assign(assign, &effective)?;
         assigned.get_or_insert_with(Default::default).extend(values);
     }
-    let output = run.output_path(
-        &state.io.output_path,
-        effective.into_owned(),
-        &context,
-        frame,
-        state_context,
-    )?;
     Ok(Completed {
-        output,
+        output: attempt.output_path(effective.into_owned())?,
         next: Some(next),
         assigned,
     })

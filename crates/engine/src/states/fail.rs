@@ -1,23 +1,23 @@
-use super::resolve;
-use crate::context::StateContext;
-use crate::execution::{Completed, Frame, Run};
+//! Fail: ends its thread with `Error` and `Cause` (literal, by path, or by an intrinsic).
+//!
+//! Events of an attempt: none; the state records no `Exited` event, and the failure travels up
+//! to the enclosing state or the execution.
+
+use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
 use fluxo_asl::model::ValueOrPath;
 use serde_json::Value;
 
 pub(crate) fn run(
-    run: &Run,
+    attempt: &Attempt<'_>,
     error: &Option<ValueOrPath<String>>,
     cause: &Option<ValueOrPath<String>>,
     input: &Value,
-    state_context: &StateContext<'_>,
-    frame: &Frame,
 ) -> Result<Completed, Failure> {
-    let context = run.context.for_state(state_context, frame);
     let text =
         |field: &Option<ValueOrPath<String>>, name: &str| -> Result<Option<String>, Failure> {
             let Some(field) = field else { return Ok(None) };
-            match resolve(run, field, name, input, &context, frame, state_context)? {
+            match attempt.resolve(field, name, input)? {
                 Value::String(text) => Ok(Some(text)),
                 other => Ok(Some(other.to_string())),
             }

@@ -1,34 +1,35 @@
-use crate::context::StateContext;
-use crate::execution::{Completed, Frame, Run};
+//! Parallel: runs every branch concurrently on the effective input; the result is the array
+//! of their outputs, in branch order.
+//!
+//! Events of an attempt: `ParallelStateStarted`; each branch's states in its own thread;
+//! then, when a branch fails, `<Type>StateAborted` for a state a sibling branch was running
+//! (and the lifecycle records `ParallelStateFailed`). AWS records no `ParallelStateSucceeded`.
+
+use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
 use crate::journal::Thread;
-use fluxo_asl::model::{State, StateMachine};
+use fluxo_asl::model::StateMachine;
+use fluxo_types::EventType;
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures::FutureExt;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 pub(crate) async fn run(
-    run: &Run<'_>,
-    state: &State,
+    attempt: &Attempt<'_>,
     branches: &[Arc<StateMachine>],
     input: &Value,
-    state_context: &StateContext<'_>,
     thread: &mut Thread,
-    frame: &Frame,
 ) -> Result<Completed, Failure> {
-    let context = run.context.for_state(state_context, frame);
-    let effective = run.effective_input(state, input, &context, frame, state_context)?;
-    let started = run.record(thread, "ParallelStateStarted", None);
+    let run = attempt.run;
+    let effective = attempt.effective_input(input)?;
+    let started = run.record(thread, EventType::ParallelStateStarted, None);
     let effective = &effective;
     let parent = &*thread;
     let branch_runs = branches.iter().enumerate().map(|(index, branch)| {
         let mut branch_thread = parent.child(started, format_args!("b{index}"));
-        // Each branch sees the variables of the enclosing scope; what it assigns stays inside.
-        let mut branch_frame = Frame {
-            variables: frame.variables.clone(),
-            map_item: None,
-        };
+        let mut branch_frame = attempt.frame.child(started, index, None);
         async move {
             let result = run
                 .run_machine(
@@ -42,6 +43,7 @@ pub(crate) async fn run(
         }
     });
     let mut running: FuturesUnordered<_> = branch_runs.collect();
+    let waiting = run.threads.waiting_for_children(run.observed());
     let mut results = vec![Value::Null; branches.len()];
     let mut failed = None;
     while let Some((index, result)) = running.next().await {
@@ -56,16 +58,10 @@ pub(crate) async fn run(
         }
     }
     drop(running);
+    drop(waiting);
     // The first failing branch fails the state; the others are dropped (stopped) with it.
     match failed {
-        None => run.finish(
-            state,
-            std::borrow::Cow::Borrowed(input),
-            Value::Array(results),
-            &context,
-            frame,
-            state_context,
-        ),
+        None => attempt.finish(Cow::Borrowed(input), Value::Array(results)),
         Some(mut failure) => {
             // The other branches stop with the state; a state they were running is aborted.
             for index in 0..branches.len() {

@@ -1,42 +1,39 @@
-use crate::context::StateContext;
-use crate::execution::{Completed, Frame, Run};
+//! Pass: passes its input, or its `Result`, on through the data flow.
+//!
+//! Events of an attempt: none (entering and exiting are the lifecycle's).
+
+use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
-use fluxo_asl::model::{ResultPathField, State};
+use crate::payload;
+use fluxo_asl::model::{PathField, ResultPathField};
 use serde_json::Value;
 use std::borrow::Cow;
 
 pub(crate) fn run(
-    run: &Run,
-    state: &State,
+    attempt: &Attempt<'_>,
     result: Option<&Value>,
     input: Cow<'_, Value>,
-    state_context: &StateContext<'_>,
-    frame: &Frame,
 ) -> Result<Completed, Failure> {
-    let context = run.context.for_state(state_context, frame);
+    let io = &attempt.state.io;
     // With a `Result`, the effective input only matters for the errors that computing it can
     // raise: there are none to raise when it would be the input itself.
-    let plain_input = state.io.parameters.is_none()
-        && matches!(state.io.input_path, fluxo_asl::model::PathField::Identity);
+    let plain_input = io.parameters.is_none() && matches!(io.input_path, PathField::Identity);
     let (result, raw_input) = match result {
         Some(result) => {
             if !plain_input {
-                run.effective_input(state, &input, &context, frame, state_context)?;
+                attempt.effective_input(&input)?;
             }
-            if crate::execution::over_payload_limit(result) {
-                return Err(Failure::data_limit(&state.name));
+            if payload::over_limit(result) {
+                return Err(Failure::data_limit(&attempt.state.name));
             }
             // `Result` is literal: `.$` keys inside it are not evaluated.
             (result.clone(), input)
         }
-        None if plain_input && matches!(state.io.result_path, ResultPathField::Replace) => {
+        None if plain_input && matches!(io.result_path, ResultPathField::Replace) => {
             // The input passes through as the result: moved, not copied, when owned.
             (input.into_owned(), Cow::Owned(Value::Null))
         }
-        None => (
-            run.effective_input(state, &input, &context, frame, state_context)?,
-            input,
-        ),
+        None => (attempt.effective_input(&input)?, input),
     };
-    run.finish(state, raw_input, result, &context, frame, state_context)
+    attempt.finish(raw_input, result)
 }

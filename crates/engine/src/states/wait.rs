@@ -1,100 +1,86 @@
-use super::resolve;
-use crate::context::StateContext;
-use crate::execution::{add_seconds, next_of, Completed, Frame, Run};
+//! Wait: parks its thread for `Seconds` or until `Timestamp` (literal or by path).
+//!
+//! Events of an attempt: none; the park is durable (the history is persisted before it, and a
+//! durable runtime may unload the execution while it waits).
+
+use crate::attempt::{next_of, Attempt, Completed};
 use crate::failure::Failure;
-use fluxo_asl::model::{State, ValueOrPath, WaitFor};
+use crate::run::add_seconds;
+use fluxo_asl::model::{ValueOrPath, WaitFor};
 use jiff::Timestamp;
 use serde_json::Value;
 
-/// AWS refuses delays that do not fit a signed 32-bit count of seconds.
-const MAX_DELAY_SECONDS: i64 = i32::MAX as i64;
+/// The longest delay a Wait state accepts: a Standard execution lasts at most one year (Step
+/// Functions service quotas), so a longer wait could never end; AWS fails it at once with
+/// `Wait state delay is too long.` (recorded case `base/wait__test_timestamp_too_far_in_future_boundary_24856`).
+pub const MAX_DELAY_SECONDS: i64 = 365 * 24 * 60 * 60;
 
 pub(crate) async fn run(
-    run: &Run<'_>,
-    state: &State,
+    attempt: &Attempt<'_>,
     wait: &WaitFor,
     input: &Value,
-    state_context: &StateContext<'_>,
-    frame: &Frame,
 ) -> Result<Completed, Failure> {
-    let context = run.context.for_state(state_context, frame);
-    let effective = run.input_path(&state.io.input_path, input, &context, frame, state_context)?;
-    let runtime = |message: String| run.runtime_error(state_context, message);
-    // Counted from when the state was entered, so that a replay computes the same deadline.
-    let now = state_context.entered_time;
-    let deadline = match wait {
+    let effective = attempt.select(&attempt.state.io.input_path, input)?;
+    let deadline = deadline(attempt, wait, &effective)?;
+    attempt.run.sleep_until(deadline).await;
+    let assigned = match &attempt.state.assign {
+        Some(assign) => Some(attempt.assign(assign, &effective)?),
+        None => None,
+    };
+    Ok(Completed {
+        output: attempt.output_path(effective)?,
+        next: next_of(attempt.state),
+        assigned,
+    })
+}
+
+/// When the wait ends, counted from when the state was entered so that a replay computes the
+/// same deadline.
+fn deadline(
+    attempt: &Attempt<'_>,
+    wait: &WaitFor,
+    effective: &Value,
+) -> Result<Timestamp, Failure> {
+    let now = attempt.info.entered_time;
+    let too_long = || attempt.runtime_error("Wait state delay is too long.".into());
+    match wait {
         WaitFor::Seconds(seconds) => {
-            let value = resolve(
-                run,
-                seconds,
-                "SecondsPath",
-                &effective,
-                &context,
-                frame,
-                state_context,
-            )?;
+            let value = attempt.resolve(seconds, "SecondsPath", effective)?;
             let path = path_text(seconds);
             let seconds = match value.as_i64() {
                 Some(seconds) if seconds < 0 => {
-                    return Err(runtime(format!(
+                    return Err(attempt.runtime_error(format!(
                         "The SecondsPath parameter references a negative value: {path} == {value}"
                     )))
                 }
                 Some(seconds) => seconds,
-                None => {
-                    return Err(runtime(format!(
+                None => return Err(attempt.runtime_error(format!(
                     "The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
-                )))
-                }
+                ))),
             };
             if seconds > MAX_DELAY_SECONDS {
-                return Err(runtime("Wait state delay is too long.".into()));
+                return Err(too_long());
             }
-            add_seconds(now, seconds as f64)
+            Ok(add_seconds(now, seconds as f64))
         }
         WaitFor::Timestamp(timestamp) => {
-            let value = resolve(
-                run,
-                timestamp,
-                "TimestampPath",
-                &effective,
-                &context,
-                frame,
-                state_context,
-            )?;
+            let value = attempt.resolve(timestamp, "TimestampPath", effective)?;
             let text = match &value {
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
             let Some(deadline) = parse_timestamp(&text) else {
-                return Err(runtime(format!(
+                return Err(attempt.runtime_error(format!(
                     "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {text}",
                     path_text(timestamp)
                 )));
             };
             if deadline.duration_since(now).as_secs() > MAX_DELAY_SECONDS {
-                return Err(runtime("Wait state delay is too long.".into()));
+                return Err(too_long());
             }
-            deadline
+            Ok(deadline)
         }
-    };
-    run.sleep_until(deadline).await;
-    let output = run.output_path(
-        &state.io.output_path,
-        effective.clone(),
-        &context,
-        frame,
-        state_context,
-    )?;
-    let assigned = match &state.assign {
-        Some(assign) => Some(run.assign(assign, &effective, state_context, frame, "Assign")?),
-        None => None,
-    };
-    Ok(Completed {
-        output,
-        next: next_of(state),
-        assigned,
-    })
+    }
 }
 
 fn path_text<T>(field: &ValueOrPath<T>) -> &str {

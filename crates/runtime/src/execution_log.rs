@@ -1,10 +1,11 @@
 //! Execution logs: the records AWS sends to CloudWatch Logs for a state machine with a
-//! `loggingConfiguration`, written as JSON lines where the operator says (a file or stdout).
-//! The API's `destinations` are recorded but never used as paths: only the operator chooses
-//! where Fluxo writes.
+//! `loggingConfiguration` (Step Functions developer guide, "Logging in CloudWatch Logs"),
+//! written as JSON lines where the operator says (a file or stdout). The API's
+//! `destinations` are recorded but never used as paths: only the operator chooses where
+//! Fluxo writes.
 
-use crate::ApiError;
 use fluxo_engine::HistoryEvent;
+use fluxo_types::EventType;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::sync::Mutex;
@@ -35,7 +36,7 @@ impl ExecutionLog {
     /// Writes the records of one finished execution that its configuration asks for.
     pub fn write(&self, config: &LoggingConfig, execution_arn: &str, history: &[HistoryEvent]) {
         let mut text = String::new();
-        for event in history.iter().filter(|e| config.level.includes(&e.kind)) {
+        for event in history.iter().filter(|e| config.level.includes(e.kind)) {
             text.push_str(&record(event, execution_arn, config.include_execution_data).to_string());
             text.push('\n');
         }
@@ -58,23 +59,36 @@ pub enum Level {
 }
 
 impl Level {
-    fn includes(self, kind: &str) -> bool {
+    /// ALL logs every event; ERROR the failures (of states, tasks and the execution); FATAL
+    /// only the execution's failing end.
+    fn includes(self, kind: EventType) -> bool {
         let fatal = matches!(
             kind,
-            "ExecutionFailed" | "ExecutionAborted" | "ExecutionTimedOut"
+            EventType::ExecutionFailed | EventType::ExecutionAborted | EventType::ExecutionTimedOut
         );
         match self {
             Level::All => true,
             Level::Error => {
                 fatal
-                    || kind.ends_with("Failed")
-                    || kind.ends_with("TimedOut")
-                    || kind.ends_with("Aborted")
+                    || kind.is_failure()
+                    || kind.is_state_aborted()
+                    || matches!(kind, EventType::MapIterationAborted)
             }
             Level::Fatal => fatal,
             Level::Off => false,
         }
     }
+}
+
+/// A `loggingConfiguration` the API must refuse, with AWS's error class.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoggingError {
+    /// `ValidationException`.
+    #[error("{0}")]
+    Validation(String),
+    /// `SerializationException`: a field of the wrong JSON type.
+    #[error("{0}")]
+    Serialization(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,14 +108,15 @@ impl LoggingConfig {
         }
     }
 
-    pub fn parse(value: &Value) -> Result<Self, ApiError> {
+    /// Reads a `loggingConfiguration`; the error names what is wrong in AWS's words.
+    pub fn parse(value: &Value) -> Result<Self, LoggingError> {
         let level = match value.get("level").and_then(Value::as_str).unwrap_or("OFF") {
             "ALL" => Level::All,
             "ERROR" => Level::Error,
             "FATAL" => Level::Fatal,
             "OFF" => Level::Off,
             other => {
-                return Err(ApiError::validation(&format!(
+                return Err(LoggingError::Validation(format!(
                     "1 validation error detected: Value '{other}' at 'loggingConfiguration.level' failed to satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]"
                 )))
             }
@@ -110,8 +125,8 @@ impl LoggingConfig {
             None => false,
             Some(Value::Bool(include)) => *include,
             Some(_) => {
-                return Err(ApiError::serialization(
-                    "loggingConfiguration.includeExecutionData must be a boolean",
+                return Err(LoggingError::Serialization(
+                    "loggingConfiguration.includeExecutionData must be a boolean".into(),
                 ))
             }
         };
@@ -146,7 +161,7 @@ fn record(event: &HistoryEvent, execution_arn: &str, include_data: bool) -> Valu
     }
     json!({
         "id": event.id.to_string(),
-        "type": event.kind.as_ref(),
+        "type": event.kind.as_str(),
         "details": details,
         "previous_event_id": event.previous_event_id.to_string(),
         "event_timestamp": event.timestamp.as_millisecond().to_string(),
@@ -160,13 +175,16 @@ mod tests {
 
     #[test]
     fn levels_select_events_as_aws_does() {
-        assert!(Level::All.includes("PassStateEntered"));
-        assert!(Level::Error.includes("LambdaFunctionFailed"));
-        assert!(Level::Error.includes("ExecutionFailed"));
-        assert!(!Level::Error.includes("PassStateExited"));
-        assert!(Level::Fatal.includes("ExecutionTimedOut"));
-        assert!(!Level::Fatal.includes("TaskFailed"));
-        assert!(!Level::Off.includes("ExecutionFailed"));
+        use EventType::*;
+        assert!(Level::All.includes(PassStateEntered));
+        assert!(Level::Error.includes(LambdaFunctionFailed));
+        assert!(Level::Error.includes(ExecutionFailed));
+        assert!(Level::Error.includes(MapIterationFailed));
+        assert!(Level::Error.includes(TaskStateAborted));
+        assert!(!Level::Error.includes(PassStateExited));
+        assert!(Level::Fatal.includes(ExecutionTimedOut));
+        assert!(!Level::Fatal.includes(TaskFailed));
+        assert!(!Level::Off.includes(ExecutionFailed));
     }
 
     #[test]

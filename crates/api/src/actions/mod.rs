@@ -1,0 +1,70 @@
+//! The actions, grouped by resource as the API reference groups them: state machines,
+//! executions, execution history, tags, validation. Each action reads its request struct and
+//! answers with its response struct.
+
+mod executions;
+mod history;
+mod state_machines;
+mod tags;
+mod validation;
+
+use crate::protocol::{Action, Request};
+use crate::wire::check_arn;
+use crate::{Api, ApiError, ErrorCode};
+use fluxo_store::{ExecutionRecord, StateMachineRecord};
+use fluxo_types::arn::ResourceType;
+
+/// Runs one action; the answer is its JSON body.
+pub async fn run(api: &Api, request: Request) -> Result<Vec<u8>, ApiError> {
+    let input = request.input;
+    match request.action {
+        Action::CreateStateMachine => state_machines::create(api, input).await,
+        Action::DescribeStateMachine => state_machines::describe(api, input).await,
+        Action::UpdateStateMachine => state_machines::update(api, input).await,
+        Action::DeleteStateMachine => state_machines::delete(api, input).await,
+        Action::ListStateMachines => state_machines::list(api, input).await,
+        Action::DescribeStateMachineForExecution => {
+            state_machines::describe_for_execution(api, input).await
+        }
+        Action::ValidateStateMachineDefinition => validation::validate(input),
+        Action::StartExecution => executions::start(api, input).await,
+        Action::StartSyncExecution => executions::start_sync(api, input).await,
+        Action::StopExecution => executions::stop(api, input).await,
+        Action::DescribeExecution => executions::describe(api, input).await,
+        Action::ListExecutions => executions::list(api, input).await,
+        Action::GetExecutionHistory => history::get(api, input).await,
+        Action::TagResource => tags::tag(api, input).await,
+        Action::UntagResource => tags::untag(api, input).await,
+        Action::ListTagsForResource => tags::list(api, input).await,
+    }
+}
+
+/// The stored state machine an ARN names.
+async fn state_machine(api: &Api, arn: &str) -> Result<StateMachineRecord, ApiError> {
+    check_arn(arn, ResourceType::StateMachine)?;
+    api.runtime
+        .store()
+        .get_state_machine(arn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::StateMachineDoesNotExist,
+                format!("State Machine Does Not Exist: '{arn}'"),
+            )
+        })
+}
+
+/// The stored execution an ARN names.
+async fn execution(api: &Api, arn: &str) -> Result<ExecutionRecord, ApiError> {
+    check_arn(arn, ResourceType::Execution)?;
+    api.runtime
+        .store()
+        .get_execution(arn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ExecutionDoesNotExist,
+                format!("Execution Does Not Exist: '{arn}'"),
+            )
+        })
+}

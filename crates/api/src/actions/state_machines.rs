@@ -1,0 +1,320 @@
+//! CreateStateMachine, DescribeStateMachine, UpdateStateMachine, DeleteStateMachine,
+//! ListStateMachines, DescribeStateMachineForExecution (API reference).
+
+use super::{execution, state_machine};
+use crate::paging::page;
+use crate::wire::{body, check_name, now_ms, parse, seconds};
+use crate::{Api, ApiError, ErrorCode};
+use fluxo_runtime::{LoggingConfig, LoggingError};
+use fluxo_store::{Created, StateMachineRecord, StateMachineUpdate};
+use fluxo_types::{arn, StateMachineType};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateInput {
+    name: String,
+    definition: String,
+    role_arn: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    tags: Vec<super::tags::Tag>,
+    logging_configuration: Option<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateOutput {
+    state_machine_arn: String,
+    creation_date: f64,
+}
+
+/// The state machine type a request names (`STANDARD` when absent).
+fn kind_of(text: Option<&str>) -> Result<StateMachineType, ApiError> {
+    let text = text.unwrap_or("STANDARD");
+    text.parse().map_err(|_| {
+        ApiError::validation(format!(
+            "1 validation error detected: Value '{text}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]"
+        ))
+    })
+}
+
+/// A `loggingConfiguration` as stored: checked as AWS checks it.
+fn logging(value: Option<&Value>) -> Result<Option<String>, ApiError> {
+    let Some(value) = value else { return Ok(None) };
+    let config = LoggingConfig::parse(value).map_err(|error| match error {
+        LoggingError::Validation(message) => ApiError::validation(message),
+        LoggingError::Serialization(message) => ApiError::serialization(message),
+    })?;
+    let destinations = value
+        .get("destinations")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if config.level != fluxo_runtime::Level::Off && destinations != 1 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidLoggingConfiguration,
+            "Invalid Logging Configuration: Must specify exactly one Log Destination.",
+        ));
+    }
+    Ok(Some(config.raw.to_string()))
+}
+
+pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
+    let input: CreateInput = parse(input)?;
+    check_name(&input.name)?;
+    let kind = kind_of(input.kind.as_deref())?;
+    let logging = logging(input.logging_configuration.as_ref())?;
+    let compiled = fluxo_runtime::prepare(&input.definition, kind)
+        .map_err(fluxo_runtime::RuntimeError::from)?;
+    super::tags::check_count(input.tags.len())?;
+    let now = now_ms();
+    let record = StateMachineRecord {
+        arn: arn::state_machine(api.runtime.region(), api.runtime.account(), &input.name),
+        name: input.name,
+        kind,
+        definition: input.definition,
+        role_arn: input.role_arn,
+        created_ms: now,
+        updated_ms: now,
+        revision: 1,
+        logging,
+        revision_id: None,
+    };
+    let tags = input.tags.into_iter().map(|t| (t.key, t.value)).collect();
+    let created = api
+        .runtime
+        .create_state_machine(record, tags, compiled)
+        .await?;
+    let record = match &created {
+        Created::Created(record) | Created::Existing(record) => record,
+    };
+    body(&CreateOutput {
+        state_machine_arn: record.arn.clone(),
+        creation_date: seconds(record.created_ms),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ArnInput {
+    state_machine_arn: String,
+}
+
+#[derive(Serialize)]
+struct Tracing {
+    enabled: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Description<'a> {
+    state_machine_arn: &'a str,
+    name: &'a str,
+    status: &'static str,
+    definition: &'a str,
+    role_arn: &'a str,
+    #[serde(rename = "type")]
+    kind: StateMachineType,
+    creation_date: f64,
+    logging_configuration: Value,
+    tracing_configuration: Tracing,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision_id: Option<&'a str>,
+}
+
+fn description(record: &StateMachineRecord) -> Description<'_> {
+    Description {
+        state_machine_arn: &record.arn,
+        name: &record.name,
+        status: "ACTIVE",
+        definition: &record.definition,
+        role_arn: &record.role_arn,
+        kind: record.kind,
+        creation_date: seconds(record.created_ms),
+        logging_configuration: LoggingConfig::stored(record.logging.as_deref()).raw,
+        tracing_configuration: Tracing { enabled: false },
+        revision_id: record.revision_id.as_deref(),
+    }
+}
+
+pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
+    let input: ArnInput = parse(input)?;
+    body(&description(
+        &state_machine(api, &input.state_machine_arn).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateInput {
+    state_machine_arn: String,
+    definition: Option<String>,
+    role_arn: Option<String>,
+    logging_configuration: Option<Value>,
+    tracing_configuration: Option<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateOutput {
+    update_date: f64,
+    revision_id: String,
+}
+
+pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
+    let input: UpdateInput = parse(input)?;
+    let current = state_machine(api, &input.state_machine_arn).await?;
+    if input.definition.is_none()
+        && input.role_arn.is_none()
+        && input.logging_configuration.is_none()
+        && input.tracing_configuration.is_none()
+    {
+        return Err(ApiError::new(
+            ErrorCode::MissingRequiredParameter,
+            "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
+        ));
+    }
+    let logging = logging(input.logging_configuration.as_ref())?;
+    let compiled = match &input.definition {
+        Some(definition) => Some(
+            fluxo_runtime::prepare(definition, current.kind)
+                .map_err(fluxo_runtime::RuntimeError::from)?,
+        ),
+        None => None,
+    };
+    let updated = api
+        .runtime
+        .update_state_machine(
+            StateMachineUpdate {
+                arn: input.state_machine_arn,
+                definition: input.definition,
+                role_arn: input.role_arn,
+                logging,
+                updated_ms: now_ms(),
+                revision_id: uuid::Uuid::new_v4().to_string(),
+            },
+            compiled,
+        )
+        .await?;
+    body(&UpdateOutput {
+        update_date: seconds(updated.updated_ms),
+        revision_id: updated.revision_id.unwrap_or_default(),
+    })
+}
+
+pub async fn delete(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
+    let input: ArnInput = parse(input)?;
+    crate::wire::check_arn(&input.state_machine_arn, arn::ResourceType::StateMachine)?;
+    api.runtime
+        .delete_state_machine(&input.state_machine_arn)
+        .await?;
+    body(&serde_json::json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Paging {
+    pub max_results: Option<i64>,
+    pub next_token: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListItem<'a> {
+    state_machine_arn: &'a str,
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: StateMachineType,
+    creation_date: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListOutput<'a> {
+    state_machines: Vec<ListItem<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+}
+
+pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
+    let input: Paging = parse(input)?;
+    let listed = api
+        .runtime
+        .store()
+        .list_state_machines(page(input.max_results, input.next_token)?)
+        .await?;
+    body(&ListOutput {
+        state_machines: listed
+            .items
+            .iter()
+            .map(|m| ListItem {
+                state_machine_arn: &m.arn,
+                name: &m.name,
+                kind: m.kind,
+                creation_date: seconds(m.created_ms),
+            })
+            .collect(),
+        next_token: listed.next_token,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExecutionArnInput {
+    execution_arn: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ForExecution {
+    state_machine_arn: String,
+    name: String,
+    definition: String,
+    role_arn: String,
+    update_date: f64,
+    logging_configuration: Value,
+    tracing_configuration: Tracing,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision_id: Option<String>,
+}
+
+/// The definition the execution runs: the revision it started with, even after an update or
+/// a delete of its state machine.
+pub async fn describe_for_execution(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
+    let input: ExecutionArnInput = parse(input)?;
+    let execution = execution(api, &input.execution_arn).await?;
+    let store = api.runtime.store();
+    let revision = store
+        .get_revision(&execution.state_machine_arn, execution.revision)
+        .await?
+        .ok_or_else(|| ApiError::internal("the execution's revision is missing"))?;
+    let current = store
+        .get_state_machine(&execution.state_machine_arn)
+        .await?;
+    let name = arn::Arn::parse(&execution.state_machine_arn)
+        .ok()
+        .and_then(|parsed| parsed.state_machine_name().map(str::to_string))
+        .unwrap_or_default();
+    let same_revision = current
+        .as_ref()
+        .filter(|c| c.revision == execution.revision);
+    body(&ForExecution {
+        state_machine_arn: execution.state_machine_arn.clone(),
+        name,
+        definition: revision.definition,
+        role_arn: revision.role_arn,
+        update_date: seconds(
+            current
+                .as_ref()
+                .map_or(execution.started_ms, |c| c.updated_ms),
+        ),
+        logging_configuration: LoggingConfig::stored(
+            current.as_ref().and_then(|c| c.logging.as_deref()),
+        )
+        .raw,
+        tracing_configuration: Tracing { enabled: false },
+        revision_id: same_revision.and_then(|c| c.revision_id.clone()),
+    })
+}

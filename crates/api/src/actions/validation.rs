@@ -1,0 +1,38 @@
+//! ValidateStateMachineDefinition (API reference): every diagnostic, for the type given.
+
+use crate::wire::{body, parse};
+use crate::ApiError;
+use fluxo_asl::validate;
+use fluxo_types::StateMachineType;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Deserialize)]
+struct ValidateInput {
+    definition: String,
+    #[serde(rename = "type")]
+    kind: Option<StateMachineType>,
+}
+
+#[derive(Serialize)]
+struct ValidateOutput {
+    result: &'static str,
+    diagnostics: Vec<fluxo_asl::Diagnostic>,
+    truncated: bool,
+}
+
+pub fn validate(input: Value) -> Result<Vec<u8>, ApiError> {
+    let input: ValidateInput = parse(input)?;
+    let mut diagnostics = validate::validate_text(&input.definition);
+    if input.kind == Some(StateMachineType::Express) {
+        if let Ok(definition) = serde_json::from_str::<Value>(&input.definition) {
+            diagnostics.extend(validate::express_diagnostics(&definition));
+        }
+    }
+    let failed = !validate::is_valid(&diagnostics);
+    body(&ValidateOutput {
+        result: if failed { "FAIL" } else { "OK" },
+        diagnostics,
+        truncated: false,
+    })
+}

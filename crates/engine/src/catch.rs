@@ -1,0 +1,44 @@
+//! `Catch`: the first catcher whose `ErrorEquals` matches sends the state on to its `Next`,
+//! with `{"Error", "Cause"}` written at its `ResultPath` and its `Assign` evaluated over that
+//! error output (Step Functions developer guide, "Handling errors in Step Functions workflows").
+
+use crate::attempt::{Attempt, Completed};
+use crate::failure::Failure;
+use fluxo_asl::model::{error_matches, ResultPathField};
+use serde_json::Value;
+
+/// What the state passes on when a catcher takes `failure`, or the failure back when none does.
+pub(crate) fn catch(
+    attempt: &Attempt<'_>,
+    failure: Failure,
+    input: Value,
+) -> Result<Completed, Failure> {
+    let Some(catcher) = attempt
+        .state
+        .catch
+        .iter()
+        .find(|catcher| error_matches(&catcher.error_equals, &failure.error))
+    else {
+        return Err(failure);
+    };
+    let error_output = failure.error_output();
+    let assigned = match &catcher.assign {
+        Some(assign) => Some(attempt.assign(assign, &error_output)?),
+        None => None,
+    };
+    let output = match &catcher.result_path {
+        ResultPathField::Replace => error_output,
+        ResultPathField::Discard => input,
+        ResultPathField::Path(path) => {
+            let mut target = input;
+            path.write(&mut target, error_output)
+                .map_err(|error| attempt.failure(error))?;
+            target
+        }
+    };
+    Ok(Completed {
+        output,
+        next: Some(catcher.next.clone()),
+        assigned,
+    })
+}

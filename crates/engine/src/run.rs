@@ -1,0 +1,182 @@
+//! What every branch and iteration of one execution shares: the environment, the context
+//! object, the journal of events, and the execution's limits.
+
+use crate::context::ContextObject;
+use crate::environment::Environment;
+use crate::failure::Failure;
+use crate::journal::{Journal, Thread, MAX_HISTORY_EVENTS};
+use crate::threads::{Observed, Threads};
+use crate::HistoryEvent;
+use fluxo_types::EventType;
+use jiff::Timestamp;
+use serde_json::{Map, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+
+/// States a run goes through before it yields to the scheduler: a loop of states that never
+/// waits (a Choice looping to itself) must not hold a worker thread.
+const STATES_PER_YIELD: u32 = 32;
+
+pub(crate) struct Run<'e> {
+    pub env: &'e dyn Environment,
+    pub context: ContextObject,
+    journal: Mutex<Journal>,
+    /// See [`crate::ExecutionRequest::history_details`].
+    pub details: bool,
+    /// Keeps no history: every event goes through [`Journal::record_lean`].
+    lean: bool,
+    /// Whether AWS's 25,000-event quota applies (Standard executions; Express ones keep no
+    /// history and end after five minutes instead).
+    limit_history: bool,
+    since_yield: AtomicU32,
+    pub threads: Threads,
+}
+
+impl<'e> Run<'e> {
+    pub fn new(
+        env: &'e dyn Environment,
+        context: ContextObject,
+        journal: Journal,
+        details: bool,
+        lean: bool,
+        limit_history: bool,
+    ) -> Self {
+        Run {
+            env,
+            context,
+            journal: Mutex::new(journal),
+            details,
+            lean,
+            limit_history,
+            since_yield: AtomicU32::new(0),
+            threads: Threads::default(),
+        }
+    }
+
+    /// What the thread counts need to see (see `threads.rs`).
+    pub fn observed(&self) -> Observed<'_> {
+        Observed {
+            env: self.env,
+            journal: &self.journal,
+        }
+    }
+
+    fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
+        self.journal.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn into_journal(self) -> Journal {
+        self.journal.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records the thread's next event and returns its id.
+    pub fn record(
+        &self,
+        thread: &mut Thread,
+        kind: EventType,
+        details: Option<Map<String, Value>>,
+    ) -> u64 {
+        let mut journal = self.journal();
+        if self.lean {
+            // The clock is read only where its time is used: a state's entered time (`$$`,
+            // Wait) and the start; deadlines read it themselves (`Run::time_of`).
+            let now = (kind == EventType::ExecutionStarted || kind.is_state_entered())
+                .then(|| self.env.now());
+            return journal.record_lean(thread, kind, now);
+        }
+        let details = details.filter(|_| self.details);
+        journal.record(thread, kind, details, self.env.now())
+    }
+
+    pub fn is_lean(&self) -> bool {
+        self.lean
+    }
+
+    /// Fails a state about to be entered when the history has no room left for it (AWS fails
+    /// the execution when its history reaches 25,000 events; an infinite loop ends there).
+    pub fn check_history_room(&self) -> Result<(), Failure> {
+        if self.limit_history && self.journal().is_full() {
+            return Err(Failure::new(
+                "States.Runtime",
+                Some(format!(
+                    "The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+                )),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Yields to the scheduler every few states, so that a loop of states that never waits
+    /// shares its worker thread (and lets a timeout or a stop reach it).
+    pub async fn pace(&self) {
+        if self.since_yield.fetch_add(1, Ordering::Relaxed) + 1 >= STATES_PER_YIELD {
+            self.since_yield.store(0, Ordering::Relaxed);
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// The time from which a thread's next deadline counts: its latest event's, which a replay
+    /// finds again, or for a lean run (never replayed, its clock read sparingly) now.
+    pub fn time_of(&self, thread: &Thread) -> Timestamp {
+        match self.lean {
+            true => self.env.now(),
+            false => thread.time,
+        }
+    }
+
+    /// See [`Journal::abort`].
+    pub fn abort_thread(&self, key: &str) -> Option<Thread> {
+        self.journal().abort(key, self.env.now())
+    }
+
+    /// The recorded event at the thread's next position, when this part is being replayed.
+    pub fn recorded_next(&self, thread: &Thread) -> Option<HistoryEvent> {
+        self.journal().recorded_next(thread).cloned()
+    }
+
+    /// Hands every new event to the environment to make durable, and waits for it.
+    pub async fn persist(&self) {
+        let events = {
+            let mut journal = self.journal();
+            if !self.env.persists() {
+                journal.skip_unpersisted();
+                return;
+            }
+            journal.take_unpersisted()
+        };
+        if !events.is_empty() {
+            self.env.persist(events).await;
+        }
+    }
+
+    /// Parks this branch until `deadline`, after making the history so far durable.
+    pub async fn sleep_until(&self, deadline: Timestamp) {
+        self.persist().await;
+        // The environment takes note of the deadline first, then learns that the thread parks.
+        let park = self.env.park_until(deadline);
+        let _parked = self.threads.parked(self.observed());
+        park.await;
+    }
+
+    /// A run for a child execution (an iteration of a distributed Map): its events form the
+    /// child's own history, not the parent's.
+    pub fn detached(&self) -> Run<'_> {
+        let mut run = Run::new(
+            self.env,
+            self.context.clone(),
+            Journal::new(Vec::new()),
+            self.details,
+            self.lean,
+            self.limit_history,
+        );
+        run.threads = self.threads.clone();
+        run
+    }
+}
+
+/// `time` plus a number of seconds, saturating.
+pub(crate) fn add_seconds(time: Timestamp, seconds: f64) -> Timestamp {
+    let duration = jiff::SignedDuration::try_from_secs_f64(seconds.max(0.0))
+        .unwrap_or(jiff::SignedDuration::MAX);
+    time.checked_add(duration).unwrap_or(Timestamp::MAX)
+}

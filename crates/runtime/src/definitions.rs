@@ -1,0 +1,172 @@
+//! Definitions are compiled once, before anything is stored: validated, built into the model
+//! the engine runs, and checked for what this Fluxo can run. A definition AWS would accept but
+//! that uses something Fluxo does not run yet is refused with a clear message rather than
+//! accepted and then left stuck or ignored.
+
+use fluxo_asl::model::{Integration, StateMachine};
+use fluxo_asl::{Diagnostic, Severity};
+use fluxo_types::StateMachineType;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Why a definition cannot be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DefinitionError {
+    /// The validator's errors (`ValidateStateMachineDefinition` would report them).
+    #[error("{}", render(.0))]
+    Invalid(Vec<Diagnostic>),
+    /// Valid ASL that uses a feature Fluxo does not run yet.
+    #[error("{message} at {location}")]
+    Unsupported { location: String, message: String },
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| format!("{}: {} at {}", d.code, d.message, d.location))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Validates, compiles and checks a definition's text for a state machine of type `kind`.
+pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, DefinitionError> {
+    let errors = |diagnostics: Vec<Diagnostic>| {
+        diagnostics
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect::<Vec<_>>()
+    };
+    let diagnostics = fluxo_asl::validate::validate_text(text);
+    let invalid = errors(diagnostics);
+    if !invalid.is_empty() {
+        return Err(DefinitionError::Invalid(invalid));
+    }
+    let definition: Value = serde_json::from_str(text).map_err(|error| {
+        DefinitionError::Invalid(vec![Diagnostic::error(
+            "INVALID_JSON_DESCRIPTION",
+            "",
+            error.to_string(),
+        )])
+    })?;
+    if kind == StateMachineType::Express {
+        let refused = fluxo_asl::validate::express_diagnostics(&definition);
+        if !refused.is_empty() {
+            return Err(DefinitionError::Invalid(refused));
+        }
+    }
+    if let Some((location, message)) = unsupported(&definition) {
+        return Err(DefinitionError::Unsupported { location, message });
+    }
+    let machine =
+        fluxo_asl::compile(&definition).map_err(|d| DefinitionError::Invalid(errors(d)))?;
+    Ok(Arc::new(machine))
+}
+
+/// Fields of a distributed Map that Fluxo does not run yet.
+const UNSUPPORTED_MAP_FIELDS: [&str; 3] = ["ItemReader", "ItemBatcher", "ResultWriter"];
+
+/// The first feature of `definition` that Fluxo cannot run, with its JSON pointer. The
+/// validator has bounded the nesting already; the walk keeps its own stack regardless.
+fn unsupported(definition: &Value) -> Option<(String, String)> {
+    let mut machines = vec![(definition, String::new())];
+    while let Some((machine, pointer)) = machines.pop() {
+        if machine.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
+            return Some((
+                format!("{pointer}/QueryLanguage"),
+                "UNSUPPORTED_FEATURE: Fluxo does not run the JSONata query language yet".into(),
+            ));
+        }
+        let Some(states) = machine.get("States").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, state) in states {
+            let at = format!("{pointer}/States/{}", escape(name));
+            if let Some(found) = unsupported_in_state(state, &at) {
+                return Some(found);
+            }
+            if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
+                for (index, branch) in branches.iter().enumerate() {
+                    machines.push((branch, format!("{at}/Branches/{index}")));
+                }
+            }
+            for key in ["ItemProcessor", "Iterator"] {
+                if let Some(processor) = state.get(key) {
+                    machines.push((processor, format!("{at}/{key}")));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn unsupported_in_state(state: &Value, at: &str) -> Option<(String, String)> {
+    if state.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
+        return Some((
+            format!("{at}/QueryLanguage"),
+            "UNSUPPORTED_FEATURE: Fluxo does not run the JSONata query language yet".into(),
+        ));
+    }
+    for field in UNSUPPORTED_MAP_FIELDS {
+        if state.get(field).is_some() {
+            return Some((
+                format!("{at}/{field}"),
+                format!("UNSUPPORTED_FEATURE: Fluxo does not run a Map state's {field} yet"),
+            ));
+        }
+    }
+    let resource = state.get("Resource").and_then(Value::as_str)?;
+    if state.get("Type").and_then(Value::as_str) != Some("Task") {
+        return None;
+    }
+    let callable = match Integration::parse(resource) {
+        Integration::LambdaFunction { .. } => true,
+        integration => integration.is_lambda_invoke(),
+    };
+    (!callable).then(|| {
+        (
+            format!("{at}/Resource"),
+            format!("UNSUPPORTED_FEATURE: Fluxo cannot call the resource '{resource}' yet"),
+        )
+    })
+}
+
+/// A state name as a JSON pointer segment (RFC 6901).
+fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn refusal(definition: Value) -> Option<String> {
+        match prepare(&definition.to_string(), StateMachineType::Standard) {
+            Err(DefinitionError::Unsupported { location, .. }) => Some(location),
+            Err(other) => panic!("{other}"),
+            Ok(_) => None,
+        }
+    }
+
+    #[test]
+    fn what_fluxo_cannot_run_is_refused_where_it_is() {
+        let task = |resource: &str| {
+            json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "End": true}}}
+            ]}}})
+        };
+        assert_eq!(refusal(task("arn:aws:lambda:us-east-1:1:function:f")), None);
+        assert_eq!(refusal(task("arn:aws:states:::lambda:invoke")), None);
+        assert_eq!(
+            refusal(task("arn:aws:states:::sqs:sendMessage")).as_deref(),
+            Some("/States/P/Branches/0/States/T/Resource")
+        );
+        let reader = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "X", "States": {"X": {"Type": "Pass", "End": true}}}}}});
+        assert_eq!(refusal(reader).as_deref(), Some("/States/M/ItemReader"));
+        let jsonata = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
+        assert_eq!(refusal(jsonata).as_deref(), Some("/QueryLanguage"));
+    }
+}
