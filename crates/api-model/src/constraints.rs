@@ -43,11 +43,36 @@ pub(crate) fn violations(model: &Model, shape: ShapeId, value: &Value) -> Vec<Vi
         model,
         found: Vec::new(),
     };
-    if let Kind::Structure { members } = &model.shape(shape).kind {
-        let sensitive = model.shape(shape).sensitive;
-        walker.structure(members, value, "", sensitive, 0);
-    }
+    let root = Node {
+        id: shape,
+        value,
+        path: String::new(),
+        sensitive: false,
+        depth: 0,
+    };
+    walker.node(root);
     walker.found
+}
+
+/// A value under check: its shape, where it is, whether it (or what holds it) is sensitive.
+struct Node<'v> {
+    id: ShapeId,
+    value: &'v Value,
+    path: String,
+    sensitive: bool,
+    depth: usize,
+}
+
+impl<'v> Node<'v> {
+    fn child(&self, id: ShapeId, value: &'v Value, path: String) -> Self {
+        Node {
+            id,
+            value,
+            path,
+            sensitive: self.sensitive,
+            depth: self.depth + 1,
+        }
+    }
 }
 
 struct Walker<'m> {
@@ -56,22 +81,34 @@ struct Walker<'m> {
 }
 
 impl Walker<'_> {
-    fn structure(
-        &mut self,
-        members: &[Member],
-        value: &Value,
-        prefix: &str,
-        sensitive: bool,
-        depth: usize,
-    ) {
+    fn node(&mut self, mut node: Node) {
+        if node.depth > MAX_DEPTH {
+            return; // The deserialization check has refused such a request already.
+        }
+        let shape = self.model.shape(node.id);
+        node.sensitive |= shape.sensitive;
+        for constraint in broken_constraints(shape, node.value) {
+            self.report(&node, &constraint);
+        }
+        match (&shape.kind, node.value) {
+            (Kind::Structure { members }, _) => self.structure(&node, members),
+            (Kind::List { member }, Value::Array(items)) => self.list(&node, *member, items),
+            (Kind::Map { key, value }, Value::Object(entries)) => {
+                self.map(&node, *key, *value, entries)
+            }
+            _ => {}
+        }
+    }
+
+    fn structure(&mut self, node: &Node, members: &[Member]) {
         for member in members {
-            let path = if prefix.is_empty() {
+            let path = if node.path.is_empty() {
                 member.name.clone()
             } else {
-                format!("{prefix}.{}", member.name)
+                format!("{}.{}", node.path, member.name)
             };
-            match value.get(&member.name).filter(|v| !v.is_null()) {
-                Some(v) => self.member(member.shape, v, path, sensitive, depth + 1),
+            match node.value.get(&member.name).filter(|v| !v.is_null()) {
+                Some(v) => self.node(node.child(member.shape, v, path)),
                 None if member.required => {
                     let text =
                         violation_text(&path, Some("null".to_owned()), "Member must not be null");
@@ -82,144 +119,75 @@ impl Walker<'_> {
         }
     }
 
-    fn member(&mut self, id: ShapeId, value: &Value, path: String, sensitive: bool, depth: usize) {
-        if depth > MAX_DEPTH {
-            return; // The deserialization check has refused such a request already.
-        }
-        let shape = self.model.shape(id);
-        let sensitive = sensitive || shape.sensitive;
-        let broken = broken_constraints(shape, value);
-        if !broken.is_empty() {
-            let shown = self.shown(id, value, sensitive);
-            for constraint in broken {
-                let text = violation_text(&path, shown.clone(), &constraint);
-                self.found.push(Violation {
-                    path: path.clone(),
-                    text,
-                });
-            }
-        }
-        match (&shape.kind, value) {
-            (Kind::Structure { members }, _) => {
-                self.structure(members, value, &path, sensitive, depth)
-            }
-            (Kind::List { member }, Value::Array(items)) => {
-                self.list(*member, items, id, value, &path, sensitive, depth)
-            }
-            (
-                Kind::Map {
-                    key,
-                    value: value_shape,
-                },
-                Value::Object(entries),
-            ) => self.map(
-                *key,
-                *value_shape,
-                entries,
-                id,
-                value,
-                &path,
-                sensitive,
-                depth,
-            ),
-            _ => {}
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn list(
-        &mut self,
-        member: ShapeId,
-        items: &[Value],
-        list: ShapeId,
-        value: &Value,
-        path: &str,
-        sensitive: bool,
-        depth: usize,
-    ) {
-        if is_scalar(self.model.shape(member)) {
-            let element = self.model.shape(member);
-            if items
-                .iter()
-                .any(|item| !item.is_null() && !broken_constraints(element, item).is_empty())
-            {
-                let constraint = format!(
-                    "Member must satisfy constraint: [{}]",
-                    all_constraints(element).join(", ")
-                );
-                let shown = self.shown(list, value, sensitive);
-                let text = violation_text(path, shown, &constraint);
-                self.found.push(Violation {
-                    path: path.to_owned(),
-                    text,
-                });
-            }
+    fn list(&mut self, node: &Node, element: ShapeId, items: &[Value]) {
+        let shape = self.model.shape(element);
+        if is_scalar(shape) {
+            self.scalars(node, "Member must satisfy constraint", shape, items.iter());
             return;
         }
         for (i, item) in items.iter().enumerate().filter(|(_, item)| !item.is_null()) {
-            self.member(
-                member,
-                item,
-                format!("{path}.{}.member", i + 1),
-                sensitive,
-                depth + 1,
-            );
+            self.node(node.child(element, item, format!("{}.{}.member", node.path, i + 1)));
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn map(
         &mut self,
+        node: &Node,
         key: ShapeId,
-        value_shape: ShapeId,
+        value: ShapeId,
         entries: &serde_json::Map<String, Value>,
-        map: ShapeId,
-        value: &Value,
-        path: &str,
-        sensitive: bool,
-        depth: usize,
     ) {
-        let key_shape = self.model.shape(key);
-        if entries
-            .keys()
-            .any(|k| !broken_constraints(key_shape, &Value::String(k.clone())).is_empty())
-        {
-            let constraint = format!(
-                "Map keys must satisfy constraint: [{}]",
-                all_constraints(key_shape).join(", ")
+        let keys: Vec<Value> = entries.keys().map(|k| Value::String(k.clone())).collect();
+        self.scalars(
+            node,
+            "Map keys must satisfy constraint",
+            self.model.shape(key),
+            keys.iter(),
+        );
+        let shape = self.model.shape(value);
+        if is_scalar(shape) {
+            self.scalars(
+                node,
+                "Map value must satisfy constraint",
+                shape,
+                entries.values(),
             );
-            let text = violation_text(path, self.shown(map, value, sensitive), &constraint);
-            self.found.push(Violation {
-                path: path.to_owned(),
-                text,
-            });
-        }
-        let element = self.model.shape(value_shape);
-        if is_scalar(element) {
-            if entries
-                .values()
-                .any(|v| !v.is_null() && !broken_constraints(element, v).is_empty())
-            {
-                let constraint = format!(
-                    "Map value must satisfy constraint: [{}]",
-                    all_constraints(element).join(", ")
-                );
-                let text = violation_text(path, self.shown(map, value, sensitive), &constraint);
-                self.found.push(Violation {
-                    path: path.to_owned(),
-                    text,
-                });
-            }
             return;
         }
         for (k, v) in entries.iter().filter(|(_, v)| !v.is_null()) {
-            self.member(value_shape, v, format!("{path}.{k}"), sensitive, depth + 1);
+            self.node(node.child(value, v, format!("{}.{k}", node.path)));
         }
     }
 
-    /// The value as the message shows it: quoted Java text, or nothing when sensitive.
-    fn shown(&self, id: ShapeId, value: &Value, sensitive: bool) -> Option<String> {
-        (!sensitive).then(|| format!("'{}'", java_to_string(self.model, id, value, false)))
+    /// The elements of a list or the keys or values of a map, scalars all of `shape`: one
+    /// violation for the collection if any of them breaks a constraint.
+    fn scalars<'e>(
+        &mut self,
+        node: &Node,
+        label: &str,
+        shape: &Shape,
+        mut elements: impl Iterator<Item = &'e Value>,
+    ) {
+        if elements.any(|e| !e.is_null() && !broken_constraints(shape, e).is_empty()) {
+            self.report(
+                node,
+                &format!("{label}: [{}]", all_constraints(shape).join(", ")),
+            );
+        }
+    }
+
+    fn report(&mut self, node: &Node, constraint: &str) {
+        let shown = (!node.sensitive).then(|| {
+            format!(
+                "'{}'",
+                java_to_string(self.model, node.id, node.value, false)
+            )
+        });
+        let text = violation_text(&node.path, shown, constraint);
+        self.found.push(Violation {
+            path: node.path.clone(),
+            text,
+        });
     }
 }
 

@@ -47,8 +47,8 @@ pub(crate) fn iteration_order<S: AsRef<str>>(keys: &[S]) -> Vec<usize> {
         let h = string_hash(keys[i].as_ref());
         ((h ^ (h >> 16)) as usize) & mask
     };
-    // A stable sort keeps insertion order within a bucket.
-    distinct.sort_by_key(|&i| bucket(i));
+    // A stable sort keeps insertion order within a bucket; each key is hashed once.
+    distinct.sort_by_cached_key(|&i| bucket(i));
     distinct
 }
 
