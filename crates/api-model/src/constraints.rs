@@ -3,9 +3,10 @@
 //!
 //! One violation reads `Value '<value>' at '<path>' failed to satisfy constraint: <constraint>`
 //! (recorded: `Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value
-//! less than or equal to 1000`). The value is `null` for a missing required member and is left
-//! out, `Value at '<path>'`, for a sensitive one (AWS's Cognito answers for its sensitive
-//! `password`: `Value at 'password' failed to satisfy constraint: ...`).
+//! less than or equal to 1000`). The value is `null` for a missing required member (sensitive or
+//! not: `null` discloses nothing, and no AWS answer for a missing sensitive member was found) and
+//! is left out, `Value at '<path>'`, for a sensitive one that is present (AWS's Cognito answers
+//! for its sensitive `password`: `Value at 'password' failed to satisfy constraint: ...`).
 //!
 //! Paths: members joined with `.`, list elements as `<list>.<1-based index>.member`
 //! (recorded: `routingConfiguration.1.member.weight`). A list of scalars is checked as one
@@ -177,12 +178,8 @@ impl Walker<'_> {
     }
 
     fn report(&mut self, node: &Node, constraint: &str) {
-        let shown = (!node.sensitive).then(|| {
-            format!(
-                "'{}'",
-                java_to_string(self.model, node.id, node.value, false)
-            )
-        });
+        let shown = (!node.sensitive)
+            .then(|| format!("'{}'", java_to_string(self.model, node.id, node.value)));
         let text = violation_text(&node.path, shown, constraint);
         self.found.push(Violation {
             path: node.path.clone(),

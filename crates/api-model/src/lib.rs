@@ -24,6 +24,8 @@
 //! Rules that are not in the model (`Invalid Arn`, `Invalid Name`, the routing configuration's
 //! weights adding up to 100, ...) are the action's business, after this validation.
 
+#![warn(missing_docs)]
+
 mod constraints;
 mod deserialize;
 mod java_hash;
@@ -35,7 +37,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-pub use model::{Model, ModelError, Operation};
+pub use model::{InputMember, Model, ModelError, Operation};
 
 /// The vendored Step Functions model (botocore's `service-2.json`, decompressed).
 const STEPFUNCTIONS_MODEL: &str = include_str!("../model/stepfunctions-2016-11-23.json");

@@ -89,6 +89,7 @@ pub(crate) type ShapeId = usize;
 pub struct Operation {
     name: String,
     pub(crate) input: Option<ShapeId>,
+    input_members: Vec<InputMember>,
     errors: Vec<String>,
     documentation: Option<String>,
 }
@@ -108,6 +109,26 @@ impl Operation {
     pub fn documentation(&self) -> Option<&str> {
         self.documentation.as_deref()
     }
+
+    /// The top-level members of the action's input, in the model's order (empty for an action
+    /// without input). `sensitive` members (`definition`, `input`, `output`, `cause`, ...) are
+    /// those AWS never prints; a server should keep them out of its logs too.
+    pub fn input_members(&self) -> &[InputMember] {
+        &self.input_members
+    }
+}
+
+/// A top-level member of an action's input, as the model describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputMember {
+    /// The member's name in the JSON body (`stateMachineArn`).
+    pub name: String,
+    /// The model's shape name for its value (`Arn`).
+    pub shape: String,
+    /// Whether the member must be present (and not `null`).
+    pub required: bool,
+    /// Whether the value's shape is `sensitive`.
+    pub sensitive: bool,
 }
 
 /// A member of a structure: its name on the wire and the shape of its value.
@@ -232,11 +253,15 @@ impl Model {
         for (key, op) in raw.operations {
             let input = op.input.as_ref().map(|r| lookup(&key, r)).transpose()?;
             let errors = op.errors.into_iter().map(|r| r.shape).collect();
+            let input_members = input
+                .map(|id| input_members(&shapes, id))
+                .unwrap_or_default();
             operations.insert(
                 key,
                 Operation {
                     name: op.name,
                     input,
+                    input_members,
                     errors,
                     documentation: op.documentation,
                 },
@@ -258,6 +283,21 @@ impl Model {
     pub(crate) fn shape(&self, id: ShapeId) -> &Shape {
         &self.shapes[id]
     }
+}
+
+fn input_members(shapes: &[Shape], input: ShapeId) -> Vec<InputMember> {
+    let Kind::Structure { members } = &shapes[input].kind else {
+        return Vec::new();
+    };
+    members
+        .iter()
+        .map(|m| InputMember {
+            name: m.name.clone(),
+            shape: shapes[m.shape].name.clone(),
+            required: m.required,
+            sensitive: shapes[m.shape].sensitive,
+        })
+        .collect()
 }
 
 fn compile_shape(

@@ -25,32 +25,20 @@ pub(crate) const REDACTED: &str = "*** Sensitive Data Redacted ***";
 /// `crate::deserialize::MAX_DEPTH`), this only keeps the function total.
 const MAX_PRINT_DEPTH: usize = 64;
 
-/// The Java `toString` of `value`, read as `shape`. `sensitive` redacts it (and all it holds).
-pub(crate) fn java_to_string(
-    model: &Model,
-    shape: ShapeId,
-    value: &Value,
-    sensitive: bool,
-) -> String {
+/// The Java `toString` of `value`, read as `shape`; sensitive shapes inside show [`REDACTED`].
+pub(crate) fn java_to_string(model: &Model, shape: ShapeId, value: &Value) -> String {
     let mut out = String::new();
-    write_value(model, shape, value, sensitive, 0, &mut out);
+    write_value(model, shape, value, 0, &mut out);
     out
 }
 
-fn write_value(
-    model: &Model,
-    id: ShapeId,
-    value: &Value,
-    sensitive: bool,
-    depth: usize,
-    out: &mut String,
-) {
+fn write_value(model: &Model, id: ShapeId, value: &Value, depth: usize, out: &mut String) {
     let shape = model.shape(id);
     if value.is_null() {
         out.push_str("null");
         return;
     }
-    if sensitive || shape.sensitive {
+    if shape.sensitive {
         out.push_str(REDACTED);
         return;
     }
@@ -65,7 +53,7 @@ fn write_value(
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_value(model, *member, item, false, depth + 1, out);
+                write_value(model, *member, item, depth + 1, out);
             }
             out.push(']');
         }
@@ -83,14 +71,7 @@ fn write_value(
                 }
                 out.push_str(keys[i]);
                 out.push('=');
-                write_value(
-                    model,
-                    *value_shape,
-                    &entries[keys[i]],
-                    false,
-                    depth + 1,
-                    out,
-                );
+                write_value(model, *value_shape, &entries[keys[i]], depth + 1, out);
             }
             out.push('}');
         }
@@ -104,7 +85,7 @@ fn write_value(
                 out.push_str(&member.name);
                 out.push('=');
                 let value = entries.get(&member.name).unwrap_or(&Value::Null);
-                write_value(model, member.shape, value, false, depth + 1, out);
+                write_value(model, member.shape, value, depth + 1, out);
             }
             out.push(')');
         }

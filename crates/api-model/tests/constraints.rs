@@ -35,6 +35,23 @@ fn the_model_defines_the_37_actions() {
         "{errors:?}"
     );
     assert!(operation_errors("Nope").is_none());
+    let start = fluxo_api_model::model()
+        .operation("StartExecution")
+        .expect("defined");
+    let members: Vec<(&str, bool, bool)> = start
+        .input_members()
+        .iter()
+        .map(|m| (m.name.as_str(), m.required, m.sensitive))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("stateMachineArn", true, false),
+            ("name", false, false),
+            ("input", false, true),
+            ("traceHeader", false, false)
+        ]
+    );
 }
 
 #[test]
