@@ -29,7 +29,7 @@ pub enum ModelError {
         /// The type the model gives.
         kind: String,
     },
-    /// A `pattern` trait does not compile (see [`Pattern`] for the dialect).
+    /// A `pattern` trait does not compile (Java-style regexes, compiled with `fancy-regex`).
     #[error("shape {shape}: pattern {pattern} does not compile: {reason}")]
     Pattern {
         /// The shape's name.
