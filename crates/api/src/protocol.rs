@@ -113,6 +113,15 @@ pub fn decode(target: Option<&str>, body: &[u8]) -> Result<Request, ApiError> {
             "The request body must be a JSON object",
         ));
     }
+    // The service model's constraints, checked as AWS checks them before any action runs.
+    fluxo_api_model::validate(action.as_str(), &input).map_err(|error| match error {
+        fluxo_api_model::RequestError::Serialization(message) => ApiError::serialization(message),
+        fluxo_api_model::RequestError::Validation(message) => ApiError::validation(message),
+        fluxo_api_model::RequestError::UnknownOperation(name) => ApiError::new(
+            ErrorCode::UnknownOperationException,
+            format!("The action {name} is not supported by Fluxo"),
+        ),
+    })?;
     Ok(Request { action, input })
 }
 

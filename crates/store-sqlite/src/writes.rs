@@ -79,29 +79,45 @@ pub fn update_state_machine(
     c: &Connection,
     update: StateMachineUpdate,
 ) -> StoreResult<StateMachineRecord> {
-    let revision = match update.definition.is_some() || update.role_arn.is_some() {
+    let current = state_machine_by_arn(c, &update.arn)?
+        .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
+    let runs_differently = update
+        .definition
+        .as_ref()
+        .is_some_and(|d| *d != current.definition)
+        || update
+            .role_arn
+            .as_ref()
+            .is_some_and(|r| *r != current.role_arn);
+    let changes = runs_differently
+        || update
+            .logging
+            .as_ref()
+            .is_some_and(|l| Some(l) != current.logging.as_ref());
+    let revision = match runs_differently {
         true => Some(next_revision(c, &update.arn)? as i64),
         false => None,
     };
-    let changed = c
-        .execute(
-            "UPDATE state_machines SET definition = COALESCE(?2, definition), \
-             role_arn = COALESCE(?3, role_arn), logging = COALESCE(?5, logging), \
-             updated_ms = ?4, revision = COALESCE(?6, revision), revision_id = ?7 WHERE arn = ?1",
-            params![
-                update.arn,
-                update.definition,
-                update.role_arn,
-                update.updated_ms,
-                update.logging,
-                revision,
-                update.revision_id
-            ],
-        )
-        .map_err(backend)?;
-    if changed == 0 {
-        return Err(StoreError::NotFound(update.arn));
-    }
+    // An update that changes nothing keeps the revision id.
+    let revision_id = match changes {
+        true => Some(update.revision_id.clone()),
+        false => current.revision_id.clone(),
+    };
+    c.execute(
+        "UPDATE state_machines SET definition = COALESCE(?2, definition), \
+         role_arn = COALESCE(?3, role_arn), logging = COALESCE(?5, logging), \
+         updated_ms = ?4, revision = COALESCE(?6, revision), revision_id = ?7 WHERE arn = ?1",
+        params![
+            update.arn,
+            update.definition,
+            update.role_arn,
+            update.updated_ms,
+            update.logging,
+            revision,
+            revision_id
+        ],
+    )
+    .map_err(backend)?;
     let record = state_machine_by_arn(c, &update.arn)?
         .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
     keep_revision(c, &record)?;

@@ -129,7 +129,19 @@ impl Store for MemoryStore {
                 .state_machines
                 .get_mut(&update.arn)
                 .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
-            let runs_differently = update.definition.is_some() || update.role_arn.is_some();
+            let runs_differently = update
+                .definition
+                .as_ref()
+                .is_some_and(|d| *d != record.definition)
+                || update
+                    .role_arn
+                    .as_ref()
+                    .is_some_and(|r| *r != record.role_arn);
+            let changes = runs_differently
+                || update
+                    .logging
+                    .as_ref()
+                    .is_some_and(|l| Some(l) != record.logging.as_ref());
             if let Some(definition) = update.definition {
                 record.definition = definition;
             }
@@ -140,7 +152,11 @@ impl Store for MemoryStore {
                 record.logging = Some(logging);
             }
             record.updated_ms = update.updated_ms;
-            record.revision_id = Some(update.revision_id);
+            // An update that changes nothing keeps the revision (recorded case
+            // `api/sfn_api__test_create_update_state_machine_same_parameters`).
+            if changes {
+                record.revision_id = Some(update.revision_id);
+            }
             if runs_differently {
                 record.revision = next_revision;
             }

@@ -223,6 +223,22 @@ async fn revisions(store: &dyn Store) {
         .unwrap()
         .revision;
     assert!(second > first);
+    let unchanged = store
+        .update_state_machine(StateMachineUpdate {
+            arn: arn.clone(),
+            definition: Some("{\"v\":2}".into()),
+            role_arn: None,
+            logging: None,
+            updated_ms: 4,
+            revision_id: "r-4".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (unchanged.revision, unchanged.revision_id.as_deref()),
+        (second, Some("r-3")),
+        "an update that changes nothing keeps the revision"
+    );
     store.delete_state_machine(&arn).await.unwrap();
     let kept = store.get_revision(&arn, first).await.unwrap().unwrap();
     assert_eq!(kept.definition, "{\"v\":1}", "revisions outlive updates");

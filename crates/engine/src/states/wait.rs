@@ -54,9 +54,11 @@ fn deadline(
                     )))
                 }
                 Some(seconds) => seconds,
-                None => return Err(attempt.runtime_error(format!(
+                None => {
+                    return Err(attempt.runtime_error(format!(
                     "The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
-                ))),
+                )))
+                }
             };
             if seconds > MAX_DELAY_SECONDS {
                 return Err(too_long());
