@@ -147,7 +147,10 @@ impl<E: Environment> Environment for Recording<E> {
         self.inner.random_seed()
     }
 
-    fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke_function(
+        &self,
+        call: FunctionCall,
+    ) -> BoxFuture<'_, Result<fluxo_engine::FunctionResult, TaskFailure>> {
         self.inner.invoke_function(call)
     }
 

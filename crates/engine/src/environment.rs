@@ -12,6 +12,30 @@ pub struct TaskFailure {
     pub cause: Option<String>,
 }
 
+/// What a function returned, as Lambda's `Invoke` answers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionResult {
+    /// The result document.
+    pub payload: Value,
+    /// The length in bytes of the response body the function's runtime produced (what
+    /// Lambda's `Content-Length` says; Python's `json.dumps` spaces its separators), when the
+    /// invoker knows it.
+    pub body_bytes: Option<usize>,
+    /// The invocation's log as Lambda writes it (`START`, the function's prints, `END`,
+    /// `REPORT`), when the invoker captured it: `LogType: Tail` returns its last 4 KB.
+    pub log: Option<String>,
+}
+
+impl From<Value> for FunctionResult {
+    fn from(payload: Value) -> Self {
+        FunctionResult {
+            payload,
+            body_bytes: None,
+            log: None,
+        }
+    }
+}
+
 /// A call of a function for a Task state.
 #[derive(Debug, Clone)]
 pub struct FunctionCall {
@@ -42,7 +66,10 @@ pub trait Environment: Send + Sync {
     fn random_seed(&self) -> u64;
 
     /// Invokes an operator-configured function.
-    fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>>;
+    fn invoke_function(
+        &self,
+        call: FunctionCall,
+    ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>>;
 
     /// Makes events durable. The engine calls it with every event not yet persisted before it
     /// starts an effect (a function call, a timer) and when the execution ends, and waits for
@@ -102,11 +129,11 @@ impl<F> SystemEnvironment<F> {
 
 /// Something that runs functions; the task integrations implement it.
 pub trait FunctionInvoker: Send + Sync {
-    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>>;
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>>;
 }
 
 impl<T: FunctionInvoker + ?Sized> FunctionInvoker for std::sync::Arc<T> {
-    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         (**self).invoke(call)
     }
 }
@@ -115,7 +142,7 @@ impl<T: FunctionInvoker + ?Sized> FunctionInvoker for std::sync::Arc<T> {
 pub struct NoFunctions;
 
 impl FunctionInvoker for NoFunctions {
-    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         Box::pin(async move {
             Err(TaskFailure {
                 error: "Lambda.ResourceNotFoundException".into(),
@@ -155,7 +182,10 @@ impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
         self.seed.unwrap_or_else(rand::random)
     }
 
-    fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke_function(
+        &self,
+        call: FunctionCall,
+    ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         self.functions.invoke(call)
     }
 }

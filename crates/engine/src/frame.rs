@@ -12,10 +12,19 @@ use rand::SeedableRng;
 use serde_json::{Map, Value};
 use std::sync::Mutex;
 
+/// Where a frame's thread comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    Execution,
+    ParallelBranch,
+    MapIteration,
+}
+
 pub(crate) struct Frame {
     pub variables: Map<String, Value>,
     /// `$$.Map.Item` inside a Map iteration.
     pub map_item: Option<Value>,
+    pub origin: Origin,
     seed: u64,
     rng: Mutex<StdRng>,
 }
@@ -34,6 +43,7 @@ impl Frame {
         Frame {
             variables: Map::new(),
             map_item: None,
+            origin: Origin::Execution,
             seed,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
         }
@@ -46,6 +56,10 @@ impl Frame {
         let seed = mix(self.seed ^ mix(origin) ^ mix(index as u64).rotate_left(17));
         Frame {
             variables: self.variables.clone(),
+            origin: match map_item {
+                Some(_) => Origin::MapIteration,
+                None => Origin::ParallelBranch,
+            },
             map_item,
             seed,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),

@@ -172,8 +172,9 @@ impl Journal {
         self.next_id
     }
 
-    /// Marks a thread that is being stopped from outside (a sibling branch or iteration failed):
-    /// the state it was running, if any, records `<Type>StateAborted`. Returns the thread, placed
+    /// Marks a thread that is being stopped from outside (a sibling branch or iteration failed,
+    /// or its own failure ended the Parallel or Map): the state it entered and did not exit, if
+    /// any, records `<Type>StateAborted`. Returns the thread, placed
     /// after its last event, or `None` when it recorded nothing.
     pub fn abort(&mut self, key: &str, now: Timestamp) -> Option<Thread> {
         let mut thread: Option<Thread> = None;
@@ -182,8 +183,10 @@ impl Journal {
             let kind = recorded.event.kind;
             if kind.is_state_entered() {
                 open = kind.state_type();
-            } else if kind.is_state_exited() || kind.is_failure() || kind.is_state_aborted() {
-                // Finished, or failing on its own: not running any more.
+            } else if kind.is_state_exited() || kind.is_state_aborted() {
+                // Finished. A state whose work failed (`TaskFailed`, `TaskTimedOut`) is still
+                // open until it exits: AWS aborts it too (recorded case
+                // `timeouts/timeouts__test_service_lambda_map_timeout`).
                 open = None;
             }
             thread = Some(Thread {

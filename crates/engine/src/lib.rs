@@ -22,7 +22,8 @@ mod step;
 mod threads;
 
 pub use environment::{
-    Environment, FunctionCall, FunctionInvoker, NoFunctions, SystemEnvironment, TaskFailure,
+    Environment, FunctionCall, FunctionInvoker, FunctionResult, NoFunctions, SystemEnvironment,
+    TaskFailure,
 };
 pub use execution::{execute, resume};
 pub use fluxo_types::ExecutionStatus;

@@ -9,7 +9,7 @@
 use crate::attempt::{Attempt, Completed};
 use crate::context::StateContext;
 use crate::failure::Failure;
-use crate::frame::Frame;
+use crate::frame::{Frame, Origin};
 use crate::history::{entered_details, exited_details};
 use crate::journal::Thread;
 use crate::payload::{self, PayloadError};
@@ -34,6 +34,11 @@ impl Run<'_> {
         Box::pin(async move {
             let _running = self.threads.running(self.observed());
             let result = self.run_states(machine, input, thread, frame).await;
+            if result.is_err() {
+                // Work that fails at the same moment in sibling threads (timeouts due together)
+                // records its failure before the enclosing state decides, as on AWS.
+                tokio::task::yield_now().await;
+            }
             // A thread that ends while another is parked persists first: its end may leave
             // the execution idle, which it can only be with everything persisted.
             if self.env.persists() && self.threads.any_parked() {
@@ -157,7 +162,7 @@ impl Run<'_> {
                 frame.variables.insert(name.clone(), value.clone());
             }
         }
-        if let Some(kind) = EventType::exited(state.state_type()) {
+        if let Some(kind) = exited_event(state, frame) {
             self.record(
                 thread,
                 kind,
@@ -193,6 +198,17 @@ async fn attempt(
         }
         StateKind::Map(map) => Box::pin(states::map::run(&attempt, map, &input, thread)).await,
     }
+}
+
+/// The event a state records when it exits. AWS records none for a Parallel state that ends a
+/// Parallel branch (recorded case `scenarios/base_scenarios__test_parallel_state_nested`).
+fn exited_event(state: &State, frame: &Frame) -> Option<EventType> {
+    let ends_branch = frame.origin == Origin::ParallelBranch
+        && matches!(state.transition, fluxo_asl::model::Transition::End);
+    if ends_branch && state.state_type() == StateType::Parallel {
+        return None;
+    }
+    EventType::exited(state.state_type())
 }
 
 fn lookup(machine: &StateMachine, name: &str) -> Result<Arc<State>, Failure> {

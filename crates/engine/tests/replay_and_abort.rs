@@ -2,10 +2,10 @@
 
 use fluxo_engine::{
     execute, resume, Environment, ExecutionRequest, ExecutionStatus, FunctionCall, FunctionInvoker,
-    RecordedEvent, SystemEnvironment, TaskFailure,
+    FunctionResult, RecordedEvent, SystemEnvironment, TaskFailure,
 };
 use futures::future::BoxFuture;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -16,9 +16,9 @@ struct Counting {
 }
 
 impl FunctionInvoker for Counting {
-    fn invoke(&self, _call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke(&self, _call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        Box::pin(async move { Ok(json!({ "call": n })) })
+        Box::pin(async move { Ok(json!({ "call": n }).into()) })
     }
 }
 
@@ -38,7 +38,10 @@ impl Environment for Persisting {
     fn random_seed(&self) -> u64 {
         self.inner.random_seed()
     }
-    fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke_function(
+        &self,
+        call: FunctionCall,
+    ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         self.inner.invoke_function(call)
     }
     fn persists(&self) -> bool {

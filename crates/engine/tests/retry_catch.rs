@@ -2,8 +2,8 @@
 //! delays are asserted exactly and the test takes no real time.
 
 use fluxo_engine::{
-    execute, ExecutionRequest, ExecutionStatus, FunctionCall, FunctionInvoker, SystemEnvironment,
-    TaskFailure,
+    execute, ExecutionRequest, ExecutionStatus, FunctionCall, FunctionInvoker, FunctionResult,
+    SystemEnvironment, TaskFailure,
 };
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
@@ -26,10 +26,14 @@ impl Scripted {
 }
 
 impl FunctionInvoker for Scripted {
-    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         self.calls.lock().unwrap().push(call);
         let answer = self.answers.lock().unwrap().pop_front();
-        Box::pin(async move { answer.unwrap_or_else(|| Ok(json!("unscripted"))) })
+        Box::pin(async move {
+            answer
+                .unwrap_or_else(|| Ok(json!("unscripted")))
+                .map(Into::into)
+        })
     }
 }
 
@@ -182,10 +186,13 @@ async fn an_uncaught_failure_fails_the_execution_with_the_function_error() {
 async fn a_task_timeout_is_states_timeout_and_can_be_retried() {
     struct Slow;
     impl FunctionInvoker for Slow {
-        fn invoke(&self, _call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        fn invoke(
+            &self,
+            _call: FunctionCall,
+        ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
             Box::pin(async {
                 tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-                Ok(json!("late"))
+                Ok(json!("late").into())
             })
         }
     }

@@ -8,7 +8,8 @@
 //! everything it did is persisted by then, and a replay resumes it.
 
 use fluxo_engine::{
-    Environment, FunctionCall, FunctionInvoker, HistoryEvent, RecordedEvent, TaskFailure,
+    Environment, FunctionCall, FunctionInvoker, FunctionResult, HistoryEvent, RecordedEvent,
+    TaskFailure,
 };
 use fluxo_store::{
     EventRecord, ExecutionRecord, ExecutionUpdate, Store, StoreError, TimerChange, Transition,
@@ -203,7 +204,10 @@ impl Environment for DurableEnvironment {
         self.clock.random_seed()
     }
 
-    fn invoke_function(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke_function(
+        &self,
+        call: FunctionCall,
+    ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         self.clock.invoke_function(call)
     }
 

@@ -15,7 +15,12 @@ impl Command {
         Command { spec }
     }
 
-    pub async fn invoke(&self, payload: Value, request_id: &str) -> Result<Value, FunctionError> {
+    pub async fn invoke(
+        &self,
+        payload: Value,
+        request_id: &str,
+    ) -> Result<crate::Invocation, FunctionError> {
+        let started = std::time::Instant::now();
         let failure = |error_type: &str, message: String| {
             FunctionError::lambda(error_type, &message, request_id, Vec::new())
         };
@@ -74,11 +79,18 @@ impl Command {
                 ),
             ));
         }
-        serde_json::from_slice(&output.stdout).map_err(|error| {
+        let payload = serde_json::from_slice(&output.stdout).map_err(|error| {
             failure(
                 "Runtime.MarshalError",
                 format!("Unable to marshal response: the output is not JSON ({error})"),
             )
+        })?;
+        // What the program wrote on stderr is its log.
+        let printed = String::from_utf8_lossy(&output.stderr);
+        Ok(crate::Invocation {
+            payload,
+            body_bytes: Some(output.stdout.len()),
+            log: Some(crate::lambda_log(request_id, &printed, started.elapsed())),
         })
     }
 }

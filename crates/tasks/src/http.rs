@@ -18,7 +18,12 @@ impl Endpoint {
         Endpoint { spec, client }
     }
 
-    pub async fn invoke(&self, payload: Value, request_id: &str) -> Result<Value, FunctionError> {
+    pub async fn invoke(
+        &self,
+        payload: Value,
+        request_id: &str,
+    ) -> Result<crate::Invocation, FunctionError> {
+        let started = std::time::Instant::now();
         let failure = |error_type: &str, message: String| {
             FunctionError::lambda(error_type, &message, request_id, Vec::new())
         };
@@ -62,11 +67,16 @@ impl Endpoint {
                 ),
             ));
         }
-        serde_json::from_slice(&body).map_err(|error| {
+        let payload = serde_json::from_slice(&body).map_err(|error| {
             failure(
                 "Runtime.MarshalError",
                 format!("Unable to marshal response: the body is not JSON ({error})"),
             )
+        })?;
+        Ok(crate::Invocation {
+            payload,
+            body_bytes: Some(body.len()),
+            log: Some(crate::lambda_log(request_id, "", started.elapsed())),
         })
     }
 }

@@ -61,6 +61,26 @@ pub(crate) fn python_style_json(value: &Value) -> String {
     }
 }
 
+/// What a function returned: its result, the length of the body its runtime wrote, and the
+/// invocation's log as Lambda writes it (see [`lambda_log`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation {
+    pub payload: Value,
+    pub body_bytes: Option<usize>,
+    pub log: Option<String>,
+}
+
+/// An invocation's log in Lambda's shape: `START`, what the function printed, `END` and the
+/// `REPORT` line (Lambda developer guide, "Lambda function logs"); its memory figures are the
+/// configured 128 MB, the duration is measured.
+pub fn lambda_log(request_id: &str, printed: &str, duration: std::time::Duration) -> String {
+    let millis = duration.as_secs_f64() * 1000.0;
+    format!(
+        "START RequestId: {request_id} Version: $LATEST\n{printed}END RequestId: {request_id}\nREPORT RequestId: {request_id}\tDuration: {millis:.2} ms\tBilled Duration: {} ms\tMemory Size: 128 MB\t\n",
+        millis.ceil().max(1.0) as u64
+    )
+}
+
 enum Function {
     Handler(worker::Pool),
     Command(command::Command),
@@ -72,10 +92,18 @@ impl fluxo_engine::FunctionInvoker for FunctionRegistry {
     fn invoke(
         &self,
         call: fluxo_engine::FunctionCall,
-    ) -> futures::future::BoxFuture<'_, Result<Value, fluxo_engine::TaskFailure>> {
+    ) -> futures::future::BoxFuture<
+        '_,
+        Result<fluxo_engine::FunctionResult, fluxo_engine::TaskFailure>,
+    > {
         Box::pin(async move {
             FunctionRegistry::invoke(self, &call.function_name, call.payload, &call.request_id)
                 .await
+                .map(|invocation| fluxo_engine::FunctionResult {
+                    payload: invocation.payload,
+                    body_bytes: invocation.body_bytes,
+                    log: invocation.log,
+                })
                 .map_err(|failure| fluxo_engine::TaskFailure {
                     error: failure.error,
                     cause: failure.cause,
@@ -133,7 +161,7 @@ impl FunctionRegistry {
         name: &str,
         payload: Value,
         request_id: &str,
-    ) -> Result<Value, FunctionError> {
+    ) -> Result<Invocation, FunctionError> {
         let Some(function) = self.functions.get(name) else {
             return Err(FunctionError {
                 error: "Lambda.ResourceNotFoundException".into(),

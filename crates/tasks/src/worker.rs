@@ -98,7 +98,12 @@ impl Pool {
         })
     }
 
-    pub async fn invoke(&self, payload: Value, request_id: &str) -> Result<Value, FunctionError> {
+    pub async fn invoke(
+        &self,
+        payload: Value,
+        request_id: &str,
+    ) -> Result<crate::Invocation, FunctionError> {
+        let started = std::time::Instant::now();
         let _slot = self.slots.acquire().await.map_err(|_| FunctionError {
             error: "Lambda.ServiceException".into(),
             cause: Some(format!("The function {} is shutting down", self.name)),
@@ -159,7 +164,7 @@ impl Pool {
                 Vec::new(),
             ));
         };
-        let outcome = decode(&response, request_id);
+        let outcome = decode(&response, request_id, started.elapsed());
         self.idle
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -181,8 +186,13 @@ impl Pool {
     }
 }
 
-/// A worker's answer: the result's JSON text, or a Lambda error payload.
-fn decode(response: &str, request_id: &str) -> Result<Value, FunctionError> {
+/// A worker's answer: the result's JSON text (and the handler's prints), or a Lambda error
+/// payload.
+fn decode(
+    response: &str,
+    request_id: &str,
+    duration: std::time::Duration,
+) -> Result<crate::Invocation, FunctionError> {
     let protocol_error = || {
         FunctionError::lambda(
             "Runtime.InvalidResponse",
@@ -193,8 +203,16 @@ fn decode(response: &str, request_id: &str) -> Result<Value, FunctionError> {
     };
     let message: Value = serde_json::from_str(response).map_err(|_| protocol_error())?;
     if let Some(text) = message.get("result_text").and_then(Value::as_str) {
-        // Bytes that are not JSON reach Step Functions as text, as Lambda passes them on.
-        return Ok(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())));
+        let printed = message
+            .get("log")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        return Ok(crate::Invocation {
+            // Bytes that are not JSON reach Step Functions as text, as Lambda passes them on.
+            payload: serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string())),
+            body_bytes: Some(text.len()),
+            log: Some(crate::lambda_log(request_id, printed, duration)),
+        });
     }
     let Some(error) = message.get("error") else {
         return Err(protocol_error());

@@ -37,7 +37,8 @@ async fn a_python_handler_gets_the_event_and_a_lambda_context() {
     let result = functions
         .invoke("echo", json!({"a": 1}), "req-1")
         .await
-        .unwrap();
+        .unwrap()
+        .payload;
     assert_eq!(
         result,
         json!({"event": {"a": 1}, "request_id": "req-1", "name": "echo"})
@@ -49,7 +50,11 @@ async fn a_python_handler_gets_the_event_and_a_lambda_context() {
 async fn workers_stay_warm_between_calls() {
     let functions = registry(vec![("count", python("count", Duration::from_secs(10), 1))]);
     for expected in 1..=3 {
-        let calls = functions.invoke("count", json!({}), "r").await.unwrap();
+        let calls = functions
+            .invoke("count", json!({}), "r")
+            .await
+            .unwrap()
+            .payload;
         assert_eq!(calls, json!(expected), "the same process serves every call");
     }
     functions.shutdown().await;
@@ -96,7 +101,8 @@ async fn a_handler_that_runs_too_long_times_out_and_the_next_call_gets_a_fresh_w
     let result = functions
         .invoke("slow", json!({"seconds": 0}), "r2")
         .await
-        .unwrap();
+        .unwrap()
+        .payload;
     assert_eq!(result, json!("late"));
     functions.shutdown().await;
 }
@@ -111,7 +117,11 @@ async fn prints_do_not_corrupt_the_protocol_and_bad_results_are_marshal_errors()
         ),
     ]);
     assert_eq!(
-        functions.invoke("noisy", json!({}), "r").await.unwrap(),
+        functions
+            .invoke("noisy", json!({}), "r")
+            .await
+            .unwrap()
+            .payload,
         json!({"ok": true})
     );
     let error = functions.invoke("set", json!({}), "r").await.unwrap_err();
@@ -184,7 +194,11 @@ async fn node_handlers_run_when_node_is_installed() {
         })
     };
     let functions = registry(vec![("echo", spec("echo")), ("fail", spec("fail"))]);
-    let result = functions.invoke("echo", json!([1]), "req").await.unwrap();
+    let result = functions
+        .invoke("echo", json!([1]), "req")
+        .await
+        .unwrap()
+        .payload;
     assert_eq!(result, json!({"event": [1], "requestId": "req"}));
     let error = functions
         .invoke("fail", json!({}), "req")
@@ -215,7 +229,8 @@ async fn commands_read_the_event_and_write_the_result() {
         functions
             .invoke("double", json!({"n": 21}), "r")
             .await
-            .unwrap(),
+            .unwrap()
+            .payload,
         json!({"n": 42})
     );
     assert_eq!(
@@ -273,7 +288,11 @@ async fn http_endpoints_answer_with_the_result() {
     };
     let functions = registry(vec![("ok", http(ok)), ("broken", http(broken))]);
     assert_eq!(
-        functions.invoke("ok", json!({}), "r").await.unwrap(),
+        functions
+            .invoke("ok", json!({}), "r")
+            .await
+            .unwrap()
+            .payload,
         json!({"valido": true})
     );
     assert_eq!(

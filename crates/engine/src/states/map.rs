@@ -19,7 +19,6 @@ use crate::journal::Thread;
 use fluxo_asl::model::{MapState, ValueOrPath};
 use fluxo_types::EventType;
 use futures::stream::{FuturesUnordered, StreamExt};
-use futures::FutureExt;
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -79,6 +78,7 @@ pub(crate) async fn run(
         parent: thread.fork(),
         origin,
         in_flight: Mutex::new(BTreeSet::new()),
+        started: Mutex::new(BTreeSet::new()),
     };
     let waiting = run.threads.waiting_for_children(run.observed());
     let outcome = iterations.run_all(items, limit, &tolerance).await;
@@ -140,6 +140,8 @@ struct Iterations<'a> {
     /// Iterations running now, by index: what a failure aborts. A lean run keeps none (which
     /// iterations were stopped only shows in the history).
     in_flight: Mutex<BTreeSet<usize>>,
+    /// Iterations started, by index: whose open states a failure aborts.
+    started: Mutex<BTreeSet<usize>>,
 }
 
 impl Iterations<'_> {
@@ -163,7 +165,10 @@ impl Iterations<'_> {
         loop {
             while running.len() < limit {
                 match pending.next() {
-                    Some((index, item)) => running.push(self.iteration(index, item)),
+                    Some((index, item)) => {
+                        let thread = self.start(index);
+                        running.push(self.iteration(index, item, thread));
+                    }
                     None => break,
                 }
             }
@@ -176,8 +181,7 @@ impl Iterations<'_> {
                     failures += 1;
                     results[index] = failure.error_output();
                     if !tolerance.tolerates(failures, total) {
-                        // Iterations already started get to record their start, as on AWS.
-                        while let Some(Some(_)) = running.next().now_or_never() {}
+                        // The others stop where they are; the Map aborts them.
                         return Err(failure);
                     }
                 }
@@ -185,33 +189,50 @@ impl Iterations<'_> {
         }
     }
 
-    /// One iteration: its input (the item, or the `ItemSelector` over it), then the item
-    /// processor, in a thread and a frame of its own.
-    async fn iteration(&self, index: usize, item: Value) -> (usize, Result<Value, Failure>) {
-        let (run, map) = (self.attempt.run, self.map);
-        let lean = run.is_lean();
-        let mut thread = match lean {
+    fn iteration_details(&self, index: usize) -> Option<Map<String, Value>> {
+        self.attempt.run.details.then(|| {
+            details([
+                ("index", json!(index)),
+                ("name", Value::String(self.attempt.state.name.clone())),
+            ])
+        })
+    }
+
+    /// Starts iteration `index`: its thread, and `MapIterationStarted` at once, as AWS records
+    /// the start of every iteration it launches before any of them runs.
+    fn start(&self, index: usize) -> Thread {
+        let run = self.attempt.run;
+        let mut thread = match run.is_lean() {
             true => self.parent.child_unkeyed(self.origin),
             false => self.parent.child(self.origin, format_args!("i{index}")),
         };
-        let iteration_details = || {
-            run.details.then(|| {
-                details([
-                    ("index", json!(index)),
-                    ("name", Value::String(self.attempt.state.name.clone())),
-                ])
-            })
-        };
-        if !map.distributed {
+        if !self.map.distributed {
             run.record(
                 &mut thread,
                 EventType::MapIterationStarted,
-                iteration_details(),
+                self.iteration_details(index),
             );
         }
-        if !lean {
+        if !run.is_lean() {
             self.in_flight().insert(index);
+            self.started
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(index);
         }
+        thread
+    }
+
+    /// One iteration: its input (the item, or the `ItemSelector` over it), then the item
+    /// processor, in a thread and a frame of its own.
+    async fn iteration(
+        &self,
+        index: usize,
+        item: Value,
+        mut thread: Thread,
+    ) -> (usize, Result<Value, Failure>) {
+        let (run, map) = (self.attempt.run, self.map);
+        let lean = run.is_lean();
         // Without a selector the item is also the iteration's input.
         let plain_input = map.item_selector.is_none().then(|| item.clone());
         let mut map_item = Map::new();
@@ -243,7 +264,7 @@ impl Iterations<'_> {
                 true => EventType::MapIterationSucceeded,
                 false => EventType::MapIterationFailed,
             };
-            run.record(&mut thread, kind, iteration_details());
+            run.record(&mut thread, kind, self.iteration_details(index));
         }
         (index, result)
     }
@@ -271,23 +292,29 @@ impl Iterations<'_> {
             .template_with(selector, self.effective, &item_context, frame)
     }
 
-    /// Records `MapIterationAborted` (after aborting the state it ran) for every iteration that
-    /// was still running when the Map failed.
+    /// Aborts the open state of every started iteration, and records `MapIterationAborted` for
+    /// those that were still running when the Map failed.
     fn abort_in_flight(&self, thread: &Thread) {
         let run = self.attempt.run;
-        let aborted: Vec<usize> = self.in_flight().iter().copied().collect();
-        for index in aborted {
+        let started: Vec<usize> = self
+            .started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        let in_flight = self.in_flight().clone();
+        for index in started {
             let iteration_thread = thread.child(self.origin, format_args!("i{index}"));
-            let mut aborted_thread = run
-                .abort_thread(&iteration_thread.key)
-                .unwrap_or(iteration_thread);
+            let aborted = run.abort_thread(&iteration_thread.key);
+            if !in_flight.contains(&index) {
+                continue;
+            }
+            let mut aborted_thread = aborted.unwrap_or(iteration_thread);
             run.record(
                 &mut aborted_thread,
                 EventType::MapIterationAborted,
-                Some(details([
-                    ("index", json!(index)),
-                    ("name", json!(self.attempt.state.name)),
-                ])),
+                self.iteration_details(index),
             );
         }
     }

@@ -2,7 +2,7 @@
 //! machines created through the runtime, history checks.
 #![allow(dead_code)]
 
-use fluxo_engine::{FunctionCall, FunctionInvoker, TaskFailure};
+use fluxo_engine::{FunctionCall, FunctionInvoker, FunctionResult, TaskFailure};
 use fluxo_runtime::{ExecutionInput, Loaded, Runtime, RuntimeConfig};
 use fluxo_store::{EventRecord, ExecutionRecord, Page, StateMachineRecord, Store};
 use fluxo_store_sqlite::SqliteStore;
@@ -24,13 +24,13 @@ pub struct Doubler {
 }
 
 impl FunctionInvoker for Doubler {
-    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let n = call.payload["n"].as_i64().unwrap_or(0);
         let delay = call.payload["delay_ms"].as_u64().unwrap_or(0);
         Box::pin(async move {
             tokio::time::sleep(Duration::from_millis(delay)).await;
-            Ok(json!({ "doubled": n * 2 }))
+            Ok(json!({ "doubled": n * 2 }).into())
         })
     }
 }

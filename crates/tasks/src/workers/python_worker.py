@@ -49,6 +49,23 @@ def error_payload(exc, request_id, root, skip_frames):
     }
 
 
+class Captured:
+    """The handler's prints: kept for the invocation's log, and still shown on stderr."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+        return sys.__stderr__.write(text)
+
+    def flush(self):
+        sys.__stderr__.flush()
+
+    def text(self):
+        return "".join(self.parts)
+
+
 def main():
     path, function_name = sys.argv[1], sys.argv[2]
     root = os.path.dirname(os.path.abspath(path))
@@ -79,11 +96,15 @@ def main():
     for line in sys.stdin:
         request = json.loads(line)
         request_id = request.get("request_id", "")
+        captured = Captured()
+        sys.stdout = captured
         try:
             result = handler(request.get("event"), Context(request))
             response = None
         except Exception as exc:
             response = {"error": error_payload(exc, request_id, root, 1)}
+        finally:
+            sys.stdout = sys.stderr
         if response is None:
             try:
                 if isinstance(result, (bytes, bytearray)):
@@ -97,6 +118,7 @@ def main():
                     "requestId": request_id,
                     "stackTrace": [],
                 }}
+        response["log"] = captured.text()[-8192:]
         encoded = json.dumps(response)
         protocol.write(encoded + "\n")
         protocol.flush()

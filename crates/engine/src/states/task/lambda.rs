@@ -3,8 +3,9 @@
 //! Step Functions") and the recorded cases give them.
 
 use crate::context::ContextObject;
-use crate::environment::TaskFailure;
+use crate::environment::{FunctionResult, TaskFailure};
 use crate::history::details;
+use base64::Engine;
 use serde_json::{json, Map, Value};
 
 /// `TaskScheduled`'s details for a `lambda:invoke` call.
@@ -85,42 +86,72 @@ fn compact_json(text: &str) -> String {
         .unwrap_or_else(|_| text.to_string())
 }
 
-/// The Lambda `Invoke` API response as Step Functions' optimised integration returns it.
-pub(super) fn wrap_invoke_result(payload: Value, request_id: &str, now: jiff::Timestamp) -> Value {
-    let length = payload.to_string().len().to_string();
+/// How much of the log `LogType: Tail` returns (Lambda API reference, `Invoke`: "the last 4 KB
+/// of the execution log").
+const LOG_TAIL_BYTES: usize = 4096;
+
+/// The Lambda `Invoke` API response as Step Functions' optimised integration returns it:
+/// `Content-Length` as the function's runtime wrote the body, and with `LogType: Tail` the
+/// base64 tail of the log in `LogResult` and the `X-Amz-Log-Result` header.
+pub(super) fn wrap_invoke_result(
+    result: FunctionResult,
+    request_id: &str,
+    now: jiff::Timestamp,
+    log_tail: bool,
+) -> Value {
+    let length = result
+        .body_bytes
+        .unwrap_or_else(|| result.payload.to_string().len())
+        .to_string();
     let date = now.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
     let trace_id = format!(
         "Root=1-{:08x}-{};Sampled=0",
         now.as_second(),
         request_id.replace('-', "").get(..24).unwrap_or_default()
     );
-    json!({
-        "ExecutedVersion": "$LATEST",
-        "Payload": payload,
-        "SdkHttpMetadata": {
-            "AllHttpHeaders": {
-                "X-Amz-Executed-Version": ["$LATEST"],
-                "x-amzn-Remapped-Content-Length": ["0"],
-                "Connection": ["keep-alive"],
-                "x-amzn-RequestId": [request_id],
-                "Content-Length": [length],
-                "Date": [date],
-                "Content-Type": ["application/json"],
-                "X-Amzn-Trace-Id": [trace_id],
-            },
-            "HttpHeaders": {
-                "Connection": "keep-alive",
-                "Content-Length": length,
-                "Content-Type": "application/json",
-                "Date": date,
-                "X-Amz-Executed-Version": "$LATEST",
-                "x-amzn-Remapped-Content-Length": "0",
-                "x-amzn-RequestId": request_id,
-                "X-Amzn-Trace-Id": trace_id,
-            },
-            "HttpStatusCode": 200,
-        },
-        "SdkResponseMetadata": {"RequestId": request_id},
-        "StatusCode": 200,
-    })
+    let mut all_headers = json!({
+        "X-Amz-Executed-Version": ["$LATEST"],
+        "x-amzn-Remapped-Content-Length": ["0"],
+        "Connection": ["keep-alive"],
+        "x-amzn-RequestId": [request_id],
+        "Content-Length": [length],
+        "Date": [date],
+        "Content-Type": ["application/json"],
+        "X-Amzn-Trace-Id": [trace_id],
+    });
+    let mut headers = json!({
+        "Connection": "keep-alive",
+        "Content-Length": length,
+        "Content-Type": "application/json",
+        "Date": date,
+        "X-Amz-Executed-Version": "$LATEST",
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": request_id,
+        "X-Amzn-Trace-Id": trace_id,
+    });
+    let log_result = log_tail.then(|| {
+        let log = result.log.as_deref().unwrap_or_default().as_bytes();
+        let tail = &log[log.len().saturating_sub(LOG_TAIL_BYTES)..];
+        base64::engine::general_purpose::STANDARD.encode(tail)
+    });
+    if let Some(log_result) = &log_result {
+        all_headers["X-Amz-Log-Result"] = json!([log_result]);
+        headers["X-Amz-Log-Result"] = json!(log_result);
+    }
+    let mut response = Map::new();
+    response.insert("ExecutedVersion".into(), json!("$LATEST"));
+    if let Some(log_result) = log_result {
+        response.insert("LogResult".into(), json!(log_result));
+    }
+    response.insert("Payload".into(), result.payload);
+    response.insert(
+        "SdkHttpMetadata".into(),
+        json!({"AllHttpHeaders": all_headers, "HttpHeaders": headers, "HttpStatusCode": 200}),
+    );
+    response.insert(
+        "SdkResponseMetadata".into(),
+        json!({"RequestId": request_id}),
+    );
+    response.insert("StatusCode".into(), json!(200));
+    Value::Object(response)
 }

@@ -75,6 +75,8 @@ struct Call {
     payload: Value,
     request_id: String,
     timeout: Option<u64>,
+    /// `LogType: Tail` on `lambda:invoke`: the result carries the log's last 4 KB.
+    log_tail: bool,
 }
 
 pub(crate) async fn run(
@@ -113,6 +115,7 @@ pub(crate) async fn run(
                 payload: effective,
                 request_id,
                 timeout,
+                log_tail: false,
             }
         }
         integration if integration.is_lambda_invoke() => {
@@ -125,6 +128,7 @@ pub(crate) async fn run(
                 payload: lambda::invoke_payload(effective.get("Payload")),
                 request_id,
                 timeout,
+                log_tail: effective.get("LogType").and_then(Value::as_str) == Some("Tail"),
             }
         }
         _ => {
@@ -227,11 +231,12 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
             &call.function,
             &call.request_id,
         )),
-        (Some(Ok(result)), Recording::LambdaFunction) => Outcome::Succeeded(result),
+        (Some(Ok(result)), Recording::LambdaFunction) => Outcome::Succeeded(result.payload),
         (Some(Ok(result)), Recording::Service) => Outcome::Succeeded(lambda::wrap_invoke_result(
             result,
             &call.request_id,
             run.env.now(),
+            call.log_tail,
         )),
     }
 }
