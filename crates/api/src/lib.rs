@@ -9,6 +9,9 @@ pub mod execution_log;
 mod wire;
 
 pub use error::ApiError;
+/// A stored event in the shape `GetExecutionHistory` returns it: the console's live event
+/// stream sends the same objects.
+pub use wire::event as history_event;
 
 use axum::body::Body;
 use axum::extract::{Request, State};

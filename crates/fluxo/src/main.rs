@@ -163,7 +163,7 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         let executions = fluxo_runtime::Runtime::new(store, functions, &args.region);
         let resumed = executions.recover().await?;
         executions.spawn_timers(std::time::Duration::from_millis(250));
-        let mut api = fluxo_api::Api::new(executions, &args.region, &args.account);
+        let mut api = fluxo_api::Api::new(executions.clone(), &args.region, &args.account);
         if let Some(target) = &args.execution_log {
             let log = fluxo_api::execution_log::ExecutionLog::open(target)
                 .with_context(|| format!("cannot open the execution log {target}"))?;
@@ -174,11 +174,12 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         eprintln!(
-            "fluxo: serving the Step Functions API on http://{} (data in {}, {resumed} execution(s) resumed)",
+            "fluxo: serving the Step Functions API and the console on http://{} (data in {}, {resumed} execution(s) resumed)",
             listener.local_addr()?,
             args.data_dir.display()
         );
-        axum::serve(listener, fluxo_api::router(api)).await?;
+        let app = fluxo_console::with_console(fluxo_api::router(api), executions);
+        axum::serve(listener, app).await?;
         anyhow::Ok(ExitCode::SUCCESS)
     })
 }

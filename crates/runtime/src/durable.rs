@@ -31,6 +31,8 @@ pub struct DurableEnvironment {
     activity: Mutex<Activity>,
     /// Set to the earliest deadline when the execution only waits on long timers.
     unload: watch::Sender<Option<Timestamp>>,
+    /// Told the execution's ARN after each commit, when set.
+    changes: Option<crate::ExecutionChanges>,
 }
 
 impl DurableEnvironment {
@@ -47,7 +49,14 @@ impl DurableEnvironment {
             unload_after,
             activity: Mutex::new(Activity::default()),
             unload: watch::channel(None).0,
+            changes: None,
         }
+    }
+
+    /// Sends the execution's ARN on `changes` after every commit (see `Runtime::subscribe`).
+    pub fn with_changes(mut self, changes: crate::ExecutionChanges) -> Self {
+        self.changes = Some(changes);
+        self
     }
 
     /// Resolves with the wake-up time once the execution waits only on timers longer than
@@ -240,7 +249,13 @@ impl Environment for DurableEnvironment {
             let mut delay = std::time::Duration::from_millis(10);
             loop {
                 match self.store.commit(transition.clone()).await {
-                    Ok(()) => return,
+                    Ok(()) => {
+                        if let Some(changes) = &self.changes {
+                            // No receiver is not an error: nobody is watching.
+                            let _ = changes.send(self.execution_arn.as_str().into());
+                        }
+                        return;
+                    }
                     Err(fluxo_store::StoreError::Backend(error)) => {
                         tracing::error!(%error, arn = %self.execution_arn, "cannot persist a transition; retrying");
                         tokio::time::sleep(delay).await;

@@ -36,7 +36,17 @@ pub struct Runtime {
     unload_after: Option<Duration>,
     /// Compiled definitions by state machine ARN and revision: compiled once, run many times.
     compiled: Mutex<HashMap<String, (u64, Arc<StateMachine>)>>,
+    /// "This execution has new events": see [`Runtime::subscribe`].
+    changes: ExecutionChanges,
 }
+
+/// Notices that an execution's stored history grew (the ARN of the execution), sent after the
+/// commit. A receiver that lags loses old notices (`RecvError::Lagged`) and should re-read what it
+/// watches; the store, not the notice, is the truth.
+pub type ExecutionChanges = tokio::sync::broadcast::Sender<Arc<str>>;
+
+/// How many notices a slow subscriber may fall behind before it lags.
+const CHANGES_CAPACITY: usize = 1024;
 
 /// The default for [`Runtime::with_unload_after`].
 pub const UNLOAD_AFTER: Duration = Duration::from_secs(10);
@@ -64,7 +74,14 @@ impl Runtime {
             running: Mutex::new(HashMap::new()),
             unload_after,
             compiled: Mutex::new(HashMap::new()),
+            changes: tokio::sync::broadcast::channel(CHANGES_CAPACITY).0,
         })
+    }
+
+    /// Subscribes to the ARNs of executions whose history changed (events committed by their
+    /// driver, or `ExecutionAborted` by [`Runtime::stop`]). Used by the console's live view.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<str>> {
+        self.changes.subscribe()
     }
 
     /// How many executions are in memory now.
@@ -285,7 +302,8 @@ impl Runtime {
             self.functions.clone(),
             &execution,
             self.unload_after,
-        ));
+        )
+        .with_changes(self.changes.clone()));
         let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
         tokio::select! {
             _ = run => {}
@@ -375,6 +393,8 @@ impl Runtime {
                 timer: fluxo_store::TimerChange::Clear,
             })
             .await?;
+        // No receiver is not an error: nobody is watching.
+        let _ = self.changes.send(arn.into());
         Ok(self.store.get_execution(arn).await?.unwrap_or(execution))
     }
 

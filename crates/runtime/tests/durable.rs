@@ -208,3 +208,57 @@ async fn long_waits_leave_memory_and_come_back_when_their_timer_is_due() {
     );
     timers.abort();
 }
+
+/// The console's live view relies on this: every commit of an execution's events, and a stop,
+/// is followed by a notice carrying its ARN, and the store already holds the events then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_hear_of_every_commit_after_it_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let record = machine();
+    store.create_state_machine(record.clone()).await.unwrap();
+    let runtime = Runtime::new(store.clone(), Arc::new(Doubler::default()), "us-east-1");
+    let mut notices = runtime.subscribe();
+    let arn = "arn:aws:states:us-east-1:123456789012:execution:durable:seen";
+    runtime
+        .start(&record, "seen", &json!({"n": 1, "items": [1]}).to_string(), 0)
+        .await
+        .unwrap();
+    let count = |store: Arc<dyn Store>| async move {
+        let page = Page {
+            max_results: 1000,
+            next_token: None,
+        };
+        store.events(arn, false, page).await.unwrap().items.len()
+    };
+    // The first commit comes before the function call: events are stored when it is heard.
+    let notice = tokio::time::timeout(Duration::from_secs(5), notices.recv())
+        .await
+        .expect("a notice")
+        .unwrap();
+    assert_eq!(&*notice, arn);
+    assert!(count(store.clone()).await > 0);
+    // The 2-second Wait: stopping it is heard too, with ExecutionAborted stored.
+    let stopped = runtime.stop(arn, None, None, 1).await.unwrap();
+    assert_eq!(stopped.status, "ABORTED");
+    let mut last = None;
+    while let Ok(Ok(notice)) =
+        tokio::time::timeout(Duration::from_millis(200), notices.recv()).await
+    {
+        last = Some(notice);
+    }
+    assert_eq!(last.as_deref(), Some(arn));
+    let events = store
+        .events(
+            arn,
+            true,
+            Page {
+                max_results: 1,
+                next_token: None,
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(events[0].kind, "ExecutionAborted");
+}
