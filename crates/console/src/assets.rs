@@ -13,10 +13,33 @@ use std::sync::{Arc, Mutex, OnceLock};
 #[folder = "assets/"]
 struct Assets;
 
-/// `GET /`: the page.
-pub(crate) async fn index(headers: HeaderMap) -> Response {
-    serve("index.html", &headers)
+/// `GET /`: the page, with a fresh style nonce.
+///
+/// CodeMirror writes its base styles into `<style>` elements at run time; instead of
+/// `'unsafe-inline'`, each page load gets a random nonce, in its Content-Security-Policy and in a
+/// `<meta name="fluxo-style-nonce">` that the editor passes to CodeMirror (`EditorView.cspNonce`).
+/// Scripts stay `'self'` only.
+pub(crate) async fn index() -> Response {
+    let Some(file) = Assets::get("index.html") else {
+        return (StatusCode::NOT_FOUND, "no page").into_response();
+    };
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    let page = String::from_utf8_lossy(&file.data).replace(NONCE_MARK, &nonce);
+    let policy = crate::guard::CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'",
+        &format!("style-src 'self' 'nonce-{nonce}'"),
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, content_type("index.html"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    (headers, page).into_response()
 }
+
+/// Where index.html takes the page's style nonce.
+const NONCE_MARK: &str = "{{STYLE_NONCE}}";
 
 /// `GET /console/assets/<path>`.
 pub(crate) async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {

@@ -49,7 +49,10 @@ async fn check(request: Request<Body>, next: Next) -> Response {
             HeaderValue::from_static("same-origin"),
         ),
     ] {
-        headers.insert(name, value);
+        // A handler's own policy (the page's, with its style nonce) is kept.
+        if !headers.contains_key(&name) {
+            headers.insert(name, value);
+        }
     }
     response
 }

@@ -18,8 +18,13 @@ const highlight = HighlightStyle.define([
   { tag: tags.invalid, class: "tok-invalid" },
 ]);
 
+/** The page's style nonce (see index.html): CodeMirror's `<style>` elements carry it, so the
+ *  Content-Security-Policy needs no 'unsafe-inline'. */
+const nonce = document.querySelector('meta[name="fluxo-style-nonce"]')?.content || "";
+
 function base() {
   return [
+    EditorView.cspNonce.of(nonce),
     lineNumbers(), foldGutter(), drawSelection(), bracketMatching(), highlightActiveLineGutter(),
     syntaxHighlighting(highlight), json(), EditorView.lineWrapping,
     keymap.of([...foldKeymap, ...searchKeymap]),
