@@ -68,9 +68,10 @@ export function setText(view, text) {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
 }
 
-/** Selects a range and scrolls it into view. */
+/** Selects a range, the cursor at its start (so the active line is the state's key), and
+ *  scrolls it into view. */
 export function selectRange(view, from, to) {
-  view.dispatch({ selection: EditorSelection.single(from, to), scrollIntoView: true });
+  view.dispatch({ selection: EditorSelection.single(to, from), scrollIntoView: true });
 }
 
 /** Shows diagnostics: `[{from, to, severity: "error"|"warning", message}]`. */

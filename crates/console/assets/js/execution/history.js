@@ -50,7 +50,7 @@ export class History {
     if (event.type === "MapIterationStarted") {
       const index = details(event).index ?? this.iterations.length;
       const id = `${parentThread}/${previous.id}.i${index}`;
-      this.openThread(id, parentThread, "iteration", `${details(event).name || "Map"} #${index}`, index);
+      this.openThread(id, parentThread, "iteration", `${details(event).name || "Map"} #${index}`, index, previous.id);
       return id;
     }
     if (previous.type === "ParallelStateStarted" && !CONTAINER_END.test(event.type) && event.type !== "ParallelStateStarted") {
@@ -106,6 +106,7 @@ export class History {
     if (!run) return;
     run.events.push(event);
     if (SCHEDULED.test(event.type) || /^(Parallel|Map)StateStarted$/.test(event.type)) {
+      this.closeRetried(run.attempts[run.attempts.length - 1]);
       run.attempts.push({ start: event, end: null, error: null, cause: null, input: info.input ?? info.parameters });
     }
     const attempt = run.attempts[run.attempts.length - 1];
@@ -122,6 +123,20 @@ export class History {
       run.variables = info.assignedVariables || null;
       thread.open = null;
     }
+  }
+
+  /** A Parallel or Map attempt that a retry replaced has no end event of its own (AWS records
+   *  none): it ended with the last event of its branches or iterations, as a failure. */
+  closeRetried(attempt) {
+    if (!attempt || attempt.end) return;
+    let end = attempt.start;
+    for (const thread of this.threads.values()) {
+      const last = thread.origin === attempt.start.id ? thread.events[thread.events.length - 1] : null;
+      if (last && last.id > end.id) end = last;
+    }
+    attempt.end = end;
+    attempt.failed = true;
+    attempt.error = "a branch or iteration failed";
   }
 
   /** The status of one run: `running`, `succeeded`, `retried` (succeeded after a retry),
