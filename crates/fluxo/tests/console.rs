@@ -118,7 +118,7 @@ fn the_console_works_in_a_real_browser() {
     let report = std::fs::read_to_string(shots.join("report.json")).expect("a report");
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     let screenshots = report["screenshots"].as_array().unwrap();
-    assert!(screenshots.len() >= 18, "{report}");
+    assert!(screenshots.len() >= 19, "{report}");
     for shot in screenshots {
         let file = shots.join(shot["file"].as_str().unwrap());
         assert!(std::fs::metadata(&file).unwrap().len() > 1000, "{file:?}");

@@ -171,3 +171,22 @@ export async function looks(t, executionArn) {
   await t.checkViolations(phone);
   await phone.context().close();
 }
+
+/** An Express machine started from its page runs synchronously and shows its result. */
+export async function express(t) {
+  const machine = await t.createMachine("express-echo", {
+    StartAt: "Shape", States: { Shape: { Type: "Pass", Parameters: { "greeting.$": "States.Format('hola {}', $.name)" }, End: true } },
+  }, "EXPRESS");
+  const page = await t.page();
+  await page.goto(`${t.base}/${link("machine", machine)}`);
+  await page.getByText("Express executions run in memory").waitFor();
+  await page.getByRole("button", { name: "Start execution" }).click();
+  await page.locator("#execution-input").fill('{"name": "Ana"}');
+  await page.getByRole("dialog").getByRole("button", { name: "Start" }).click();
+  const result = page.getByRole("dialog", { name: "Express execution result" });
+  await result.getByText("SUCCEEDED").waitFor();
+  await result.getByText('"greeting": "hola Ana"').waitFor();
+  await t.shot(page, "21-express-result", "An Express machine started from the console: run synchronously, its result shown");
+  await t.checkViolations(page);
+  await page.context().close();
+}

@@ -34,6 +34,25 @@ export async function firstLoad(t) {
   return cost;
 }
 
+/** Opens a state machine's page in a fresh context (empty cache): the heaviest first load, with
+ *  the graph (elkjs) and the definition (CodeMirror). */
+export async function firstLoadOfMachine(t, arn) {
+  const page = await t.page();
+  const started = Date.now();
+  await page.goto(`${t.base}/${link("machine", arn)}`);
+  await page.locator(".graph-box g.state").first().waitFor();
+  await page.locator(".code-box .cm-line").first().waitFor();
+  const cost = await page.evaluate(() => {
+    const navigation = performance.getEntriesByType("navigation")[0];
+    const resources = performance.getEntriesByType("resource");
+    const sum = (key) => resources.reduce((n, r) => n + (r[key] || 0), navigation[key] || 0);
+    return { requests: resources.length + 1, transferredBytes: sum("transferSize"), decodedBytes: sum("decodedBodySize"), graphShownMs: Math.round(performance.now()) };
+  });
+  cost.wallClockMs = Date.now() - started;
+  await page.context().close();
+  return cost;
+}
+
 /** Types a definition into the editor (select all, then the text as one input). */
 async function typeDefinition(page, definition) {
   await page.locator(".cm-content").click();

@@ -18,6 +18,7 @@ try {
   await t.step("first load: the list, its cost, the CSP header", async () => { report.firstLoad = await flows.firstLoad(t); });
   let machine;
   await t.step("editor: write the document-validation machine, diagnostics, graph ↔ text, palette, draft, save", async () => { machine = await flows.editor(t, f); });
+  await t.step("first load of a state machine page (graph and editor libraries)", async () => { report.firstLoadOfMachine = await flows.firstLoadOfMachine(t, machine); });
   await t.step("executions: a valid and an invalid document watched live, data flow, table, timeline, download", async () => flows.runs(t, f, machine));
   await t.step("stop a long-running execution, start it again", async () => flows.stopLong(t, f));
   let failed;
@@ -30,6 +31,7 @@ try {
   await t.step("Parallel with Retry and Catch, Map iterations", async () => extras.parallelMap(t, f));
   await t.step("a definition of 100 states stays readable", async () => { report.largeDefinitionMs = await extras.large(t, f); });
   await t.step("an execution of 10,000 events stays responsive", async () => { report.manyEvents = await extras.manyEvents(t, f); });
+  await t.step("an Express machine runs synchronously from its page", async () => extras.express(t));
   await t.step("dark mode and a phone", async () => extras.looks(t, failed));
 } finally {
   await t.browser.close();
@@ -37,7 +39,8 @@ try {
 for (const problem of t.problems) console.log(`problem: ${problem}`);
 report.screenshots = t.shotList;
 writeFileSync(join(shots, "report.json"), JSON.stringify(report, null, 2));
-console.log(`first load: ${JSON.stringify(report.firstLoad)}`);
+console.log(`first load (list): ${JSON.stringify(report.firstLoad)}`);
+console.log(`first load (state machine page): ${JSON.stringify(report.firstLoadOfMachine)}`);
 console.log(`100-state graph shown in ${report.largeDefinitionMs} ms; 10,000 events: ${JSON.stringify(report.manyEvents)}`);
 const failed = t.failed.length + (t.problems.length ? 1 : 0);
 console.log(`console browser: ${t.passed} passed, ${failed} failed`);
