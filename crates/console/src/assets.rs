@@ -77,7 +77,11 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
     let accepts_gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.split(',').any(|coding| coding.trim().starts_with("gzip")));
+        .is_some_and(|value| {
+            value
+                .split(',')
+                .any(|coding| coding.trim().starts_with("gzip"))
+        });
     if accepts_gzip && file.data.len() > 1024 {
         response_headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         let body = gzipped(path, &file.data);

@@ -125,10 +125,12 @@ impl Watch {
                 Ok(None) => {}
                 Err(error) => {
                     self.ended = true;
-                    return Some(Event::default().event("error").data(
-                        json!({"__type": "InternalFailure", "message": error.to_string()})
-                            .to_string(),
-                    ));
+                    return Some(
+                        Event::default().event("error").data(
+                            json!({"__type": "InternalFailure", "message": error.to_string()})
+                                .to_string(),
+                        ),
+                    );
                 }
             }
             self.changed().await;

@@ -40,10 +40,7 @@ async fn serve() -> Served {
         base,
         store,
         runtime,
-        client: reqwest::Client::builder()
-            .no_gzip()
-            .build()
-            .unwrap(),
+        client: reqwest::Client::builder().no_gzip().build().unwrap(),
     }
 }
 
@@ -283,7 +280,10 @@ async fn the_stream_sends_every_event_as_committed_then_the_end() {
     assert_eq!(first["type"], "ExecutionStarted");
     assert!(first["executionStartedEventDetails"]["input"].is_string());
     let (kind, _, data) = messages.last().unwrap();
-    assert_eq!((kind.as_str(), &data["status"]), ("end", &json!("SUCCEEDED")));
+    assert_eq!(
+        (kind.as_str(), &data["status"]),
+        ("end", &json!("SUCCEEDED"))
+    );
     // A page that has events up to 3 gets the rest; a reconnecting EventSource says the same
     // with Last-Event-ID.
     for request in [
@@ -330,13 +330,19 @@ async fn unknown_executions_and_bad_arns_get_aws_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_streams_are_bounded() {
     let served = serve().await;
-    let record = machine(json!({"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 60, "End": true}}}));
+    let record = machine(
+        json!({"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 60, "End": true}}}),
+    );
     served
         .store
         .create_state_machine(record.clone())
         .await
         .unwrap();
-    let started = served.runtime.start(&record, "held", "{}", 0).await.unwrap();
+    let started = served
+        .runtime
+        .start(&record, "held", "{}", 0)
+        .await
+        .unwrap();
     let url = format!(
         "{}/console/events?executionArn={}",
         served.base, started.record.arn
@@ -360,5 +366,9 @@ async fn open_streams_are_bounded() {
         assert!(std::time::Instant::now() < deadline, "places never freed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    served.runtime.stop(&started.record.arn, None, None, 1).await.unwrap();
+    served
+        .runtime
+        .stop(&started.record.arn, None, None, 1)
+        .await
+        .unwrap();
 }

@@ -17,7 +17,10 @@ fn no_overlaps_and_no_edge_through_a_node() {
     let corpus = root.join("../shared/conformance/cases");
     let node_found = Command::new("node").arg("--version").output().is_ok();
     if !node_found {
-        assert!(!required(), "node is missing and CI/FLUXO_REQUIRE_CLIENTS is set");
+        assert!(
+            !required(),
+            "node is missing and CI/FLUXO_REQUIRE_CLIENTS is set"
+        );
         eprintln!("notice: node is missing; the layout test is skipped");
         return;
     }
@@ -45,8 +48,17 @@ fn no_overlaps_and_no_edge_through_a_node() {
     assert!(output.status.success(), "layout problems (see above)");
     let checked = stdout
         .lines()
-        .find_map(|line| line.strip_prefix("layout: ")?.split(" passed").next()?.parse::<usize>().ok())
+        .find_map(|line| {
+            line.strip_prefix("layout: ")?
+                .split(" passed")
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
         .expect("a closing line");
     let expected = if corpus.is_dir() { 800 } else { 10 };
-    assert!(checked >= expected, "only {checked} definitions were laid out");
+    assert!(
+        checked >= expected,
+        "only {checked} definitions were laid out"
+    );
 }

@@ -47,7 +47,13 @@ impl Drop for Server {
 }
 
 /// Starts `fluxo server` on a free port; returns it with its base URL and its log lines.
-fn start_server(data: &Path) -> (Server, String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+fn start_server(
+    data: &Path,
+) -> (
+    Server,
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fluxo"))
         .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)

@@ -297,13 +297,15 @@ impl Runtime {
             input,
         );
         request.role_arn = machine.role_arn.clone();
-        let env = Arc::new(DurableEnvironment::new(
-            self.store.clone(),
-            self.functions.clone(),
-            &execution,
-            self.unload_after,
-        )
-        .with_changes(self.changes.clone()));
+        let env = Arc::new(
+            DurableEnvironment::new(
+                self.store.clone(),
+                self.functions.clone(),
+                &execution,
+                self.unload_after,
+            )
+            .with_changes(self.changes.clone()),
+        );
         let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
         tokio::select! {
             _ = run => {}

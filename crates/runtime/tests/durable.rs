@@ -221,7 +221,12 @@ async fn subscribers_hear_of_every_commit_after_it_is_stored() {
     let mut notices = runtime.subscribe();
     let arn = "arn:aws:states:us-east-1:123456789012:execution:durable:seen";
     runtime
-        .start(&record, "seen", &json!({"n": 1, "items": [1]}).to_string(), 0)
+        .start(
+            &record,
+            "seen",
+            &json!({"n": 1, "items": [1]}).to_string(),
+            0,
+        )
         .await
         .unwrap();
     let count = |store: Arc<dyn Store>| async move {
