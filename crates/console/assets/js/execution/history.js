@@ -50,16 +50,23 @@ export class History {
     if (event.type === "MapIterationStarted") {
       const index = details(event).index ?? this.iterations.length;
       const id = `${parentThread}/${previous.id}.i${index}`;
-      this.openThread(id, parentThread, "iteration", `${details(event).name || "Map"} #${index}`, index, previous.id);
+      this.openThread(id, parentThread, "iteration", `${details(event).name || "Map"} #${index}${this.attemptSuffix(parentThread)}`, index, previous.id);
       return id;
     }
     if (previous.type === "ParallelStateStarted" && !CONTAINER_END.test(event.type) && event.type !== "ParallelStateStarted") {
       const siblings = [...this.threads.values()].filter((t) => t.origin === previous.id).length;
       const id = `${parentThread}/${previous.id}.b${siblings}`;
-      this.openThread(id, parentThread, "branch", `Branch ${siblings + 1}`, siblings, previous.id);
+      this.openThread(id, parentThread, "branch", `Branch ${siblings + 1}${this.attemptSuffix(parentThread)}`, siblings, previous.id);
       return id;
     }
     return parentThread;
+  }
+
+  /** " (attempt n)" for the branches and iterations of a retried Parallel or Map. */
+  attemptSuffix(parentThread) {
+    const run = this.threads.get(parentThread)?.open;
+    const attempts = run ? run.attempts.length : 0;
+    return attempts > 1 ? ` (attempt ${attempts})` : "";
   }
 
   openThread(id, parent, kind, label, index, origin) {
