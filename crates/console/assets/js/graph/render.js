@@ -179,6 +179,7 @@ export class GraphView {
     this.onSelect = onSelect;
     this.collapsed = new Set();
     this.statuses = new Map();
+    this.problems = new Set();
     this.selected = null;
     this.scale = 1;
     this.generation = 0;
@@ -233,6 +234,7 @@ export class GraphView {
     this.svg = svg;
     this.container.replaceChildren(svg);
     this.applyStatuses();
+    this.applyProblems();
     if (this.selected) this.select(this.selected);
   }
 
@@ -268,11 +270,16 @@ export class GraphView {
     }
   }
 
-  /** Marks states with validation problems (`names` is a Set). */
+  /** Marks states with validation problems (`names` is a Set); kept across redraws. */
   setProblems(names) {
+    this.problems = names;
+    this.applyProblems();
+  }
+
+  applyProblems() {
     if (!this.svg) return;
     for (const element of this.svg.querySelectorAll(".state")) {
-      element.classList.toggle("has-problem", names.has(element.dataset.name));
+      element.classList.toggle("has-problem", this.problems.has(element.dataset.name));
     }
   }
 
