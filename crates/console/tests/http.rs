@@ -243,7 +243,7 @@ async fn the_stream_sends_every_event_as_committed_then_the_end() {
         "StartAt": "Call",
         "States": {
             "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo", "Next": "Pause"},
-            "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Done"},
+            "Pause": {"Type": "Wait", "Seconds": 2, "Next": "Done"},
             "Done": {"Type": "Succeed"}
         }
     }));

@@ -202,6 +202,13 @@ export class GraphView {
 
   render() {
     const { width, height, nodes, edges } = this.laidOut;
+    if (!this.fitted) {
+      // The first drawing fits the box's width (a phone), down to a scale that stays legible;
+      // the zoom buttons take it from there.
+      this.fitted = true;
+      const room = this.container.clientWidth - 8;
+      if (room > 0 && width > room) this.scale = Math.max(0.5, room / width);
+    }
     const handlers = {
       select: (node) => {
         this.select(node.name);
