@@ -66,6 +66,10 @@ test("JSON positions: pointers to ranges and back", () => {
   assert.equal(locate(text, "/States/Nope/Next").from, locate(text, "/States").from, "falls back to the nearest parent");
   assert.equal(pointerOfNode(definition, "/P#1/B"), "/States/P/Branches/1/States/B");
   assert.equal(pointerOfNode(definition, "/M#0/X"), "/States/M/ItemProcessor/States/X");
+  const odd = { States: { "a/b#0": { Type: "Pass" } } };
+  const node = buildGraph(odd).nodes.find((n) => n.name === "a/b#0");
+  assert.equal(pointerOfNode(odd, node.id), "/States/a~1b#0");
+  assert.equal(text.slice(locate(text, pointerOfNode({ States: { "B/C": {} } }, "/B%2FC")).from).slice(0, 1), "{");
 });
 
 test("Choice rules in words", () => {

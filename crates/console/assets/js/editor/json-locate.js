@@ -82,15 +82,17 @@ export function pointerAt(text, offset) {
   return best ? best.p : null;
 }
 
-/** The JSON pointer of a graph node id (`/P#0/A` → `/States/P/Branches/0/States/A`). */
+/** The JSON pointer of a graph node id (`/P#0/A` → `/States/P/Branches/0/States/A`; names in
+ *  ids are URI-encoded, so a `/` or `#` in a state name stays part of it). */
 export function pointerOfNode(definition, nodeId) {
   const parts = nodeId.split("/").slice(1);
   let pointer = "";
   let scope = definition;
   for (const part of parts) {
-    const [name, branch] = part.split("#");
+    const [encoded, branch] = part.split("#");
+    const name = decodeURIComponent(encoded);
     const state = scope && scope.States && scope.States[name];
-    pointer += `/States/${name.replace(/~/g, "~0")}`;
+    pointer += `/States/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
     if (branch === undefined || !state) continue;
     if (state.Type === "Parallel") {
       pointer += `/Branches/${branch}`;

@@ -64,7 +64,7 @@ function addScope(graph, scope, parent, prefix, depth, collapsed, exit) {
   const states = scope && typeof scope.States === "object" && scope.States ? scope.States : {};
   const ids = new Map();
   for (const [name, state] of Object.entries(states)) {
-    const id = `${prefix}/${name}`;
+    const id = `${prefix}/${encodeURIComponent(name)}`;
     ids.set(name, id);
     addState(graph, name, state, id, parent, depth, collapsed);
   }
@@ -150,7 +150,7 @@ export function deepGroups(definition, depth) {
   const walk = (scope, prefix, level) => {
     for (const [name, state] of Object.entries((scope && scope.States) || {})) {
       if (!state || typeof state !== "object") continue;
-      const id = `${prefix}/${name}`;
+      const id = `${prefix}/${encodeURIComponent(name)}`;
       const scopes = state.Type === "Parallel" ? state.Branches || [] : [state.ItemProcessor || state.Iterator].filter(Boolean);
       if (state.Type !== "Parallel" && state.Type !== "Map") continue;
       if (level >= depth) ids.push(id);
