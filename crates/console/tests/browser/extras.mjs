@@ -98,6 +98,7 @@ export async function parallelMap(t, f) {
   assert(await page.locator("svg.timeline .lane-label").count() >= 6, "branches and iterations have no lanes");
   await t.shot(page, "14-parallel-map-timeline", "Parallel retried then caught, Map over 3 items: lanes per branch and iteration, the back-off gap");
   await page.getByRole("tab", { name: "Map iterations" }).click();
+  await t.checkNames(page);
   await t.shot(page, "15-map-iterations", "The Map iterations, each with its status and the states it ran");
   await t.checkViolations(page);
   await page.context().close();
@@ -167,6 +168,7 @@ export async function looks(t, executionArn) {
   await t.shot(phone, "19-phone-execution", "The execution page on a phone (390×844)");
   await phone.goto(`${t.base}/`);
   await phone.locator("table.list tbody tr").first().waitFor();
+  await t.checkNames(phone);
   await t.shot(phone, "20-phone-machines", "The state machine list on a phone");
   await t.checkViolations(phone);
   await phone.context().close();

@@ -28,6 +28,7 @@ export async function firstLoad(t) {
   const policy = response.headers()["content-security-policy"];
   assert(policy && policy.includes("script-src 'self'"), `no CSP on the page: ${policy}`);
   assert(!/unsafe-inline|unsafe-eval/.test(policy), `the CSP allows inline or eval: ${policy}`);
+  await t.checkNames(page);
   await t.shot(page, "01-machines-empty", "The state machine list on the first load (empty store)");
   await t.checkViolations(page);
   await page.context().close();
@@ -93,6 +94,7 @@ export async function editor(t, f) {
   // The palette inserts a state; undo takes it out again.
   await page.getByRole("button", { name: "Insert a Map state" }).click();
   await page.locator('.graph-box g.state[data-name="NewMap"]').waitFor();
+  await t.checkNames(page);
   await t.shot(page, "03-editor-palette", "The editor after inserting a Map state from the palette: the new state selected in the text, drawn in the graph");
   await page.locator(".cm-content").press("Control+z");
   await page.locator('.graph-box g.state[data-name="NewMap"]').waitFor({ state: "detached" });
@@ -175,6 +177,7 @@ export async function runs(t, f, machineArn) {
   await page.getByRole("searchbox", { name: "Search events" }).fill("lambdafunction");
   await page.locator(".vt-row", { hasText: "LambdaFunctionSucceeded" }).click();
   await page.locator(".event-detail", { hasText: "lambdaFunctionSucceededEventDetails" }).waitFor();
+  await t.checkNames(page);
   await t.shot(page, "09-event-table", "The event table searched for Lambda events, one expanded");
   await page.getByRole("tab", { name: "Timeline" }).click();
   assert(await page.locator("svg.timeline .bar").count() === 4, "the timeline has not one bar per state run");

@@ -60,6 +60,22 @@ export class Harness {
     for (const violation of violations) this.problems.push(`CSP violation: ${violation}`);
   }
 
+  /** Fails when a control on the page has no accessible name (text, aria-label or a label). */
+  async checkNames(page) {
+    const unnamed = await page.evaluate(() => {
+      const named = (element) => {
+        const label = element.getAttribute("aria-label") || element.getAttribute("title");
+        const text = element.textContent.trim();
+        const forLabel = element.id && document.querySelector(`label[for="${element.id}"]`);
+        return Boolean(label || forLabel || (element.matches("button, a, [role=button], [role=tab]") && text));
+      };
+      return [...document.querySelectorAll("button, a[href], [role=button], [role=tab], input, select, textarea")]
+        .filter((element) => element.type !== "hidden" && !named(element))
+        .map((element) => element.outerHTML.slice(0, 80));
+    });
+    if (unnamed.length) this.problems.push(`controls without an accessible name: ${unnamed.join(" | ")}`);
+  }
+
   async shot(page, name, what) {
     const file = join(this.shots, `${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
