@@ -32,7 +32,7 @@ export class Timeline {
     for (let i = 0; i <= 4; i++) {
       const at = start + (span * i) / 4;
       svg.append(s("line", { class: "tick", x1: x(at), x2: x(at), y1: 0, y2: (lanes.length + 1) * LANE }),
-        s("text", { class: "tick-label", x: x(at) + 2, y: 12 }, duration(at - start)));
+        s("text", { class: "tick-label", x: x(at) + (i === 4 ? -2 : 2), y: 12, "text-anchor": i === 4 ? "end" : "start" }, duration(at - start)));
     }
     const laneIndex = new Map(lanes.map((thread, i) => [thread.id, i]));
     lanes.forEach((thread, i) => {
