@@ -243,7 +243,23 @@ async fn subscribers_hear_of_every_commit_after_it_is_stored() {
         .unwrap();
     assert_eq!(&*notice, arn);
     assert!(count(store.clone()).await > 0);
-    // The 2-second Wait: stopping it is heard too, with ExecutionAborted stored.
+    // Each later commit is heard too, until the execution parks in its 2-second Wait.
+    let parked = |store: Arc<dyn Store>| async move {
+        let page = Page {
+            max_results: 1000,
+            next_token: None,
+        };
+        let events = store.events(arn, false, page).await.unwrap().items;
+        events.iter().any(|e| e.kind == "WaitStateEntered")
+    };
+    while !parked(store.clone()).await {
+        let notice = tokio::time::timeout(Duration::from_secs(5), notices.recv())
+            .await
+            .expect("a notice for each commit")
+            .unwrap();
+        assert_eq!(&*notice, arn);
+    }
+    // Stopping it (nothing in flight during the Wait) is heard, with ExecutionAborted stored.
     let stopped = runtime.stop(arn, None, None, 1).await.unwrap();
     assert_eq!(stopped.status, "ABORTED");
     let mut last = None;
