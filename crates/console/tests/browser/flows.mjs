@@ -211,6 +211,8 @@ export async function stopLong(t, f) {
   await page.getByRole("button", { name: "Start again" }).click();
   await page.waitForURL((url) => url.toString() !== before && url.toString().includes("#/execution/"));
   await page.locator(".banner.status-running").waitFor();
+  // Stopped once it waits (its events stored), as a person would after seeing it run.
+  await page.locator('.graph-box g.state.status-running[data-name="Hold"]').waitFor({ timeout: 10000 });
   const again = decodeURIComponent(page.url().split("#/execution/")[1]);
   await t.api("StopExecution", { executionArn: again });
   await page.locator(".banner.status-aborted").waitFor({ timeout: 10000 });
