@@ -98,8 +98,14 @@ export async function parallelMap(t, f) {
   assert(await page.locator("svg.timeline .lane-label").count() >= 6, "branches and iterations have no lanes");
   await t.shot(page, "14-parallel-map-timeline", "Parallel retried then caught, Map over 3 items: lanes per branch and iteration, the back-off gap");
   await page.getByRole("tab", { name: "Map iterations" }).click();
+  const second = page.locator(".iterations > li").nth(1);
+  await second.locator("summary").click();
+  await second.getByRole("button", { name: "Check" }).click();
+  await page.locator("#state-panel select").waitFor();
+  assert((await page.locator("#state-panel select").inputValue()) === "1", "the iteration's own run is not the one shown");
+  await page.locator("#state-panel").getByText("Each #1").first().waitFor();
   await t.checkNames(page);
-  await t.shot(page, "15-map-iterations", "The Map iterations, each with its status and the states it ran");
+  await t.shot(page, "15-map-iterations", "The Map iterations, each with its status; iteration #1 opened and its Choice run shown");
   await t.checkViolations(page);
   await page.context().close();
 }

@@ -1,5 +1,5 @@
 // Definitions and inputs the browser test uses. The document-validation machine is the
-// example's, with a 6-second Wait in front so that the test can watch it run.
+// example's, with a 10-second Wait in front so that the test can watch it run.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +10,7 @@ export function fixtures(root) {
   const watched = {
     Comment: documentValidation.Comment,
     StartAt: "Pause",
-    States: { Pause: { Type: "Wait", Seconds: 6, Next: documentValidation.StartAt }, ...documentValidation.States },
+    States: { Pause: { Type: "Wait", Seconds: 10, Next: documentValidation.StartAt }, ...documentValidation.States },
   };
   const broken = structuredClone(watched);
   broken.States.ValidateDocument.Next = "IsValidd";

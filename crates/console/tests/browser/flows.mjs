@@ -89,7 +89,7 @@ export async function editor(t, f) {
   const active = await page.locator(".cm-activeLine").innerText();
   assert(active.includes('"DocumentRejected"'), `clicking the state did not select its JSON (active line: ${active})`);
   // Text → graph: moving into a state's JSON selects it in the graph.
-  await clickLine(page, '"Seconds": 6');
+  await clickLine(page, '"Seconds": 10');
   await page.locator('.graph-box g.state.selected[data-name="Pause"]').waitFor();
   // The palette inserts a state; undo takes it out again.
   await page.getByRole("button", { name: "Insert a Map state" }).click();
@@ -99,7 +99,7 @@ export async function editor(t, f) {
   await page.locator(".cm-content").press("Control+z");
   await page.locator('.graph-box g.state[data-name="NewMap"]').waitFor({ state: "detached" });
   // Unsaved changes are not lost silently: leaving asks, and the draft survives a reload.
-  await clickLine(page, '"Seconds": 6');
+  await clickLine(page, '"Seconds": 10');
   await page.keyboard.press("End");
   await page.keyboard.type(" ");
   await page.locator("nav.crumbs a", { hasText: "State machines" }).click();
@@ -143,7 +143,7 @@ export async function runs(t, f, machineArn) {
   });
   await page.goto(`${t.base}/${link("machine", machineArn)}`);
   await startFromPage(page, f.valid);
-  await page.locator('.graph-box g.state.status-running[data-name="Pause"]').waitFor({ timeout: 6000 });
+  await page.locator('.graph-box g.state.status-running[data-name="Pause"]').waitFor({ timeout: 10000 });
   await page.locator('.graph-box g.state.status-not-reached[data-name="IsValid"]').waitFor();
   await t.shot(page, "05-execution-running", "A running execution: the Wait state marked running, the rest not reached (live)");
   const whileRunning = targets.length;
@@ -156,7 +156,7 @@ export async function runs(t, f, machineArn) {
   await t.shot(page, "06-execution-succeeded", "The valid document's execution, succeeded: the path through DocumentAccepted");
   await page.locator("nav.crumbs a").nth(1).click();
   await startFromPage(page, f.invalid, f.valid);
-  await page.locator('.graph-box g.state.status-running[data-name="Pause"]').waitFor({ timeout: 6000 });
+  await page.locator('.graph-box g.state.status-running[data-name="Pause"]').waitFor({ timeout: 10000 });
   await page.locator(".banner.status-failed").waitFor({ timeout: 30000 });
   await page.locator(".banner", { hasText: "Documento Inválido" }).waitFor();
   await page.locator('.graph-box g.state.status-failed[data-name="DocumentRejected"]').waitFor();

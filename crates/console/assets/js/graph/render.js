@@ -202,12 +202,11 @@ export class GraphView {
 
   render() {
     const { width, height, nodes, edges } = this.laidOut;
-    if (!this.fitted) {
-      // The first drawing fits the box's width (a phone), down to a scale that stays legible;
-      // the zoom buttons take it from there.
-      this.fitted = true;
+    if (!this.userZoomed) {
+      // Until the zoom buttons are used, a graph wider than its box (a phone, a wide Choice)
+      // is fitted to the box's width, down to a scale that stays legible.
       const room = this.container.clientWidth - 8;
-      if (room > 0 && width > room) this.scale = Math.max(0.5, room / width);
+      this.scale = room > 0 && width > room ? Math.max(0.5, room / width) : 1;
     }
     const handlers = {
       select: (node) => {
@@ -291,6 +290,7 @@ export class GraphView {
   }
 
   zoom(factor) {
+    this.userZoomed = true;
     this.scale = Math.min(3, Math.max(0.2, this.scale * factor));
     if (this.svg && this.laidOut) {
       this.svg.setAttribute("width", this.laidOut.width * this.scale);
