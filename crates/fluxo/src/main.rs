@@ -129,19 +129,20 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         let executions = fluxo_runtime::Runtime::new(store, functions, config);
         let resumed = executions.recover().await?;
         executions.spawn_timers(std::time::Duration::from_millis(250));
-        let api = Arc::new(fluxo_api::Api::new(executions));
+        let api = Arc::new(fluxo_api::Api::new(executions.clone()));
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         eprintln!(
-            "fluxo: serving the Step Functions API on http://{} (data in {}, {resumed} execution(s) resumed)",
+            "fluxo: serving the Step Functions API and the console on http://{} (data in {}, {resumed} execution(s) resumed)",
             listener.local_addr()?,
             args.data_dir.display()
         );
         tracing::warn!(
             "asynchronous Express executions run in memory only: those in flight when this process stops are lost"
         );
-        axum::serve(listener, fluxo_api::router(api)).await?;
+        let app = fluxo_console::with_console(fluxo_api::router(api), executions);
+        axum::serve(listener, app).await?;
         anyhow::Ok(ExitCode::SUCCESS)
     })
 }

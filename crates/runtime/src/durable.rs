@@ -49,7 +49,7 @@ pub struct DurableEnvironment {
     unload_after: Option<Duration>,
     activity: Mutex<Activity>,
     interruption: watch::Sender<Option<Interruption>>,
-    changes: broadcast::Sender<String>,
+    changes: broadcast::Sender<std::sync::Arc<str>>,
 }
 
 impl DurableEnvironment {
@@ -58,7 +58,7 @@ impl DurableEnvironment {
         functions: Arc<dyn FunctionInvoker>,
         execution: &ExecutionRecord,
         unload_after: Option<Duration>,
-        changes: broadcast::Sender<String>,
+        changes: broadcast::Sender<std::sync::Arc<str>>,
     ) -> Self {
         DurableEnvironment {
             clock: fluxo_engine::SystemEnvironment::new(functions).with_seed(execution.seed),
@@ -236,7 +236,7 @@ impl Environment for DurableEnvironment {
             loop {
                 match self.store.commit(transition.clone()).await {
                     Ok(()) => {
-                        let _ = self.changes.send(self.execution_arn.clone());
+                        let _ = self.changes.send(self.execution_arn.as_str().into());
                         return;
                     }
                     Err(StoreError::Backend(error)) => {

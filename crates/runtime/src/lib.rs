@@ -101,7 +101,7 @@ pub struct Runtime {
     /// Drivers of the Standard executions in memory, by ARN.
     running: Mutex<HashMap<String, JoinHandle<()>>>,
     /// The ARN of every execution that changed (new events, a stop): what live views follow.
-    changes: broadcast::Sender<String>,
+    changes: broadcast::Sender<std::sync::Arc<str>>,
 }
 
 impl Runtime {
@@ -133,7 +133,7 @@ impl Runtime {
     }
 
     /// Notices of executions that changed: their ARNs, as their changes are committed.
-    pub fn subscribe(&self) -> broadcast::Receiver<String> {
+    pub fn subscribe(&self) -> broadcast::Receiver<std::sync::Arc<str>> {
         self.changes.subscribe()
     }
 

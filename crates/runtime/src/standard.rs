@@ -61,7 +61,7 @@ impl Runtime {
                     input.value,
                     Vec::new(),
                 );
-                let _ = self.changes.send(record.arn.clone());
+                let _ = self.changes.send(record.arn.as_str().into());
                 Ok(record)
             }
             Started::Existing(existing)
@@ -298,7 +298,7 @@ impl Runtime {
                 StoreError::NotFound(arn) => RuntimeError::ExecutionDoesNotExist(arn),
                 other => other.into(),
             })?;
-        let _ = self.changes.send(arn.to_string());
+        let _ = self.changes.send(arn.into());
         Ok(stopped)
     }
 

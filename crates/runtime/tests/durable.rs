@@ -154,3 +154,48 @@ async fn a_restart_leaves_parked_executions_parked() {
         "their timers stay in the store"
     );
 }
+
+/// The console's live view relies on this: every commit of an execution's events, and a stop,
+/// is followed by a notice carrying its ARN, and the store already holds the events then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribers_hear_of_every_commit_after_it_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, _) = runtime_in(dir.path(), None);
+    let machine = create(&runtime, "durable", definition()).await;
+    let mut notices = runtime.subscribe();
+    let arn = execution_arn("durable", "seen");
+    start(&runtime, &machine, "seen", json!({"n": 1, "items": [1]})).await;
+    let store = runtime.store().clone();
+    // The start is heard once the execution is stored.
+    let notice = tokio::time::timeout(Duration::from_secs(5), notices.recv())
+        .await
+        .expect("a notice for the start")
+        .unwrap();
+    assert_eq!(&*notice, arn);
+    assert!(store.get_execution(&arn).await.unwrap().is_some());
+    // Each commit is heard, with its events stored, until the execution parks in its Wait.
+    loop {
+        let notice = tokio::time::timeout(Duration::from_secs(5), notices.recv())
+            .await
+            .expect("a notice for each commit")
+            .unwrap();
+        assert_eq!(&*notice, arn);
+        let events = history(store.as_ref(), &arn).await;
+        assert!(!events.is_empty());
+        if events.iter().any(|e| e.kind == "WaitStateEntered") {
+            break;
+        }
+    }
+    let now = jiff::Timestamp::now().as_millisecond();
+    let stopped = runtime.stop(&arn, None, None, now).await.unwrap();
+    assert_eq!(stopped.status, ExecutionStatus::Aborted);
+    let mut last = None;
+    while let Ok(Ok(notice)) =
+        tokio::time::timeout(Duration::from_millis(200), notices.recv()).await
+    {
+        last = Some(notice);
+    }
+    assert_eq!(last.as_deref(), Some(arn.as_str()));
+    let events = history(store.as_ref(), &arn).await;
+    assert_eq!(events.last().unwrap().kind, "ExecutionAborted");
+}
