@@ -1,0 +1,334 @@
+//! The pass over a parsed expression that puts Fluxo's guards in it and records what it uses.
+//!
+//! - Every string concatenation `a & b` becomes `$__fluxo_concat(a & b)`: the guard counts the
+//!   bytes of the new string against [`crate::Limits::max_string_bytes`] before the next node
+//!   runs, so a string doubled in a loop stops at the limit instead of filling the memory.
+//! - The built-ins that can build or walk a value much larger than the memory it takes (shared
+//!   sub-values are counted again each time) or that run a quadratic loop without a check —
+//!   `$string`, `$join`, `$distinct`, `$pad`, `$replace` — are called through guarded host
+//!   functions (`crate::guards`). jsonata-core refuses to override a built-in that its bytecode
+//!   path compiles (`$string`, `$join`, `$distinct`), so their names are rewritten instead:
+//!   a call `$string(x)` becomes `$__fluxo_string_at($, x)`, which also hands over the context
+//!   (`$`) that a built-in takes when an argument is left out (`name.$string()`); a reference
+//!   `$string` (passed to `$map`) becomes `$__fluxo_string`. An expression that binds one of
+//!   these names itself (`$string := ...`) has every occurrence renamed alike, so its own
+//!   binding still hides the built-in.
+//! - The names read (variables and functions) are collected, so that an evaluation converts
+//!   only the variables the expression mentions and registers only the functions it calls.
+
+use jsonata_core::ast::{AstNode, BinaryOp, PathStep, Stage, StepId};
+use jsonata_core::value::with_stack;
+use std::collections::BTreeSet;
+
+/// The built-ins called through guards, by their JSONata name.
+pub(crate) const GUARDED: [&str; 5] = ["string", "join", "distinct", "pad", "replace"];
+
+/// The guarded built-ins whose signature takes the context for a missing first argument
+/// (`-` in `<x-b?:s>`, `<s-ns?:s>`, `<s-(sf)(sf)n?:s>`); `$join` and `$distinct` never do.
+const TAKES_CONTEXT: [&str; 3] = ["string", "pad", "replace"];
+
+/// The host function a string concatenation is wrapped in.
+pub(crate) const CONCAT_GUARD: &str = "__fluxo_concat";
+
+/// `__fluxo_<name>`: the guarded built-in called with the caller's own arguments.
+pub(crate) fn plain_name(builtin: &str) -> String {
+    format!("__fluxo_{builtin}")
+}
+
+/// `__fluxo_<name>_at`: the guarded built-in whose first argument is the context (`$`).
+pub(crate) fn at_name(builtin: &str) -> String {
+    format!("__fluxo_{builtin}_at")
+}
+
+/// The original name of a renamed identifier (`__fluxo_string` → `string`), for binding a
+/// workflow variable of that name under its new one.
+pub(crate) fn original_name(name: &str) -> &str {
+    GUARDED
+        .iter()
+        .find(|g| name.strip_prefix("__fluxo_") == Some(g))
+        .copied()
+        .unwrap_or(name)
+}
+
+/// Rewrites `ast` in place and returns every name it reads or calls (after renaming).
+pub(crate) fn rewrite(ast: &mut AstNode) -> BTreeSet<String> {
+    let mut bound = BTreeSet::new();
+    collect_bound(ast, &mut bound);
+    let mut pass = Pass {
+        bound_guarded: bound,
+        names: BTreeSet::new(),
+    };
+    pass.node(ast);
+    pass.names
+}
+
+/// Names the expression binds itself: `:=` targets, lambda parameters, `@$v` and `#$i`.
+fn collect_bound(node: &AstNode, out: &mut BTreeSet<String>) {
+    if let AstNode::Binary {
+        op: BinaryOp::ColonEqual,
+        lhs,
+        ..
+    } = node
+    {
+        if let AstNode::Variable(name) = lhs.as_ref() {
+            out.insert(name.clone());
+        }
+    }
+    if let AstNode::Lambda { params, .. } = node {
+        out.extend(params.iter().cloned());
+    }
+    if let AstNode::Path { steps } = node {
+        for step in steps {
+            out.extend(step.focus.iter().chain(step.index_var.iter()).cloned());
+            for stage in &step.stages {
+                if let Stage::Index(name) = stage {
+                    out.insert(name.clone());
+                }
+            }
+        }
+    }
+    with_stack(|| for_each_child(node, &mut |child| collect_bound(child, out)));
+}
+
+struct Pass {
+    /// Names the expression binds itself (only the guarded ones matter).
+    bound_guarded: BTreeSet<String>,
+    names: BTreeSet<String>,
+}
+
+impl Pass {
+    fn is_guarded(name: &str) -> bool {
+        GUARDED.contains(&name)
+    }
+
+    /// The new name of an identifier in a binding or a reference.
+    fn renamed(&self, name: &str) -> String {
+        if Self::is_guarded(name) {
+            plain_name(name)
+        } else {
+            name.to_string()
+        }
+    }
+
+    fn node(&mut self, node: &mut AstNode) {
+        with_stack(|| self.node_inner(node));
+    }
+
+    fn node_inner(&mut self, node: &mut AstNode) {
+        match node {
+            AstNode::Variable(name) if !name.is_empty() => {
+                *name = self.renamed(name);
+                self.names.insert(name.clone());
+            }
+            AstNode::Function {
+                name,
+                args,
+                is_builtin,
+            } => {
+                let hidden_context = *is_builtin
+                    && TAKES_CONTEXT.contains(&name.as_str())
+                    && !self.bound_guarded.contains(name.as_str());
+                if hidden_context {
+                    *name = at_name(name);
+                    args.insert(0, AstNode::Variable(String::new()));
+                } else if *is_builtin {
+                    // `string(x)`, without `$`, stays as written: jsonata's T1005 error.
+                    *name = self.renamed(name);
+                }
+                self.names.insert(name.clone());
+                args.iter_mut().for_each(|a| self.node(a));
+            }
+            // `x ~> $f(a)` calls `$f(x, a)`: the pipe gives the first argument, so a guarded
+            // built-in on the right takes no hidden context.
+            AstNode::Binary {
+                op: BinaryOp::ChainPipe,
+                lhs,
+                rhs,
+            } => {
+                self.node(lhs);
+                if let AstNode::Function { name, args, .. } = rhs.as_mut() {
+                    if Self::is_guarded(name) {
+                        *name = plain_name(name);
+                        self.names.insert(name.clone());
+                        args.iter_mut().for_each(|a| self.node(a));
+                        return;
+                    }
+                }
+                self.node(rhs);
+            }
+            AstNode::Binary {
+                op: BinaryOp::Concatenate,
+                ..
+            } => {
+                let concat = std::mem::replace(node, AstNode::Null);
+                let mut wrapped = AstNode::Function {
+                    name: CONCAT_GUARD.to_string(),
+                    args: vec![concat],
+                    is_builtin: true,
+                };
+                if let AstNode::Function { args, .. } = &mut wrapped {
+                    for_each_child_mut(&mut args[0], &mut |child| self.node(child));
+                }
+                self.names.insert(CONCAT_GUARD.to_string());
+                *node = wrapped;
+            }
+            AstNode::Lambda { params, .. } => {
+                for p in params.iter_mut() {
+                    *p = self.renamed(p);
+                }
+                for_each_child_mut(node, &mut |child| self.node(child));
+            }
+            AstNode::Path { steps } => {
+                for step in steps.iter_mut() {
+                    self.step(step);
+                }
+            }
+            _ => for_each_child_mut(node, &mut |child| self.node(child)),
+        }
+    }
+
+    fn step(&mut self, step: &mut PathStep) {
+        // The step changes, so it gets a new identity (jsonata-core caches compiled step
+        // bodies by it).
+        step.id = StepId::default();
+        for name in step.focus.iter_mut().chain(step.index_var.iter_mut()) {
+            *name = self.renamed(name);
+        }
+        self.node(&mut step.node);
+        for stage in step.stages.iter_mut() {
+            match stage {
+                Stage::Filter(expr) => self.node(expr),
+                Stage::Index(name) => *name = self.renamed(name),
+                Stage::KeepArray => {}
+            }
+        }
+    }
+}
+
+/// Calls `f` on each direct child expression of `node` (path steps and their stages included).
+fn for_each_child(node: &AstNode, f: &mut dyn FnMut(&AstNode)) {
+    match node {
+        AstNode::Path { steps } => {
+            for step in steps {
+                f(&step.node);
+                for stage in &step.stages {
+                    if let Stage::Filter(e) = stage {
+                        f(e);
+                    }
+                }
+            }
+        }
+        AstNode::Binary { lhs, rhs, .. } => {
+            f(lhs);
+            f(rhs);
+        }
+        AstNode::Unary { operand, .. } => f(operand),
+        AstNode::Function { args, .. } => args.iter().for_each(f),
+        AstNode::Call { procedure, args } => {
+            f(procedure);
+            args.iter().for_each(f);
+        }
+        AstNode::Lambda { body, .. } => f(body),
+        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
+            items.iter().for_each(f)
+        }
+        AstNode::Object(pairs) => pairs.iter().for_each(|(k, v)| {
+            f(k);
+            f(v);
+        }),
+        AstNode::ObjectTransform { input, pattern } => {
+            f(input);
+            pattern.iter().for_each(|(k, v)| {
+                f(k);
+                f(v);
+            });
+        }
+        AstNode::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            f(condition);
+            f(then_branch);
+            if let Some(e) = else_branch {
+                f(e);
+            }
+        }
+        AstNode::FunctionApplication(inner) => f(inner),
+        AstNode::Sort { input, terms } => {
+            f(input);
+            terms.iter().for_each(|(t, _)| f(t));
+        }
+        AstNode::Transform {
+            location,
+            update,
+            delete,
+        } => {
+            f(location);
+            f(update);
+            if let Some(d) = delete {
+                f(d);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// [`for_each_child`] with mutable children. Path steps are handled by the pass itself.
+fn for_each_child_mut(node: &mut AstNode, f: &mut dyn FnMut(&mut AstNode)) {
+    match node {
+        AstNode::Binary { lhs, rhs, .. } => {
+            f(lhs);
+            f(rhs);
+        }
+        AstNode::Unary { operand, .. } => f(operand),
+        AstNode::Function { args, .. } => args.iter_mut().for_each(f),
+        AstNode::Call { procedure, args } => {
+            f(procedure);
+            args.iter_mut().for_each(f);
+        }
+        AstNode::Lambda { body, .. } => f(body),
+        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
+            items.iter_mut().for_each(f)
+        }
+        AstNode::Object(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+            f(k);
+            f(v);
+        }),
+        AstNode::ObjectTransform { input, pattern } => {
+            f(input);
+            pattern.iter_mut().for_each(|(k, v)| {
+                f(k);
+                f(v);
+            });
+        }
+        AstNode::Conditional {
+            condition,
+            then_branch,
+            else_branch,
+        } => {
+            f(condition);
+            f(then_branch);
+            if let Some(e) = else_branch {
+                f(e);
+            }
+        }
+        AstNode::FunctionApplication(inner) => f(inner),
+        AstNode::Sort { input, terms } => {
+            f(input);
+            terms.iter_mut().for_each(|(t, _)| f(t));
+        }
+        AstNode::Transform {
+            location,
+            update,
+            delete,
+        } => {
+            f(location);
+            f(update);
+            if let Some(d) = delete {
+                f(d);
+            }
+        }
+        _ => {}
+    }
+}
