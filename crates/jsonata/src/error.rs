@@ -51,6 +51,16 @@ impl JsonataError {
         }
     }
 
+    /// An error from jsonata-core, worded as jsonata-js words it where its message carries
+    /// nothing of the expression (`crate::js_messages`).
+    pub(crate) fn from_engine(kind: ErrorKind, message: &str) -> JsonataError {
+        let mut error = JsonataError::new(kind, message);
+        if let Some(text) = error.code().and_then(crate::js_messages::static_message) {
+            error.message = text.to_string();
+        }
+        error
+    }
+
     /// An error with an explicit code.
     pub fn with_code(kind: ErrorKind, code: &str, message: impl Into<String>) -> JsonataError {
         JsonataError {

@@ -48,9 +48,10 @@ impl Expression {
             } else {
                 message
             };
-            JsonataError::new(ErrorKind::Syntax, message)
+            JsonataError::from_engine(ErrorKind::Syntax, &message)
         })?;
-        let names = rewrite(&mut ast);
+        let names =
+            rewrite(&mut ast).map_err(|m| JsonataError::from_engine(ErrorKind::Syntax, &m))?;
         Ok(Expression {
             text: text.to_string(),
             ast,
@@ -120,7 +121,7 @@ impl Expression {
 /// jsonata-core's error as ours: its guardrail codes (`D1011` depth, `D1012` time, `D2015`
 /// sequence length, `U1001` its own depth backstop) are Fluxo limits.
 fn from_evaluator(e: &EvaluatorError) -> JsonataError {
-    let error = JsonataError::new(ErrorKind::Evaluation, e.message());
+    let error = JsonataError::from_engine(ErrorKind::Evaluation, e.message());
     match error.code() {
         Some("D1011" | "D1012" | "D2015" | "U1001") => {
             JsonataError::new(ErrorKind::Limit, error.coded_message())

@@ -53,12 +53,33 @@ fn split_context(args: &[JValue], with_context: bool, arity: usize) -> (JValue, 
     }
 }
 
+/// `a & b`: strings (and `undefined`, which counts as "") are joined here; any other operand
+/// goes to jsonata-core's `&` (which writes it as `$string` does) once its size is known to fit.
 fn concat(session: &Session, args: &[JValue]) -> HostFnResult {
-    let value = args.first().cloned().unwrap_or(JValue::Undefined);
-    if let JValue::String(s) = &value {
+    let text = |v: &JValue| match v {
+        JValue::String(s) => Some(s.clone()),
+        JValue::Undefined => Some("".into()),
+        _ => None,
+    };
+    let (lhs, rhs) = (&args[0], &args[1]);
+    if let (Some(a), Some(b)) = (text(lhs), text(rhs)) {
+        session.charge(a.len() + b.len())?;
+        let mut joined = String::with_capacity(a.len() + b.len());
+        joined.push_str(&a);
+        joined.push_str(&b);
+        return Ok(JValue::string(joined));
+    }
+    let left = session.string_bytes_left();
+    if logical_size(lhs, left).saturating_add(logical_size(rhs, left)) > left {
+        return Err(session.trip(format!(
+            "& would build more than the {left} bytes of strings left to this evaluation"
+        )));
+    }
+    let result = delegate_expression(session, "$a0 & $a1", args, &JValue::Undefined)?;
+    if let JValue::String(s) = &result {
         session.charge(s.len())?;
     }
-    Ok(value)
+    Ok(result)
 }
 
 fn guarded(
@@ -96,7 +117,24 @@ pub(crate) fn delegate(
     args: &[JValue],
     data: &JValue,
 ) -> HostFnResult {
-    let ast = call_ast(builtin, args.len())?;
+    let params: Vec<String> = (0..args.len()).map(|k| format!("$a{k}")).collect();
+    delegate_expression(
+        session,
+        &format!("${builtin}({})", params.join(",")),
+        args,
+        data,
+    )
+}
+
+/// Evaluates `text`, which reads `args` as `$a0`, `$a1`, ..., over `data` in a nested
+/// evaluator with the session's host functions.
+fn delegate_expression(
+    session: &Session,
+    text: &str,
+    args: &[JValue],
+    data: &JValue,
+) -> HostFnResult {
+    let ast = parsed(text)?;
     let mut context = Context::new();
     for (i, arg) in args.iter().enumerate() {
         context.bind(format!("a{i}"), arg.clone());
@@ -108,23 +146,20 @@ pub(crate) fn delegate(
 }
 
 thread_local! {
-    static CALLS: std::cell::RefCell<HashMap<(String, usize), Rc<AstNode>>> = Default::default();
+    static PARSED: std::cell::RefCell<HashMap<String, Rc<AstNode>>> = Default::default();
 }
 
-/// `$builtin($a0, ..., $a<n-1>)`, parsed once per thread.
-fn call_ast(builtin: &str, n: usize) -> Result<Rc<AstNode>, EvaluatorError> {
-    CALLS.with(|calls| {
-        let key = (builtin.to_string(), n);
-        if let Some(ast) = calls.borrow().get(&key) {
+/// The delegation expressions (a handful of fixed texts), parsed once per thread.
+fn parsed(text: &str) -> Result<Rc<AstNode>, EvaluatorError> {
+    PARSED.with(|cache| {
+        if let Some(ast) = cache.borrow().get(text) {
             return Ok(Rc::clone(ast));
         }
-        let params: Vec<String> = (0..n).map(|i| format!("$a{i}")).collect();
-        let text = format!("${builtin}({})", params.join(","));
         let ast = Rc::new(
-            jsonata_core::parser::parse(&text)
+            jsonata_core::parser::parse(text)
                 .map_err(|e| EvaluatorError::EvaluationError(e.to_string()))?,
         );
-        calls.borrow_mut().insert(key, Rc::clone(&ast));
+        cache.borrow_mut().insert(text.to_string(), Rc::clone(&ast));
         Ok(ast)
     })
 }
@@ -243,6 +278,9 @@ fn distinct(session: &Rc<Session>, context: &JValue, user: &[JValue]) -> HostFnR
     let mut seen = std::collections::HashSet::new();
     let mut kept = Vec::new();
     for (index, item) in items.iter().enumerate() {
+        if index % 4096 == 4095 {
+            session.check_deadline()?;
+        }
         let mut key = Vec::new();
         canonical_key(item, index, &mut key);
         if seen.insert(key) {

@@ -25,6 +25,7 @@ mod error;
 mod expression;
 mod guards;
 mod java_random;
+mod js_messages;
 mod rewrite;
 mod scope;
 mod session;

@@ -1,8 +1,9 @@
 //! The pass over a parsed expression that puts Fluxo's guards in it and records what it uses.
 //!
-//! - Every string concatenation `a & b` becomes `$__fluxo_concat(a & b)`: the guard counts the
-//!   bytes of the new string against [`crate::Limits::max_string_bytes`] before the next node
-//!   runs, so a string doubled in a loop stops at the limit instead of filling the memory.
+//! - Every string concatenation `a & b` becomes `$__fluxo_concat(a, b)`: the guard checks the
+//!   size of both operands (a non-string operand is written as JSON, `$string` style) against
+//!   [`crate::Limits::max_string_bytes`] before it joins them, and counts the new string, so a
+//!   string doubled in a loop stops at the limit instead of filling the memory.
 //! - The built-ins that can build or walk a value much larger than the memory it takes (shared
 //!   sub-values are counted again each time) or that run a quadratic loop without a check —
 //!   `$string`, `$join`, `$distinct`, `$pad`, `$replace` — are called through guarded host
@@ -51,19 +52,35 @@ pub(crate) fn original_name(name: &str) -> &str {
 }
 
 /// Rewrites `ast` in place and returns every name it reads or calls (after renaming).
-pub(crate) fn rewrite(ast: &mut AstNode) -> BTreeSet<String> {
+///
+/// Errors: the operators JSONata 2.1 added, `??` and `?:`, which jsonata-core parses but
+/// JSONata 2.0.6 (AWS's version) does not: jsonata-js 2.0.6 reports `S0211: The symbol "?"
+/// cannot be used as a unary operator` (for `:` with `?:`), so this does too.
+pub(crate) fn rewrite(ast: &mut AstNode) -> Result<BTreeSet<String>, String> {
     let mut bound = BTreeSet::new();
-    collect_bound(ast, &mut bound);
+    collect_bound(ast, &mut bound)?;
     let mut pass = Pass {
         bound_guarded: bound,
         names: BTreeSet::new(),
     };
     pass.node(ast);
-    pass.names
+    Ok(pass.names)
 }
 
-/// Names the expression binds itself: `:=` targets, lambda parameters, `@$v` and `#$i`.
-fn collect_bound(node: &AstNode, out: &mut BTreeSet<String>) {
+/// Names the expression binds itself: `:=` targets, lambda parameters, `@$v` and `#$i`; and the
+/// 2.1 operators, refused.
+fn collect_bound(node: &AstNode, out: &mut BTreeSet<String>) -> Result<(), String> {
+    match node {
+        AstNode::Binary {
+            op: BinaryOp::Coalesce,
+            ..
+        } => return Err("S0211: The symbol \"?\" cannot be used as a unary operator".into()),
+        AstNode::Binary {
+            op: BinaryOp::Default,
+            ..
+        } => return Err("S0211: The symbol \":\" cannot be used as a unary operator".into()),
+        _ => {}
+    }
     if let AstNode::Binary {
         op: BinaryOp::ColonEqual,
         lhs,
@@ -87,7 +104,15 @@ fn collect_bound(node: &AstNode, out: &mut BTreeSet<String>) {
             }
         }
     }
-    with_stack(|| for_each_child(node, &mut |child| collect_bound(child, out)));
+    let mut result = Ok(());
+    with_stack(|| {
+        for_each_child(node, &mut |child| {
+            if result.is_ok() {
+                result = collect_bound(child, out);
+            }
+        })
+    });
+    result
 }
 
 struct Pass {
@@ -158,19 +183,20 @@ impl Pass {
             }
             AstNode::Binary {
                 op: BinaryOp::Concatenate,
-                ..
+                lhs,
+                rhs,
             } => {
-                let concat = std::mem::replace(node, AstNode::Null);
-                let mut wrapped = AstNode::Function {
+                let mut args = vec![
+                    std::mem::replace(lhs.as_mut(), AstNode::Null),
+                    std::mem::replace(rhs.as_mut(), AstNode::Null),
+                ];
+                args.iter_mut().for_each(|a| self.node(a));
+                self.names.insert(CONCAT_GUARD.to_string());
+                *node = AstNode::Function {
                     name: CONCAT_GUARD.to_string(),
-                    args: vec![concat],
+                    args,
                     is_builtin: true,
                 };
-                if let AstNode::Function { args, .. } = &mut wrapped {
-                    for_each_child_mut(&mut args[0], &mut |child| self.node(child));
-                }
-                self.names.insert(CONCAT_GUARD.to_string());
-                *node = wrapped;
             }
             AstNode::Lambda { params, .. } => {
                 for p in params.iter_mut() {

@@ -110,6 +110,18 @@ impl Session {
         self.string_bytes_left.get()
     }
 
+    /// Stops the evaluation when its time is up, for loops inside a host function, which the
+    /// evaluator's own checks do not reach.
+    pub(crate) fn check_deadline(&self) -> Result<(), EvaluatorError> {
+        if self.started.elapsed() > self.limits.timeout {
+            return Err(self.trip(format!(
+                "D1012: Evaluation timeout after {} milliseconds. Check for infinite loop",
+                self.limits.timeout.as_millis()
+            )));
+        }
+        Ok(())
+    }
+
     /// Records a Fluxo limit as the reason the evaluation stops and gives the error that
     /// stops it (the evaluator turns every error into its own type, so the limit is kept here).
     pub(crate) fn trip(&self, message: String) -> EvaluatorError {
