@@ -3,7 +3,7 @@
 //! evaluator (so its argument checks, its errors and its taking of the context stay
 //! jsonata-core's), and counts what it built.
 
-use crate::rewrite::{at_name, plain_name, CONCAT_GUARD};
+use crate::rewrite::{at_name, plain_name, CONCAT_GUARD, VALUE_GUARD};
 use crate::session::{Host, Session};
 use jsonata_core::ast::AstNode;
 use jsonata_core::evaluator::{Context, EvaluatorError, HostFnResult};
@@ -13,6 +13,10 @@ use std::rc::Rc;
 
 /// Registers the guards among `names` (the names an expression calls) on `session`.
 pub(crate) fn install(session: &Rc<Session>, names: &std::collections::BTreeSet<String>) {
+    if names.contains(VALUE_GUARD) {
+        let s = Rc::clone(session);
+        session.add_host(VALUE_GUARD, Rc::new(move |args: &[JValue]| value(&s, args)));
+    }
     if names.contains(CONCAT_GUARD) {
         let s = Rc::clone(session);
         session.add_host(
@@ -51,6 +55,18 @@ fn split_context(args: &[JValue], with_context: bool, arity: usize) -> (JValue, 
     } else {
         (JValue::Null, &args[..args.len().min(arity)])
     }
+}
+
+/// A built value or a function argument, passed on when its size is within the limit.
+fn value(session: &Session, args: &[JValue]) -> HostFnResult {
+    let value = args.first().cloned().unwrap_or(JValue::Undefined);
+    let max = session.limits.max_value_size;
+    if weighed_size(&value, max, 1) > max {
+        return Err(session.trip(format!(
+            "A value built by the expression is larger than {max} (strings by bytes, items by one, shared parts counted each time)"
+        )));
+    }
+    Ok(value)
 }
 
 /// `a & b`: strings (and `undefined`, which counts as "") are joined here; any other operand
@@ -102,11 +118,41 @@ fn guarded(
             left
         )));
     }
-    let result = delegate(session, builtin, user, context)?;
+    let result = match direct(builtin, context, user) {
+        Some(result) => result?,
+        None => delegate(session, builtin, user, context)?,
+    };
     if let JValue::String(s) = &result {
         session.charge(s.len())?;
     }
     Ok(result)
+}
+
+/// The common calls of `$string` and `$join`, made straight to jsonata-core's implementation
+/// (the arguments already have the types its signature checks would let through); `None` for
+/// every other call, which goes through a nested evaluator.
+fn direct(builtin: &str, context: &JValue, user: &[JValue]) -> Option<HostFnResult> {
+    use jsonata_core::functions::string::{join, string};
+    match (builtin, user) {
+        ("string", []) if !context.is_undefined() => {
+            Some(string(context, None).map_err(Into::into))
+        }
+        ("string", [value]) if !value.is_undefined() => {
+            Some(string(value, None).map_err(Into::into))
+        }
+        ("string", [value, JValue::Bool(pretty)]) if !value.is_undefined() => {
+            Some(string(value, Some(*pretty)).map_err(Into::into))
+        }
+        ("join", [JValue::Array(items), rest @ ..]) if items.iter().all(JValue::is_string) => {
+            let separator = match rest {
+                [] => None,
+                [JValue::String(s)] => Some(&**s),
+                _ => return None,
+            };
+            Some(join(items, separator).map_err(Into::into))
+        }
+        _ => None,
+    }
 }
 
 /// Calls the real built-in `builtin` with `args` over `data` in a nested evaluator that knows
@@ -165,8 +211,14 @@ fn parsed(text: &str) -> Result<Rc<AstNode>, EvaluatorError> {
 }
 
 /// Bytes of strings and items in `value`, counting a value shared in several places each time
-/// (as a walk over it works), and stopping once past `cap`.
+/// (as a walk over it works), and stopping once past `cap`. A number, boolean or null counts 8,
+/// as much as it may take written out.
 pub(crate) fn logical_size(value: &JValue, cap: usize) -> usize {
+    weighed_size(value, cap, 8)
+}
+
+/// [`logical_size`] with `scalar` for each number, boolean or null.
+fn weighed_size(value: &JValue, cap: usize, scalar: usize) -> usize {
     let mut size = 0usize;
     let mut pending = vec![value];
     while let Some(v) = pending.pop() {
@@ -180,7 +232,7 @@ pub(crate) fn logical_size(value: &JValue, cap: usize) -> usize {
                 pending.extend(map.values());
                 map.keys().map(|k| k.len() + 4).sum::<usize>() + 2
             }
-            _ => 8,
+            _ => scalar,
         });
         if size > cap {
             return size;

@@ -14,6 +14,14 @@
 //!   `$string` (passed to `$map`) becomes `$__fluxo_string`. An expression that binds one of
 //!   these names itself (`$string := ...`) has every occurrence renamed alike, so its own
 //!   binding still hides the built-in.
+//! - Values built by an array or object constructor, the value of a function written as an
+//!   argument of `$map`, `$filter`, `$reduce`, `$sift`, `$each`, `$single` or `$sort`, and the
+//!   arguments of every call to a function the expression defines, go through
+//!   `$__fluxo_value(...)`, which refuses a value
+//!   whose size, counting a shared part each time it appears, is over
+//!   [`crate::Limits::max_value_size`]. Sharing lets a value double at each step of a recursion
+//!   (`$f({'a': $x, 'b': $x})`) while taking no memory; comparing or walking it would then run
+//!   for hours inside one built-in call, out of reach of the time limit.
 //! - The names read (variables and functions) are collected, so that an evaluation converts
 //!   only the variables the expression mentions and registers only the functions it calls.
 
@@ -30,6 +38,123 @@ const TAKES_CONTEXT: [&str; 3] = ["string", "pad", "replace"];
 
 /// The host function a string concatenation is wrapped in.
 pub(crate) const CONCAT_GUARD: &str = "__fluxo_concat";
+
+/// The host function that bounds the size of a built value.
+pub(crate) const VALUE_GUARD: &str = "__fluxo_value";
+
+/// The functions of JSONata 2.0.6 (jsonata-js `staticFrame`, plus `$now` and `$millis`) and
+/// those Step Functions adds: calls to any other name call a function of the expression.
+const BUILTINS: [&str; 72] = [
+    "sum",
+    "count",
+    "max",
+    "min",
+    "average",
+    "string",
+    "substring",
+    "substringBefore",
+    "substringAfter",
+    "lowercase",
+    "uppercase",
+    "length",
+    "trim",
+    "pad",
+    "match",
+    "contains",
+    "replace",
+    "split",
+    "join",
+    "formatNumber",
+    "formatBase",
+    "formatInteger",
+    "parseInteger",
+    "number",
+    "floor",
+    "ceil",
+    "round",
+    "abs",
+    "sqrt",
+    "power",
+    "random",
+    "boolean",
+    "not",
+    "map",
+    "zip",
+    "filter",
+    "single",
+    "reduce",
+    "sift",
+    "keys",
+    "lookup",
+    "append",
+    "exists",
+    "spread",
+    "merge",
+    "reverse",
+    "each",
+    "error",
+    "assert",
+    "type",
+    "sort",
+    "shuffle",
+    "distinct",
+    "base64encode",
+    "base64decode",
+    "encodeUrlComponent",
+    "encodeUrl",
+    "decodeUrlComponent",
+    "decodeUrl",
+    "eval",
+    "toMillis",
+    "fromMillis",
+    "clone",
+    "now",
+    "millis",
+    "partition",
+    "range",
+    "hash",
+    "uuid",
+    "parse",
+    "__fluxo_concat",
+    "__fluxo_value",
+];
+
+/// The built-ins that call a function given to them: the value of a function written in
+/// their arguments is measured (a `$reduce` accumulator grows through it).
+const HIGHER_ORDER: [&str; 7] = ["map", "filter", "reduce", "sift", "each", "single", "sort"];
+
+/// Measures the value of `node`'s body when `node` is a function definition.
+fn bound_lambda_body(node: &mut AstNode, names: &mut BTreeSet<String>) {
+    if let AstNode::Lambda { body, .. } = node {
+        bounded(body, names);
+    }
+}
+
+/// Whether `node` is a literal, whose size is its text's.
+fn is_literal(node: &AstNode) -> bool {
+    matches!(
+        node,
+        AstNode::String(_)
+            | AstNode::Number(_)
+            | AstNode::Boolean(_)
+            | AstNode::Null
+            | AstNode::Placeholder
+    )
+}
+
+/// `$__fluxo_value(node)`, unless `node` is a literal.
+fn bounded(node: &mut AstNode, names: &mut BTreeSet<String>) {
+    if is_literal(node) {
+        return;
+    }
+    let inner = std::mem::replace(node, AstNode::Null);
+    names.insert(VALUE_GUARD.to_string());
+    *node = AstNode::Function {
+        name: VALUE_GUARD.to_string(),
+        args: vec![inner],
+        is_builtin: true,
+    };
+}
 
 /// `__fluxo_<name>`: the guarded built-in called with the caller's own arguments.
 pub(crate) fn plain_name(builtin: &str) -> String {
@@ -162,6 +287,33 @@ impl Pass {
                 }
                 self.names.insert(name.clone());
                 args.iter_mut().for_each(|a| self.node(a));
+                let user_function =
+                    !BUILTINS.contains(&name.as_str()) && !name.starts_with("__fluxo_");
+                if user_function {
+                    args.iter_mut().for_each(|a| bounded(a, &mut self.names));
+                }
+                if *is_builtin && HIGHER_ORDER.contains(&name.as_str()) {
+                    args.iter_mut()
+                        .for_each(|a| bound_lambda_body(a, &mut self.names));
+                }
+            }
+            AstNode::Call { procedure, args } => {
+                self.node(procedure);
+                args.iter_mut().for_each(|a| self.node(a));
+                args.iter_mut().for_each(|a| bounded(a, &mut self.names));
+            }
+            // `a.[[x]]`: the step's array of arrays, whose items keep their node type too.
+            AstNode::ArrayGroup(items) => self.array_items(items),
+            AstNode::Array(items) if !items.iter().all(is_literal) => {
+                self.array_items(items);
+                bounded(node, &mut self.names);
+            }
+            AstNode::Object(pairs) if !pairs.iter().all(|(_, v)| is_literal(v)) => {
+                for (k, v) in pairs.iter_mut() {
+                    self.node(k);
+                    self.node(v);
+                }
+                bounded(node, &mut self.names);
             }
             // `x ~> $f(a)` calls `$f(x, a)`: the pipe gives the first argument, so a guarded
             // built-in on the right takes no hidden context.
@@ -213,6 +365,18 @@ impl Pass {
         }
     }
 
+    /// The items of an array constructor. An item that is itself an array constructor is kept
+    /// one (jsonata nests it instead of flattening it, by its node type); the outer
+    /// constructor's guard measures it.
+    fn array_items(&mut self, items: &mut [AstNode]) {
+        for item in items.iter_mut() {
+            match item {
+                AstNode::Array(inner) => with_stack(|| self.array_items(inner)),
+                other => self.node(other),
+            }
+        }
+    }
+
     fn step(&mut self, step: &mut PathStep) {
         // The step changes, so it gets a new identity (jsonata-core caches compiled step
         // bodies by it).
@@ -220,7 +384,17 @@ impl Pass {
         for name in step.focus.iter_mut().chain(step.index_var.iter_mut()) {
             *name = self.renamed(name);
         }
-        self.node(&mut step.node);
+        match &mut step.node {
+            // A constructor as a step keeps its own step semantics (an array step is not
+            // flattened, an object step groups), which hang on the node's type: its parts are
+            // rewritten, the constructor is not wrapped.
+            AstNode::Array(items) => self.array_items(items),
+            AstNode::Object(pairs) => pairs.iter_mut().for_each(|(k, v)| {
+                self.node(k);
+                self.node(v);
+            }),
+            other => self.node(other),
+        }
         for stage in step.stages.iter_mut() {
             match stage {
                 Stage::Filter(expr) => self.node(expr),

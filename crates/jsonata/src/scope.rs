@@ -104,6 +104,11 @@ pub struct Limits {
     /// `$replace`, added up over the evaluation (so a string doubled in a loop is stopped at
     /// once, not when it no longer fits in memory). Default 32 MiB.
     pub max_string_bytes: usize,
+    /// Size of a value an array or object constructor builds or a function of the expression
+    /// receives: string bytes plus one per item, a part shared in several places counted each
+    /// time (so a value cannot double at each step of a recursion while taking no memory, to
+    /// be walked for hours by one comparison). Default 16,000,000.
+    pub max_value_size: usize,
     /// Nesting depth of the result: deeper results are refused, as serde_json refuses to read
     /// back JSON nested more than 128 levels. Default 128.
     pub max_result_depth: usize,
@@ -118,6 +123,7 @@ impl Default for Limits {
             max_depth: 3_000,
             max_sequence_length: 1_000_000,
             max_string_bytes: 32 << 20,
+            max_value_size: 16_000_000,
             max_result_depth: 128,
             max_result_bytes: 8 << 20,
         }

@@ -203,3 +203,32 @@ fn guarded_builtins_behave_as_the_real_ones() {
         Some(json!([3, 1, "a"]))
     );
 }
+
+#[test]
+fn compiled_expressions_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync + Clone>() {}
+    shareable::<Expression>();
+    let expression = Expression::compile("$states.input.n * 2").unwrap();
+    let doubled = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|n| {
+                let expression = &expression;
+                s.spawn(move || {
+                    let input = json!({ "n": n });
+                    let bindings = Bindings::states(States {
+                        input: Some(&input),
+                        ..States::default()
+                    });
+                    expression
+                        .evaluate(None, &bindings, &FixedEnv::default(), &Limits::default())
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(doubled, vec![json!(0), json!(2), json!(4), json!(6)]);
+}

@@ -137,3 +137,18 @@ fn deeply_nested_expression_text_is_a_syntax_error() {
     assert_eq!(error.kind(), ErrorKind::Syntax);
     assert_eq!(error.code(), Some("U1002"));
 }
+
+#[test]
+fn values_doubled_by_sharing_are_refused_before_anything_walks_them() {
+    // Each step shares the previous value twice: 2^40 items that take no memory, which a
+    // comparison, a truth test or `**` would walk for hours inside one built-in call.
+    for text in [
+        "($f := function($x, $n){ $n = 0 ? $x : $f({'a': $x, 'b': $x}, $n - 1) }; $f(1, 40) = $f(1, 40))",
+        "($f := function($x, $n){ $n = 0 ? $x : $f([[$x], [$x]], $n - 1) }; $boolean($f(0, 40)))",
+        "($f := function($x, $n){ $n = 0 ? $x : $f({'a': $x, 'b': $x}, $n - 1) }; $count($f(1, 40).**))",
+        "($f := function($x, $n){ $n = 0 ? $x : $f($map([1, 2], function(){ $x }), $n - 1) }; $f(1, 40) = $f(1, 40))",
+        "$reduce([1..40], function($a, $i){ $map([1, 2], function(){ $a }) }, [1]) = $reduce([1..40], function($a, $i){ $map([1, 2], function(){ $a }) }, [1])",
+    ] {
+        assert_limited(text, json!({}));
+    }
+}

@@ -30,8 +30,9 @@ pub fn run_case(case: &Case) -> Outcome {
     };
     // The reference's own bounds: no time box but the case's, ranges up to 10^7 (D2014 above).
     let mut limits = Limits {
-        timeout: Duration::from_secs(10),
+        timeout: Duration::from_secs(60),
         max_sequence_length: 10_000_001,
+        max_value_size: 100_000_000,
         ..Limits::default()
     };
     if let Some(ms) = case.timelimit_ms {
