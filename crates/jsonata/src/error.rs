@@ -55,8 +55,12 @@ impl JsonataError {
     /// nothing of the expression (`crate::js_messages`).
     pub(crate) fn from_engine(kind: ErrorKind, message: &str) -> JsonataError {
         let mut error = JsonataError::new(kind, message);
-        if let Some(text) = error.code().and_then(crate::js_messages::static_message) {
-            error.message = text.to_string();
+        if let Some(code) = error.code.clone() {
+            if let Some(text) = crate::js_messages::static_message(&code) {
+                error.message = text.to_string();
+            } else if let Some(text) = crate::js_messages::js_wording(&code, &error.message) {
+                error.message = text;
+            }
         }
         error
     }

@@ -69,3 +69,132 @@ const MESSAGES: [(&str, &str); 54] = [
     ("T2008", "The expressions within an order-by clause must evaluate to numeric or string values"),
     ("T2013", "The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function."),
 ];
+
+/// jsonata-js's wording of the messages jsonata-core writes with its own token names or
+/// without quotes: `Expected RightBracket, got RightParen` is `Expected "]", got ")"`, `The
+/// left side of the - operator ...` is `The left side of the "-" operator ...`.
+pub(crate) fn js_wording(code: &str, message: &str) -> Option<String> {
+    let q = |token: &str| format!("\"{}\"", token_text(token));
+    match code {
+        "S0202" => {
+            let (expected, got) = message.strip_prefix("Expected ")?.split_once(", got ")?;
+            Some(format!("Expected {}, got {}", q(expected), q(got)))
+        }
+        "S0203" => {
+            let expected = message
+                .strip_prefix("Expected ")?
+                .strip_suffix(" before end of expression")?;
+            Some(format!("Expected {} before end of expression", q(expected)))
+        }
+        "S0211" => {
+            let symbol = message
+                .strip_prefix("The symbol ")?
+                .strip_suffix(" cannot be used as a unary operator")?;
+            Some(format!(
+                "The symbol {} cannot be used as a unary operator",
+                q(symbol)
+            ))
+        }
+        "S0201" => Some(format!(
+            "Syntax error: {}",
+            q(message.strip_prefix("Syntax error: ")?)
+        )),
+        "S0204" => Some(format!(
+            "Unknown operator: {}",
+            q(message.strip_prefix("Unknown operator: ")?)
+        )),
+        "S0102" => Some(format!(
+            "Number out of range: {}",
+            q(message.strip_prefix("Number out of range: ")?)
+        )),
+        "T2001" | "T2002" => {
+            let (side, rest) = message.strip_prefix("The ")?.split_once(" side of the ")?;
+            let operator = rest.strip_suffix(" operator must evaluate to a number")?;
+            Some(format!(
+                "The {side} side of the \"{operator}\" operator must evaluate to a number"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The text of a jsonata-core token name (`RightParen` → `)`, `Identifier("a")` → `a`); a
+/// text that is no token name is itself.
+fn token_text(token: &str) -> &str {
+    if let Some(inner) = token
+        .strip_prefix("Identifier(\"")
+        .and_then(|t| t.strip_suffix("\")"))
+    {
+        return inner;
+    }
+    match token {
+        "LeftParen" => "(",
+        "RightParen" => ")",
+        "LeftBracket" => "[",
+        "RightBracket" => "]",
+        "LeftBrace" => "{",
+        "RightBrace" => "}",
+        "Comma" => ",",
+        "Semicolon" => ";",
+        "Colon" => ":",
+        "ColonEqual" => ":=",
+        "Dot" => ".",
+        "DotDot" => "..",
+        "Question" => "?",
+        "Caret" => "^",
+        "At" => "@",
+        "Hash" => "#",
+        "Plus" => "+",
+        "Minus" => "-",
+        "Star" => "*",
+        "StarStar" => "**",
+        "Slash" => "/",
+        "Percent" => "%",
+        "Equal" => "=",
+        "NotEqual" => "!=",
+        "LessThan" => "<",
+        "LessThanOrEqual" => "<=",
+        "GreaterThan" => ">",
+        "GreaterThanOrEqual" => ">=",
+        "Ampersand" => "&",
+        "TildeArrow" => "~>",
+        "And" => "and",
+        "Or" => "or",
+        "In" => "in",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_names_become_jsonata_js_text() {
+        assert_eq!(
+            js_wording("S0202", "Expected RightBracket, got RightParen").unwrap(),
+            "Expected \"]\", got \")\""
+        );
+        assert_eq!(
+            js_wording("S0211", "The symbol At cannot be used as a unary operator").unwrap(),
+            "The symbol \"@\" cannot be used as a unary operator"
+        );
+        assert_eq!(
+            js_wording("S0201", "Syntax error: Identifier(\"a\")").unwrap(),
+            "Syntax error: \"a\""
+        );
+        assert_eq!(
+            js_wording(
+                "T2002",
+                "The right side of the + operator must evaluate to a number"
+            )
+            .unwrap(),
+            "The right side of the \"+\" operator must evaluate to a number"
+        );
+        assert_eq!(js_wording("T2010", "anything"), None);
+        assert_eq!(
+            static_message("T1006"),
+            Some("Attempted to invoke a non-function")
+        );
+    }
+}
