@@ -11,37 +11,53 @@ use jsonata_core::value::JValue;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// Registers the guards among `names` (the names an expression calls) on `session`.
+/// The guarded built-ins, with their arity as jsonata-core applies them as a callback.
+const ARITIES: [(&str, usize); 5] = [
+    ("string", 1),
+    ("join", 2),
+    ("distinct", 1),
+    ("pad", 3),
+    ("replace", 4),
+];
+
+/// Registers the guards among `names` (the names an expression calls) on `session`. Only the
+/// `__fluxo_` names are looked at, and nothing is allocated for the names it does not call.
 pub(crate) fn install(session: &Rc<Session>, names: &std::collections::BTreeSet<String>) {
-    if names.contains(VALUE_GUARD) {
+    for name in names
+        .range::<str, _>((
+            std::ops::Bound::Included("__fluxo_"),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(|n| n.starts_with("__fluxo_"))
+    {
         let s = Rc::clone(session);
-        session.add_host(VALUE_GUARD, Rc::new(move |args: &[JValue]| value(&s, args)));
-    }
-    if names.contains(CONCAT_GUARD) {
-        let s = Rc::clone(session);
-        session.add_host(
-            CONCAT_GUARD,
-            Rc::new(move |args: &[JValue]| concat(&s, args)),
-        );
-    }
-    // (name, arity of the built-in as jsonata-core applies it as a callback)
-    for (builtin, arity) in [
-        ("string", 1),
-        ("join", 2),
-        ("distinct", 1),
-        ("pad", 3),
-        ("replace", 4),
-    ] {
-        for (host_name, with_context) in [(plain_name(builtin), false), (at_name(builtin), true)] {
-            if names.contains(&host_name) {
-                let s = Rc::clone(session);
-                let f: Host = Rc::new(move |args: &[JValue]| {
+        let f: Host = match name.as_str() {
+            CONCAT_GUARD => Rc::new(move |args: &[JValue]| concat(&s, args)),
+            VALUE_GUARD => Rc::new(move |args: &[JValue]| value(&s, args)),
+            other => {
+                let rest = &other["__fluxo_".len()..];
+                let (builtin, with_context) = match rest.strip_suffix("_at") {
+                    Some(b) => (b, true),
+                    None => (rest, false),
+                };
+                let Some(&(builtin, arity)) = ARITIES.iter().find(|(b, _)| *b == builtin) else {
+                    continue;
+                };
+                debug_assert_eq!(
+                    name,
+                    &if with_context {
+                        at_name(builtin)
+                    } else {
+                        plain_name(builtin)
+                    }
+                );
+                Rc::new(move |args: &[JValue]| {
                     let (context, user) = split_context(args, with_context, arity);
                     guarded(&s, builtin, &context, user)
-                });
-                session.add_host(host_name, f);
+                })
             }
-        }
+        };
+        session.add_host(name.clone(), f);
     }
 }
 
