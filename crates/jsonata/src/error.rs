@@ -74,6 +74,7 @@ impl JsonataError {
         }
     }
 
+    /// Syntax, evaluation or limit.
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }

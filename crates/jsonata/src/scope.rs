@@ -72,7 +72,9 @@ pub trait EvalEnv {
 /// nor randomness.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FixedEnv {
+    /// What [`EvalEnv::now_millis`] answers.
     pub now_millis: i64,
+    /// What [`EvalEnv::random_seed`] answers.
     pub random_seed: u64,
 }
 
