@@ -20,9 +20,13 @@ async fn sqs_send_message_is_received_by_a_boto3_consumer() {
         return;
     };
     let aws = integrations(&moto.endpoint, Enabled::All);
-    let queue = call(&aws, "arn:aws:states:::aws-sdk:sqs:createQueue", json!({"QueueName": "orders"}))
-        .await
-        .unwrap();
+    let queue = call(
+        &aws,
+        "arn:aws:states:::aws-sdk:sqs:createQueue",
+        json!({"QueueName": "orders"}),
+    )
+    .await
+    .unwrap();
     let queue_url = queue["QueueUrl"].as_str().unwrap().to_string();
 
     let sent = call(
@@ -42,12 +46,24 @@ async fn sqs_send_message_is_received_by_a_boto3_consumer() {
     assert!(sent["MD5OfMessageAttributes"].is_string(), "{sent}");
     assert!(sent["MessageId"].is_string(), "{sent}");
     assert_eq!(sent["SdkHttpMetadata"]["HttpStatusCode"], json!(200));
-    assert!(sent["SdkHttpMetadata"]["AllHttpHeaders"]["Content-Type"].is_array(), "{sent}");
-    assert!(sent["SdkResponseMetadata"]["RequestId"].is_string(), "{sent}");
+    assert!(
+        sent["SdkHttpMetadata"]["AllHttpHeaders"]["Content-Type"].is_array(),
+        "{sent}"
+    );
+    assert!(
+        sent["SdkResponseMetadata"]["RequestId"].is_string(),
+        "{sent}"
+    );
     let keys: Vec<&String> = sent.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["MD5OfMessageAttributes", "MD5OfMessageBody", "MessageId", "SdkHttpMetadata", "SdkResponseMetadata"]
+        [
+            "MD5OfMessageAttributes",
+            "MD5OfMessageBody",
+            "MessageId",
+            "SdkHttpMetadata",
+            "SdkResponseMetadata"
+        ]
     );
 
     let received = moto.boto3(
@@ -84,15 +100,26 @@ async fn dynamodb_item_put_is_read_back() {
     .await
     .unwrap();
     let item = json!({"id": {"S": "id1"}, "data": {"S": "HelloWorld"}, "n": {"N": "3"}, "tags": {"L": [{"S": "x"}]}});
-    let put = call(&aws, "arn:aws:states:::dynamodb:putItem", json!({"TableName": "items", "Item": item}))
-        .await
-        .unwrap();
-    assert_eq!(put.as_object().unwrap().keys().collect::<Vec<_>>(), ["SdkHttpMetadata", "SdkResponseMetadata"]);
+    let put = call(
+        &aws,
+        "arn:aws:states:::dynamodb:putItem",
+        json!({"TableName": "items", "Item": item}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        put.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["SdkHttpMetadata", "SdkResponseMetadata"]
+    );
 
     let key = json!({"id": {"S": "id1"}});
-    let got = call(&aws, "arn:aws:states:::dynamodb:getItem", json!({"TableName": "items", "Key": key}))
-        .await
-        .unwrap();
+    let got = call(
+        &aws,
+        "arn:aws:states:::dynamodb:getItem",
+        json!({"TableName": "items", "Key": key}),
+    )
+    .await
+    .unwrap();
     assert_eq!(got["Item"], item);
 
     let updated = call(
@@ -103,7 +130,10 @@ async fn dynamodb_item_put_is_read_back() {
     )
     .await
     .unwrap();
-    assert_eq!(updated["Attributes"], json!({"S": {"S": "HelloWorldUpdated"}}));
+    assert_eq!(
+        updated["Attributes"],
+        json!({"S": {"S": "HelloWorldUpdated"}})
+    );
 
     let queried = call(
         &aws,
@@ -117,24 +147,40 @@ async fn dynamodb_item_put_is_read_back() {
     // AWS SDK integrations return the API's result only, without the SDK metadata.
     assert!(queried.get("SdkHttpMetadata").is_none());
 
-    call(&aws, "arn:aws:states:::dynamodb:deleteItem", json!({"TableName": "items", "Key": key}))
-        .await
-        .unwrap();
-    let gone = call(&aws, "arn:aws:states:::dynamodb:getItem", json!({"TableName": "items", "Key": key}))
-        .await
-        .unwrap();
+    call(
+        &aws,
+        "arn:aws:states:::dynamodb:deleteItem",
+        json!({"TableName": "items", "Key": key}),
+    )
+    .await
+    .unwrap();
+    let gone = call(
+        &aws,
+        "arn:aws:states:::dynamodb:getItem",
+        json!({"TableName": "items", "Key": key}),
+    )
+    .await
+    .unwrap();
     assert!(gone.get("Item").is_none(), "{gone}");
 
-    let missing = call(&aws, "arn:aws:states:::dynamodb:putItem", json!({"TableName": "nope", "Item": item}))
-        .await
-        .unwrap_err();
+    let missing = call(
+        &aws,
+        "arn:aws:states:::dynamodb:putItem",
+        json!({"TableName": "nope", "Item": item}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(missing.error, "DynamoDB.ResourceNotFoundException");
     assert!(
         missing.cause.contains("(Service: AmazonDynamoDBv2; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: "),
         "{}",
         missing.cause
     );
-    assert!(missing.cause.ends_with("; Proxy: null)"), "{}", missing.cause);
+    assert!(
+        missing.cause.ends_with("; Proxy: null)"),
+        "{}",
+        missing.cause
+    );
 }
 
 #[tokio::test]
@@ -143,9 +189,13 @@ async fn s3_object_written_by_put_object_is_read_by_get_object() {
         return;
     };
     let aws = integrations(&moto.endpoint, Enabled::All);
-    call(&aws, "arn:aws:states:::aws-sdk:s3:createBucket", json!({"Bucket": "test-bucket"}))
-        .await
-        .unwrap();
+    call(
+        &aws,
+        "arn:aws:states:::aws-sdk:s3:createBucket",
+        json!({"Bucket": "test-bucket"}),
+    )
+    .await
+    .unwrap();
     let put = call(
         &aws,
         "arn:aws:states:::aws-sdk:s3:putObject",
@@ -169,11 +219,18 @@ async fn s3_object_written_by_put_object_is_read_by_get_object() {
     assert_eq!(got["ETag"], put["ETag"]);
     assert_eq!(got["ContentType"], json!("text/plain; charset=UTF-8"));
     let modified = got["LastModified"].as_str().unwrap();
-    assert!(modified.ends_with('Z') && modified.contains('T'), "{modified}");
+    assert!(
+        modified.ends_with('Z') && modified.contains('T'),
+        "{modified}"
+    );
 
-    let listed = call(&aws, "arn:aws:states:::aws-sdk:s3:listObjectsV2", json!({"Bucket": "test-bucket"}))
-        .await
-        .unwrap();
+    let listed = call(
+        &aws,
+        "arn:aws:states:::aws-sdk:s3:listObjectsV2",
+        json!({"Bucket": "test-bucket"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(listed["KeyCount"], json!(1));
     assert_eq!(listed["Contents"][0]["Key"], json!("dir/file key.json"));
     assert_eq!(listed["Contents"][0]["Size"], json!(16));
@@ -194,18 +251,32 @@ async fn a_missing_bucket_gives_the_error_name_aws_gives() {
     .unwrap_err();
     assert_eq!(failure.error, "S3.NoSuchBucketException");
     assert!(
-        failure.cause.starts_with("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: "),
+        failure.cause.starts_with(
+            "The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: "
+        ),
         "{}",
         failure.cause
     );
-    assert!(failure.cause.ends_with(") (SDK Attempt Count: 1)"), "{}", failure.cause);
+    assert!(
+        failure.cause.ends_with(") (SDK Attempt Count: 1)"),
+        "{}",
+        failure.cause
+    );
 
-    call(&aws, "arn:aws:states:::aws-sdk:s3:createBucket", json!({"Bucket": "a-bucket"}))
-        .await
-        .unwrap();
-    let failure = call(&aws, "arn:aws:states:::aws-sdk:s3:getObject", json!({"Bucket": "a-bucket", "Key": "none"}))
-        .await
-        .unwrap_err();
+    call(
+        &aws,
+        "arn:aws:states:::aws-sdk:s3:createBucket",
+        json!({"Bucket": "a-bucket"}),
+    )
+    .await
+    .unwrap();
+    let failure = call(
+        &aws,
+        "arn:aws:states:::aws-sdk:s3:getObject",
+        json!({"Bucket": "a-bucket", "Key": "none"}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(failure.error, "S3.NoSuchKeyException");
 }
 
@@ -215,9 +286,13 @@ async fn query_protocol_sns_publish_and_its_errors() {
         return;
     };
     let aws = integrations(&moto.endpoint, Enabled::All);
-    let topic = call(&aws, "arn:aws:states:::aws-sdk:sns:createTopic", json!({"Name": "events", "Tags": [{"Key": "team", "Value": "fluxo"}]}))
-        .await
-        .unwrap();
+    let topic = call(
+        &aws,
+        "arn:aws:states:::aws-sdk:sns:createTopic",
+        json!({"Name": "events", "Tags": [{"Key": "team", "Value": "fluxo"}]}),
+    )
+    .await
+    .unwrap();
     let topic_arn = topic["TopicArn"].as_str().unwrap().to_string();
     let published = call(
         &aws,
@@ -230,9 +305,13 @@ async fn query_protocol_sns_publish_and_its_errors() {
     assert!(published["MessageId"].is_string(), "{published}");
     assert_eq!(published["SdkHttpMetadata"]["HttpStatusCode"], json!(200));
 
-    let tags = call(&aws, "arn:aws:states:::aws-sdk:sns:listTagsForResource", json!({"ResourceArn": topic_arn}))
-        .await
-        .unwrap();
+    let tags = call(
+        &aws,
+        "arn:aws:states:::aws-sdk:sns:listTagsForResource",
+        json!({"ResourceArn": topic_arn}),
+    )
+    .await
+    .unwrap();
     assert_eq!(tags["Tags"], json!([{"Key": "team", "Value": "fluxo"}]));
 
     let failure = call(
@@ -244,14 +323,20 @@ async fn query_protocol_sns_publish_and_its_errors() {
     .unwrap_err();
     assert_eq!(failure.error, "SNS.NotFoundException");
     assert!(
-        failure.cause.contains("(Service: AmazonSNS; Status Code: 404; Error Code: NotFound; Request ID: "),
+        failure
+            .cause
+            .contains("(Service: AmazonSNS; Status Code: 404; Error Code: NotFound; Request ID: "),
         "{}",
         failure.cause
     );
 
-    let identity = call(&aws, "arn:aws:states:::aws-sdk:sts:getCallerIdentity", json!({}))
-        .await
-        .unwrap();
+    let identity = call(
+        &aws,
+        "arn:aws:states:::aws-sdk:sts:getCallerIdentity",
+        json!({}),
+    )
+    .await
+    .unwrap();
     assert!(identity["Account"].is_string(), "{identity}");
 }
 
@@ -278,29 +363,58 @@ async fn an_integration_that_is_off_cannot_be_reached() {
     // A listener that counts connections stands in for the service.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let aws = integrations(&endpoint, Enabled::List(vec!["sqs:sendMessage".to_string()]));
+    let aws = integrations(
+        &endpoint,
+        Enabled::List(vec!["sqs:sendMessage".to_string()]),
+    );
     let failure = call(&aws, "arn:aws:states:::aws-sdk:s3:listBuckets", json!({}))
         .await
         .unwrap_err();
     assert_eq!(failure.error, "States.Runtime");
-    assert!(failure.cause.contains("'aws-sdk:s3:listBuckets' is off"), "{}", failure.cause);
+    assert!(
+        failure.cause.contains("'aws-sdk:s3:listBuckets' is off"),
+        "{}",
+        failure.cause
+    );
     assert!(failure.cause.contains("[aws] enabled"), "{}", failure.cause);
     let off = integrations(&endpoint, Enabled::None);
-    let failure = call(&off, "arn:aws:states:::sqs:sendMessage", json!({"QueueUrl": "q", "MessageBody": "m"}))
-        .await
-        .unwrap_err();
+    let failure = call(
+        &off,
+        "arn:aws:states:::sqs:sendMessage",
+        json!({"QueueUrl": "q", "MessageBody": "m"}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(failure.error, "States.Runtime");
-    let accepted = tokio::time::timeout(std::time::Duration::from_millis(200), listener.accept()).await;
-    assert!(accepted.is_err(), "a disabled integration opened a connection");
+    let accepted =
+        tokio::time::timeout(std::time::Duration::from_millis(200), listener.accept()).await;
+    assert!(
+        accepted.is_err(),
+        "a disabled integration opened a connection"
+    );
 }
 
 #[tokio::test]
 async fn an_unreachable_endpoint_is_an_sdk_client_exception() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let aws = integrations(&format!("http://127.0.0.1:{port}"), Enabled::All);
-    let failure = call(&aws, "arn:aws:states:::sqs:sendMessage", json!({"QueueUrl": "q", "MessageBody": "m"}))
-        .await
-        .unwrap_err();
+    let failure = call(
+        &aws,
+        "arn:aws:states:::sqs:sendMessage",
+        json!({"QueueUrl": "q", "MessageBody": "m"}),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(failure.error, "SQS.SdkClientException");
-    assert!(failure.cause.starts_with("Unable to execute HTTP request: "), "{}", failure.cause);
+    assert!(
+        failure
+            .cause
+            .starts_with("Unable to execute HTTP request: "),
+        "{}",
+        failure.cause
+    );
 }

@@ -197,6 +197,10 @@ pub(super) fn error_message(document: &Value) -> String {
 }
 
 pub(super) fn parse_error(model: &ServiceModel, response: &Response) -> ServiceError {
+    if response.body.first() == Some(&b'<') {
+        // Front ends (and moto's authentication) answer some JSON requests in XML.
+        return super::query::parse_error(response);
+    }
     let document = body_json(response);
     let query_code = model
         .metadata

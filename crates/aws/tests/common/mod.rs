@@ -77,13 +77,18 @@ impl Moto {
         for (name, value) in env {
             command.env(name, value);
         }
-        let mut child = command.spawn().unwrap_or_else(|error| panic!("{test}: moto_server could not start: {error}"));
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|error| panic!("{test}: moto_server could not start: {error}"));
         let deadline = Instant::now() + Duration::from_secs(60);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("{test}: moto_server exited with {status}");
             }
-            assert!(Instant::now() < deadline, "{test}: moto_server did not listen within 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "{test}: moto_server did not listen within 60 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         Some(Moto {
@@ -121,7 +126,10 @@ impl Moto {
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
-            panic!("boto3 script printed no JSON ({error}): {}", String::from_utf8_lossy(&output.stdout))
+            panic!(
+                "boto3 script printed no JSON ({error}): {}",
+                String::from_utf8_lossy(&output.stdout)
+            )
         })
     }
 }
@@ -140,12 +148,19 @@ pub fn integrations(endpoint: &str, enabled: Enabled) -> Integrations {
         endpoint_url: Some(endpoint.to_string()),
         ..AwsConfig::default()
     };
-    Integrations::with_credentials(&config, Credentials::new("testing", "testing", None, None, "tests"))
-        .expect("integrations")
+    Integrations::with_credentials(
+        &config,
+        Credentials::new("testing", "testing", None, None, "tests"),
+    )
+    .expect("integrations")
 }
 
 /// Calls a Task resource with parameters.
-pub async fn call(integrations: &Integrations, arn: &str, parameters: Value) -> Result<Value, ServiceFailure> {
+pub async fn call(
+    integrations: &Integrations,
+    arn: &str,
+    parameters: Value,
+) -> Result<Value, ServiceFailure> {
     let resource = ServiceResource::parse(arn)
         .expect("a recognized resource")
         .expect("a service integration");
@@ -154,8 +169,12 @@ pub async fn call(integrations: &Integrations, arn: &str, parameters: Value) -> 
             resource,
             parameters,
             region: REGION.to_string(),
-            state_machine_arn: Some("arn:aws:states:us-east-1:123456789012:stateMachine:test".to_string()),
-            execution_arn: Some("arn:aws:states:us-east-1:123456789012:execution:test:run-1".to_string()),
+            state_machine_arn: Some(
+                "arn:aws:states:us-east-1:123456789012:stateMachine:test".to_string(),
+            ),
+            execution_arn: Some(
+                "arn:aws:states:us-east-1:123456789012:execution:test:run-1".to_string(),
+            ),
         })
         .await
 }
