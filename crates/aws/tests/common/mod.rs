@@ -98,6 +98,20 @@ impl Moto {
         })
     }
 
+    /// Forgets every resource (moto's `/moto-api/reset`).
+    pub async fn reset(&self) {
+        let response = reqwest::Client::new()
+            .post(format!("{}/moto-api/reset", self.endpoint))
+            .send()
+            .await
+            .expect("moto resets");
+        assert!(
+            response.status().is_success(),
+            "moto reset: {}",
+            response.status()
+        );
+    }
+
     /// The Python of moto's virtual environment (it has boto3).
     pub fn python(&self) -> PathBuf {
         let beside = self.binary.with_file_name("python");
@@ -111,15 +125,37 @@ impl Moto {
 
     /// Runs a Python script with boto3 against this server; its stdout, parsed as JSON.
     pub fn boto3(&self, script: &str, access_key: &str, secret_key: &str) -> Value {
+        self.boto3_with_input(script, access_key, secret_key, "")
+    }
+
+    /// As [`Moto::boto3`], with text on the script's standard input.
+    pub fn boto3_with_input(
+        &self,
+        script: &str,
+        access_key: &str,
+        secret_key: &str,
+        input: &str,
+    ) -> Value {
+        use std::io::Write;
         let prelude = format!(
             "import boto3, json, sys\nkw = dict(endpoint_url={:?}, region_name={REGION:?}, aws_access_key_id={access_key:?}, aws_secret_access_key={secret_key:?})\n",
             self.endpoint
         );
-        let output = Command::new(self.python())
+        let mut child = Command::new(self.python())
             .arg("-c")
             .arg(format!("{prelude}{script}"))
-            .output()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .expect("python runs");
+        child
+            .stdin
+            .take()
+            .expect("a stdin pipe")
+            .write_all(input.as_bytes())
+            .expect("the script reads its input");
+        let output = child.wait_with_output().expect("python ends");
         assert!(
             output.status.success(),
             "boto3 script failed: {}",
