@@ -56,7 +56,7 @@ impl HttpClient {
             .body(request.body)
             .send()
             .await
-            .map_err(|error| TransportError::Unreachable(cause(&error)))?;
+            .map_err(|error| TransportError::Unreachable(cause(&error, request.url)))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -78,7 +78,7 @@ impl HttpClient {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|error| TransportError::Unreachable(cause(&error)))?
+            .map_err(|error| TransportError::Unreachable(cause(&error, request.url)))?
         {
             if (body.len() + chunk.len()) as u64 > self.max_response_bytes {
                 return Err(TransportError::TooLarge(self.max_response_bytes));
@@ -93,9 +93,13 @@ impl HttpClient {
     }
 }
 
-/// The innermost reason of a transport error (`dns error: ... Name or service not known`,
-/// `Connection refused`), which is what the operator needs; the URL is not repeated.
-fn cause(error: &reqwest::Error) -> String {
+/// The host and the innermost reason of a transport error (`sqs.example: Name or service not
+/// known`, `127.0.0.1:9: Connection refused`), as the SDK for Java words it; not the whole URL.
+fn cause(error: &reqwest::Error, url: &str) -> String {
+    let host = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split('/').next().unwrap_or_default())
+        .unwrap_or_default();
     let mut source: Option<&dyn std::error::Error> = Some(error);
     let mut innermost = error.to_string();
     while let Some(inner) = source {
@@ -103,7 +107,11 @@ fn cause(error: &reqwest::Error) -> String {
         source = inner.source();
     }
     if error.is_timeout() {
-        return format!("the request timed out ({innermost})");
+        return format!("{host}: the request timed out ({innermost})");
     }
-    innermost
+    let innermost = innermost
+        .strip_prefix("failed to lookup address information: ")
+        .unwrap_or(&innermost)
+        .to_string();
+    format!("{host}: {innermost}")
 }
