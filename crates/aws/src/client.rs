@@ -88,7 +88,7 @@ impl Inner {
                 Value::Object(object) if !object.is_empty() => {
                     let key = object.keys().next().cloned().unwrap_or_default();
                     return Err(ServiceFailure::runtime(format!(
-                        "The field '{key}' is not supported by Step Functions"
+                        "The field \"{key}\" is not supported by Step Functions"
                     )));
                 }
                 _ => Value::Object(Map::new()),
@@ -160,7 +160,7 @@ impl Inner {
         );
         match protocol::parse_response(&model, operation, &response) {
             Ok(output) => Ok(Called { output, response }),
-            Err(error) => Err(style.service_failure(&model, &error)),
+            Err(error) => Err(style.service_failure(&model, Some(operation), &error)),
         }
     }
 }

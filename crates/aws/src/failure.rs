@@ -15,7 +15,7 @@
 //! (the attempt count appears in the recordings from late 2025; SDK retries are off, so it is
 //! always 1).
 
-use crate::model::ServiceModel;
+use crate::model::{Operation, ServiceModel};
 use crate::naming;
 use crate::protocol::ServiceError;
 
@@ -84,13 +84,23 @@ impl ErrorStyle {
         }
     }
 
-    /// The failure for an error the service answered with.
-    pub fn service_failure(&self, model: &ServiceModel, error: &ServiceError) -> ServiceFailure {
+    /// The failure for an error the service answered with to `operation`.
+    pub fn service_failure(
+        &self,
+        model: &ServiceModel,
+        operation: Option<&Operation>,
+        error: &ServiceError,
+    ) -> ServiceFailure {
         let shape = error
             .type_code
             .as_deref()
             .and_then(|code| model.exception_shape(code))
-            .or_else(|| model.exception_shape(&error.code));
+            .or_else(|| model.exception_shape(&error.code))
+            .or_else(|| {
+                operation
+                    .filter(|_| error.bodiless)
+                    .and_then(|operation| model.exception_for_status(operation, error.status))
+            });
         let message = if error.message.is_empty() {
             "null"
         } else {
@@ -158,6 +168,7 @@ mod tests {
             status,
             request_id: "r-1".into(),
             extended_request_id: None,
+            bodiless: false,
         }
     }
 
@@ -165,8 +176,11 @@ mod tests {
     fn optimized_errors_read_as_the_sdk_for_java_1() {
         let registry = ModelRegistry::new(None);
         let sns = registry.model("sns").unwrap();
-        let failure = ErrorStyle::optimized("sns")
-            .service_failure(&sns, &error("NotFound", "Topic does not exist", 404));
+        let failure = ErrorStyle::optimized("sns").service_failure(
+            &sns,
+            None,
+            &error("NotFound", "Topic does not exist", 404),
+        );
         assert_eq!(failure.error, "SNS.NotFoundException");
         assert_eq!(
             failure.cause,
@@ -176,13 +190,17 @@ mod tests {
         let style = ErrorStyle::optimized("dynamodb");
         assert_eq!(
             style
-                .service_failure(&dynamodb, &error("ValidationException", "m", 400))
+                .service_failure(&dynamodb, None, &error("ValidationException", "m", 400))
                 .error,
             "DynamoDB.AmazonDynamoDBException"
         );
         assert_eq!(
             style
-                .service_failure(&dynamodb, &error("ResourceNotFoundException", "m", 400))
+                .service_failure(
+                    &dynamodb,
+                    None,
+                    &error("ResourceNotFoundException", "m", 400)
+                )
                 .error,
             "DynamoDB.ResourceNotFoundException"
         );
@@ -190,13 +208,13 @@ mod tests {
         let style = ErrorStyle::optimized("sqs");
         assert_eq!(
             style
-                .service_failure(&sqs, &error("MissingParameter", "m", 400))
+                .service_failure(&sqs, None, &error("MissingParameter", "m", 400))
                 .error,
             "SQS.AmazonSQSException"
         );
         let mut missing_queue = error("AWS.SimpleQueueService.NonExistentQueue", "m", 400);
         missing_queue.type_code = Some("QueueDoesNotExist".into());
-        let failure = style.service_failure(&sqs, &missing_queue);
+        let failure = style.service_failure(&sqs, None, &missing_queue);
         assert_eq!(failure.error, "SQS.QueueDoesNotExistException");
         assert!(failure
             .cause
@@ -212,7 +230,7 @@ mod tests {
         };
         let mut missing = error("NoSuchKey", "The specified key does not exist.", 404);
         missing.extended_request_id = Some("x2".into());
-        let failure = style.service_failure(&s3, &missing);
+        let failure = style.service_failure(&s3, None, &missing);
         assert_eq!(failure.error, "S3.NoSuchKeyException");
         assert_eq!(
             failure.cause,
@@ -220,7 +238,7 @@ mod tests {
         );
         assert_eq!(
             style
-                .service_failure(&s3, &error("NoSuchBucket", "m", 404))
+                .service_failure(&s3, None, &error("NoSuchBucket", "m", 404))
                 .error,
             "S3.NoSuchBucketException"
         );
@@ -230,7 +248,7 @@ mod tests {
         };
         assert_eq!(
             style
-                .service_failure(&dynamodb, &error("ValidationException", "m", 400))
+                .service_failure(&dynamodb, None, &error("ValidationException", "m", 400))
                 .error,
             "DynamoDb.DynamoDbException"
         );
@@ -240,7 +258,7 @@ mod tests {
         };
         assert_eq!(
             style
-                .service_failure(&sfn, &error("InvalidToken", "m", 400))
+                .service_failure(&sfn, None, &error("InvalidToken", "m", 400))
                 .error,
             "Sfn.InvalidTokenException"
         );

@@ -10,7 +10,8 @@
 //!   profile, endpoints, the directory of extra API models).
 //! - [`Integrations`]: built once from the configuration; [`Integrations::call`] performs a
 //!   [`ServiceCall`] and returns the Task's result or a [`ServiceFailure`] (error and cause as
-//!   Step Functions reports them).
+//!   Step Functions reports them); [`Integrations::check`] makes the checks AWS makes when a
+//!   definition is created (the action exists, `Parameters` names request members).
 //!
 //! AWS SDK integrations are generic: requests are built from the service's API model (botocore's
 //! `service-2.json`), in the protocol the model names (AWS JSON 1.0/1.1, REST-JSON, REST-XML,
@@ -21,6 +22,7 @@
 //! credential chain and never appear in results, errors or logs. There are no hidden retries:
 //! throttling reaches the state's `Retry`.
 
+mod check;
 mod client;
 pub mod config;
 mod credentials;
@@ -34,6 +36,7 @@ mod params;
 mod protocol;
 pub mod resource;
 
+pub use check::DefinitionProblem;
 pub use config::{AwsConfig, Enabled};
 pub use failure::ServiceFailure;
 pub use resource::{IntegrationKind, IntegrationPattern, ServiceResource, UnrecognizedResource};
@@ -118,6 +121,17 @@ impl Integrations {
                 shared,
             }),
         })
+    }
+
+    /// What AWS checks when a state machine is created: an AWS SDK integration's action exists,
+    /// and the static keys of its `Parameters` template name request members (for optimized
+    /// integrations: the documented parameters). Services whose model Fluxo lacks pass.
+    pub fn check(
+        &self,
+        resource: &ServiceResource,
+        parameters: Option<&Value>,
+    ) -> Result<(), DefinitionProblem> {
+        check::check(&self.inner.registry, resource, parameters)
     }
 
     /// Whether `[aws] enabled` turns this integration on.

@@ -21,7 +21,7 @@ use crate::ServiceCall;
 use serde_json::{json, Map, Value};
 
 /// The parameters each optimized action accepts.
-fn supported_parameters(service: &str, action: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn supported_parameters(service: &str, action: &str) -> Option<&'static [&'static str]> {
     const DYNAMODB_WRITE: &[&str] = &[
         "Key",
         "Item",
@@ -117,7 +117,7 @@ pub(crate) async fn call(
         .find(|key| !supported.contains(&key.as_str()))
     {
         return Err(ServiceFailure::runtime(format!(
-            "The field '{unsupported}' is not supported by Step Functions for '{resource}'"
+            "The field \"{unsupported}\" is not supported by Step Functions for '{resource}'"
         )));
     }
     let style = ErrorStyle::optimized(service);

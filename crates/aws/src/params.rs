@@ -63,7 +63,7 @@ pub(crate) fn bind(
                     .find(|(name, _)| naming::parameter_matches(&key, name))
                 else {
                     return Err(ParameterError(format!(
-                        "The field '{}' is not supported by Step Functions",
+                        "The field \"{}\" is not supported by Step Functions",
                         join(path, &key)
                     )));
                 };
@@ -189,7 +189,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             error.0,
-            "The field 'Nope' is not supported by Step Functions"
+            "The field \"Nope\" is not supported by Step Functions"
         );
         let error = bound(
             "sqs",

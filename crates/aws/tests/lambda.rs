@@ -164,7 +164,7 @@ async fn a_missing_function_is_lambdas_resource_not_found() {
     .unwrap_err();
     assert_eq!(unknown.error, "States.Runtime");
     assert!(
-        unknown.cause.contains("'Unknown' is not supported"),
+        unknown.cause.contains("\"Unknown\" is not supported"),
         "{}",
         unknown.cause
     );

@@ -71,6 +71,9 @@ pub struct Operation {
     pub input: Option<ShapeRef>,
     #[serde(default)]
     pub output: Option<ShapeRef>,
+    /// The errors the operation documents.
+    #[serde(default)]
+    pub errors: Vec<ShapeRef>,
     /// Host prefix template such as `{AccountId}.` (S3 Control) or `data.` (IoT).
     #[serde(default)]
     pub endpoint: Option<EndpointTrait>,
@@ -315,6 +318,27 @@ impl ServiceModel {
             .find(|protocol| supported.contains(&protocol.as_str()))
             .map(String::as_str)
             .unwrap_or(&self.metadata.protocol)
+    }
+
+    /// The error an operation documents for an HTTP status: what an error without a body (the
+    /// answer to a `HEAD`) is, as the SDK for Java 2.x reads it (S3 `HeadObject`'s 404 is
+    /// `NoSuchKey`).
+    pub fn exception_for_status<'a>(
+        &self,
+        operation: &'a Operation,
+        status: u16,
+    ) -> Option<&'a str> {
+        operation
+            .errors
+            .iter()
+            .map(|error| error.shape.as_str())
+            .find(|name| {
+                self.shapes
+                    .get(*name)
+                    .and_then(|shape| shape.error.as_ref())
+                    .and_then(|error| error.http_status_code)
+                    == Some(status)
+            })
     }
 
     /// The exception shape for a wire error code: the shape whose `error.code` is the code,

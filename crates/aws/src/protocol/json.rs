@@ -160,12 +160,12 @@ pub(super) fn parse_response(
     model: &ServiceModel,
     operation: &Operation,
     response: &Response,
-) -> Result<Value, ServiceError> {
+) -> Value {
     let document = body_json(response);
-    Ok(match &operation.output {
+    match &operation.output {
         Some(shape) => from_wire(model, &shape.shape, &document, 0),
         None => Value::Object(Map::new()),
-    })
+    }
 }
 
 /// The response body as JSON; an empty or unreadable body is an empty object.
@@ -210,6 +210,7 @@ pub(super) fn parse_error(model: &ServiceModel, response: &Response) -> ServiceE
         .and_then(|value| value.split(';').next())
         .filter(|code| !code.is_empty());
     let type_code = error_code(&document, None);
+    let bodiless = type_code.is_none() && response.header("x-amzn-errortype").is_none();
     let code = query_code
         .map(str::to_string)
         .or_else(|| type_code.clone())
@@ -222,5 +223,6 @@ pub(super) fn parse_error(model: &ServiceModel, response: &Response) -> ServiceE
         status: response.status,
         request_id: response.request_id().unwrap_or_default().to_string(),
         extended_request_id: None,
+        bodiless,
     }
 }

@@ -73,6 +73,8 @@ pub(crate) struct ServiceError {
     pub request_id: String,
     /// S3's `x-amz-id-2`.
     pub extended_request_id: Option<String>,
+    /// The body named no error (a `HEAD`): the code is the HTTP status's name.
+    pub bodiless: bool,
 }
 
 /// How requests address the service.
@@ -113,20 +115,20 @@ pub(crate) fn parse_response(
     model: &ServiceModel,
     operation: &Operation,
     response: &Response,
-) -> Result<Value, ServiceError> {
+) -> Result<Value, Box<ServiceError>> {
     let protocol = model.protocol();
     if !(200..300).contains(&response.status) {
-        return Err(match protocol {
+        return Err(Box::new(match protocol {
             "json" => json::parse_error(model, response),
             "rest-json" => rest::parse_json_error(response),
             "rest-xml" => rest::parse_xml_error(response),
             _ => query::parse_error(response),
-        });
+        }));
     }
     match protocol {
-        "json" => json::parse_response(model, operation, response),
+        "json" => Ok(json::parse_response(model, operation, response)),
         "rest-json" | "rest-xml" => rest::parse_response(model, operation, response),
-        _ => query::parse_response(model, operation, response),
+        _ => Ok(query::parse_response(model, operation, response)),
     }
 }
 

@@ -204,13 +204,13 @@ pub(super) fn parse_response(
     model: &ServiceModel,
     operation: &Operation,
     response: &Response,
-) -> Result<Value, ServiceError> {
+) -> Value {
     let Some(output_ref) = &operation.output else {
-        return Ok(Value::Object(Map::new()));
+        return Value::Object(Map::new());
     };
     let (Some(document), Ok(shape)) = (xml::parse(&response.body), model.shape(&output_ref.shape))
     else {
-        return Ok(Value::Object(Map::new()));
+        return Value::Object(Map::new());
     };
     let root = document.root_element();
     let start = match &output_ref.result_wrapper {
@@ -219,18 +219,20 @@ pub(super) fn parse_response(
         }
         None => Some(root),
     };
-    Ok(match start {
+    match start {
         Some(node) => xml::read_structure(model, shape, node, 0),
         None => Value::Object(Map::new()),
-    })
+    }
 }
 
 pub(super) fn parse_error(response: &Response) -> ServiceError {
     let document = xml::parse(&response.body);
     let root = document.as_ref().map(|document| document.root_element());
     let text = |name: &str| root.and_then(|root| xml::find_text(root, name));
+    let code = text("Code");
+    let bodiless = code.is_none();
     ServiceError {
-        code: text("Code").unwrap_or_else(|| super::rest::status_code_name(response.status)),
+        code: code.unwrap_or_else(|| super::rest::status_code_name(response.status)),
         type_code: None,
         message: text("Message").unwrap_or_default(),
         status: response.status,
@@ -241,6 +243,7 @@ pub(super) fn parse_error(response: &Response) -> ServiceError {
             .or_else(|| text("RequestID"))
             .unwrap_or_default(),
         extended_request_id: None,
+        bodiless,
     }
 }
 

@@ -361,7 +361,7 @@ pub(super) fn parse_response(
     model: &ServiceModel,
     operation: &Operation,
     response: &Response,
-) -> Result<Value, ServiceError> {
+) -> Result<Value, Box<ServiceError>> {
     let Some(output_ref) = &operation.output else {
         return Ok(Value::Object(Map::new()));
     };
@@ -373,7 +373,7 @@ pub(super) fn parse_response(
         // S3 answers some operations (CopyObject, CompleteMultipartUpload) with 200 and an error.
         if let Some(document) = xml::parse(&response.body) {
             if document.root_element().tag_name().name() == "Error" {
-                return Err(parse_xml_error(response));
+                return Err(Box::new(parse_xml_error(response)));
             }
         }
     }
@@ -506,8 +506,9 @@ pub(super) fn status_code_name(status: u16) -> String {
 pub(super) fn parse_json_error(response: &Response) -> ServiceError {
     let document = json::body_json(response);
     let code = json::error_code(&Value::Null, response.header("x-amzn-errortype"))
-        .or_else(|| json::error_code(&document, None))
-        .unwrap_or_else(|| status_code_name(response.status));
+        .or_else(|| json::error_code(&document, None));
+    let bodiless = code.is_none();
+    let code = code.unwrap_or_else(|| status_code_name(response.status));
     ServiceError {
         code,
         type_code: None,
@@ -515,6 +516,7 @@ pub(super) fn parse_json_error(response: &Response) -> ServiceError {
         status: response.status,
         request_id: response.request_id().unwrap_or_default().to_string(),
         extended_request_id: None,
+        bodiless,
     }
 }
 
@@ -522,8 +524,10 @@ pub(super) fn parse_xml_error(response: &Response) -> ServiceError {
     let document = xml::parse(&response.body);
     let root = document.as_ref().map(|document| document.root_element());
     let text = |name: &str| root.and_then(|root| xml::find_text(root, name));
+    let code = text("Code");
+    let bodiless = code.is_none();
     ServiceError {
-        code: text("Code").unwrap_or_else(|| status_code_name(response.status)),
+        code: code.unwrap_or_else(|| status_code_name(response.status)),
         type_code: None,
         message: text("Message").unwrap_or_default(),
         status: response.status,
@@ -536,5 +540,6 @@ pub(super) fn parse_xml_error(response: &Response) -> ServiceError {
             .header("x-amz-id-2")
             .map(str::to_string)
             .or_else(|| text("HostId")),
+        bodiless,
     }
 }
