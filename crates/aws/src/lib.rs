@@ -161,6 +161,11 @@ async fn perform(inner: &Inner, call: &ServiceCall) -> Result<Value, ServiceFail
         .as_deref()
         .or(inner.config.region.as_deref())
         .unwrap_or(&call.region);
+    if !resource::valid_region(region) {
+        return Err(ServiceFailure::runtime(format!(
+            "'{region}' is not a region name"
+        )));
+    }
     match resource.kind {
         IntegrationKind::Optimized => optimized::call(inner, call, region).await,
         IntegrationKind::AwsSdk => {

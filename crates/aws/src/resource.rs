@@ -229,7 +229,10 @@ impl ServiceResource {
         let valid_name = |text: &str| {
             !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         };
-        if !valid_name(service) || !valid_name(action) {
+        if !valid_name(service)
+            || !valid_name(action)
+            || !(region.is_empty() || valid_region(region))
+        {
             return Err(unrecognized());
         }
         let supported = match kind {
@@ -278,6 +281,17 @@ impl fmt::Display for ServiceResource {
             IntegrationKind::AwsSdk => write!(f, "aws-sdk:{}:{}", self.service, self.resource()),
         }
     }
+}
+
+/// A region name (`us-east-1`, `us-gov-west-1`, `cn-north-1`): lower-case letters, digits and
+/// hyphens. Regions become host names, so nothing else may pass.
+pub fn valid_region(region: &str) -> bool {
+    !region.is_empty()
+        && region.len() <= 32
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !region.starts_with('-')
 }
 
 fn split_pattern(text: &str) -> Option<(&str, IntegrationPattern)> {
@@ -357,6 +371,7 @@ mod tests {
             "arn:aws:states:::aws-sdk:s3",
             "arn:aws:states:::sqs:sendMessage.later",
             "arn:aws:states:::aws-sdk:s3:get Object",
+            "arn:aws:states:evil.example/x::aws-sdk:s3:getObject",
         ] {
             assert!(ServiceResource::parse(arn).is_err(), "{arn}");
         }
