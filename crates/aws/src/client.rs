@@ -81,6 +81,13 @@ impl Inner {
                 model.metadata.api_version
             ))
         })?;
+        if streams_events(&model, operation) {
+            // AWS lists these (S3 SelectObjectContent, Kinesis SubscribeToShard...) as not
+            // supported by Step Functions: a Task has one result, not a stream of events.
+            return Err(ServiceFailure::runtime(format!(
+                "The action '{action}' of '{model_service}' streams events, which Step Functions does not support"
+            )));
+        }
         let mut bound = match &operation.input {
             Some(input) => params::bind(&model, &input.shape, parameters, "", 0)
                 .map_err(|error| ServiceFailure::runtime(error.0))?,
@@ -163,6 +170,20 @@ impl Inner {
             Err(error) => Err(style.service_failure(&model, Some(operation), &error)),
         }
     }
+}
+
+/// Whether an operation's input or output is an event stream.
+fn streams_events(model: &crate::model::ServiceModel, operation: &crate::model::Operation) -> bool {
+    [&operation.input, &operation.output]
+        .into_iter()
+        .flatten()
+        .filter_map(|shape| model.shape(&shape.shape).ok())
+        .flat_map(|shape| shape.members.iter())
+        .any(|(_, member)| {
+            model
+                .shape(&member.shape)
+                .is_ok_and(|shape| shape.eventstream)
+        })
 }
 
 /// The path and the encoded query string.
