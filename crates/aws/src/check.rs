@@ -21,7 +21,10 @@ pub enum DefinitionProblem {
     Resource(#[from] UnrecognizedResource),
     /// A key of `Parameters` that the request does not have: reported at `Parameters`.
     #[error("The field \"{field}\" is not supported by Step Functions")]
-    Field { field: String },
+    Field {
+        /// The key, without a `.$` suffix.
+        field: String,
+    },
 }
 
 /// Checks a resource and its `Parameters` template (keys ending in `.$` name their member

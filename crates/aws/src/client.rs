@@ -123,24 +123,26 @@ impl Inner {
             &path_and_query(&request.path, &request.query),
         );
         let mut headers = request.headers;
-        let signature = self
-            .signer
-            .sign(ToSign {
-                method: &request.method,
-                url: &url,
-                headers: &headers,
-                body: &request.body,
-                signing_name: model.metadata.signing_name(),
-                region: &endpoint.signing_region,
-            })
-            .await
-            .map_err(|error| match error {
-                SigningFailure::NoCredentials(reason) => style.client_failure(format!(
-                    "Unable to load AWS credentials from any provider in the chain: {reason}"
-                )),
-                SigningFailure::Signing(reason) => ServiceFailure::runtime(reason),
-            })?;
-        headers.extend(signature);
+        if !operation.unsigned() {
+            let signature = self
+                .signer
+                .sign(ToSign {
+                    method: &request.method,
+                    url: &url,
+                    headers: &headers,
+                    body: &request.body,
+                    signing_name: model.metadata.signing_name(),
+                    region: &endpoint.signing_region,
+                })
+                .await
+                .map_err(|error| match error {
+                    SigningFailure::NoCredentials(reason) => style.client_failure(format!(
+                        "Unable to load AWS credentials from any provider in the chain: {reason}"
+                    )),
+                    SigningFailure::Signing(reason) => ServiceFailure::runtime(reason),
+                })?;
+            headers.extend(signature);
+        }
         let response = self
             .http
             .send(Outgoing {

@@ -24,17 +24,17 @@
 
 mod check;
 mod client;
-pub mod config;
+mod config;
 mod credentials;
 mod endpoint;
 mod failure;
 mod http;
-pub mod model;
-pub mod naming;
+mod model;
+mod naming;
 mod optimized;
 mod params;
 mod protocol;
-pub mod resource;
+mod resource;
 
 pub use check::DefinitionProblem;
 pub use config::{AwsConfig, Enabled};

@@ -49,11 +49,13 @@ pub enum IntegrationKind {
 /// A parsed service-integration resource.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ServiceResource {
+    /// Optimized or AWS SDK integration.
     pub kind: IntegrationKind,
     /// The service as the resource writes it: `sqs`, `dynamodb`, `s3`, `sfn`...
     pub service: String,
     /// The action as the resource writes it (camelCase): `sendMessage`, `getObject`.
     pub action: String,
+    /// The pattern the resource's suffix selects.
     pub pattern: IntegrationPattern,
     /// The region field of the ARN, when it is not empty.
     pub region: Option<String>,
@@ -66,6 +68,7 @@ pub struct ServiceResource {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("The resource provided {arn} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.")]
 pub struct UnrecognizedResource {
+    /// The resource as written.
     pub arn: String,
 }
 

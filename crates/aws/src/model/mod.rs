@@ -41,8 +41,6 @@ pub struct Metadata {
     /// The Smithy service id, e.g. `DynamoDB`, `SFN`, `CloudWatch Logs`: the source of the
     /// names Step Functions uses (see `naming`).
     pub service_id: String,
-    #[serde(default)]
-    pub xml_namespace: Option<String>,
     /// Set for services that moved from the Query protocol to JSON and still report the
     /// Query error codes in the `x-amzn-query-error` header (SQS).
     #[serde(default)]
@@ -83,9 +81,21 @@ pub struct Operation {
     /// The legacy form of "a checksum is required" (S3 operations that once needed Content-MD5).
     #[serde(default)]
     pub http_checksum_required: Option<bool>,
-    /// `v4-unsigned-body` / `none` (older models) ...
+    /// `none` for operations called without credentials (older models' form).
     #[serde(default)]
     pub authtype: Option<String>,
+    /// `smithy.api#noAuth` for operations called without credentials (newer models' form).
+    #[serde(default)]
+    pub auth: Vec<String>,
+}
+
+impl Operation {
+    /// Whether the operation is called unsigned (STS `AssumeRoleWithWebIdentity`, Cognito
+    /// `GetId`...).
+    pub fn unsigned(&self) -> bool {
+        self.authtype.as_deref() == Some("none")
+            || self.auth.iter().any(|scheme| scheme == "smithy.api#noAuth")
+    }
 }
 
 /// `http` of an operation.
@@ -94,8 +104,6 @@ pub struct Operation {
 pub struct HttpBinding {
     pub method: String,
     pub request_uri: String,
-    #[serde(default)]
-    pub response_code: Option<u16>,
 }
 
 /// `input` / `output` of an operation.
@@ -147,8 +155,6 @@ pub struct Shape {
     /// Structure members, in model order (XML bodies follow it).
     #[serde(default, deserialize_with = "ordered_members")]
     pub members: Vec<(String, Member)>,
-    #[serde(default)]
-    pub required: Vec<String>,
     /// List element.
     #[serde(default)]
     pub member: Option<Box<Member>>,
@@ -171,8 +177,6 @@ pub struct Shape {
     pub error: Option<ErrorTrait>,
     #[serde(default)]
     pub timestamp_format: Option<String>,
-    #[serde(default)]
-    pub location_name: Option<String>,
     #[serde(default)]
     pub xml_namespace: Option<XmlNamespace>,
     /// A Smithy document: free-form JSON.
@@ -235,8 +239,6 @@ pub struct Member {
     /// Filled with a fresh UUID when the caller leaves it out (`ClientRequestToken`...).
     #[serde(default)]
     pub idempotency_token: bool,
-    #[serde(default)]
-    pub host_label: bool,
     #[serde(default)]
     pub streaming: bool,
 }
