@@ -359,3 +359,24 @@ impl ServiceModel {
             .map(|(name, _)| name.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_are_found_by_their_camel_case_action() {
+        let registry = ModelRegistry::new(None);
+        let s3 = registry.model("s3").unwrap();
+        assert_eq!(s3.operation("listObjectsV2").unwrap().name, "ListObjectsV2");
+        assert!(s3.operation("listObjectz").is_none());
+        let sts = registry.model("sts").unwrap();
+        assert!(sts
+            .operation("assumeRoleWithWebIdentity")
+            .unwrap()
+            .unsigned());
+        assert!(!sts.operation("getCallerIdentity").unwrap().unsigned());
+        let head = s3.operation("headObject").unwrap();
+        assert_eq!(s3.exception_for_status(head, 404), Some("NoSuchKey"));
+    }
+}
