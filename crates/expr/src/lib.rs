@@ -48,11 +48,14 @@ pub struct EvalError {
 }
 
 mod intrinsic;
+mod jsonpath;
+mod limits;
 mod path;
 mod reference_path;
 mod template;
 
 pub use intrinsic::Intrinsic;
+pub use limits::{check_depth, TooDeep, MAX_BUILT_BYTES, MAX_JSON_DEPTH, MAX_PATH_STEPS};
 pub use path::Path;
 pub use reference_path::ReferencePath;
 pub use template::{PayloadTemplate, TemplateError};

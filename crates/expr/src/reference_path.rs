@@ -1,9 +1,13 @@
-use crate::path::{parse_definite, Step};
+use crate::jsonpath::JsonPath;
+use crate::path::{simple_steps, Step};
 use crate::{EvalError, SyntaxError};
 use serde_json::{Map, Value};
 
-/// A compiled reference path for writing (`ResultPath`): `$` or a definite path of names and
-/// indices.
+/// A compiled reference path for writing (`ResultPath`): `$` or a definite path of single
+/// names and non-negative indexes, written in AWS's path syntax (`$.a['b'][0]`, also
+/// `$.a.[0]`), at most [`MAX_PATH_STEPS`](crate::MAX_PATH_STEPS) steps. AWS's documentation:
+/// "You can access object fields using only dot (.) and square bracket ([ ]) notation", no
+/// `@ .. , : ? *`, no functions.
 #[derive(Debug, Clone)]
 pub struct ReferencePath {
     source: String,
@@ -11,16 +15,17 @@ pub struct ReferencePath {
 }
 
 impl ReferencePath {
+    /// Compiles `source`; the error says why it is not a reference path.
     pub fn parse(source: &str) -> Result<ReferencePath, SyntaxError> {
-        let steps = source
-            .strip_prefix('$')
-            .filter(|rest| !rest.starts_with('$'))
-            .and_then(parse_definite)
-            .ok_or_else(|| SyntaxError {
-                message: format!(
-                    "The value '{source}' is not a valid reference path: only '$', '.name', ['name'] and [index] steps are allowed"
-                ),
-            })?;
+        let invalid = |why: &str| SyntaxError {
+            message: format!("The value '{source}' is not a valid reference path: {why}"),
+        };
+        if !source.starts_with('$') || source.starts_with("$$") {
+            return Err(invalid("it must start with '$' and read the state's input"));
+        }
+        let compiled = JsonPath::compile(source).map_err(|why| invalid(&why))?;
+        let steps = simple_steps(&compiled)
+            .ok_or_else(|| invalid("only '$', '.name', ['name'] and [index] steps are allowed"))?;
         Ok(ReferencePath {
             source: source.to_string(),
             steps,

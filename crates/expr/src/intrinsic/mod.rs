@@ -10,7 +10,7 @@ mod codec;
 mod functions;
 mod java_random;
 mod parser;
-mod render;
+pub(crate) mod render;
 
 use crate::{EvalError, Scope, SyntaxError};
 use functions::FunctionError;
