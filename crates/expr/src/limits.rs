@@ -113,32 +113,48 @@ impl<'a> Children<'a> {
     }
 }
 
-/// Takes the approximate JSON text size of `value` from `budget`; false (and the budget
-/// exhausted) when it does not fit. Costs at most one step per node that fits.
-pub(crate) fn take_size(value: &Value, budget: &mut usize) -> bool {
-    let mut pending = vec![value];
-    while let Some(value) = pending.pop() {
+/// Why a value may not be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exceeded {
+    /// More data than the budget left.
+    Size,
+    /// More levels of nesting than the room left.
+    Depth,
+}
+
+/// Takes the approximate JSON text size of `value` from `budget`, and checks that it has at
+/// most `room` levels of nesting: one iterative walk, at most one step per node. On failure
+/// the budget is left exhausted or untouched as it was when the walk stopped.
+pub(crate) fn charge(value: &Value, budget: &mut usize, room: usize) -> Result<(), Exceeded> {
+    let mut pending = vec![(value, 0usize)];
+    while let Some((value, depth)) = pending.pop() {
         let size = match value {
             Value::Null | Value::Bool(_) => 5,
             // Digits of any JSON number.
             Value::Number(_) => 24,
             Value::String(text) => text.len() + 2,
             Value::Array(items) => {
-                pending.extend(items.iter());
+                if depth >= room {
+                    return Err(Exceeded::Depth);
+                }
+                pending.extend(items.iter().map(|item| (item, depth + 1)));
                 items.len() + 2
             }
             Value::Object(map) => {
-                pending.extend(map.values());
+                if depth >= room {
+                    return Err(Exceeded::Depth);
+                }
+                pending.extend(map.values().map(|item| (item, depth + 1)));
                 map.keys().map(|key| key.len() + 4).sum::<usize>() + 2
             }
         };
         if size > *budget {
             *budget = 0;
-            return false;
+            return Err(Exceeded::Size);
         }
         *budget -= size;
     }
-    true
+    Ok(())
 }
 
 #[cfg(test)]
@@ -189,7 +205,7 @@ mod tests {
                 }
                 let deep = check_depth(&value).is_err();
                 let mut budget = usize::MAX;
-                let fits = take_size(&value, &mut budget);
+                let fits = charge(&value, &mut budget, usize::MAX) == Ok(());
                 while let Value::Array(mut items) = value {
                     value = items.pop().unwrap_or(Value::Null);
                 }
@@ -202,12 +218,23 @@ mod tests {
     }
 
     #[test]
-    fn sizes_are_taken_from_a_budget() {
+    fn sizes_and_depths_are_charged() {
         let mut budget = 100;
-        assert!(take_size(&json!({"ab": "xyz", "c": [1, 2]}), &mut budget));
+        assert_eq!(
+            charge(&json!({"ab": "xyz", "c": [1, 2]}), &mut budget, 2),
+            Ok(())
+        );
         assert!(budget < 100 && budget > 0);
+        let mut budget = 100;
+        assert_eq!(
+            charge(&json!({"c": [1, 2]}), &mut budget, 1),
+            Err(Exceeded::Depth)
+        );
         let mut budget = 10;
-        assert!(!take_size(&json!("a string longer than ten"), &mut budget));
+        assert_eq!(
+            charge(&json!("a string longer than ten"), &mut budget, 0),
+            Err(Exceeded::Size)
+        );
         assert_eq!(budget, 0);
     }
 }

@@ -1,4 +1,5 @@
 use crate::jsonpath::{ArrayOp, Budget, Failure, JsonPath, Selection, Token};
+use crate::limits::{depth_exceeds, TooDeep, MAX_JSON_DEPTH};
 use crate::{EvalError, Scope, SyntaxError};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -110,8 +111,17 @@ impl Path {
     /// caller decides which error that is, because the cause text names the field, and
     /// [`Path::missing_message`] says why. `Err` for an undefined variable, and for a path
     /// that would visit or select more than Fluxo allows.
+    ///
+    /// The copy is refused (`States.Runtime`) for a value nested deeper than
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH), which serde_json would copy with one stack
+    /// frame per level.
     pub fn read(&self, scope: &Scope) -> Result<Option<Value>, EvalError> {
-        Ok(self.select(scope)?.map(Cow::into_owned))
+        match self.select(scope)? {
+            Some(Cow::Borrowed(value)) if depth_exceeds(value, MAX_JSON_DEPTH) => {
+                Err(TooDeep.into())
+            }
+            found => Ok(found.map(Cow::into_owned)),
+        }
     }
 
     /// Like [`Path::read`] but borrows the selected node when it can.

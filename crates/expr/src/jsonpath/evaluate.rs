@@ -11,7 +11,7 @@ use super::compare::{holds, Operand as Found};
 use super::filter::{Criterion, Filter, Operand};
 use super::{quoted_list, ArrayOp, JsonPath, Token};
 use crate::intrinsic::render::java_text;
-use crate::limits::{take_size, MAX_BUILT_BYTES, MAX_JSON_DEPTH, MAX_PATH_VISITS};
+use crate::limits::{charge, Exceeded, MAX_BUILT_BYTES, MAX_JSON_DEPTH, MAX_PATH_VISITS};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -65,14 +65,17 @@ impl Budget {
         Ok(())
     }
 
-    /// Takes `value`'s size before it is copied into a result.
+    /// Takes `value`'s size before it is copied into a list of results, and checks that the
+    /// list will not be nested too deep.
     pub(crate) fn take(&mut self, value: &Value) -> Result<(), Failure> {
-        if take_size(value, &mut self.bytes) {
-            Ok(())
-        } else {
-            Err(Failure::Limit(format!(
+        match charge(value, &mut self.bytes, MAX_JSON_DEPTH - 1) {
+            Ok(()) => Ok(()),
+            Err(Exceeded::Size) => Err(Failure::Limit(format!(
                 "the path selects more than {MAX_BUILT_BYTES} bytes"
-            )))
+            ))),
+            Err(Exceeded::Depth) => Err(Failure::Limit(format!(
+                "the value is nested deeper than {MAX_JSON_DEPTH} levels"
+            ))),
         }
     }
 }
