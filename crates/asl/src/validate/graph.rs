@@ -123,7 +123,7 @@ mod tests {
                 ("MISSING_TRANSITION_TARGET", "/States/C/Default"),
                 ("MISSING_TRANSITION_TARGET", "/States/T/Next"),
                 ("MISSING_TRANSITION_TARGET", "/States/T/Catch/0/Next"),
-                ("MISSING_END_STATE", ""),
+                ("MISSING_END_STATE", "/"),
             ])
         );
     }
@@ -134,7 +134,7 @@ mod tests {
             json!({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}});
         assert_eq!(
             graph_problems(looping.clone(), "A"),
-            pairs(&[("MISSING_END_STATE", "")])
+            pairs(&[("MISSING_END_STATE", "/")])
         );
         let mut with_orphan = looping;
         with_orphan["C"] = json!({"Type": "Pass", "End": true});

@@ -1,6 +1,6 @@
 //! Definition text: JSON syntax errors, and the repeated keys that parsing would hide.
 
-use super::{at, code, item, messages, validate_with};
+use super::{at, code, item, messages, validate_with, MachineType};
 use crate::Diagnostic;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -13,6 +13,11 @@ use std::fmt;
 /// serde_json's recursion limit (128) stays on, so no text can nest deep enough to exhaust the
 /// stack: deeper text is reported as invalid JSON.
 pub fn validate_text(text: &str) -> Vec<Diagnostic> {
+    validate_text_for(text, MachineType::Standard)
+}
+
+/// [`validate_text`] for a machine of the given type.
+pub fn validate_text_for(text: &str, machine_type: MachineType) -> Vec<Diagnostic> {
     if text.trim().is_empty() {
         return vec![Diagnostic::error(
             code::MISSING_DESCRIPTION,
@@ -21,7 +26,7 @@ pub fn validate_text(text: &str) -> Vec<Diagnostic> {
         )];
     }
     match serde_json::from_str::<Value>(text) {
-        Ok(definition) => validate_with(&definition, repeated_keys(text)),
+        Ok(definition) => validate_with(&definition, repeated_keys(text), machine_type),
         Err(error) => vec![Diagnostic::error(
             code::INVALID_JSON_DESCRIPTION,
             "",
@@ -149,7 +154,7 @@ mod tests {
         for text in ["", "  \n", "null"] {
             assert_eq!(
                 codes(text),
-                vec![("MISSING_DESCRIPTION".to_string(), String::new())],
+                vec![("MISSING_DESCRIPTION".to_string(), "/".to_string())],
                 "{text:?}"
             );
         }
