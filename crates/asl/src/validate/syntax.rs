@@ -12,11 +12,10 @@ pub fn path(validator: &mut Validator, node: Node, key: &str, nullable: bool) {
     match node.get(key) {
         None => {}
         Some(Value::Null) if nullable => {}
-        Some(Value::String(text)) => {
-            if Path::parse(text).is_err() {
-                validator.schema(node.field(key), messages::invalid_path_field(key));
-            }
+        Some(Value::String(text)) if Path::parse(text).is_err() => {
+            validator.schema(node.field(key), messages::invalid_path_field(key));
         }
+        Some(Value::String(_)) => {}
         Some(_) => validator.schema(node.field(key), messages::expected(Kind::String)),
     }
 }
@@ -25,11 +24,10 @@ pub fn path(validator: &mut Validator, node: Node, key: &str, nullable: bool) {
 pub fn reference_path(validator: &mut Validator, node: Node, key: &str) {
     match node.get(key) {
         None | Some(Value::Null) => {}
-        Some(Value::String(text)) => {
-            if ReferencePath::parse(text).is_err() {
-                validator.schema(node.field(key), messages::invalid_reference_path_field(key));
-            }
+        Some(Value::String(text)) if ReferencePath::parse(text).is_err() => {
+            validator.schema(node.field(key), messages::invalid_reference_path_field(key));
         }
+        Some(Value::String(_)) => {}
         Some(_) => validator.schema(node.field(key), messages::expected(Kind::String)),
     }
 }
