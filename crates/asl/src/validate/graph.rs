@@ -27,12 +27,15 @@ impl Transition {
 }
 
 /// Checks the transitions of the machine whose `States` object is at `states_pointer`.
+/// Without a `StartAt` AWS reports no state as unreachable (api_validation
+/// INVALID_BASE_NO_STARTAT), so `has_start` false skips that check.
 pub fn check(
     validator: &mut Validator,
     machine_pointer: &str,
     states_pointer: &str,
     states: &Map<String, Value>,
     transitions: &[Transition],
+    has_start: bool,
 ) {
     for transition in transitions {
         if !states.contains_key(&transition.target) {
@@ -49,6 +52,9 @@ pub fn check(
             machine_pointer,
             messages::NO_TERMINAL_STATE,
         );
+        return;
+    }
+    if !has_start {
         return;
     }
     let targeted: HashSet<&str> = transitions.iter().map(|t| t.target.as_str()).collect();

@@ -78,6 +78,7 @@ fn body(validator: &mut Validator, node: Node) {
     if let Some(start) = start_at {
         transitions.push(Transition::new(start, node.field("StartAt")));
     }
+    let has_start = start_at.is_some();
     for (name, state) in states {
         let state_pointer = at(&states_pointer, name);
         state_name(validator, name, &state_pointer);
@@ -89,6 +90,7 @@ fn body(validator: &mut Validator, node: Node) {
         &states_pointer,
         states,
         &transitions,
+        has_start,
     );
 }
 

@@ -72,7 +72,8 @@ fn credentials(validator: &mut Validator, node: Node, language: Language) {
             syntax::template(validator, node, "Credentials", true);
         }
         Language::Jsonata => {
-            validator.unsupported(credentials, &["RoleArn"]);
+            // AWS reports only the missing `RoleArn` of `{"InvalidField": …}` (credentials
+            // INVALID_CREDENTIALS_FIELD), so other fields are not refused here.
             if !credentials.has("RoleArn") {
                 validator.schema(&pointer, messages::role_arn_missing());
             }
