@@ -29,6 +29,7 @@ mod warnings;
 
 pub use text::{validate_text, validate_text_for};
 
+pub(crate) use depth::too_deep;
 pub(crate) use messages::invalid_path_field;
 
 use crate::{Diagnostic, Severity};
