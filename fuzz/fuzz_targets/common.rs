@@ -1,5 +1,8 @@
 //! What the targets share: documents to evaluate against, and a deterministic random source.
 
+// Each target includes this file and uses only part of it.
+#![allow(dead_code)]
+
 use serde_json::{json, Value};
 
 /// Documents of every JSON kind, nested a little, for expressions to read.

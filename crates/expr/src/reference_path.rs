@@ -1,4 +1,5 @@
 use crate::jsonpath::JsonPath;
+use crate::limits::{depth_exceeds, TooDeep, MAX_JSON_DEPTH};
 use crate::path::{simple_steps, Step};
 use crate::{EvalError, SyntaxError};
 use serde_json::{Map, Value};
@@ -37,8 +38,13 @@ impl ReferencePath {
     }
 
     /// Writes `value` into `target` at this path, creating objects on the way as AWS does;
-    /// `$` replaces the whole target.
+    /// `$` replaces the whole target. Iterative; refused (`States.Runtime`) when `value` would
+    /// end up nested deeper than [`MAX_JSON_DEPTH`] (a loop that writes its input into itself
+    /// would otherwise nest it one level deeper at every turn).
     pub fn write(&self, target: &mut Value, value: Value) -> Result<(), EvalError> {
+        if depth_exceeds(&value, MAX_JSON_DEPTH.saturating_sub(self.steps.len())) {
+            return Err(TooDeep.into());
+        }
         let Some((last, path)) = self.steps.split_last() else {
             *target = value;
             return Ok(());

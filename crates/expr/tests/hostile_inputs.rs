@@ -117,6 +117,10 @@ fn the_longest_result_path_writes_without_recursion() {
         let mut target = json!({});
         path.write(&mut target, json!(1)).expect("writes");
         assert!(check_depth(&target).is_ok());
+        // One level more would pass the limit: refused, the target left as it was.
+        let error = path.write(&mut target, json!([1])).expect_err("too deep");
+        assert_eq!(error.error, "States.Runtime");
+        assert!(check_depth(&target).is_ok());
         drop_deep(target);
     });
 }
