@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let (source, document) = text.split_once('\n').unwrap_or((text, ""));
     let Ok(path) = Path::parse(source) else {
-        assert!(ReferencePath::parse(source).is_err(), "a reference path that is no path");
+        assert!(
+            ReferencePath::parse(source).is_err(),
+            "a reference path that is no path"
+        );
         return;
     };
     if ReferencePath::parse(source).is_ok() {

@@ -240,7 +240,9 @@ fn pattern(text: &str) -> Result<Operand, CompileError> {
         return Err(format!("Invalid pattern {text}"));
     }
     let source = &text[1..last];
-    let regex = regex::RegexBuilder::new(&format!("^(?:{source})$"))
+    let translated = super::java_regex::translate(source)
+        .map_err(|why| format!("Invalid pattern {text}: {why}"))?;
+    let regex = regex::RegexBuilder::new(&format!("^(?:{translated})$"))
         .case_insensitive(text.ends_with('i'))
         .size_limit(1 << 20)
         .nest_limit(64)

@@ -24,6 +24,7 @@ mod compare;
 mod compile;
 mod evaluate;
 mod filter;
+mod java_regex;
 #[cfg(test)]
 mod tests;
 
