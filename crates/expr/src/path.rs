@@ -83,6 +83,7 @@ impl Path {
         })
     }
 
+    /// The path as written in the definition.
     pub fn as_str(&self) -> &str {
         &self.source
     }

@@ -33,6 +33,7 @@ impl ReferencePath {
         })
     }
 
+    /// The path as written in the definition.
     pub fn as_str(&self) -> &str {
         &self.source
     }
