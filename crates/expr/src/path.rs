@@ -8,7 +8,7 @@ use std::borrow::Cow;
 /// (variable).
 ///
 /// The part after the root follows AWS's path engine, Jayway JsonPath 2.0.0 (see
-/// [`crate::jsonpath`] for the evidence): `.name` (any characters but `.`, `[` and space),
+/// `src/jsonpath/mod.rs` for the evidence): `.name` (any characters but `.`, `[` and space),
 /// `['name']` and `['a', 'b']`, `[0]`, `[0,2]`, `[1:]`, `[:2]`, `[1:3]`, `[(@.length-1)]`, `*`,
 /// `..`, `[?(...)]` filters; a dot before a bracket (`$.[0]`, `$.a.[0]`) and blanks around the
 /// path are accepted, as AWS accepts them. A definite path (names, single indexes) reads one
