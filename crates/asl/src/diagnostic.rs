@@ -20,7 +20,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error; a location at the root of the document (the empty JSON pointer) is written
-    /// `/`, as AWS writes it ("These fields are required: [StartAt]" at `/`).
+    /// `/`, as AWS writes it (`These fields are required: [StartAt]` at `/`).
     pub fn error(code: &str, location: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
