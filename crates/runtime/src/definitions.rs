@@ -36,7 +36,7 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
             .filter(|d| d.severity == Severity::Error)
             .collect::<Vec<_>>()
     };
-    let diagnostics = fluxo_asl::validate::validate_text(text);
+    let diagnostics = fluxo_asl::validate::validate_text_for(text, kind);
     let invalid = errors(diagnostics);
     if !invalid.is_empty() {
         return Err(DefinitionError::Invalid(invalid));
@@ -48,12 +48,6 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
             error.to_string(),
         )])
     })?;
-    if kind == StateMachineType::Express {
-        let refused = fluxo_asl::validate::express_diagnostics(&definition);
-        if !refused.is_empty() {
-            return Err(DefinitionError::Invalid(refused));
-        }
-    }
     if let Some((location, message)) = unsupported(&definition) {
         return Err(DefinitionError::Unsupported { location, message });
     }
