@@ -107,19 +107,25 @@ def measure_workload(endpoint, engine, kind, threads, wid, definition, inp, exec
     }
 
 
-# wrk script: every response is checked in Lua (status 200 and a body saying SUCCEEDED), and
-# the per-thread counts are summed in done(), since each wrk thread has its own Lua state.
+# wrk script: every response is checked in Lua (status 200, a body saying SUCCEEDED, and W1's
+# output fields "data": {"value": 7} and "size": "big" inside the output's JSON text, with or
+# without spaces, since engines format it differently), and the per-thread counts are summed in
+# done(), since each wrk thread has its own Lua state. (The input is {"x": 1}, so "x" alone
+# would prove nothing.)
 WRK_LUA = """
 wrk.method = "POST"
 wrk.body = %s
 wrk.headers["Content-Type"] = "application/x-amz-json-1.0"
 wrk.headers["X-Amz-Target"] = "AWSStepFunctions.StartSyncExecution"
+local fields = {'\\\\?"data\\\\?":%%s*{%%s*\\\\?"value\\\\?":%%s*7%%s*}', '\\\\?"size\\\\?":%%s*\\\\?"big\\\\?"'}
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) bad = 0; seen = 0 end
 function response(status, headers, body)
   seen = seen + 1
-  if status ~= 200 or not string.find(body, "SUCCEEDED", 1, true) then bad = bad + 1 end
+  local ok = status == 200 and string.find(body, "SUCCEEDED", 1, true)
+  for _, f in ipairs(fields) do ok = ok and string.find(body, f) end
+  if not ok then bad = bad + 1 end
 end
 function done(summary, latency, requests)
   local b, s = 0, 0
