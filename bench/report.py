@@ -36,11 +36,19 @@ def path_of(r):
     return "STANDARD" if r["note"].startswith("STANDARD") else "EXPRESS"
 
 
+def unchecked(r):
+    """What a record that was not checked says instead of a figure."""
+    note = r["note"]
+    if "no answer" in note:
+        return "no answer"
+    return "wrong output" if "wrong output" in note or "not SUCCEEDED" in note else "failed"
+
+
 def cell(r):
     if r is None:
         return "—"
     if not r["checked"]:
-        return "wrong output" if "wrong output" in r["note"] else "failed"
+        return unchecked(r)
     if r["executions"] == 1:  # W2, W3: one long execution, its time says more than a rate
         return f"{r['seconds']:.3f} s"
     return f"{r['per_second']:,.0f}/s"
@@ -166,7 +174,7 @@ def tables(records):
             if r["mode"] == "floor":
                 name = "floor: same HTTP stack, W1's answer as a fixed body"
             ok = r["checked"]
-            rows.append([name, f"{r['per_second']:,.0f}" if ok else "wrong output",
+            rows.append([name, f"{r['per_second']:,.0f}" if ok else unchecked(r),
                          f"{r['p50_ms']:.2f}" if ok and r["p50_ms"] is not None else "—",
                          f"{r['p99_ms']:.2f}" if ok and r["p99_ms"] is not None else "—",
                          ratio(base, r) if r["engine"] not in ("fluxo", FLUXO_SERVER) else "—"])

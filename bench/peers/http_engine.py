@@ -174,10 +174,13 @@ def measure_wrk(endpoint, engine, seconds):
                         + (f", {non2xx.group(1)} non-2xx" if non2xx else ""))
     if socket_errors:
         problems.append(socket_errors.group(0))
+    if not seen:
+        # No answer within the run: nothing was checked, so nothing is claimed.
+        problems.append(f"no answer within {seconds} s")
     print(text, file=sys.stderr)
     return {
         "engine": engine, "mode": "http-wrk", "workload": "W1", "executions": seen,
-        "seconds": float(seconds), "per_second": float(rps.group(1)), "checked": not bad and not non2xx,
+        "seconds": float(seconds), "per_second": float(rps.group(1)), "checked": seen > 0 and not bad and not non2xx,
         "p50_ms": millis(p50.group(1)), "p99_ms": millis(p99.group(1)),
         "note": f"wrk -t2 -c64 -d{seconds}s --timeout 30s, StartSyncExecution"
                 + ("; " + "; ".join(problems) if problems else ""),
