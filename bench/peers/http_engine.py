@@ -103,7 +103,9 @@ def measure_workload(endpoint, engine, kind, threads, wid, definition, inp, exec
         "engine": engine, "mode": "http", "workload": wid, "executions": executions,
         "seconds": seconds, "per_second": executions / seconds, "checked": error is None,
         "p50_ms": None, "p99_ms": None,
-        "note": f"{how}, {threads} client threads" + (f"; wrong output: {error}" if error else ""),
+        "note": f"{how}, {threads} client threads"
+                + (f"; a Map over {len(inp['items'])} items" if "items" in inp else "")
+                + (f"; wrong output: {error}" if error else ""),
     }
 
 
@@ -212,7 +214,7 @@ def main():
     kind = a.type.upper()
     failed = False
     if not a.no_workloads:
-        for wid, definition, inp, executions, spec in workloads.load(a.quick):
+        for wid, definition, inp, executions, spec in workloads.load(a.quick, kind == "STANDARD"):
             if a.only and wid not in a.only.split(","):
                 continue
             try:

@@ -96,7 +96,7 @@ pub async fn run(sizes: &Sizes, options: &Options, scratch: &Path) -> Result<Vec
         let note = format!("{cores} cores: one task per core");
         print_workloads(&format!("in process, {cores} cores"), &measured);
         records.extend(
-            in_process_records(&measured, "in-process", &note)
+            in_process_records(&measured, &all, "in-process", &note)
                 .into_iter()
                 .map(|r| r.with("cores", cores)),
         );
@@ -104,13 +104,13 @@ pub async fn run(sizes: &Sizes, options: &Options, scratch: &Path) -> Result<Vec
         print_workloads("in process, 1 core", &measured);
         let note = "1 core: a current-thread runtime";
         records.extend(
-            in_process_records(&measured, "in-process-1core", note)
+            in_process_records(&measured, &all, "in-process-1core", note)
                 .into_iter()
                 .map(|r| r.with("cores", 1)),
         );
     }
     if wanted(Section::Durable) {
-        let mut durable_workloads = all;
+        let mut durable_workloads: Vec<_> = all.into_iter().map(|w| w.for_standard()).collect();
         let w5 = workloads::commit_per_state(dir, options.smoke, options.scale)?;
         let alone = keep(&w5.id).then(|| w5.id.clone());
         if keep(&w5.id) {
@@ -121,7 +121,8 @@ pub async fn run(sizes: &Sizes, options: &Options, scratch: &Path) -> Result<Vec
         records.extend(
             measured
                 .iter()
-                .map(|d| durable_record(d, "all started at once")),
+                .zip(&durable_workloads)
+                .map(|(d, w)| durable_record(d, &format!("all started at once{}", w.size_note()))),
         );
         if alone.is_some() {
             let w5 = workloads::commit_per_state(dir, options.smoke, options.scale)?;
@@ -170,11 +171,21 @@ fn print_workloads(title: &str, measured: &[Measured]) {
     println!();
 }
 
-fn in_process_records(measured: &[Measured], mode: &'static str, how: &str) -> Vec<Record> {
+fn in_process_records(
+    measured: &[Measured],
+    workloads: &[workloads::Workload],
+    mode: &'static str,
+    how: &str,
+) -> Vec<Record> {
     measured
         .iter()
-        .map(|m| {
-            let note = format!("{}; {how}; every output checked", m.runs_note());
+        .zip(workloads)
+        .map(|(m, w)| {
+            let note = format!(
+                "{}{}; {how}; every output checked",
+                m.runs_note(),
+                w.size_note()
+            );
             Record::checked(mode, &m.id, m.executions, m.seconds, note)
         })
         .collect()

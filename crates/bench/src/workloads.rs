@@ -11,6 +11,15 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::sync::Arc;
 
+/// W2's items in a Standard execution: AWS limits a Standard execution's history to 25,000
+/// events (Step Functions service quotas; `fluxo_engine::MAX_HISTORY_EVENTS`), and an inline
+/// Map iteration of W2 records six (iteration started and succeeded, two Pass states entered
+/// and exited), so 10,000 iterations (60,000 events) fail on AWS as they do on Fluxo; 4,000
+/// (24,007 events) fit.
+pub const STANDARD_W2_ITEMS: u64 = 4_000;
+// Six events per iteration and seven of the execution's own stay under the quota.
+const _: () = assert!(6 * STANDARD_W2_ITEMS + 7 < fluxo_engine::MAX_HISTORY_EVENTS);
+
 /// W5: ten `Wait` states of 0 seconds. The engine persists before every timer, so a durable
 /// run commits once per state: its time per commit is the cost of one durable transition.
 pub const COMMIT_PER_STATE: &str = "W5";
@@ -124,6 +133,26 @@ pub fn commit_per_state(dir: &Path, smoke: bool, scale: usize) -> Result<Workloa
 }
 
 impl Workload {
+    /// The workload as a Standard execution can run it: W2 over at most
+    /// [`STANDARD_W2_ITEMS`] items (see there); the others unchanged.
+    pub fn for_standard(mut self) -> Self {
+        let too_many = self.input["items"]
+            .as_array()
+            .is_some_and(|items| items.len() as u64 > STANDARD_W2_ITEMS);
+        if self.id == "W2" && too_many {
+            self.input = json!({ "items": (0..STANDARD_W2_ITEMS).collect::<Vec<u64>>() });
+        }
+        self
+    }
+
+    /// What a record says of the workload's size beyond its executions: W2's items.
+    pub fn size_note(&self) -> String {
+        match self.input["items"].as_array() {
+            Some(items) => format!("; a Map over {} items", items.len()),
+            None => String::new(),
+        }
+    }
+
     /// Whether `output` is this workload's right answer for its input.
     pub fn check(&self, output: &Value) -> Result<()> {
         let id = &self.id;
@@ -243,6 +272,23 @@ mod tests {
         assert!(all[0]
             .check_ended(ExecutionStatus::Failed, None, &String::new)
             .is_err());
+    }
+
+    #[test]
+    fn a_standard_w2_fits_the_history_quota_and_is_checked_at_its_size() {
+        let w2 = load(&workloads_dir(), false, 1)
+            .unwrap()
+            .into_iter()
+            .find(|w| w.id == "W2")
+            .unwrap();
+        assert_eq!(w2.input["items"].as_array().unwrap().len(), 10_000);
+        let standard = w2.for_standard();
+        let items = STANDARD_W2_ITEMS as usize;
+        assert_eq!(standard.input["items"].as_array().unwrap().len(), items);
+        let right: Vec<u64> = (0..STANDARD_W2_ITEMS).map(|i| 2 * i).collect();
+        assert!(standard.check(&json!({ "results": right })).is_ok());
+        let full: Vec<u64> = (0..10_000).map(|i| 2 * i).collect();
+        assert!(standard.check(&json!({ "results": full })).is_err());
     }
 
     #[test]
