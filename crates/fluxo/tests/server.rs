@@ -7,7 +7,6 @@ use common::{call, error_type, raw, root, Server};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 #[test]
 fn malformed_requests_get_aws_error_shapes() {
