@@ -3,7 +3,8 @@
 # overflow, timeout (10 s for one input) or memory blow-up (2 GiB).
 #
 # Usage: fuzz/run-briefly.sh [SECONDS] [TARGET...]
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+# Needs cargo-fuzz (`cargo install cargo-fuzz`) and the nightly toolchain or, without one,
+# the pinned stable toolchain run with RUSTC_BOOTSTRAP=1.
 #
 # Targets run with a 2 MiB stack, tokio's worker default, so that a recursion the input
 # controls fails here as it would abort the server. Corpora grow in fuzz/corpus/<target>;
@@ -15,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 seconds=${1:-20}
 [ $# -gt 0 ] && shift
-targets=${*:-validate_definition jsonpath reference_path intrinsic choice}
+targets=${*:-validate_definition jsonpath reference_path intrinsic choice api_request}
 shared="$here/../../shared"
 
 seed() {
@@ -32,7 +33,12 @@ for f in sorted(glob.glob(os.path.join(shared, "real-world-asl/definitions/*.jso
     definitions.append(open(f, encoding="utf-8").read())
 for f in sorted(glob.glob(os.path.join(shared, "conformance/cases/*/*.json")))[:300]:
     definitions.append(json.dumps(json.load(open(f, encoding="utf-8"))["definition"]))
-paths, intrinsics, choices = [], [], []
+paths, intrinsics, choices, requests = [], [], [], []
+for f in sorted(glob.glob(os.path.join(shared, "conformance-api/cases/*/*.json"))):
+    for step in json.load(open(f, encoding="utf-8")).get("steps", []):
+        action = step.get("action", "")
+        if step.get("service") in (None, "stepfunctions") and action[:1].isupper():
+            requests.append("AWSStepFunctions.%s\n%s" % (action, json.dumps(step.get("request", {}))))
 def walk(value, key=""):
     if isinstance(value, dict):
         for k, v in value.items():
@@ -52,7 +58,7 @@ for text in definitions:
 if os.path.exists(fixture):
     paths += [json.loads(line)["path"] for line in open(fixture, encoding="utf-8")]
 seeds = {"validate_definition": definitions, "jsonpath": paths, "reference_path": paths,
-         "intrinsic": intrinsics, "choice": choices}[target]
+         "intrinsic": intrinsics, "choice": choices, "api_request": requests}[target]
 seeds = seeds or ["$"]
 for text in seeds:
     name = hashlib.sha1(text.encode()).hexdigest()
@@ -60,13 +66,21 @@ for text in seeds:
 PY
 }
 
-cargo +nightly fuzz build --sanitizer none --debug-assertions
+# cargo-fuzz wants a nightly compiler; a machine with only the pinned stable toolchain (CI) runs
+# it with RUSTC_BOOTSTRAP=1, which unlocks the same unstable flags on that compiler.
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+    toolchain=+nightly
+else
+    toolchain=+$(sed -n 's/^channel = "\(.*\)"/\1/p' "$here/../rust-toolchain.toml")
+    export RUSTC_BOOTSTRAP=1
+fi
+cargo $toolchain fuzz build --sanitizer none --debug-assertions
 for target in $targets; do
     seed "$target"
     echo "== $target: $seconds s"
     # A subshell keeps the 2 MiB stack limit to the fuzzer.
     ( ulimit -s 2048
-      cargo +nightly fuzz run --sanitizer none --debug-assertions "$target" "corpus/$target" -- \
+      cargo $toolchain fuzz run --sanitizer none --debug-assertions "$target" "corpus/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 2>&1 ) > "corpus/$target.log" 2>&1 || {
         tail -40 "corpus/$target.log"
