@@ -3,8 +3,8 @@
 # overflow, timeout (10 s for one input) or memory blow-up (2 GiB).
 #
 # Usage: fuzz/run-briefly.sh [SECONDS] [TARGET...]
-# Needs cargo-fuzz (`cargo install cargo-fuzz`) and the nightly toolchain or, without one,
-# the pinned stable toolchain run with RUSTC_BOOTSTRAP=1.
+# Needs cargo-fuzz (`cargo install cargo-fuzz`); runs on the pinned stable toolchain with
+# RUSTC_BOOTSTRAP=1 (no nightly toolchain needed).
 #
 # Targets run with a 2 MiB stack, tokio's worker default, so that a recursion the input
 # controls fails here as it would abort the server. Corpora grow in fuzz/corpus/<target>;
@@ -66,14 +66,10 @@ for text in seeds:
 PY
 }
 
-# cargo-fuzz wants a nightly compiler; a machine with only the pinned stable toolchain (CI) runs
-# it with RUSTC_BOOTSTRAP=1, which unlocks the same unstable flags on that compiler.
-if rustup run nightly rustc --version >/dev/null 2>&1; then
-    toolchain=+nightly
-else
-    toolchain=+$(sed -n 's/^channel = "\(.*\)"/\1/p' "$here/../rust-toolchain.toml")
-    export RUSTC_BOOTSTRAP=1
-fi
+# cargo-fuzz wants a nightly compiler; the project's pinned stable one (the only toolchain CI
+# has) serves with RUSTC_BOOTSTRAP=1, which unlocks the same unstable flags on it.
+toolchain=+$(sed -n 's/^channel = "\(.*\)"/\1/p' "$here/../rust-toolchain.toml")
+export RUSTC_BOOTSTRAP=1
 cargo $toolchain fuzz build --sanitizer none --debug-assertions
 for target in $targets; do
     seed "$target"

@@ -1,3 +1,6 @@
+//! A validation finding: its severity, AWS's code (`SCHEMA_VALIDATION_FAILED`, …), the JSON
+//! pointer of where it is and the message, in the shape `ValidateStateMachineDefinition` answers.
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

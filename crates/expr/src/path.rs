@@ -1,3 +1,7 @@
+//! `Path`: the reads of the JSONPath query language (`InputPath`, `OutputPath`, `ItemsPath`,
+//! `.$` fields): `$` on the input, `$$` on the context object, `$name` on a variable;
+//! definite and indefinite paths as AWS tells them apart, over the Jayway engine of `jsonpath/`.
+
 use crate::jsonpath::{ArrayOp, Budget, Failure, JsonPath, Selection, Token};
 use crate::limits::{depth_exceeds, TooDeep, MAX_JSON_DEPTH};
 use crate::{EvalError, Scope, SyntaxError};

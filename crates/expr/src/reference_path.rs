@@ -1,3 +1,7 @@
+//! Reference paths: the writes of `ResultPath` (and the definite reads that share their
+//! grammar), a subset of JSONPath with only named fields and indexes (ASL specification,
+//! "Reference Paths"), applied without recursion and within `MAX_JSON_DEPTH`.
+
 use crate::jsonpath::JsonPath;
 use crate::limits::{depth_exceeds, TooDeep, MAX_JSON_DEPTH};
 use crate::path::{simple_steps, Step};

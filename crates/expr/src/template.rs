@@ -1,3 +1,7 @@
+//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector`, `Assign`): a JSON value
+//! whose `.$` fields are paths or intrinsic calls, compiled once and built with every value's
+//! size and depth charged before it is copied.
+
 use crate::limits::{charge, depth_exceeds, Exceeded, TooDeep, MAX_BUILT_BYTES, MAX_JSON_DEPTH};
 use crate::{EvalError, Intrinsic, Path, Scope};
 use rand::RngCore;

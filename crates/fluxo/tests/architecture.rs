@@ -92,3 +92,33 @@ fn the_manifest_reader_sees_only_normal_dependencies() {
         BTreeSet::from(["asl".to_string(), "store".to_string()])
     );
 }
+
+/// Every dependency of every crate is declared once, in the root's `[workspace.dependencies]`,
+/// so versions cannot drift between crates.
+#[test]
+fn every_dependency_comes_from_the_workspace() {
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(root().join("crates")).unwrap() {
+        let manifest = entry.unwrap().path().join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let mut in_dependencies = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_dependencies = line.ends_with("dependencies]");
+            } else if in_dependencies
+                && !line.is_empty()
+                && !line.starts_with('#')
+                && !line.contains("workspace = true")
+            {
+                problems.push(format!("{}: {line}", manifest.display()));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "not from the workspace:\n{}",
+        problems.join("\n")
+    );
+}

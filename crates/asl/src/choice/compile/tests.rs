@@ -1,3 +1,5 @@
+//! Choice rule compilation: each comparison operator, the path forms and the refusals.
+
 use super::compile_choices;
 use crate::choice::{ChoiceRule, Operand, Test};
 use crate::Diagnostic;
