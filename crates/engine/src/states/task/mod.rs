@@ -3,21 +3,25 @@
 //! Events of an attempt, for a Lambda function ARN: `LambdaFunctionScheduled`,
 //! `LambdaFunctionStarted`, then `LambdaFunctionSucceeded`, `LambdaFunctionFailed` or
 //! `LambdaFunctionTimedOut`. For an optimized integration (`arn:aws:states:::lambda:invoke`):
-//! `TaskScheduled`, `TaskStarted`, then `TaskSucceeded`, `TaskFailed` or `TaskTimedOut`.
+//! `TaskScheduled`, `TaskStarted`, then `TaskSucceeded`, `TaskFailed` or `TaskTimedOut`; with
+//! `.waitForTaskToken`, `TaskSubmitted` after the call and the outcome when the token comes
+//! back. For an activity: `ActivityScheduled`, `ActivityStarted`, then `ActivitySucceeded`,
+//! `ActivityFailed` or `ActivityTimedOut` (`callback.rs`).
 //! The history is persisted before the call; a replay reuses a recorded result, and a call
 //! that was started but has no recorded result fails the attempt with `States.TaskFailed`.
 
+mod callback;
 mod lambda;
 
 use crate::attempt::{Attempt, Completed};
-use crate::environment::{FunctionCall, TaskFailure};
+use crate::environment::{FunctionCall, TaskFailure, TaskWait};
 use crate::failure::Failure;
 use crate::history::details;
 use crate::journal::Thread;
 use crate::payload::PAYLOAD_LIMIT_BYTES;
 use crate::run::add_seconds;
 use crate::HistoryEvent;
-use fluxo_asl::model::{Integration, Task, ValueOrPath};
+use fluxo_asl::model::{Integration, IntegrationPattern, Task, ValueOrPath};
 use fluxo_types::EventType;
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
@@ -27,7 +31,10 @@ use std::borrow::Cow;
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Recording {
     LambdaFunction,
-    Service,
+    /// `lambda:invoke`, or `lambda:invoke.waitForTaskToken` (`callback`).
+    Service {
+        callback: bool,
+    },
 }
 
 impl Recording {
@@ -41,7 +48,7 @@ impl Recording {
                 LambdaFunctionFailed,
                 LambdaFunctionTimedOut,
             ],
-            Recording::Service => [
+            Recording::Service { .. } => [
                 TaskScheduled,
                 TaskStarted,
                 TaskSucceeded,
@@ -53,9 +60,13 @@ impl Recording {
 
     /// Adds `resourceType`/`resource` to a `Task*` event's details.
     fn service_fields(self, mut map: Map<String, Value>) -> Map<String, Value> {
-        if self == Recording::Service {
+        if let Recording::Service { callback } = self {
             map.insert("resourceType".into(), json!("lambda"));
-            map.insert("resource".into(), json!("invoke"));
+            let resource = match callback {
+                false => "invoke",
+                true => "invoke.waitForTaskToken",
+            };
+            map.insert("resource".into(), json!(resource));
         }
         map
     }
@@ -77,6 +88,24 @@ struct Call {
     timeout: Option<u64>,
     /// `LogType: Tail` on `lambda:invoke`: the result carries the log's last 4 KB.
     log_tail: bool,
+    /// `.waitForTaskToken`: the task opened before the call, then waited for.
+    wait: Option<TaskWait>,
+}
+
+/// Whether the Task waits for a task token: an activity, or `.waitForTaskToken`.
+fn takes_token(integration: &Integration) -> bool {
+    match integration {
+        Integration::Activity { .. } => true,
+        Integration::Service { pattern, .. } | Integration::AwsSdk { pattern, .. } => {
+            *pattern == IntegrationPattern::WaitForTaskToken
+        }
+        _ => false,
+    }
+}
+
+fn is_lambda_callback(integration: &Integration) -> bool {
+    matches!(integration, Integration::Service { service, action, pattern: IntegrationPattern::WaitForTaskToken }
+        if service == "lambda" && action == "invoke")
 }
 
 pub(crate) async fn run(
@@ -86,6 +115,17 @@ pub(crate) async fn run(
     thread: &mut Thread,
 ) -> Result<Completed, Failure> {
     let run = attempt.run;
+    // The token names the position of the scheduled event recorded next: the same on a replay,
+    // a new one for each attempt.
+    let with_token;
+    let (attempt, token) = match takes_token(&task.integration) {
+        true => {
+            let token = run.env.task_token(&thread.key, thread.next_seq());
+            with_token = attempt.with_task_token(&token);
+            (&with_token, token)
+        }
+        false => (attempt, String::new()),
+    };
     // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state input, not the parameters.
     let selected = attempt.select(&attempt.state.io.input_path, input)?;
     let effective = attempt.effective_input(input)?;
@@ -99,6 +139,24 @@ pub(crate) async fn run(
     let heartbeat = seconds(&task.heartbeat_seconds, "HeartbeatSecondsPath")?;
     let request_id = attempt.frame.uuid();
     let call = match &task.integration {
+        Integration::Activity { arn } => {
+            // A replay does not ask again: the activity may have been deleted since.
+            if run.recorded_next(thread).is_none() && !run.env.activity_exists(arn).await {
+                return Err(attempt.runtime_error(format!("The activity {arn} does not exist.")));
+            }
+            let scheduled = callback::scheduled_details(arn, &effective, timeout, heartbeat);
+            run.record(thread, EventType::ActivityScheduled, Some(scheduled));
+            let wait = callback::wait_for(
+                token,
+                Some(arn.clone()),
+                effective,
+                thread,
+                timeout,
+                heartbeat,
+            );
+            let outcome = callback::activity(attempt, wait, thread).await;
+            return conclude(attempt, input, outcome);
+        }
         Integration::LambdaFunction { function } => {
             let mut scheduled = details([
                 ("input", Value::String(effective.to_string())),
@@ -116,19 +174,28 @@ pub(crate) async fn run(
                 request_id,
                 timeout,
                 log_tail: false,
+                wait: None,
             }
         }
-        integration if integration.is_lambda_invoke() => {
-            let scheduled =
+        integration if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
+            let callback = is_lambda_callback(integration);
+            let mut scheduled =
                 lambda::scheduled_details(run.context.region(), &effective, timeout, heartbeat);
+            if callback {
+                scheduled.insert("resource".into(), json!("invoke.waitForTaskToken"));
+            }
             run.record(thread, EventType::TaskScheduled, Some(scheduled));
+            let wait = callback.then(|| {
+                callback::wait_for(token, None, effective.clone(), thread, timeout, heartbeat)
+            });
             Call {
-                recording: Recording::Service,
+                recording: Recording::Service { callback },
                 function: lambda::function_name(&effective),
                 payload: lambda::invoke_payload(effective.get("Payload")),
                 request_id,
                 timeout,
                 log_tail: effective.get("LogType").and_then(Value::as_str) == Some("Tail"),
+                wait,
             }
         }
         _ => {
@@ -138,8 +205,23 @@ pub(crate) async fn run(
         }
     };
     let recording = call.recording;
+    let wait = call.wait.clone();
     let outcome = perform(attempt, call, thread).await;
     let [_, _, succeeded, failed, timed_out] = recording.events();
+    if let (Some(wait), Outcome::Succeeded(submitted)) = (wait, &outcome) {
+        let details = details([
+            ("output", Value::String(submitted.to_string())),
+            ("outputDetails", json!({"truncated": false})),
+        ]);
+        run.record(
+            thread,
+            EventType::TaskSubmitted,
+            Some(recording.service_fields(details)),
+        );
+        let fields = recording.service_fields(Map::new());
+        let outcome = callback::callback(attempt, wait, thread, fields).await;
+        return conclude(attempt, input, outcome);
+    }
     let result = match outcome {
         Outcome::TimedOut => {
             // A caught timeout shows an empty cause; the failure events show none.
@@ -167,7 +249,7 @@ pub(crate) async fn run(
         // AWS names the resource ARN, or the service of an optimised integration.
         let subject = match recording {
             Recording::LambdaFunction => task.resource.as_str(),
-            Recording::Service => "lambda",
+            Recording::Service { .. } => "lambda",
         };
         let failure = Failure::data_limit(subject);
         run.record(
@@ -185,6 +267,17 @@ pub(crate) async fn run(
     attempt.finish(Cow::Borrowed(input), result)
 }
 
+/// The end of a task whose outcome event is recorded already (activities and callbacks; their
+/// output is bounded by the API that delivered it).
+fn conclude(attempt: &Attempt<'_>, input: &Value, outcome: Outcome) -> Result<Completed, Failure> {
+    match outcome {
+        // A caught timeout shows an empty cause.
+        Outcome::TimedOut => Err(Failure::new("States.Timeout", Some(String::new()))),
+        Outcome::Failed(TaskFailure { error, cause }) => Err(Failure::new(error, cause)),
+        Outcome::Succeeded(result) => attempt.finish(Cow::Borrowed(input), result),
+    }
+}
+
 /// Records the start and makes the call, or takes its outcome from the recorded history.
 async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outcome {
     let run = attempt.run;
@@ -192,8 +285,8 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
     // A replayed start means the function was called before a restart: its result, if it came,
     // is the next recorded event; if none was recorded the call was in flight.
     let started_before = run.recorded_next(thread).is_some();
-    let started_details =
-        (call.recording == Recording::Service).then(|| call.recording.service_fields(Map::new()));
+    let started_details = matches!(call.recording, Recording::Service { .. })
+        .then(|| call.recording.service_fields(Map::new()));
     run.record(thread, started, started_details);
     if let Some(event) = run.recorded_next(thread) {
         return recorded_outcome(&event);
@@ -207,6 +300,12 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
         });
     }
     run.persist().await;
+    // The task is open before the function can hand its token on.
+    if let Some(wait) = &call.wait {
+        if let Err(failure) = run.env.open_task(wait).await {
+            return Outcome::Failed(failure);
+        }
+    }
     let invocation = run.env.invoke_function(FunctionCall {
         function_name: call.function.clone(),
         payload: call.payload,
@@ -225,19 +324,13 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
     match (returned, call.recording) {
         (None, _) => Outcome::TimedOut,
         (Some(Err(failure)), Recording::LambdaFunction) => Outcome::Failed(failure),
-        (Some(Err(failure)), Recording::Service) => Outcome::Failed(lambda::service_failure(
-            failure,
-            &run.context,
-            &call.function,
-            &call.request_id,
-        )),
+        (Some(Err(failure)), Recording::Service { .. }) => Outcome::Failed(
+            lambda::service_failure(failure, &run.context, &call.function, &call.request_id),
+        ),
         (Some(Ok(result)), Recording::LambdaFunction) => Outcome::Succeeded(result.payload),
-        (Some(Ok(result)), Recording::Service) => Outcome::Succeeded(lambda::wrap_invoke_result(
-            result,
-            &call.request_id,
-            run.env.now(),
-            call.log_tail,
-        )),
+        (Some(Ok(result)), Recording::Service { .. }) => Outcome::Succeeded(
+            lambda::wrap_invoke_result(result, &call.request_id, run.env.now(), call.log_tail),
+        ),
     }
 }
 
@@ -245,7 +338,10 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
 fn recorded_outcome(event: &HistoryEvent) -> Outcome {
     let field = |name: &str| event.detail_text(name);
     match event.kind {
-        EventType::LambdaFunctionSucceeded | EventType::TaskSucceeded => {
+        // `TaskSubmitted`: the call of a `.waitForTaskToken` task returned.
+        EventType::LambdaFunctionSucceeded
+        | EventType::TaskSucceeded
+        | EventType::TaskSubmitted => {
             let output = field("output").unwrap_or_default();
             Outcome::Succeeded(serde_json::from_str(&output).unwrap_or(Value::Null))
         }
