@@ -48,6 +48,12 @@ where
 
 /// What a task's stored state tells the engine, if anything new.
 fn progress_of(task: &TaskRecord, seen_started: bool) -> Option<TaskProgress> {
+    // A worker's start comes first, also when the outcome came while nobody was watching.
+    if task.started_ms.is_some() && task.activity_arn.is_some() && !seen_started {
+        return Some(TaskProgress::Started {
+            worker_name: task.worker_name.clone(),
+        });
+    }
     match &task.outcome {
         Some(TaskOutcome::Succeeded(output)) => Some(TaskProgress::Succeeded(
             serde_json::from_str(output).unwrap_or(Value::Null),
@@ -58,11 +64,6 @@ fn progress_of(task: &TaskRecord, seen_started: bool) -> Option<TaskProgress> {
         }),
         Some(TaskOutcome::TimedOut) => Some(TaskProgress::TimedOut),
         Some(TaskOutcome::HeartbeatTimedOut) => Some(TaskProgress::HeartbeatTimedOut),
-        None if task.started_ms.is_some() && task.activity_arn.is_some() && !seen_started => {
-            Some(TaskProgress::Started {
-                worker_name: task.worker_name.clone(),
-            })
-        }
         None => None,
     }
 }
