@@ -174,6 +174,28 @@ pub trait Environment: Send + Sync {
         let _ = (token, thread, seq);
     }
 
+    /// Calls an action of Step Functions' own API for a Task state
+    /// (`arn:aws:states:::aws-sdk:sfn:ACTION`, the SDK's parameter names: `ActivityArn`,
+    /// `TaskToken`...), answered by this Fluxo itself; the result in the SDK's shape. Failures
+    /// are named as the AWS SDK integration names them (`Sfn.InvalidTokenException`). An
+    /// environment without the API has none of its actions.
+    fn call_own_api(
+        &self,
+        action: &str,
+        parameters: Value,
+    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        let _ = parameters;
+        let action = action.to_string();
+        Box::pin(async move {
+            Err(TaskFailure {
+                error: "States.Runtime".into(),
+                cause: Some(format!(
+                    "The Step Functions action {action} needs the API server (fluxo server)"
+                )),
+            })
+        })
+    }
+
     /// Told when every thread of the execution that is running states is parked (`true`) and
     /// when one wakes or starts (`false`). Parks register their deadline with
     /// [`Environment::park_until`] when it is called, before the engine reports the execution

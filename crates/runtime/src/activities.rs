@@ -25,10 +25,11 @@ impl Runtime {
             .await
     }
 
-    pub(crate) async fn task_context(&self) -> Result<TaskContext, RuntimeError> {
+    pub(crate) async fn task_context(self: &Arc<Self>) -> Result<TaskContext, RuntimeError> {
         Ok(TaskContext {
             signer: self.signer().await?.clone(),
             hub: self.hub.clone(),
+            runtime: Arc::downgrade(self),
         })
     }
 

@@ -119,6 +119,12 @@ fn unsupported_in_state(state: &Value, at: &str) -> Option<(String, String)> {
             action,
             pattern: IntegrationPattern::WaitForTaskToken,
         } => service == "lambda" && action == "invoke",
+        // Step Functions' own actions that Fluxo answers itself.
+        Integration::AwsSdk {
+            service,
+            action,
+            pattern: IntegrationPattern::RequestResponse,
+        } => service == "sfn" && crate::OWN_ACTIONS.contains(&action.as_str()),
         integration => integration.is_lambda_invoke(),
     };
     (!callable).then(|| {

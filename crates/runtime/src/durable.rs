@@ -64,6 +64,8 @@ pub struct DurableEnvironment {
 pub struct TaskContext {
     pub signer: TokenSigner,
     pub hub: Arc<Hub>,
+    /// The runtime, for the Step Functions actions a Task state calls on it.
+    pub runtime: std::sync::Weak<crate::Runtime>,
 }
 
 impl DurableEnvironment {
@@ -275,6 +277,23 @@ impl Environment for DurableEnvironment {
 
     fn await_task(&self, wait: TaskWait) -> BoxFuture<'_, TaskProgress> {
         self.wait_for_task(wait)
+    }
+
+    fn call_own_api(
+        &self,
+        action: &str,
+        parameters: Value,
+    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        let action = action.to_string();
+        Box::pin(async move {
+            match self.tasks.runtime.upgrade() {
+                Some(runtime) => runtime.own_api(&action, parameters).await,
+                None => Err(TaskFailure {
+                    error: "States.Runtime".into(),
+                    cause: Some("Fluxo is shutting down".into()),
+                }),
+            }
+        })
     }
 
     fn task_recorded(&self, token: &str, thread: &str, seq: u32) {

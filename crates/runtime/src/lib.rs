@@ -17,6 +17,7 @@ mod durable_tasks;
 pub mod execution_log;
 mod express;
 mod hub;
+mod own_api;
 mod standard;
 mod tokens;
 
@@ -29,6 +30,7 @@ pub use express::ExpressOutcome;
 /// The engine's renderer of history events, for the API and the console.
 pub use fluxo_engine::{render_event, without_execution_data};
 pub use hub::Hub;
+pub use own_api::OWN_ACTIONS;
 pub use standard::ExecutionInput;
 pub use tokens::{TokenClaims, TokenSigner, MAX_TOKEN_CHARS};
 

@@ -219,7 +219,7 @@ impl Runtime {
     }
 
     async fn run_durably(
-        &self,
+        self: &Arc<Self>,
         execution: ExecutionRecord,
         compiled: Arc<StateMachine>,
         role_arn: String,

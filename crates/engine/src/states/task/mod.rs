@@ -14,7 +14,7 @@ mod callback;
 mod lambda;
 
 use crate::attempt::{Attempt, Completed};
-use crate::environment::{FunctionCall, TaskFailure, TaskWait};
+use crate::environment::{FunctionCall, FunctionResult, TaskFailure, TaskWait};
 use crate::failure::Failure;
 use crate::history::details;
 use crate::journal::Thread;
@@ -23,21 +23,27 @@ use crate::run::add_seconds;
 use crate::HistoryEvent;
 use fluxo_asl::model::{Integration, IntegrationPattern, Task, ValueOrPath};
 use fluxo_types::EventType;
+use futures::future::BoxFuture;
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 
 /// How the call is recorded: `LambdaFunction*` events for a function ARN, `Task*` events (with
 /// the service's `resourceType` and `resource`) for an optimized integration.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Recording {
+enum Recording<'t> {
     LambdaFunction,
-    /// `lambda:invoke`, or `lambda:invoke.waitForTaskToken` (`callback`).
-    Service {
-        callback: bool,
+    /// `lambda:invoke` (`invoke`), or `lambda:invoke.waitForTaskToken`.
+    Lambda {
+        resource: &'t str,
+    },
+    /// An action of Step Functions' own API (`aws-sdk:sfn:ACTION`), which Fluxo answers
+    /// itself.
+    OwnApi {
+        action: &'t str,
     },
 }
 
-impl Recording {
+impl Recording<'_> {
     fn events(self) -> [EventType; 5] {
         use EventType::*;
         match self {
@@ -48,7 +54,7 @@ impl Recording {
                 LambdaFunctionFailed,
                 LambdaFunctionTimedOut,
             ],
-            Recording::Service { .. } => [
+            _ => [
                 TaskScheduled,
                 TaskStarted,
                 TaskSucceeded,
@@ -60,15 +66,18 @@ impl Recording {
 
     /// Adds `resourceType`/`resource` to a `Task*` event's details.
     fn service_fields(self, mut map: Map<String, Value>) -> Map<String, Value> {
-        if let Recording::Service { callback } = self {
-            map.insert("resourceType".into(), json!("lambda"));
-            let resource = match callback {
-                false => "invoke",
-                true => "invoke.waitForTaskToken",
-            };
-            map.insert("resource".into(), json!(resource));
-        }
+        let (kind, resource) = match self {
+            Recording::LambdaFunction => return map,
+            Recording::Lambda { resource } => ("lambda", resource),
+            Recording::OwnApi { action } => ("aws-sdk:sfn", action),
+        };
+        map.insert("resourceType".into(), json!(kind));
+        map.insert("resource".into(), json!(resource));
         map
+    }
+
+    fn is_service(self) -> bool {
+        self != Recording::LambdaFunction
     }
 }
 
@@ -80,8 +89,8 @@ enum Outcome {
 }
 
 /// What one attempt calls, with its timeouts.
-struct Call {
-    recording: Recording,
+struct Call<'t> {
+    recording: Recording<'t>,
     function: String,
     payload: Value,
     request_id: String,
@@ -189,13 +198,40 @@ pub(crate) async fn run(
                 callback::wait_for(token, None, effective.clone(), thread, timeout, heartbeat)
             });
             Call {
-                recording: Recording::Service { callback },
+                recording: Recording::Lambda {
+                    resource: match callback {
+                        false => "invoke",
+                        true => "invoke.waitForTaskToken",
+                    },
+                },
                 function: lambda::function_name(&effective),
                 payload: lambda::invoke_payload(effective.get("Payload")),
                 request_id,
                 timeout,
                 log_tail: effective.get("LogType").and_then(Value::as_str) == Some("Tail"),
                 wait,
+            }
+        }
+        Integration::AwsSdk {
+            service,
+            action,
+            pattern: IntegrationPattern::RequestResponse,
+        } if service == "sfn" => {
+            let scheduled = details([
+                ("resourceType", json!("aws-sdk:sfn")),
+                ("resource", json!(action)),
+                ("region", Value::String(run.context.region().to_string())),
+                ("parameters", Value::String(effective.to_string())),
+            ]);
+            run.record(thread, EventType::TaskScheduled, Some(scheduled));
+            Call {
+                recording: Recording::OwnApi { action },
+                function: action.clone(),
+                payload: effective,
+                request_id,
+                timeout,
+                log_tail: false,
+                wait: None,
             }
         }
         _ => {
@@ -249,7 +285,8 @@ pub(crate) async fn run(
         // AWS names the resource ARN, or the service of an optimised integration.
         let subject = match recording {
             Recording::LambdaFunction => task.resource.as_str(),
-            Recording::Service { .. } => "lambda",
+            Recording::Lambda { .. } => "lambda",
+            Recording::OwnApi { .. } => "sfn",
         };
         let failure = Failure::data_limit(subject);
         run.record(
@@ -279,13 +316,15 @@ fn conclude(attempt: &Attempt<'_>, input: &Value, outcome: Outcome) -> Result<Co
 }
 
 /// Records the start and makes the call, or takes its outcome from the recorded history.
-async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outcome {
+async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> Outcome {
     let run = attempt.run;
     let [_, started, ..] = call.recording.events();
     // A replayed start means the function was called before a restart: its result, if it came,
     // is the next recorded event; if none was recorded the call was in flight.
     let started_before = run.recorded_next(thread).is_some();
-    let started_details = matches!(call.recording, Recording::Service { .. })
+    let started_details = call
+        .recording
+        .is_service()
         .then(|| call.recording.service_fields(Map::new()));
     run.record(thread, started, started_details);
     if let Some(event) = run.recorded_next(thread) {
@@ -306,11 +345,17 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
             return Outcome::Failed(failure);
         }
     }
-    let invocation = run.env.invoke_function(FunctionCall {
-        function_name: call.function.clone(),
-        payload: call.payload,
-        request_id: call.request_id.clone(),
-    });
+    let invocation: BoxFuture<'_, Result<FunctionResult, TaskFailure>> = match call.recording {
+        Recording::OwnApi { action } => {
+            let called = run.env.call_own_api(action, call.payload);
+            Box::pin(async move { called.await.map(FunctionResult::from) })
+        }
+        _ => run.env.invoke_function(FunctionCall {
+            function_name: call.function.clone(),
+            payload: call.payload,
+            request_id: call.request_id.clone(),
+        }),
+    };
     let returned = match call.timeout {
         Some(timeout) => {
             let deadline = add_seconds(run.time_of(thread), timeout as f64);
@@ -323,14 +368,17 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
     };
     match (returned, call.recording) {
         (None, _) => Outcome::TimedOut,
-        (Some(Err(failure)), Recording::LambdaFunction) => Outcome::Failed(failure),
-        (Some(Err(failure)), Recording::Service { .. }) => Outcome::Failed(
-            lambda::service_failure(failure, &run.context, &call.function, &call.request_id),
-        ),
-        (Some(Ok(result)), Recording::LambdaFunction) => Outcome::Succeeded(result.payload),
-        (Some(Ok(result)), Recording::Service { .. }) => Outcome::Succeeded(
+        (Some(Err(failure)), Recording::Lambda { .. }) => Outcome::Failed(lambda::service_failure(
+            failure,
+            &run.context,
+            &call.function,
+            &call.request_id,
+        )),
+        (Some(Err(failure)), _) => Outcome::Failed(failure),
+        (Some(Ok(result)), Recording::Lambda { .. }) => Outcome::Succeeded(
             lambda::wrap_invoke_result(result, &call.request_id, run.env.now(), call.log_tail),
         ),
+        (Some(Ok(result)), _) => Outcome::Succeeded(result.payload),
     }
 }
 
