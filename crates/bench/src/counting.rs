@@ -151,6 +151,75 @@ impl Store for CountingStore {
     }
 }
 
+/// Activities and tasks pass through uncounted: the benchmarks count execution transactions.
+impl TaskStore for CountingStore {
+    fn secret(&self) -> StoreFuture<'_, Vec<u8>> {
+        self.inner.secret()
+    }
+
+    fn create_activity(&self, record: ActivityRecord) -> StoreFuture<'_, ActivityRecord> {
+        self.inner.create_activity(record)
+    }
+
+    fn get_activity<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ActivityRecord>> {
+        self.inner.get_activity(arn)
+    }
+
+    fn delete_activity<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()> {
+        self.inner.delete_activity(arn)
+    }
+
+    fn list_activities(&self, page: Page) -> StoreFuture<'_, Listed<ActivityRecord>> {
+        self.inner.list_activities(page)
+    }
+
+    fn open_task(&self, record: TaskRecord) -> StoreFuture<'_, TaskRecord> {
+        self.inner.open_task(record)
+    }
+
+    fn get_task<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<TaskRecord>> {
+        self.inner.get_task(token)
+    }
+
+    fn claim_task<'a>(
+        &'a self,
+        activity_arn: &'a str,
+        worker_name: Option<String>,
+        now_ms: i64,
+    ) -> StoreFuture<'a, Option<TaskRecord>> {
+        self.inner.claim_task(activity_arn, worker_name, now_ms)
+    }
+
+    fn heartbeat_task<'a>(
+        &'a self,
+        token: &'a str,
+        now_ms: i64,
+    ) -> StoreFuture<'a, Result<TaskRecord, TaskRefusal>> {
+        self.inner.heartbeat_task(token, now_ms)
+    }
+
+    fn complete_task(
+        &self,
+        token: String,
+        outcome: TaskOutcome,
+        now_ms: i64,
+    ) -> StoreFuture<'_, Result<TaskRecord, TaskRefusal>> {
+        self.inner.complete_task(token, outcome, now_ms)
+    }
+
+    fn expire_task<'a>(
+        &'a self,
+        token: &'a str,
+        now_ms: i64,
+    ) -> StoreFuture<'a, Option<TaskRecord>> {
+        self.inner.expire_task(token, now_ms)
+    }
+
+    fn close_task<'a>(&'a self, token: &'a str) -> StoreFuture<'a, ()> {
+        self.inner.close_task(token)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

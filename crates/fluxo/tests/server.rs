@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{call, error_type, raw, root, Server};
+use common::*;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
@@ -95,22 +95,6 @@ fn malformed_requests_get_aws_error_shapes() {
         assert!(answer["message"].is_string(), "{what}: {answer}");
     }
     server.kill();
-}
-
-/// The Python that has boto3: the one `.ci/run` prepares, else the system's.
-fn python_with_boto3() -> Option<String> {
-    let python = std::env::var("FLUXO_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let has_boto3 = Command::new(&python)
-        .args(["-c", "import boto3"])
-        .status()
-        .is_ok_and(|status| status.success());
-    if has_boto3 {
-        Some(python)
-    } else if std::env::var("FLUXO_REQUIRE_CLIENTS").is_ok() {
-        panic!("{python} cannot import boto3, and FLUXO_REQUIRE_CLIENTS is set");
-    } else {
-        None
-    }
 }
 
 #[test]

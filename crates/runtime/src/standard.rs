@@ -133,25 +133,32 @@ impl Runtime {
     async fn wake_due(self: &Arc<Self>) -> Result<(), RuntimeError> {
         let now = jiff::Timestamp::now().as_millisecond();
         for timer in self.store.due_timers(now, 1000).await? {
-            if self.is_driven(&timer.execution_arn) {
-                continue;
-            }
-            let clear = Transition {
-                execution_arn: timer.execution_arn.clone(),
-                events: Vec::new(),
-                update: None,
-                timer: TimerChange::Clear,
-            };
-            match self.store.commit(clear).await {
-                Ok(()) => {}
-                // Stopped or ended meanwhile: nothing to wake.
-                Err(StoreError::ExecutionClosed { .. } | StoreError::NotFound(_)) => continue,
-                Err(error) => return Err(error.into()),
-            }
-            if let Some(execution) = self.store.get_execution(&timer.execution_arn).await? {
-                if execution.status == ExecutionStatus::Running {
-                    self.resume(execution).await?;
-                }
+            self.wake(&timer.execution_arn).await?;
+        }
+        Ok(())
+    }
+
+    /// Drives an unloaded execution again (its timer is cleared first); one in memory is left
+    /// alone.
+    pub(crate) async fn wake(self: &Arc<Self>, arn: &str) -> Result<(), RuntimeError> {
+        if self.is_driven(arn) {
+            return Ok(());
+        }
+        let clear = Transition {
+            execution_arn: arn.to_string(),
+            events: Vec::new(),
+            update: None,
+            timer: TimerChange::Clear,
+        };
+        match self.store.commit(clear).await {
+            Ok(()) => {}
+            // Stopped or ended meanwhile: nothing to wake.
+            Err(StoreError::ExecutionClosed { .. } | StoreError::NotFound(_)) => return Ok(()),
+            Err(error) => return Err(error.into()),
+        }
+        if let Some(execution) = self.store.get_execution(arn).await? {
+            if execution.status == ExecutionStatus::Running {
+                self.resume(execution).await?;
             }
         }
         Ok(())
@@ -173,7 +180,7 @@ impl Runtime {
         }
     }
 
-    fn is_driven(&self, arn: &str) -> bool {
+    pub(crate) fn is_driven(&self, arn: &str) -> bool {
         self.running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -212,7 +219,7 @@ impl Runtime {
     }
 
     async fn run_durably(
-        &self,
+        self: &Arc<Self>,
         execution: ExecutionRecord,
         compiled: Arc<StateMachine>,
         role_arn: String,
@@ -237,6 +244,7 @@ impl Runtime {
             &execution,
             self.config.unload_after,
             self.changes.clone(),
+            self.task_context().await?,
         ));
         let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
         tokio::select! {

@@ -11,6 +11,7 @@
 
 mod rows;
 mod schema;
+mod tasks;
 mod writes;
 
 use fluxo_store::*;

@@ -5,6 +5,8 @@ use fluxo_types::ExecutionStatus;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+mod tasks;
+
 #[derive(Default)]
 struct Tables {
     state_machines: BTreeMap<String, StateMachineRecord>,
@@ -16,6 +18,10 @@ struct Tables {
     events: HashMap<String, Vec<EventRecord>>,
     timers: HashMap<String, i64>,
     tags: HashMap<String, BTreeMap<String, String>>,
+    /// By ARN, which orders them by name.
+    activities: BTreeMap<String, ActivityRecord>,
+    tasks: HashMap<String, TaskRecord>,
+    secret: Option<Vec<u8>>,
 }
 
 impl Tables {
@@ -298,6 +304,9 @@ impl Store for MemoryStore {
             events.extend(transition.events);
             events.sort_by_key(|e| e.id);
             if let Some(update) = transition.update {
+                tables
+                    .tasks
+                    .retain(|_, task| task.execution_arn != transition.execution_arn);
                 let record = tables.execution_mut(&transition.execution_arn)?;
                 record.status = update.status;
                 record.output = update.output;
@@ -308,6 +317,13 @@ impl Store for MemoryStore {
             match transition.timer {
                 TimerChange::Keep => {}
                 TimerChange::Set(at) => {
+                    // A task resolved while the execution was parking must still wake it.
+                    let at = tables
+                        .tasks
+                        .values()
+                        .filter(|task| task.execution_arn == transition.execution_arn)
+                        .filter_map(|task| task.completed_ms)
+                        .fold(at, i64::min);
                     tables.timers.insert(transition.execution_arn, at);
                 }
                 TimerChange::Clear => {
@@ -347,6 +363,9 @@ impl Store for MemoryStore {
                 seq: u32::MAX,
             });
             tables.timers.remove(&abort.execution_arn);
+            tables
+                .tasks
+                .retain(|_, task| task.execution_arn != abort.execution_arn);
             Ok(record)
         })
     }

@@ -5,6 +5,8 @@ use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod tasks;
+
 fn machine(name: &str) -> StateMachineRecord {
     StateMachineRecord {
         arn: format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}"),
@@ -90,6 +92,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     aborts(store.as_ref()).await;
     timers(store.as_ref()).await;
     tags(store.as_ref()).await;
+    tasks::run(store.as_ref()).await;
 }
 
 async fn state_machines(store: &dyn Store) {

@@ -1,5 +1,5 @@
-//! What the end-to-end tests of `fluxo server` share: a server process on a free port, and raw
-//! AWS JSON 1.0 calls to it.
+//! What the server tests share: a `fluxo server` child process on a free port, raw AWS JSON
+//! 1.0 calls to it, and the Python with boto3.
 #![allow(dead_code)] // each test binary uses its own part of it
 
 use serde_json::Value;
@@ -113,4 +113,22 @@ pub fn raw(endpoint: &str, action: Option<&str>, body: Vec<u8>) -> (u16, Value) 
 pub fn error_type(body: &Value) -> &str {
     let full = body["__type"].as_str().unwrap_or_default();
     full.rsplit('#').next().unwrap_or(full)
+}
+
+/// The Python that has boto3: the one `.ci/run` prepares, else the system's.
+pub fn python_with_boto3() -> Option<String> {
+    let python = std::env::var("FLUXO_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_boto3 = Command::new(&python)
+        .args(["-c", "import boto3"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if has_boto3 {
+        Some(python)
+    } else if std::env::var_os("FLUXO_REQUIRE_CLIENTS").is_some()
+        || std::env::var_os("CI").is_some()
+    {
+        panic!("{python} cannot import boto3, and FLUXO_REQUIRE_CLIENTS (or CI) is set");
+    } else {
+        None
+    }
 }
