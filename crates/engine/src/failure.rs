@@ -106,6 +106,28 @@ impl Failure {
         )
     }
 
+    /// An `Assign` over AWS's variable quotas ([`crate::frame::MAX_ASSIGN_BYTES`] for what one
+    /// state assigns, [`crate::frame::MAX_VARIABLES_BYTES`] for an execution's variables). AWS
+    /// documents the quotas but no recorded case shows its error: this one is worded as the
+    /// payload limit is, and like it, caught but not retried.
+    pub(crate) fn variables_too_large(
+        subject: &str,
+        quota: crate::frame::VariablesTooLarge,
+    ) -> Self {
+        let what = match quota {
+            crate::frame::VariablesTooLarge::Assign => {
+                "assigned variables with a size exceeding the maximum of 262144 bytes for one state"
+            }
+            crate::frame::VariablesTooLarge::Execution => {
+                "assigned variables that bring the execution's variables over the maximum of 10485760 bytes"
+            }
+        };
+        Failure::new(
+            "States.DataLimitExceeded",
+            Some(format!("The state/task '{subject}' {what}.")),
+        )
+    }
+
     /// A state whose output nests deeper than [`crate::payload::MAX_DEPTH`]: the execution
     /// fails (neither Retry nor Catch could make it shallower).
     pub fn too_deep(subject: &str) -> Self {

@@ -167,8 +167,8 @@ impl Run<'_> {
             Err(PayloadError::TooDeep) => return Err(Failure::too_deep(&state.name)),
         }
         if let Some(assigned) = &completed.assigned {
-            for (name, value) in assigned {
-                frame.variables.insert(name.clone(), value.clone());
+            if let Err(quota) = frame.assign(assigned) {
+                return Err(Failure::variables_too_large(&state.name, quota));
             }
         }
         if let Some(kind) = exited_event(state, frame) {
