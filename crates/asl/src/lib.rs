@@ -6,9 +6,11 @@
 pub mod choice;
 mod diagnostic;
 pub mod model;
+mod references;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use references::variable_references;
 
 /// Validates a definition document and compiles it; either the machine or every diagnostic.
 pub fn compile(definition: &serde_json::Value) -> Result<model::StateMachine, Vec<Diagnostic>> {

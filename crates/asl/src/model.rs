@@ -11,8 +11,9 @@ mod resource;
 pub use build::build;
 pub use resource::{Integration, IntegrationPattern};
 
-use crate::choice::Choice;
+use crate::choice::ChoiceRule;
 use fluxo_expr::{Intrinsic, Path, PayloadTemplate, ReferencePath};
+pub use fluxo_jsonata::Template as JsonataTemplate;
 use fluxo_types::StateType;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -47,14 +48,16 @@ impl StateMachine {
 #[derive(Debug)]
 pub struct State {
     pub name: String,
+    /// The state's own language: the machine's unless the state overrides it.
+    pub query_language: QueryLanguage,
     pub kind: StateKind,
     pub io: DataFlow,
     pub transition: Transition,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
-    pub assign: Option<PayloadTemplate>,
-    /// Whether any expression of the state may read the context object (`$$`); when none can,
-    /// the engine does not build it.
+    pub assign: Option<Template>,
+    /// Whether any expression of the state may read the context object (`$$`, or
+    /// `$states.context` in JSONata); when none can, the engine does not build it.
     pub reads_context: bool,
 }
 
@@ -98,9 +101,50 @@ pub enum ResultPathField {
     Path(ReferencePath),
 }
 
+/// A payload template in either query language (`Assign`, `ItemSelector`): `.$` keys with
+/// paths and intrinsics in JSONPath, `{% %}` strings in JSONata.
+#[derive(Debug, Clone)]
+pub enum Template {
+    JsonPath(PayloadTemplate),
+    Jsonata(JsonataTemplate),
+}
+
+/// How a state shapes its input and output: the JSONPath fields, or JSONata's `Arguments` and
+/// `Output` (Step Functions developer guide, "Transforming data with JSONata": a JSONata state
+/// has no InputPath, Parameters, ResultSelector, ResultPath or OutputPath).
+#[derive(Debug)]
+// One per state, built once: boxing the larger variant would only add an indirection to
+// every JSONPath state's steps.
+#[allow(clippy::large_enum_variant)]
+pub enum DataFlow {
+    JsonPath(JsonPathFlow),
+    Jsonata(JsonataFlow),
+}
+
+impl DataFlow {
+    /// The JSONPath fields, when the state is a JSONPath state.
+    pub fn json_path(&self) -> Option<&JsonPathFlow> {
+        match self {
+            DataFlow::JsonPath(flow) => Some(flow),
+            DataFlow::Jsonata(_) => None,
+        }
+    }
+}
+
+/// The data flow of a JSONata state.
+#[derive(Debug, Default)]
+pub struct JsonataFlow {
+    /// `Arguments`: the input of a Task's call or of a Parallel's branches; absent means
+    /// `$states.input`.
+    pub arguments: Option<JsonataTemplate>,
+    /// `Output`: the state output; absent means `$states.result` for Task, Parallel and Map,
+    /// `$states.input` for the others.
+    pub output: Option<JsonataTemplate>,
+}
+
 /// The JSONPath-mode data flow fields common to most state types.
 #[derive(Debug)]
-pub struct DataFlow {
+pub struct JsonPathFlow {
     pub input_path: PathField,
     pub parameters: Option<PayloadTemplate>,
     pub result_selector: Option<PayloadTemplate>,
@@ -115,6 +159,8 @@ pub enum ValueOrPath<T> {
     Value(T),
     Path(Path),
     Intrinsic(Intrinsic),
+    /// A `{% %}` expression, in a JSONata state.
+    Jsonata(JsonataTemplate),
 }
 
 #[derive(Debug)]
@@ -124,9 +170,7 @@ pub enum StateKind {
     },
     Task(Task),
     Choice {
-        choices: Vec<Choice>,
-        /// The compiled `Assign` of each choice, by index.
-        choice_assigns: Vec<Option<PayloadTemplate>>,
+        choices: Vec<ChoiceBranch>,
         default: Option<String>,
     },
     Wait(WaitFor),
@@ -139,6 +183,26 @@ pub enum StateKind {
         branches: Vec<Arc<StateMachine>>,
     },
     Map(Box<MapState>),
+}
+
+/// One rule of a Choice state's `Choices`, in either language.
+#[derive(Debug)]
+pub struct ChoiceBranch {
+    pub condition: Condition,
+    pub next: String,
+    /// The rule's own `Assign`, applied when the rule is chosen.
+    pub assign: Option<Template>,
+    /// The rule's own `Output` (JSONata), the state output when the rule is chosen.
+    pub output: Option<JsonataTemplate>,
+}
+
+/// What decides whether a choice rule is taken.
+#[derive(Debug)]
+pub enum Condition {
+    /// A JSONPath rule (`Variable` with an operator, `And`, `Or`, `Not`).
+    JsonPath(ChoiceRule),
+    /// A JSONata `Condition`: `true`/`false` or an expression that must give a boolean.
+    Jsonata(JsonataTemplate),
 }
 
 #[derive(Debug)]
@@ -161,7 +225,10 @@ pub enum WaitFor {
 pub struct MapState {
     pub processor: Arc<StateMachine>,
     pub items_path: PathField,
-    pub item_selector: Option<PayloadTemplate>,
+    /// `Items` of a JSONata Map: a literal array or an expression; absent means
+    /// `$states.input`.
+    pub items: Option<JsonataTemplate>,
+    pub item_selector: Option<Template>,
     /// The item selector reads nothing of `$$` but `$$.Map`: an iteration then builds only that
     /// part of the context object.
     pub item_selector_reads_only_map: bool,
@@ -187,8 +254,12 @@ pub struct Retrier {
 pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: String,
+    /// JSONPath: where the error output goes (JSONata catchers keep `Replace`).
     pub result_path: ResultPathField,
-    pub assign: Option<PayloadTemplate>,
+    /// JSONata: the state output when this catcher is taken; absent means
+    /// `$states.errorOutput`.
+    pub output: Option<JsonataTemplate>,
+    pub assign: Option<Template>,
 }
 
 /// Whether an error name is matched by an `ErrorEquals` list, with AWS's wildcard rules:

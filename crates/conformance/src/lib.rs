@@ -8,7 +8,7 @@
 //! fails only its case. How values and histories are compared: [`matching`], [`history`].
 //!
 //! Skipped: a case whose `requires` names something not built, and a definition the compiler
-//! refuses with `UNSUPPORTED_FEATURE` (JSONata today), found by the diagnostic code so the
+//! refuses with `UNSUPPORTED_FEATURE` (none today), found by the diagnostic code so the
 //! case runs as soon as the feature lands. The `api` and `express` groups, recorded through
 //! DescribeExecution and StartSyncExecution, run as Standard or Express executions on the
 //! engine: their expectations are the final status and output, which the engine produces
@@ -241,7 +241,10 @@ fn judge(case: &Case, functions_dir: &Path) -> (Verdict, String) {
             // feature it needs is built.
             if let Some(unsupported) = diagnostics.iter().find(|d| d.code == "UNSUPPORTED_FEATURE")
             {
-                return (Verdict::Skipped, skip_reason(&unsupported.message));
+                return (
+                    Verdict::Skipped,
+                    format!("not supported yet: {}", unsupported.message),
+                );
             }
             let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
             return (
@@ -257,14 +260,6 @@ fn judge(case: &Case, functions_dir: &Path) -> (Verdict, String) {
     match compare::compare(case, &mut actual) {
         None => (Verdict::Passed, String::new()),
         Some(difference) => (Verdict::Failed, difference),
-    }
-}
-
-fn skip_reason(message: &str) -> String {
-    if message.to_ascii_lowercase().contains("jsonata") {
-        "jsonata not supported yet".to_string()
-    } else {
-        format!("not supported yet: {message}")
     }
 }
 
@@ -396,14 +391,5 @@ mod tests {
         });
         assert_eq!(hung.result, Verdict::Failed);
         assert_eq!(hung.detail, "did not finish within 50ms (wall clock)");
-    }
-
-    #[test]
-    fn unsupported_features_are_skipped_by_diagnostic() {
-        assert_eq!(
-            skip_reason("The JSONata query language is not supported yet"),
-            "jsonata not supported yet"
-        );
-        assert_eq!(skip_reason("X"), "not supported yet: X");
     }
 }

@@ -6,8 +6,9 @@
 use crate::context::StateContext;
 use crate::failure::Failure;
 use crate::frame::Frame;
+use crate::jsonata::StateValues;
 use crate::run::Run;
-use fluxo_asl::model::{PathField, ResultPathField, State, Transition, ValueOrPath};
+use fluxo_asl::model::{DataFlow, PathField, ResultPathField, State, Transition, ValueOrPath};
 use fluxo_expr::{EvalError, PayloadTemplate};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -99,18 +100,19 @@ impl<'a> Attempt<'a> {
 
     /// `InputPath`'s selection, without a copy when the path is `$`: the input comes back as
     /// it was given, borrowed or owned.
+    /// A JSONata state has no `InputPath`: its input comes back as it was given.
     pub fn input_path<'v>(&self, input: Cow<'v, Value>) -> Result<Cow<'v, Value>, Failure> {
-        match &self.state.io.input_path {
-            PathField::Identity => Ok(input),
-            field => self.select(field, &input).map(Cow::Owned),
+        match self.state.io.json_path().map(|flow| &flow.input_path) {
+            None | Some(PathField::Identity) => Ok(input),
+            Some(field) => self.select(field, &input).map(Cow::Owned),
         }
     }
 
-    /// `OutputPath` applied to what the state produced.
+    /// `OutputPath` applied to what the state produced (none in a JSONata state).
     pub fn output_path(&self, output: Value) -> Result<Value, Failure> {
-        match &self.state.io.output_path {
-            PathField::Identity => Ok(output),
-            field => self.select(field, &output),
+        match self.state.io.json_path().map(|flow| &flow.output_path) {
+            None | Some(PathField::Identity) => Ok(output),
+            Some(field) => self.select(field, &output),
         }
     }
 
@@ -134,10 +136,14 @@ impl<'a> Attempt<'a> {
             .map_err(|error| self.failure(error))
     }
 
-    /// `InputPath` then `Parameters`: the input of the state's work.
+    /// `InputPath` then `Parameters` (JSONata: `Arguments`): the input of the state's work.
     pub fn effective_input(&self, input: &Value) -> Result<Value, Failure> {
+        let flow = match &self.state.io {
+            DataFlow::JsonPath(flow) => flow,
+            DataFlow::Jsonata(_) => return self.arguments(input),
+        };
         let selected = self.input_path(Cow::Borrowed(input))?;
-        match &self.state.io.parameters {
+        match &flow.parameters {
             Some(parameters) => self.template(parameters, &selected),
             None => Ok(selected.into_owned()),
         }
@@ -153,6 +159,11 @@ impl<'a> Attempt<'a> {
         let scope = self.frame.scope(input, &self.context);
         match field {
             ValueOrPath::Value(value) => Ok(value.clone().into()),
+            ValueOrPath::Jsonata(template) => {
+                // The JSONata form of `SecondsPath` is `Seconds`, of `ErrorPath` `Error`...
+                let name = field_name.strip_suffix("Path").unwrap_or(field_name);
+                self.jsonata(template, name, StateValues::input(input))
+            }
             ValueOrPath::Path(path) => match path.read(&scope) {
                 Ok(Some(value)) => Ok(value),
                 Ok(None) => Err(self.failure(EvalError {
@@ -186,15 +197,19 @@ impl<'a> Attempt<'a> {
     }
 
     /// Completes a state that produced `result`: `ResultSelector`, then `Assign` (which sees the
-    /// selected result), `ResultPath` and `OutputPath`, and on to `Next`.
+    /// selected result), `ResultPath` and `OutputPath`, and on to `Next`. A JSONata state
+    /// evaluates `Assign` and `Output` instead ([`Attempt::finish_jsonata`]).
     pub fn finish(&self, raw_input: Cow<'_, Value>, result: Value) -> Result<Completed, Failure> {
-        let io = &self.state.io;
+        let io = match &self.state.io {
+            DataFlow::JsonPath(flow) => flow,
+            DataFlow::Jsonata(_) => return self.finish_jsonata(raw_input, Some(result)),
+        };
         let result = match &io.result_selector {
             Some(selector) => self.template(selector, &result)?,
             None => result,
         };
         let assigned = match &self.state.assign {
-            Some(assign) => Some(self.assign(assign, &result)?),
+            Some(assign) => Some(self.assign_any(assign, &result, StateValues::default())?),
             None => None,
         };
         let combined = match &io.result_path {

@@ -4,7 +4,8 @@
 
 use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
-use fluxo_asl::model::{error_matches, ResultPathField};
+use crate::jsonata::StateValues;
+use fluxo_asl::model::{error_matches, QueryLanguage, ResultPathField};
 use serde_json::Value;
 
 /// What the state passes on when a catcher takes `failure`, or the failure back when none does.
@@ -22,8 +23,30 @@ pub(crate) fn catch(
         return Err(failure);
     };
     let error_output = failure.error_output();
+    if attempt.state.query_language == QueryLanguage::Jsonata {
+        // `$states.input` is the state's input, `$states.errorOutput` the error; the output
+        // is `Output`, or the error output.
+        let values = StateValues {
+            input: Some(&input),
+            result: None,
+            error_output: Some(&error_output),
+        };
+        let assigned = match &catcher.assign {
+            Some(assign) => Some(attempt.assign_any(assign, &error_output, values)?),
+            None => None,
+        };
+        let output = match &catcher.output {
+            Some(output) => attempt.jsonata(output, "Output", values)?,
+            None => error_output,
+        };
+        return Ok(Completed {
+            output,
+            next: Some(catcher.next.clone()),
+            assigned,
+        });
+    }
     let assigned = match &catcher.assign {
-        Some(assign) => Some(attempt.assign(assign, &error_output)?),
+        Some(assign) => Some(attempt.assign_any(assign, &error_output, StateValues::default())?),
         None => None,
     };
     let output = match &catcher.result_path {

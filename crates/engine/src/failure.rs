@@ -22,7 +22,23 @@ pub struct Failure {
     /// state records `ParallelStateFailed` / `MapStateFailed` (AWS records it once, not per
     /// attempt).
     pub from_branch: bool,
+    /// Set for a `States.QueryEvaluationError`: once no retry follows, the state records an
+    /// `EvaluationFailed` event with these details (recorded on AWS for JSONata states, e.g.
+    /// `scenarios/base_scenarios__test_wait_timestamp_jsonata_NO_T`).
+    pub evaluation: Option<Box<EvaluationFailed>>,
 }
+
+/// What an `EvaluationFailed` event says besides the error and the cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationFailed {
+    pub state: String,
+    /// The field whose expression failed (`Output/result`, `Items`), when one did; a check on
+    /// the state's input (a Map input that is not an array) has none.
+    pub location: Option<String>,
+}
+
+/// The error name of every JSONata evaluation failure.
+pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 
 impl Failure {
     pub fn new(error: impl Into<String>, cause: Option<String>) -> Self {
@@ -33,7 +49,42 @@ impl Failure {
             cause,
             kind,
             from_branch: false,
+            evaluation: None,
         }
+    }
+
+    /// A `States.QueryEvaluationError` of the state `state` (entered at event `entered_id`):
+    /// `message` after AWS's cause prefix, `location` the failing field.
+    pub fn query_evaluation(
+        state: &str,
+        entered_id: u64,
+        location: Option<String>,
+        message: &str,
+    ) -> Self {
+        let mut failure = Failure::in_state(
+            state,
+            entered_id,
+            EvalError {
+                error: QUERY_EVALUATION_ERROR.into(),
+                message: message.to_string(),
+            },
+        );
+        failure.evaluation = Some(Box::new(EvaluationFailed {
+            state: state.to_string(),
+            location,
+        }));
+        failure
+    }
+
+    /// Details of the `EvaluationFailed` event this failure records, if it is one.
+    pub fn evaluation_details(&self) -> Option<Map<String, Value>> {
+        let evaluation = self.evaluation.as_ref()?;
+        let mut details = self.details();
+        if let Some(location) = &evaluation.location {
+            details.insert("location".into(), json!(location));
+        }
+        details.insert("state".into(), json!(evaluation.state));
+        Some(details)
     }
 
     /// A failure while evaluating a field of a state: AWS prefixes the cause with the state name
@@ -52,6 +103,28 @@ impl Failure {
             Some(format!(
                 "The state/task '{subject}' returned a result with a size exceeding the maximum number of bytes service limit."
             )),
+        )
+    }
+
+    /// An `Assign` over AWS's variable quotas ([`crate::frame::MAX_ASSIGN_BYTES`] for what one
+    /// state assigns, [`crate::frame::MAX_VARIABLES_BYTES`] for an execution's variables). AWS
+    /// documents the quotas but no recorded case shows its error: this one is worded as the
+    /// payload limit is, and like it, caught but not retried.
+    pub(crate) fn variables_too_large(
+        subject: &str,
+        quota: crate::frame::VariablesTooLarge,
+    ) -> Self {
+        let what = match quota {
+            crate::frame::VariablesTooLarge::Assign => {
+                "assigned variables with a size exceeding the maximum of 262144 bytes for one state"
+            }
+            crate::frame::VariablesTooLarge::Execution => {
+                "assigned variables that bring the execution's variables over the maximum of 10485760 bytes"
+            }
+        };
+        Failure::new(
+            "States.DataLimitExceeded",
+            Some(format!("The state/task '{subject}' {what}.")),
         )
     }
 

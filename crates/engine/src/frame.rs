@@ -20,8 +20,25 @@ pub(crate) enum Origin {
     MapIteration,
 }
 
+/// AWS's quotas on workflow variables (Step Functions developer guide, "Passing data between
+/// states with variables": 256 KiB for one variable and for all the variables one `Assign`
+/// sets, 10 MiB for all the variables of an execution), as JSON text.
+pub(crate) const MAX_ASSIGN_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_VARIABLES_BYTES: usize = 10 * 1024 * 1024;
+
+/// Which variable quota an `Assign` would exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VariablesTooLarge {
+    Assign,
+    Execution,
+}
+
 pub(crate) struct Frame {
     pub variables: Map<String, Value>,
+    /// The size of each variable as JSON text, and their sum: the execution quota is checked
+    /// without measuring the variables already set again.
+    sizes: std::collections::HashMap<String, usize>,
+    total_bytes: usize,
     /// `$$.Map.Item` inside a Map iteration.
     pub map_item: Option<Value>,
     pub origin: Origin,
@@ -42,6 +59,8 @@ impl Frame {
     pub fn root(seed: u64) -> Self {
         Frame {
             variables: Map::new(),
+            sizes: Default::default(),
+            total_bytes: 0,
             map_item: None,
             origin: Origin::Execution,
             seed,
@@ -56,6 +75,8 @@ impl Frame {
         let seed = mix(self.seed ^ mix(origin) ^ mix(index as u64).rotate_left(17));
         Frame {
             variables: self.variables.clone(),
+            sizes: self.sizes.clone(),
+            total_bytes: self.total_bytes,
             origin: match map_item {
                 Some(_) => Origin::MapIteration,
                 None => Origin::ParallelBranch,
@@ -64,6 +85,35 @@ impl Frame {
             seed,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
         }
+    }
+
+    /// Sets the variables an `Assign` gave, within AWS's quotas; nothing is set when one is
+    /// exceeded.
+    pub fn assign(&mut self, assigned: &Map<String, Value>) -> Result<(), VariablesTooLarge> {
+        let mut sizes = Vec::with_capacity(assigned.len());
+        let mut assign_bytes = 0usize;
+        for (name, value) in assigned {
+            let left = MAX_ASSIGN_BYTES - assign_bytes;
+            let size =
+                crate::payload::json_len_within(value, left).ok_or(VariablesTooLarge::Assign)?;
+            assign_bytes += size;
+            sizes.push((name, size));
+        }
+        let replaced: usize = sizes
+            .iter()
+            .filter_map(|(name, _)| self.sizes.get(name.as_str()))
+            .sum();
+        let total = self.total_bytes - replaced + assign_bytes;
+        if total > MAX_VARIABLES_BYTES {
+            return Err(VariablesTooLarge::Execution);
+        }
+        self.total_bytes = total;
+        for (name, size) in sizes {
+            self.sizes.insert(name.clone(), size);
+            self.variables
+                .insert(name.clone(), assigned[name.as_str()].clone());
+        }
+        Ok(())
     }
 
     /// What an expression sees: `$` is `input`, `$$` is `context`, `$name` this frame's variables.

@@ -13,6 +13,7 @@ mod failure;
 mod frame;
 mod history;
 mod journal;
+mod jsonata;
 mod outcome;
 mod payload;
 mod retry;

@@ -114,11 +114,17 @@ fn too_deep(value: &Value, depth: usize) -> bool {
 }
 
 fn exact_over_limit(value: &Value) -> bool {
-    struct Counter(usize);
+    json_len_within(value, PAYLOAD_LIMIT_BYTES).is_none()
+}
+
+/// The length of `value` as JSON text, when it is at most `limit` bytes (counting stops at the
+/// limit, so a huge value costs no more than `limit` bytes of formatting).
+pub(crate) fn json_len_within(value: &Value, limit: usize) -> Option<usize> {
+    struct Counter(usize, usize);
     impl std::io::Write for Counter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
             self.0 += bytes.len();
-            if self.0 > PAYLOAD_LIMIT_BYTES {
+            if self.0 > self.1 {
                 // Stop early: the answer is known.
                 return Err(std::io::Error::other("over the limit"));
             }
@@ -128,7 +134,9 @@ fn exact_over_limit(value: &Value) -> bool {
             Ok(())
         }
     }
-    serde_json::to_writer(&mut Counter(0), value).is_err()
+    let mut counter = Counter(0, limit);
+    serde_json::to_writer(&mut counter, value).ok()?;
+    Some(counter.0)
 }
 
 #[cfg(test)]

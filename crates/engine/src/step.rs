@@ -131,9 +131,18 @@ impl Run<'_> {
         }
     }
 
-    /// A failure from a branch or iteration that the state will not retry: the state records
-    /// its own failure event.
+    /// A failure that the state will not retry: a JSONata evaluation failure records
+    /// `EvaluationFailed`, and a failure from a branch or iteration the state's own failure
+    /// event (in this order, as recorded for a JSONata Map whose input is not an array).
     fn branch_failed(&self, state: &State, mut failure: Failure, thread: &mut Thread) -> Failure {
+        if let Some(details) = failure.evaluation_details() {
+            failure.evaluation = None;
+            self.record(
+                thread,
+                EventType::EvaluationFailed,
+                self.details.then_some(details),
+            );
+        }
         if std::mem::take(&mut failure.from_branch) {
             let kind = match state.state_type() {
                 StateType::Map => EventType::MapStateFailed,
@@ -158,8 +167,8 @@ impl Run<'_> {
             Err(PayloadError::TooDeep) => return Err(Failure::too_deep(&state.name)),
         }
         if let Some(assigned) = &completed.assigned {
-            for (name, value) in assigned {
-                frame.variables.insert(name.clone(), value.clone());
+            if let Err(quota) = frame.assign(assigned) {
+                return Err(Failure::variables_too_large(&state.name, quota));
             }
         }
         if let Some(kind) = exited_event(state, frame) {

@@ -9,6 +9,8 @@
 //!   workflow variables by name.
 //! - [`EvalEnv`] (and [`FixedEnv`]): the time for `$now`/`$millis` and the seed for
 //!   `$random`/`$uuid`, asked at most once per evaluation.
+//! - [`Template`]: a whole field value with `{% %}` expressions anywhere in it, compiled
+//!   once and evaluated into a value or a located [`EvaluationError`].
 //! - [`Limits`]: time, depth, sequence length, string bytes, result depth and size; a hostile
 //!   expression gets an error ([`ErrorKind::Limit`]) and the process stays up, with no stack
 //!   overflow even on a 2 MiB thread stack.
@@ -29,9 +31,11 @@ mod js_messages;
 mod rewrite;
 mod scope;
 mod session;
+mod template;
 
 pub use error::{
     error_cause, json_type_name, undefined_cause, unexpected_type_cause, ErrorKind, JsonataError,
 };
 pub use expression::{Expression, MAX_EXPRESSION_BYTES};
 pub use scope::{Bindings, EvalEnv, FixedEnv, Limits, States};
+pub use template::{expression_text, CompileError, EvaluationError, Template};

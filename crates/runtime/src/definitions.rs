@@ -64,12 +64,6 @@ const UNSUPPORTED_MAP_FIELDS: [&str; 3] = ["ItemReader", "ItemBatcher", "ResultW
 fn unsupported(definition: &Value) -> Option<(String, String)> {
     let mut machines = vec![(definition, String::new())];
     while let Some((machine, pointer)) = machines.pop() {
-        if machine.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
-            return Some((
-                format!("{pointer}/QueryLanguage"),
-                "UNSUPPORTED_FEATURE: Fluxo does not run the JSONata query language yet".into(),
-            ));
-        }
         let Some(states) = machine.get("States").and_then(Value::as_object) else {
             continue;
         };
@@ -94,12 +88,6 @@ fn unsupported(definition: &Value) -> Option<(String, String)> {
 }
 
 fn unsupported_in_state(state: &Value, at: &str) -> Option<(String, String)> {
-    if state.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
-        return Some((
-            format!("{at}/QueryLanguage"),
-            "UNSUPPORTED_FEATURE: Fluxo does not run the JSONata query language yet".into(),
-        ));
-    }
     for field in UNSUPPORTED_MAP_FIELDS {
         if state.get(field).is_some() {
             return Some((
@@ -180,6 +168,6 @@ mod tests {
                 "StartAt": "X", "States": {"X": {"Type": "Pass", "End": true}}}}}});
         assert_eq!(refusal(reader).as_deref(), Some("/States/M/ItemReader"));
         let jsonata = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
-        assert_eq!(refusal(jsonata).as_deref(), Some("/QueryLanguage"));
+        assert_eq!(refusal(jsonata), None);
     }
 }

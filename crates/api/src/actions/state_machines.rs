@@ -122,6 +122,18 @@ struct Description<'a> {
     tracing_configuration: Tracing,
     #[serde(skip_serializing_if = "Option::is_none")]
     revision_id: Option<&'a str>,
+    /// State name → the workflow variables it reads; absent when no state reads any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variable_references: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+/// `variableReferences`, from the stored definition (validated when it was stored, so its
+/// nesting is bounded).
+fn variable_references(
+    definition: &str,
+) -> Option<std::collections::BTreeMap<String, Vec<String>>> {
+    let definition: Value = serde_json::from_str(definition).ok()?;
+    Some(fluxo_asl::variable_references(&definition)).filter(|references| !references.is_empty())
 }
 
 fn description(record: &StateMachineRecord) -> Description<'_> {
@@ -136,6 +148,7 @@ fn description(record: &StateMachineRecord) -> Description<'_> {
         logging_configuration: LoggingConfig::stored(record.logging.as_deref()).raw,
         tracing_configuration: Tracing { enabled: false },
         revision_id: record.revision_id.as_deref(),
+        variable_references: variable_references(&record.definition),
     }
 }
 
@@ -278,6 +291,8 @@ struct ForExecution {
     tracing_configuration: Tracing,
     #[serde(skip_serializing_if = "Option::is_none")]
     revision_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variable_references: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 
 /// The definition the execution runs: the revision it started with, even after an update or
@@ -303,6 +318,7 @@ pub async fn describe_for_execution(api: &Api, input: Value) -> Result<Vec<u8>, 
     body(&ForExecution {
         state_machine_arn: execution.state_machine_arn.clone(),
         name,
+        variable_references: variable_references(&revision.definition),
         definition: revision.definition,
         role_arn: revision.role_arn,
         update_date: seconds(

@@ -3,9 +3,12 @@
 //! Structural rules are the validator's job; this builder only needs the document to be
 //! well-formed enough to compile, and reports anything it cannot compile as a diagnostic.
 
+mod analysis;
+mod jsonata;
+
 use super::*;
-use crate::choice::compile_choices;
 use crate::Diagnostic;
+use analysis::{mentions_context, reads_execution_input, reads_only_map_context};
 use serde_json::Map;
 
 const SCHEMA: &str = "SCHEMA_VALIDATION_FAILED";
@@ -20,7 +23,10 @@ pub fn build(definition: &Value) -> Result<StateMachine, Vec<Diagnostic>> {
             "The definition is too deeply nested",
         )]);
     }
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        diagnostics: Vec::new(),
+        top: QueryLanguage::JsonPath,
+    };
     let mut machine = builder.machine(definition, "", QueryLanguage::JsonPath);
     machine.reads_execution_input = reads_execution_input(definition);
     if builder.diagnostics.is_empty() {
@@ -30,63 +36,11 @@ pub fn build(definition: &Value) -> Result<StateMachine, Vec<Diagnostic>> {
     }
 }
 
-/// Whether any key or string of a state mentions `$$`; nested state machines (Parallel
-/// branches, Map processors) are their own states and do not count.
-fn mentions_context(value: &Value, top: bool) -> bool {
-    match value {
-        Value::String(text) => text.contains("$$"),
-        Value::Array(items) => items.iter().any(|item| mentions_context(item, false)),
-        Value::Object(map) => map.iter().any(|(key, value)| {
-            let nested = top && matches!(key.as_str(), "Branches" | "ItemProcessor" | "Iterator");
-            !nested && (key.contains("$$") || mentions_context(value, false))
-        }),
-        _ => false,
-    }
-}
-
-/// Whether every mention of `$$` in a template is of `$$.Map.…`.
-fn reads_only_map_context(value: &Value) -> bool {
-    let text_ok = |text: &str| {
-        text.match_indices("$$")
-            .all(|(at, _)| text[at + 2..].starts_with(".Map."))
-    };
-    match value {
-        Value::String(text) => text_ok(text),
-        Value::Array(items) => items.iter().all(reads_only_map_context),
-        Value::Object(map) => map
-            .iter()
-            .all(|(key, value)| text_ok(key) && reads_only_map_context(value)),
-        _ => true,
-    }
-}
-
-/// Conservative: true unless no string in the definition mentions the context object in a way
-/// that could reach `Execution.Input` (`$$`, `$$.Execution`, `$$.Execution.Input`...).
-fn reads_execution_input(value: &Value) -> bool {
-    match value {
-        Value::String(text) => text.match_indices("$$").any(|(at, _)| {
-            let rest = &text[at + 2..];
-            !(rest.starts_with(".State")
-                || rest.starts_with(".StateMachine")
-                || rest.starts_with(".Map")
-                || rest.starts_with(".Task")
-                || rest.starts_with(".Execution.Id")
-                || rest.starts_with(".Execution.Name")
-                || rest.starts_with(".Execution.RoleArn")
-                || rest.starts_with(".Execution.StartTime")
-                || rest.starts_with(".Execution.RedriveCount"))
-        }),
-        Value::Array(items) => items.iter().any(reads_execution_input),
-        Value::Object(map) => map.iter().any(|(key, value)| {
-            reads_execution_input(&Value::String(key.clone())) || reads_execution_input(value)
-        }),
-        _ => false,
-    }
-}
-
-#[derive(Default)]
 struct Builder {
     diagnostics: Vec<Diagnostic>,
+    /// The top-level language, which nested machines (branches, item processors) take
+    /// instead of their parent state's, as the validator resolves them.
+    top: QueryLanguage,
 }
 
 /// A state's fields with the pointer of the state, for located diagnostics.
@@ -131,6 +85,9 @@ impl Builder {
             pointer: pointer.to_string(),
         };
         machine.query_language = self.query_language(&fields, inherited);
+        if pointer.is_empty() {
+            self.top = machine.query_language;
+        }
         match fields.get("StartAt").and_then(Value::as_str) {
             Some(start) => machine.start_at = start.to_string(),
             None => self.error(fields.at("StartAt"), "StartAt must be a string"),
@@ -189,29 +146,22 @@ impl Builder {
             object,
             pointer: pointer.to_string(),
         };
-        if self.query_language(&fields, inherited) == QueryLanguage::Jsonata {
-            self.diagnostics.push(Diagnostic::error(
-                "UNSUPPORTED_FEATURE",
-                fields.at("QueryLanguage"),
-                "The JSONata query language is not supported yet",
-            ));
-            return None;
-        }
+        let language = self.query_language(&fields, inherited);
         let type_name = fields.get("Type").and_then(Value::as_str).unwrap_or("");
         let kind = match type_name {
             "Pass" => StateKind::Pass {
                 result: fields.get("Result").cloned(),
             },
-            "Task" => StateKind::Task(self.task(&fields)),
-            "Choice" => self.choice(&fields),
-            "Wait" => self.wait(&fields)?,
+            "Task" => StateKind::Task(self.task(&fields, language)),
+            "Choice" => self.choice(&fields, language),
+            "Wait" => self.wait(&fields, language)?,
             "Succeed" => StateKind::Succeed,
             "Fail" => StateKind::Fail {
-                error: self.string_or_expr(&fields, "Error", "ErrorPath"),
-                cause: self.string_or_expr(&fields, "Cause", "CausePath"),
+                error: self.string_or_expr(&fields, "Error", "ErrorPath", language),
+                cause: self.string_or_expr(&fields, "Cause", "CausePath", language),
             },
             "Parallel" => self.parallel(&fields),
-            "Map" => StateKind::Map(Box::new(self.map(&fields)?)),
+            "Map" => StateKind::Map(Box::new(self.map(&fields, language)?)),
             other => {
                 self.error(fields.at("Type"), format!("Unknown state type '{other}'"));
                 return None;
@@ -226,9 +176,8 @@ impl Builder {
             (None, Some(Value::Bool(true))) => Transition::End,
             _ => Transition::None,
         };
-        Some(State {
-            name: name.to_string(),
-            io: DataFlow {
+        let io = match language {
+            QueryLanguage::JsonPath => DataFlow::JsonPath(JsonPathFlow {
                 input_path: self.path_field(&fields, "InputPath"),
                 // For Map, `Parameters` is the legacy name of `ItemSelector`.
                 parameters: if is_map {
@@ -239,17 +188,26 @@ impl Builder {
                 result_selector: self.template(&fields, "ResultSelector"),
                 result_path: self.result_path(&fields, "ResultPath"),
                 output_path: self.path_field(&fields, "OutputPath"),
-            },
+            }),
+            QueryLanguage::Jsonata => DataFlow::Jsonata(JsonataFlow {
+                arguments: self.jsonata(&fields, "Arguments"),
+                output: self.jsonata(&fields, "Output"),
+            }),
+        };
+        Some(State {
+            name: name.to_string(),
+            query_language: language,
+            io,
             kind,
             transition,
             retry: self.retriers(&fields),
-            catch: self.catchers(&fields),
-            assign: self.template(&fields, "Assign"),
+            catch: self.catchers(&fields, language),
+            assign: self.any_template(&fields, "Assign", language),
             reads_context: mentions_context(value, true),
         })
     }
 
-    fn task(&mut self, fields: &Fields) -> Task {
+    fn task(&mut self, fields: &Fields, language: QueryLanguage) -> Task {
         let resource = fields
             .get("Resource")
             .and_then(Value::as_str)
@@ -258,58 +216,30 @@ impl Builder {
         Task {
             integration: Integration::parse(&resource),
             resource,
-            timeout_seconds: self.u64_or_path(fields, "TimeoutSeconds", "TimeoutSecondsPath"),
-            heartbeat_seconds: self.u64_or_path(fields, "HeartbeatSeconds", "HeartbeatSecondsPath"),
+            timeout_seconds: self.u64_or_path(
+                fields,
+                "TimeoutSeconds",
+                "TimeoutSecondsPath",
+                language,
+            ),
+            heartbeat_seconds: self.u64_or_path(
+                fields,
+                "HeartbeatSeconds",
+                "HeartbeatSecondsPath",
+                language,
+            ),
             credentials: fields.get("Credentials").cloned(),
         }
     }
 
-    fn choice(&mut self, fields: &Fields) -> StateKind {
-        let choices = match fields.get("Choices") {
-            Some(value) => match compile_choices(value, &fields.at("Choices")) {
-                Ok(choices) => choices,
-                Err(diagnostics) => {
-                    self.diagnostics.extend(diagnostics);
-                    Vec::new()
-                }
-            },
-            None => {
-                self.error(fields.at("Choices"), "A Choice state needs Choices");
-                Vec::new()
-            }
-        };
-        let choice_assigns = choices
-            .iter()
-            .enumerate()
-            .map(|(index, choice)| {
-                let value = choice.assign.as_ref()?;
-                match PayloadTemplate::compile(value) {
-                    Ok(template) => Some(template),
-                    Err(errors) => {
-                        for error in errors {
-                            self.error(
-                                format!("{}/{index}/Assign{}", fields.at("Choices"), error.pointer),
-                                error.message,
-                            );
-                        }
-                        None
-                    }
-                }
-            })
-            .collect();
-        StateKind::Choice {
-            choices,
-            choice_assigns,
-            default: fields
-                .get("Default")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        }
-    }
-
-    fn wait(&mut self, fields: &Fields) -> Option<StateKind> {
-        if let Some(seconds) = self.u64_or_path(fields, "Seconds", "SecondsPath") {
+    fn wait(&mut self, fields: &Fields, language: QueryLanguage) -> Option<StateKind> {
+        if let Some(seconds) = self.u64_or_path(fields, "Seconds", "SecondsPath", language) {
             return Some(StateKind::Wait(WaitFor::Seconds(seconds)));
+        }
+        if let Some(expression) = self.expression(fields, "Timestamp", language) {
+            return Some(StateKind::Wait(WaitFor::Timestamp(ValueOrPath::Jsonata(
+                expression,
+            ))));
         }
         if let Some(value) = fields.get("Timestamp") {
             let Some(text) = value.as_str() else {
@@ -336,11 +266,8 @@ impl Builder {
             Some(values) => {
                 for (index, branch) in values.iter().enumerate() {
                     let pointer = format!("{}/{}", fields.at("Branches"), index);
-                    branches.push(Arc::new(self.machine(
-                        branch,
-                        &pointer,
-                        QueryLanguage::JsonPath,
-                    )));
+                    let top = self.top;
+                    branches.push(Arc::new(self.machine(branch, &pointer, top)));
                 }
             }
             None => self.error(fields.at("Branches"), "Branches must be an array"),
@@ -348,7 +275,7 @@ impl Builder {
         StateKind::Parallel { branches }
     }
 
-    fn map(&mut self, fields: &Fields) -> Option<MapState> {
+    fn map(&mut self, fields: &Fields, language: QueryLanguage) -> Option<MapState> {
         let (key, processor) = match (fields.get("ItemProcessor"), fields.get("Iterator")) {
             (Some(processor), _) => ("ItemProcessor", processor),
             (None, Some(iterator)) => ("Iterator", iterator),
@@ -365,16 +292,18 @@ impl Builder {
             Some(_) => "ItemSelector",
             None => "Parameters",
         };
-        let item_selector = self.template(fields, selector_field);
+        let item_selector = self.any_template(fields, selector_field, language);
         let item_selector_reads_only_map = fields
             .get(selector_field)
             .is_none_or(reads_only_map_context);
         let max_concurrency = self
-            .u64_or_path(fields, "MaxConcurrency", "MaxConcurrencyPath")
+            .u64_or_path(fields, "MaxConcurrency", "MaxConcurrencyPath", language)
             .unwrap_or(ValueOrPath::Value(0));
+        let top = self.top;
         Some(MapState {
-            processor: Arc::new(self.machine(processor, &fields.at(key), QueryLanguage::JsonPath)),
+            processor: Arc::new(self.machine(processor, &fields.at(key), top)),
             items_path: self.path_field(fields, "ItemsPath"),
+            items: self.jsonata(fields, "Items"),
             item_selector,
             item_selector_reads_only_map,
             max_concurrency,
@@ -382,11 +311,13 @@ impl Builder {
                 fields,
                 "ToleratedFailureCount",
                 "ToleratedFailureCountPath",
+                language,
             ),
             tolerated_failure_percentage: self.value_or_path(
                 fields,
                 "ToleratedFailurePercentage",
                 "ToleratedFailurePercentagePath",
+                language,
             ),
             distributed,
             label: fields
@@ -422,7 +353,7 @@ impl Builder {
             .collect()
     }
 
-    fn catchers(&mut self, fields: &Fields) -> Vec<Catcher> {
+    fn catchers(&mut self, fields: &Fields, language: QueryLanguage) -> Vec<Catcher> {
         let Some(list) = fields.get("Catch").and_then(Value::as_array) else {
             return Vec::new();
         };
@@ -443,7 +374,8 @@ impl Builder {
                     .unwrap_or_default()
                     .to_string(),
                 result_path: self.result_path(&catcher_fields, "ResultPath"),
-                assign: self.template(&catcher_fields, "Assign"),
+                output: self.jsonata(&catcher_fields, "Output"),
+                assign: self.any_template(&catcher_fields, "Assign", language),
             });
         }
         catchers
@@ -523,7 +455,11 @@ impl Builder {
         fields: &Fields,
         key: &str,
         path_key: &str,
+        language: QueryLanguage,
     ) -> Option<ValueOrPath<u64>> {
+        if let Some(expression) = self.expression(fields, key, language) {
+            return Some(ValueOrPath::Jsonata(expression));
+        }
         if fields.get(key).is_some() {
             return self.opt_u64(fields, key).map(ValueOrPath::Value);
         }
@@ -535,7 +471,11 @@ impl Builder {
         fields: &Fields,
         key: &str,
         path_key: &str,
+        language: QueryLanguage,
     ) -> Option<ValueOrPath<Value>> {
+        if let Some(expression) = self.expression(fields, key, language) {
+            return Some(ValueOrPath::Jsonata(expression));
+        }
         if let Some(value) = fields.get(key) {
             return Some(ValueOrPath::Value(value.clone()));
         }
@@ -548,7 +488,11 @@ impl Builder {
         fields: &Fields,
         key: &str,
         path_key: &str,
+        language: QueryLanguage,
     ) -> Option<ValueOrPath<String>> {
+        if let Some(expression) = self.expression(fields, key, language) {
+            return Some(ValueOrPath::Jsonata(expression));
+        }
         if let Some(value) = fields.get(key) {
             return value
                 .as_str()
@@ -580,22 +524,4 @@ fn error_equals(object: &Map<String, Value>) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn an_item_selector_reading_only_map_is_recognised() {
-        let only_map = json!({"i.$": "$$.Map.Item.Value", "n.$": "States.Format('{}', $$.Map.Item.Index)", "x": 1});
-        assert!(reads_only_map_context(&only_map));
-        assert!(!reads_only_map_context(&json!({"id.$": "$$.Execution.Id"})));
-        assert!(!reads_only_map_context(&json!({"all.$": "$$"})));
-        assert!(!reads_only_map_context(
-            &json!({"deep": {"m.$": "$$.Map", "s.$": "$$.State.Name"}})
-        ));
-        assert!(reads_only_map_context(&json!({"plain.$": "$.a"})));
-    }
 }

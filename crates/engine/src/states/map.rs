@@ -16,7 +16,9 @@ use crate::failure::Failure;
 use crate::frame::Frame;
 use crate::history::details;
 use crate::journal::Thread;
-use fluxo_asl::model::{MapState, ValueOrPath};
+use crate::jsonata::StateValues;
+use fluxo_asl::model::{MapState, QueryLanguage, Template, ValueOrPath};
+use fluxo_jsonata::unexpected_type_cause;
 use fluxo_types::EventType;
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde_json::{json, Map, Value};
@@ -32,15 +34,8 @@ pub(crate) async fn run(
     thread: &mut Thread,
 ) -> Result<Completed, Failure> {
     let run = attempt.run;
-    let effective = attempt.select(&attempt.state.io.input_path, input)?;
-    let items = match attempt.select(&map.items_path, &effective)? {
-        Value::Array(items) => items,
-        other => {
-            return Err(
-                attempt.runtime_error(format!("Map state input must be an array but was: {other}"))
-            )
-        }
-    };
+    let effective = attempt.input_path(Cow::Borrowed(input))?.into_owned();
+    let items = items(attempt, map, &effective)?;
     let limit = match max_concurrency(attempt, map, &effective)? {
         0 => usize::MAX,
         n => usize::try_from(n).unwrap_or(usize::MAX),
@@ -105,6 +100,42 @@ pub(crate) async fn run(
             }
             failure.from_branch = true;
             Err(failure)
+        }
+    }
+}
+
+/// The items to iterate over: what `ItemsPath` selects, or in JSONata what `Items` gives
+/// (absent: `$states.input`); anything but an array fails the state.
+fn items(attempt: &Attempt<'_>, map: &MapState, effective: &Value) -> Result<Vec<Value>, Failure> {
+    let not_an_array = |other: &Value| format!("Map state input must be an array but was: {other}");
+    match attempt.state.query_language {
+        QueryLanguage::JsonPath => match attempt.select(&map.items_path, effective)? {
+            Value::Array(items) => Ok(items),
+            other => Err(attempt.runtime_error(not_an_array(&other))),
+        },
+        QueryLanguage::Jsonata => {
+            let Some(template) = &map.items else {
+                // Recorded: `scenarios/base_scenarios__test_map_state_items_input_types_*`, an
+                // evaluation failure without a location that also fails the Map state.
+                return match effective {
+                    Value::Array(items) => Ok(items.clone()),
+                    other => {
+                        let mut failure = attempt.query_failure(None, &not_an_array(other));
+                        failure.from_branch = true;
+                        Err(failure)
+                    }
+                };
+            };
+            match attempt.jsonata(template, "Items", StateValues::input(effective))? {
+                Value::Array(items) => Ok(items),
+                other => {
+                    let text = template.expressions().first().copied().unwrap_or_default();
+                    let cause = unexpected_type_cause(text, "Items", "array", &other);
+                    let mut failure = attempt.query_failure(Some("Items".into()), &cause);
+                    failure.from_branch = true;
+                    Err(failure)
+                }
+            }
         }
     }
 }
@@ -288,8 +319,18 @@ impl Iterations<'_> {
             }
             item_context
         };
-        self.attempt
-            .template_with(selector, self.effective, &item_context, frame)
+        match selector {
+            Template::JsonPath(selector) => {
+                self.attempt
+                    .template_with(selector, self.effective, &item_context, frame)
+            }
+            Template::Jsonata(selector) => self.attempt.jsonata_with(
+                selector,
+                "ItemSelector",
+                StateValues::input(self.effective),
+                &item_context,
+            ),
+        }
     }
 
     /// Aborts the open state of every started iteration, and records `MapIterationAborted` for

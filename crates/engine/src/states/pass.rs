@@ -5,7 +5,7 @@
 use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
 use crate::payload;
-use fluxo_asl::model::{PathField, ResultPathField};
+use fluxo_asl::model::{DataFlow, PathField, ResultPathField};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -14,7 +14,11 @@ pub(crate) fn run(
     result: Option<&Value>,
     input: Cow<'_, Value>,
 ) -> Result<Completed, Failure> {
-    let io = &attempt.state.io;
+    let io = match &attempt.state.io {
+        DataFlow::JsonPath(io) => io,
+        // JSONata: no `Result`; `Output` (default: the input) and `Assign`.
+        DataFlow::Jsonata(_) => return attempt.finish_jsonata(input, None),
+    };
     // With a `Result`, the effective input only matters for the errors that computing it can
     // raise: there are none to raise when it would be the input itself.
     let plain_input = io.parameters.is_none() && matches!(io.input_path, PathField::Identity);

@@ -6,9 +6,10 @@
 use crate::attempt::{next_of, Attempt, Completed};
 use crate::failure::Failure;
 use crate::run::add_seconds;
-use fluxo_asl::model::{ValueOrPath, WaitFor};
+use fluxo_asl::model::{DataFlow, ValueOrPath, WaitFor};
 use jiff::Timestamp;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The longest delay a Wait state accepts: a Standard execution lasts at most one year (Step
 /// Functions service quotas), so a longer wait could never end; AWS fails it at once with
@@ -20,11 +21,14 @@ pub(crate) async fn run(
     wait: &WaitFor,
     input: &Value,
 ) -> Result<Completed, Failure> {
-    let effective = attempt.select(&attempt.state.io.input_path, input)?;
+    let effective = attempt.input_path(Cow::Borrowed(input))?.into_owned();
     let deadline = deadline(attempt, wait, &effective)?;
     attempt.run.sleep_until(deadline).await;
+    if let DataFlow::Jsonata(_) = attempt.state.io {
+        return attempt.finish_jsonata(Cow::Owned(effective), None);
+    }
     let assigned = match &attempt.state.assign {
-        Some(assign) => Some(attempt.assign(assign, &effective)?),
+        Some(assign) => Some(attempt.assign_any(assign, &effective, Default::default())?),
         None => None,
     };
     Ok(Completed {
@@ -46,19 +50,21 @@ fn deadline(
     match wait {
         WaitFor::Seconds(seconds) => {
             let value = attempt.resolve(seconds, "SecondsPath", effective)?;
-            let path = path_text(seconds);
+            let invalid = |problem: &str| match seconds {
+                // JSONata: an evaluation failure of the field, worded as for `Timestamp`.
+                ValueOrPath::Jsonata(_) => attempt.query_failure(
+                    Some("Seconds".into()),
+                    &format!("The Seconds field {problem}: {value}"),
+                ),
+                _ => attempt.runtime_error(format!(
+                    "The SecondsPath parameter {problem}: {} == {value}",
+                    path_text(seconds)
+                )),
+            };
             let seconds = match value.as_i64() {
-                Some(seconds) if seconds < 0 => {
-                    return Err(attempt.runtime_error(format!(
-                        "The SecondsPath parameter references a negative value: {path} == {value}"
-                    )))
-                }
+                Some(seconds) if seconds < 0 => return Err(invalid("references a negative value")),
                 Some(seconds) => seconds,
-                None => {
-                    return Err(attempt.runtime_error(format!(
-                    "The SecondsPath parameter cannot be parsed as a long value: {path} == {value}"
-                )))
-                }
+                None => return Err(invalid("cannot be parsed as a long value")),
             };
             if seconds > MAX_DELAY_SECONDS {
                 return Err(too_long());
@@ -72,10 +78,17 @@ fn deadline(
                 other => other.to_string(),
             };
             let Some(deadline) = parse_timestamp(&text) else {
-                return Err(attempt.runtime_error(format!(
-                    "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {text}",
-                    path_text(timestamp)
-                )));
+                return Err(match timestamp {
+                    // Recorded: `scenarios/base_scenarios__test_wait_timestamp_jsonata_NO_T`.
+                    ValueOrPath::Jsonata(_) => attempt.query_failure(
+                        Some("Timestamp".into()),
+                        &format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"),
+                    ),
+                    _ => attempt.runtime_error(format!(
+                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {text}",
+                        path_text(timestamp)
+                    )),
+                });
             };
             if deadline.duration_since(now).as_secs() > MAX_DELAY_SECONDS {
                 return Err(too_long());

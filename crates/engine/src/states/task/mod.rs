@@ -136,7 +136,7 @@ pub(crate) async fn run(
         false => (attempt, String::new()),
     };
     // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state input, not the parameters.
-    let selected = attempt.select(&attempt.state.io.input_path, input)?;
+    let selected = attempt.input_path(Cow::Borrowed(input))?;
     let effective = attempt.effective_input(input)?;
     let seconds = |field: &Option<ValueOrPath<u64>>, name: &str| -> Result<Option<u64>, Failure> {
         match field {
