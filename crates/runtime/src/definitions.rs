@@ -119,6 +119,10 @@ fn unsupported_in_state(state: &Value, at: &str) -> Option<(String, String)> {
             action,
             pattern: IntegrationPattern::WaitForTaskToken,
         } => service == "lambda" && action == "invoke",
+        // Nested executions, run by this Fluxo.
+        Integration::Service {
+            service, action, ..
+        } if service == "states" && action == "startExecution" => true,
         // Step Functions' own actions that Fluxo answers itself.
         Integration::AwsSdk {
             service,

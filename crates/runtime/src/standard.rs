@@ -307,6 +307,8 @@ impl Runtime {
                 other => other.into(),
             })?;
         let _ = self.changes.send(arn.into());
+        // A `.sync` parent waiting on this execution looks again.
+        self.hub.notify_all(arn);
         Ok(stopped)
     }
 

@@ -14,7 +14,7 @@ mod callback;
 mod lambda;
 
 use crate::attempt::{Attempt, Completed};
-use crate::environment::{FunctionCall, FunctionResult, TaskFailure, TaskWait};
+use crate::environment::{FunctionCall, FunctionResult, Nested, TaskFailure, TaskWait};
 use crate::failure::Failure;
 use crate::history::details;
 use crate::journal::Thread;
@@ -36,10 +36,12 @@ enum Recording<'t> {
     Lambda {
         resource: &'t str,
     },
-    /// An action of Step Functions' own API (`aws-sdk:sfn:ACTION`), which Fluxo answers
-    /// itself.
+    /// An action of Step Functions' own API (`aws-sdk:sfn:ACTION`, or `states:startExecution`
+    /// with its suffix as `resource`), which Fluxo answers itself.
     OwnApi {
+        resource_type: &'t str,
         action: &'t str,
+        resource: &'t str,
     },
 }
 
@@ -69,7 +71,11 @@ impl Recording<'_> {
         let (kind, resource) = match self {
             Recording::LambdaFunction => return map,
             Recording::Lambda { resource } => ("lambda", resource),
-            Recording::OwnApi { action } => ("aws-sdk:sfn", action),
+            Recording::OwnApi {
+                resource_type,
+                resource,
+                ..
+            } => (resource_type, resource),
         };
         map.insert("resourceType".into(), json!(kind));
         map.insert("resource".into(), json!(resource));
@@ -97,8 +103,10 @@ struct Call<'t> {
     timeout: Option<u64>,
     /// `LogType: Tail` on `lambda:invoke`: the result carries the log's last 4 KB.
     log_tail: bool,
-    /// `.waitForTaskToken`: the task opened before the call, then waited for.
+    /// `.waitForTaskToken` or `.sync`: the task opened before the call, then waited for.
     wait: Option<TaskWait>,
+    /// `states:startExecution.sync[:2]`: the child's end completes the task.
+    nested: Option<Nested>,
 }
 
 /// Whether the Task waits for a task token: an activity, or `.waitForTaskToken`.
@@ -184,6 +192,7 @@ pub(crate) async fn run(
                 timeout,
                 log_tail: false,
                 wait: None,
+                nested: None,
             }
         }
         integration if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
@@ -210,6 +219,7 @@ pub(crate) async fn run(
                 timeout,
                 log_tail: effective.get("LogType").and_then(Value::as_str) == Some("Tail"),
                 wait,
+                nested: None,
             }
         }
         Integration::AwsSdk {
@@ -225,13 +235,65 @@ pub(crate) async fn run(
             ]);
             run.record(thread, EventType::TaskScheduled, Some(scheduled));
             Call {
-                recording: Recording::OwnApi { action },
+                recording: Recording::OwnApi {
+                    resource_type: "aws-sdk:sfn",
+                    action,
+                    resource: action,
+                },
                 function: action.clone(),
                 payload: effective,
                 request_id,
                 timeout,
                 log_tail: false,
                 wait: None,
+                nested: None,
+            }
+        }
+        Integration::Service {
+            service,
+            action,
+            pattern,
+        } if service == "states" && action == "startExecution" => {
+            let resource = task.resource.rsplit(':').next().unwrap_or(action);
+            // `.sync:2` ends in `sync:2`: the resource is what follows `states:`.
+            let resource = match pattern {
+                IntegrationPattern::Sync2 => "startExecution.sync:2",
+                _ => resource,
+            };
+            let mut scheduled = details([
+                ("resourceType", json!("states")),
+                ("resource", json!(resource)),
+                ("region", Value::String(run.context.region().to_string())),
+                ("parameters", Value::String(effective.to_string())),
+            ]);
+            if let Some(timeout) = timeout {
+                scheduled.insert("timeoutInSeconds".into(), json!(timeout));
+            }
+            if let Some(heartbeat) = heartbeat {
+                scheduled.insert("heartbeatInSeconds".into(), json!(heartbeat));
+            }
+            run.record(thread, EventType::TaskScheduled, Some(scheduled));
+            let wait = (*pattern != IntegrationPattern::RequestResponse).then(|| {
+                callback::wait_for(token, None, effective.clone(), thread, timeout, heartbeat)
+            });
+            let nested = match pattern {
+                IntegrationPattern::Sync => Some(Nested::Sync),
+                IntegrationPattern::Sync2 => Some(Nested::Sync2),
+                _ => None,
+            };
+            Call {
+                recording: Recording::OwnApi {
+                    resource_type: "states",
+                    action,
+                    resource,
+                },
+                function: action.clone(),
+                payload: effective,
+                request_id,
+                timeout,
+                log_tail: false,
+                wait,
+                nested,
             }
         }
         _ => {
@@ -339,15 +401,17 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
         });
     }
     run.persist().await;
-    // The task is open before the function can hand its token on.
-    if let Some(wait) = &call.wait {
+    // The task is open before the function can hand its token on (a nested `.sync` task is
+    // opened with its child, by the environment).
+    if let (Some(wait), None) = (&call.wait, call.nested) {
         if let Err(failure) = run.env.open_task(wait).await {
             return Outcome::Failed(failure);
         }
     }
     let invocation: BoxFuture<'_, Result<FunctionResult, TaskFailure>> = match call.recording {
-        Recording::OwnApi { action } => {
-            let called = run.env.call_own_api(action, call.payload);
+        Recording::OwnApi { action, .. } => {
+            let link = call.nested.zip(call.wait.clone());
+            let called = run.env.call_own_api(action, call.payload, link);
             Box::pin(async move { called.await.map(FunctionResult::from) })
         }
         _ => run.env.invoke_function(FunctionCall {
