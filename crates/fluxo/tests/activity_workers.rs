@@ -166,3 +166,50 @@ fn a_worker_pool_finishes_every_task_once_while_workers_and_the_server_die() {
     assert!(timed_out > 0, "no heartbeat expired");
     server.kill();
 }
+
+#[test]
+fn a_poll_whose_client_went_away_takes_no_task() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    let (_, created) = call(&server.endpoint, "CreateActivity", &json!({"name": "gone"}));
+    let activity = created["activityArn"].as_str().unwrap().to_string();
+    let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": activity, "End": true}}});
+    let (_, created) = call(
+        &server.endpoint,
+        "CreateStateMachine",
+        &json!({"name": "gone", "definition": definition.to_string(), "roleArn": "arn:aws:iam::1:role/r"}),
+    );
+    let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+    // A worker polls, then its client gives up (the connection closes) while the poll waits.
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let abandoned = client
+        .post(&server.endpoint)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", "AWSStepFunctions.GetActivityTask")
+        .body(json!({"activityArn": activity, "workerName": "gone"}).to_string())
+        .send();
+    assert!(
+        abandoned.is_err(),
+        "the poll was meant to time out on the client"
+    );
+    call(
+        &server.endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine, "input": "{\"k\":1}"}),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, task) = call(
+        &server.endpoint,
+        "GetActivityTask",
+        &json!({"activityArn": activity, "workerName": "present"}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        task["input"],
+        json!("{\"k\":1}"),
+        "the task went to the poll that is there: {task}"
+    );
+}
