@@ -327,3 +327,34 @@ async fn a_sync_parent_waits_for_its_child_and_gets_its_result() {
         (Some("FAILED"), Some("Bad"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_a_sync_parent_stops_its_child() {
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, _) = runtime_in(dir.path(), None);
+    let slow =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": true}}});
+    let slow = create(&runtime, "slow", slow).await.record.arn.clone();
+    let parent = json!({"StartAt": "Run", "States": {"Run": {"Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": slow, "Name": "child"}, "End": true}}});
+    let parent = create(&runtime, "parent", parent).await;
+    let arn = start(&runtime, &parent, "p", json!({})).await.arn;
+    let store = runtime.store().clone();
+    let child = execution_arn("slow", "child");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while history(store.as_ref(), &arn)
+        .await
+        .iter()
+        .all(|e| e.kind != "TaskSubmitted")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the child never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    runtime.stop(&arn, None, None, 0).await.unwrap();
+    let child = store.get_execution(&child).await.unwrap().unwrap();
+    assert_eq!(child.status, ExecutionStatus::Aborted);
+}
