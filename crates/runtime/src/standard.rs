@@ -37,6 +37,9 @@ impl Runtime {
         input: ExecutionInput,
         now_ms: i64,
     ) -> Result<ExecutionRecord, RuntimeError> {
+        // Read once, before the execution exists: its driver must not wait for the store
+        // before it commits `ExecutionStarted`.
+        self.signer().await?;
         let record = ExecutionRecord {
             arn: arn::execution_of(&machine.record.arn, name),
             state_machine_arn: machine.record.arn.clone(),

@@ -155,25 +155,87 @@ pub(crate) async fn run(
     let timeout = seconds(&task.timeout_seconds, "TimeoutSecondsPath")?;
     let heartbeat = seconds(&task.heartbeat_seconds, "HeartbeatSecondsPath")?;
     let request_id = attempt.frame.uuid();
-    let call = match &task.integration {
-        Integration::Activity { arn } => {
-            // A replay does not ask again: the activity may have been deleted since.
-            if run.recorded_next(thread).is_none() && !run.env.activity_exists(arn).await {
-                return Err(attempt.runtime_error(format!("The activity {arn} does not exist.")));
-            }
-            let scheduled = callback::scheduled_details(arn, &effective, timeout, heartbeat);
-            run.record(thread, EventType::ActivityScheduled, Some(scheduled));
-            let wait = callback::wait_for(
-                token,
-                Some(arn.clone()),
-                effective,
-                thread,
-                timeout,
-                heartbeat,
-            );
-            let outcome = callback::activity(attempt, wait, thread).await;
-            return conclude(attempt, input, outcome);
+    let scope = Scope {
+        effective,
+        timeout,
+        heartbeat,
+        token,
+        request_id,
+    };
+    if let Integration::Activity { arn } = &task.integration {
+        return activity(attempt, arn, scope, input, thread).await;
+    }
+    let integration = &task.integration;
+    let call = match integration {
+        Integration::LambdaFunction { .. } => lambda_call(attempt, task, scope, thread),
+        _ if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
+            lambda_call(attempt, task, scope, thread)
         }
+        _ => own_call(attempt, task, scope, thread)?,
+    };
+    finish_call(attempt, task, input, call, thread).await
+}
+
+/// What the scheduling of a call needs: the effective input, the deadlines and the ids.
+struct Scope {
+    effective: Value,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    token: String,
+    request_id: String,
+}
+
+/// An activity task, scheduled and waited for.
+async fn activity(
+    attempt: &Attempt<'_>,
+    arn: &str,
+    scope: Scope,
+    input: &Value,
+    thread: &mut Thread,
+) -> Result<Completed, Failure> {
+    let run = attempt.run;
+    let Scope {
+        effective,
+        timeout,
+        heartbeat,
+        token,
+        ..
+    } = scope;
+    // A replay does not ask again: the activity may have been deleted since.
+    if run.recorded_next(thread).is_none() && !run.env.activity_exists(arn).await {
+        return Err(attempt.runtime_error(format!("The activity {arn} does not exist.")));
+    }
+    let scheduled = callback::scheduled_details(arn, &effective, timeout, heartbeat);
+    run.record(thread, EventType::ActivityScheduled, Some(scheduled));
+    let wait = callback::wait_for(
+        token,
+        Some(arn.to_string()),
+        effective,
+        thread,
+        timeout,
+        heartbeat,
+    );
+    let outcome = callback::activity(attempt, wait, thread).await;
+    conclude(attempt, input, outcome)
+}
+
+/// Schedules a Lambda call: a function ARN, else `lambda:invoke` or
+/// `lambda:invoke.waitForTaskToken` (the only other integrations `run` sends here).
+fn lambda_call<'t>(
+    attempt: &Attempt<'_>,
+    task: &'t Task,
+    scope: Scope,
+    thread: &mut Thread,
+) -> Call<'t> {
+    let run = attempt.run;
+    let Scope {
+        effective,
+        timeout,
+        heartbeat,
+        token,
+        request_id,
+    } = scope;
+    match &task.integration {
         Integration::LambdaFunction { function } => {
             let mut scheduled = details([
                 ("input", Value::String(effective.to_string())),
@@ -195,7 +257,7 @@ pub(crate) async fn run(
                 nested: None,
             }
         }
-        integration if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
+        integration => {
             let callback = is_lambda_callback(integration);
             let mut scheduled =
                 lambda::scheduled_details(run.context.region(), &effective, timeout, heartbeat);
@@ -222,6 +284,25 @@ pub(crate) async fn run(
                 nested: None,
             }
         }
+    }
+}
+
+/// Schedules a call of Step Functions' own API (`aws-sdk:sfn:*`, `states:startExecution`).
+fn own_call<'t>(
+    attempt: &Attempt<'_>,
+    task: &'t Task,
+    scope: Scope,
+    thread: &mut Thread,
+) -> Result<Call<'t>, Failure> {
+    let run = attempt.run;
+    let Scope {
+        effective,
+        timeout,
+        heartbeat,
+        token,
+        request_id,
+    } = scope;
+    let call = match &task.integration {
         Integration::AwsSdk {
             service,
             action,
@@ -302,6 +383,19 @@ pub(crate) async fn run(
             )
         }
     };
+    Ok(call)
+}
+
+/// Makes a scheduled call and records how it ended (for `.waitForTaskToken` and `.sync`, its
+/// submission, then the wait).
+async fn finish_call(
+    attempt: &Attempt<'_>,
+    task: &Task,
+    input: &Value,
+    call: Call<'_>,
+    thread: &mut Thread,
+) -> Result<Completed, Failure> {
+    let run = attempt.run;
     let recording = call.recording;
     let wait = call.wait.clone();
     let outcome = perform(attempt, call, thread).await;
