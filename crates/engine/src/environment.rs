@@ -68,6 +68,16 @@ pub struct TaskWait {
     pub seen_started: bool,
 }
 
+/// How a nested execution's end completes its parent's task (Step Functions developer guide,
+/// "Start a new AWS Step Functions state machine from a running execution").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nested {
+    /// `.sync`: `DescribeExecution`'s answer with `Output` as JSON text.
+    Sync,
+    /// `.sync:2`: the same with `Output` parsed.
+    Sync2,
+}
+
 /// What [`Environment::await_task`] reports.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskProgress {
@@ -179,12 +189,17 @@ pub trait Environment: Send + Sync {
     /// `TaskToken`...), answered by this Fluxo itself; the result in the SDK's shape. Failures
     /// are named as the AWS SDK integration names them (`Sfn.InvalidTokenException`). An
     /// environment without the API has none of its actions.
+    ///
+    /// `link`, for `states:startExecution.sync[:2]`: the environment opens `TaskWait`'s task
+    /// with the child it starts (named after the token when the parameters give no `Name`, so
+    /// that a replay finds it again), and the child's end completes the task.
     fn call_own_api(
         &self,
         action: &str,
         parameters: Value,
+        link: Option<(Nested, TaskWait)>,
     ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
-        let _ = parameters;
+        let _ = (parameters, link);
         let action = action.to_string();
         Box::pin(async move {
             Err(TaskFailure {

@@ -166,3 +166,128 @@ fn a_worker_pool_finishes_every_task_once_while_workers_and_the_server_die() {
     assert!(timed_out > 0, "no heartbeat expired");
     server.kill();
 }
+
+#[test]
+fn a_poll_whose_client_went_away_takes_no_task() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    let (_, created) = call(&server.endpoint, "CreateActivity", &json!({"name": "gone"}));
+    let activity = created["activityArn"].as_str().unwrap().to_string();
+    let definition = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": activity, "End": true}}});
+    let (_, created) = call(
+        &server.endpoint,
+        "CreateStateMachine",
+        &json!({"name": "gone", "definition": definition.to_string(), "roleArn": "arn:aws:iam::1:role/r"}),
+    );
+    let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+    // A worker polls, then its client gives up (the connection closes) while the poll waits.
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let abandoned = client
+        .post(&server.endpoint)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", "AWSStepFunctions.GetActivityTask")
+        .body(json!({"activityArn": activity, "workerName": "gone"}).to_string())
+        .send();
+    assert!(
+        abandoned.is_err(),
+        "the poll was meant to time out on the client"
+    );
+    call(
+        &server.endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine, "input": "{\"k\":1}"}),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, task) = call(
+        &server.endpoint,
+        "GetActivityTask",
+        &json!({"activityArn": activity, "workerName": "present"}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        task["input"],
+        json!("{\"k\":1}"),
+        "the task went to the poll that is there: {task}"
+    );
+}
+
+#[test]
+fn the_document_validation_example_runs_with_its_boto3_activity_worker() {
+    let Some(python) = python_with_boto3() else {
+        eprintln!("boto3 is not installed: the activity example test was skipped");
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let mut server = Server::start(data.path(), None);
+    let example = root().join("examples/document-validation-activity");
+    // The worker creates the activity (idempotent) and checks two documents.
+    let mut worker = Command::new(&python)
+        .arg(example.join("worker.py"))
+        .arg(&server.endpoint)
+        .args(["--tasks", "2"])
+        .spawn()
+        .expect("the worker starts");
+    let definition = std::fs::read_to_string(example.join("state-machine.asl.json")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // The state machine names the activity, which must exist: wait for the worker to make it.
+    let machine = loop {
+        let (status, created) = call(
+            &server.endpoint,
+            "CreateStateMachine",
+            &json!({"name": "documents", "definition": definition, "roleArn": "arn:aws:iam::1:role/r"}),
+        );
+        let (_, listed) = call(&server.endpoint, "ListActivities", &json!({}));
+        if status == 200 && !listed["activities"].as_array().unwrap().is_empty() {
+            break created["stateMachineArn"].as_str().unwrap().to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no activity: {created}\n{}",
+            server.report()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let documents = root().join("examples/document-validation/documents");
+    let mut arns = Vec::new();
+    for name in ["valid", "invalid"] {
+        let input = std::fs::read_to_string(documents.join(format!("{name}.json"))).unwrap();
+        let (_, started) = call(
+            &server.endpoint,
+            "StartExecution",
+            &json!({"stateMachineArn": machine, "name": name, "input": input}),
+        );
+        arns.push(started["executionArn"].as_str().unwrap().to_string());
+    }
+    assert!(worker.wait().unwrap().success(), "{}", server.report());
+    let described: Vec<Value> = arns
+        .iter()
+        .map(|arn| loop {
+            let (_, described) = call(
+                &server.endpoint,
+                "DescribeExecution",
+                &json!({"executionArn": arn}),
+            );
+            if described["status"] != "RUNNING" || Instant::now() > deadline {
+                break described;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        })
+        .collect();
+    assert_eq!(described[0]["status"], "SUCCEEDED", "{}", described[0]);
+    let verdict: Value = serde_json::from_str(described[0]["output"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (verdict["valido"].clone(), verdict["errores"].clone()),
+        (json!(true), json!([]))
+    );
+    assert_eq!(described[1]["status"], "FAILED", "{}", described[1]);
+    assert_eq!(described[1]["error"], "Documento Inválido");
+    assert!(
+        described[1]["cause"].as_str().unwrap().contains("caducado"),
+        "{}",
+        described[1]
+    );
+    server.kill();
+}

@@ -48,7 +48,7 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
             error.to_string(),
         )])
     })?;
-    if let Some((location, message)) = unsupported(&definition) {
+    if let Some((location, message)) = unsupported(&definition, kind) {
         return Err(DefinitionError::Unsupported { location, message });
     }
     let machine =
@@ -61,7 +61,7 @@ const UNSUPPORTED_MAP_FIELDS: [&str; 3] = ["ItemReader", "ItemBatcher", "ResultW
 
 /// The first feature of `definition` that Fluxo cannot run, with its JSON pointer. The
 /// validator has bounded the nesting already; the walk keeps its own stack regardless.
-fn unsupported(definition: &Value) -> Option<(String, String)> {
+fn unsupported(definition: &Value, kind: StateMachineType) -> Option<(String, String)> {
     let mut machines = vec![(definition, String::new())];
     while let Some((machine, pointer)) = machines.pop() {
         let Some(states) = machine.get("States").and_then(Value::as_object) else {
@@ -69,7 +69,7 @@ fn unsupported(definition: &Value) -> Option<(String, String)> {
         };
         for (name, state) in states {
             let at = format!("{pointer}/States/{}", escape(name));
-            if let Some(found) = unsupported_in_state(state, &at) {
+            if let Some(found) = unsupported_in_state(state, &at, kind) {
                 return Some(found);
             }
             if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
@@ -87,7 +87,11 @@ fn unsupported(definition: &Value) -> Option<(String, String)> {
     None
 }
 
-fn unsupported_in_state(state: &Value, at: &str) -> Option<(String, String)> {
+fn unsupported_in_state(
+    state: &Value,
+    at: &str,
+    kind: StateMachineType,
+) -> Option<(String, String)> {
     for field in UNSUPPORTED_MAP_FIELDS {
         if state.get(field).is_some() {
             return Some((
@@ -100,13 +104,33 @@ fn unsupported_in_state(state: &Value, at: &str) -> Option<(String, String)> {
     if state.get("Type").and_then(Value::as_str) != Some("Task") {
         return None;
     }
-    let callable = match Integration::parse(resource) {
+    let integration = Integration::parse(resource);
+    let own = match &integration {
+        Integration::Service {
+            service, action, ..
+        } => service == "states" && action == "startExecution",
+        Integration::AwsSdk { service, .. } => service == "sfn",
+        _ => false,
+    };
+    // Express executions run in memory, beside the API rather than through the runtime that
+    // answers these.
+    if own && kind == StateMachineType::Express {
+        return Some((
+            format!("{at}/Resource"),
+            format!("UNSUPPORTED_FEATURE: Fluxo runs '{resource}' in Standard state machines only"),
+        ));
+    }
+    let callable = match integration {
         Integration::LambdaFunction { .. } | Integration::Activity { .. } => true,
         Integration::Service {
             service,
             action,
             pattern: IntegrationPattern::WaitForTaskToken,
         } => service == "lambda" && action == "invoke",
+        // Nested executions, run by this Fluxo.
+        Integration::Service {
+            service, action, ..
+        } if service == "states" && action == "startExecution" => true,
         // Step Functions' own actions that Fluxo answers itself.
         Integration::AwsSdk {
             service,

@@ -283,11 +283,13 @@ impl Environment for DurableEnvironment {
         &self,
         action: &str,
         parameters: Value,
+        link: Option<(fluxo_engine::Nested, TaskWait)>,
     ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
         let action = action.to_string();
+        let link = link.map(|(nested, wait)| (nested, self.record_of(&wait)));
         Box::pin(async move {
             match self.tasks.runtime.upgrade() {
-                Some(runtime) => runtime.own_api(&action, parameters).await,
+                Some(runtime) => runtime.own_api(&action, parameters, link).await,
                 None => Err(TaskFailure {
                     error: "States.Runtime".into(),
                     cause: Some("Fluxo is shutting down".into()),
@@ -325,6 +327,10 @@ impl Environment for DurableEnvironment {
                 match self.store.commit(transition.clone()).await {
                     Ok(()) => {
                         let _ = self.changes.send(self.execution_arn.as_str().into());
+                        if transition.update.is_some() {
+                            // A parent waiting on this execution (`.sync`) looks again.
+                            self.tasks.hub.notify_all(&self.execution_arn);
+                        }
                         self.close_recorded_tasks(&events).await;
                         return;
                     }

@@ -22,6 +22,9 @@ use std::time::Duration;
 /// longest execution (one year), after which it checks again.
 const NO_DEADLINE: SignedDuration = SignedDuration::from_hours(24 * 366);
 
+/// How often a parent waiting on a nested `.sync` execution looks at it when nothing told it.
+const CHILD_RECHECK: SignedDuration = SignedDuration::from_secs(60);
+
 fn from_ms(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::MAX)
 }
@@ -69,7 +72,7 @@ fn progress_of(task: &TaskRecord, seen_started: bool) -> Option<TaskProgress> {
 }
 
 impl DurableEnvironment {
-    fn record_of(&self, wait: &TaskWait) -> TaskRecord {
+    pub(crate) fn record_of(&self, wait: &TaskWait) -> TaskRecord {
         let scheduled_ms = wait.scheduled.as_millisecond();
         let heartbeat_ms = |seconds: u64| scheduled_ms.saturating_add(seconds as i64 * 1000);
         TaskRecord {
@@ -139,6 +142,17 @@ impl DurableEnvironment {
             let timer = timer;
             let id = timer.1;
             let subscription = self.tasks.hub.subscribe(&wait.token);
+            // A `.sync` parent also hears of its child's end (the child's ARN is the key).
+            let child_key = match self
+                .current(&wait)
+                .await
+                .as_ref()
+                .and_then(crate::nested::child_of)
+            {
+                Some((arn, _)) => arn,
+                None => format!("no-child:{}", wait.token),
+            };
+            let child_subscription = self.tasks.hub.subscribe(&child_key);
             let long_from = self
                 .unload_after()
                 .and_then(|after| SignedDuration::try_from(after).ok())
@@ -147,6 +161,9 @@ impl DurableEnvironment {
                 let notified = subscription.notify().notified();
                 tokio::pin!(notified);
                 notified.as_mut().enable();
+                let child_notified = child_subscription.notify().notified();
+                tokio::pin!(child_notified);
+                child_notified.as_mut().enable();
                 let Some(task) = self.current(&wait).await else {
                     // The store refuses this task for good: fail it rather than wait forever.
                     return TaskProgress::Failed {
@@ -157,8 +174,19 @@ impl DurableEnvironment {
                 if let Some(progress) = progress_of(&task, wait.seen_started) {
                     return progress;
                 }
+                let child = crate::nested::child_of(&task);
+                if let Some((arn, nested)) = &child {
+                    if self.child_ended(&task.token, arn, *nested).await {
+                        continue;
+                    }
+                }
                 let now = self.now();
-                let deadline = task.deadline_ms().map(from_ms);
+                let mut deadline = task.deadline_ms().map(from_ms);
+                if child.is_some() {
+                    // An unloaded parent looks at its child again at least every minute.
+                    let again = now.saturating_add(CHILD_RECHECK).unwrap_or(Timestamp::MAX);
+                    deadline = Some(deadline.map_or(again, |d| d.min(again)));
+                }
                 if deadline.is_some_and(|deadline| deadline <= now) {
                     let token = wait.token.as_str();
                     let now_ms = now.as_millisecond();
@@ -173,11 +201,31 @@ impl DurableEnvironment {
                 let turns_long = long_from.filter(|_| !long).unwrap_or(Timestamp::MAX);
                 tokio::select! {
                     _ = &mut notified => {}
+                    _ = &mut child_notified => {}
                     _ = self.sleep_plain(deadline.unwrap_or(Timestamp::MAX)) => {}
                     _ = self.sleep_plain(turns_long) => {}
                 }
             }
         })
+    }
+
+    /// Completes a `.sync` task from its child's stored status; whether the child has ended.
+    async fn child_ended(&self, token: &str, child: &str, nested: fluxo_engine::Nested) -> bool {
+        let Ok(Some(record)) =
+            retrying("read an execution", || self.store().get_execution(child)).await
+        else {
+            return false;
+        };
+        let Some(outcome) = crate::nested::outcome_of(&record, nested) else {
+            return false;
+        };
+        let now_ms = self.now().as_millisecond();
+        let _ = retrying("complete a task", || {
+            self.store()
+                .complete_task(token.to_string(), outcome.clone(), now_ms)
+        })
+        .await;
+        true
     }
 
     /// Forgets the tasks whose outcome events were just committed.

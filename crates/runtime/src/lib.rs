@@ -17,6 +17,7 @@ mod durable_tasks;
 pub mod execution_log;
 mod express;
 mod hub;
+mod nested;
 mod own_api;
 mod standard;
 mod tokens;

@@ -9,12 +9,13 @@
 
 use crate::activities::MAX_POLL;
 use crate::{Runtime, RuntimeError};
-use fluxo_engine::TaskFailure;
-use fluxo_store::TaskOutcome;
+use fluxo_engine::{Nested, TaskFailure};
+use fluxo_store::{TaskOutcome, TaskRecord};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// The actions of the Step Functions API that a Task state can call on this Fluxo.
+/// The actions of the Step Functions API that a Task state can call on this Fluxo through
+/// `aws-sdk:sfn` (`states:startExecution` is answered too, see `nested.rs`).
 pub const OWN_ACTIONS: [&str; 4] = [
     "getActivityTask",
     "sendTaskSuccess",
@@ -60,8 +61,10 @@ impl Runtime {
         self: &Arc<Self>,
         action: &str,
         parameters: Value,
+        link: Option<(Nested, TaskRecord)>,
     ) -> Result<Value, TaskFailure> {
         let outcome = match action {
+            "startExecution" => return self.start_nested(parameters, link).await,
             "getActivityTask" => {
                 let arn = text(&parameters, "ActivityArn")?;
                 let worker = text(&parameters, "WorkerName").ok();

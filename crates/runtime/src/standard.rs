@@ -37,6 +37,9 @@ impl Runtime {
         input: ExecutionInput,
         now_ms: i64,
     ) -> Result<ExecutionRecord, RuntimeError> {
+        // Read once, before the execution exists: its driver must not wait for the store
+        // before it commits `ExecutionStarted`.
+        self.signer().await?;
         let record = ExecutionRecord {
             arn: arn::execution_of(&machine.record.arn, name),
             state_machine_arn: machine.record.arn.clone(),
@@ -307,7 +310,47 @@ impl Runtime {
                 other => other.into(),
             })?;
         let _ = self.changes.send(arn.into());
+        // A `.sync` parent waiting on this execution looks again.
+        self.hub.notify_all(arn);
+        if stopped.status == ExecutionStatus::Aborted {
+            // Stopping a parent stops the children it waits for (`.sync`, `.sync:2`), as
+            // AWS does ("Start a new AWS Step Functions state machine from a running
+            // execution").
+            for child in self.sync_children(arn).await? {
+                Box::pin(self.stop(&child, None, None, now_ms)).await?;
+            }
+        }
         Ok(stopped)
+    }
+
+    /// The running children an execution started with `states:startExecution.sync[:2]`,
+    /// read from its `TaskSubmitted` events.
+    async fn sync_children(&self, arn: &str) -> Result<Vec<String>, RuntimeError> {
+        let mut children = Vec::new();
+        for recorded in self.recorded_events(arn).await? {
+            let event = recorded.event;
+            let nested = event.kind == EventType::TaskSubmitted
+                && event.detail_text("resourceType").as_deref() == Some("states")
+                && event
+                    .detail_text("resource")
+                    .is_some_and(|resource| resource.starts_with("startExecution.sync"));
+            let child = nested
+                .then(|| event.detail_text("output"))
+                .flatten()
+                .and_then(|output| serde_json::from_str::<Value>(&output).ok())
+                .and_then(|output| output["ExecutionArn"].as_str().map(str::to_string));
+            if let Some(child) = child {
+                let running = self
+                    .store
+                    .get_execution(&child)
+                    .await?
+                    .is_some_and(|c| c.status == ExecutionStatus::Running);
+                if running {
+                    children.push(child);
+                }
+            }
+        }
+        Ok(children)
     }
 
     /// How many Standard executions are in memory now.

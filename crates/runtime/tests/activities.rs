@@ -258,3 +258,103 @@ async fn wait_for_task_token_waits_for_the_token_its_function_was_handed() {
     }
     assert_eq!(functions.calls.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_parent_waits_for_its_child_and_gets_its_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, _) = runtime_in(dir.path(), None);
+    let succeeds =
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"a": 1}, "End": true}}});
+    let fails =
+        json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Bad", "Cause": "no"}}});
+    let good = create(&runtime, "good", succeeds).await.record.arn.clone();
+    let bad = create(&runtime, "bad", fails).await.record.arn.clone();
+    let parent = |resource: &str| {
+        json!({"StartAt": "Run", "States": {"Run": {"Type": "Task", "Resource": resource,
+            "Parameters": {"StateMachineArn.$": "$.machine", "Input": {"x": 1}},
+            "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Caught"}], "End": true},
+            "Caught": {"Type": "Pass", "End": true}}})
+    };
+    let sync = create(
+        &runtime,
+        "sync",
+        parent("arn:aws:states:::states:startExecution.sync"),
+    )
+    .await;
+    let sync2 = create(
+        &runtime,
+        "sync2",
+        parent("arn:aws:states:::states:startExecution.sync:2"),
+    )
+    .await;
+    let store = runtime.store().clone();
+    let run = |machine: fluxo_runtime::Loaded, name: &'static str, child: String| {
+        let runtime = runtime.clone();
+        let store = store.clone();
+        async move {
+            let arn = start(&runtime, &machine, name, json!({"machine": child}))
+                .await
+                .arn;
+            let execution = wait_closed(store.as_ref(), &arn).await;
+            assert_eq!(execution.status, ExecutionStatus::Succeeded);
+            let events = history(store.as_ref(), &arn).await;
+            assert_eq!(
+                &kinds(&events)[2..5],
+                ["TaskScheduled", "TaskStarted", "TaskSubmitted"]
+            );
+            serde_json::from_str::<Value>(execution.output.as_deref().unwrap()).unwrap()
+        }
+    };
+    let output = run(sync.clone(), "s1", good.clone()).await;
+    assert_eq!(output["Status"], json!("SUCCEEDED"));
+    assert_eq!(
+        output["Output"],
+        json!(r#"{"a":1}"#),
+        ".sync: the output as text"
+    );
+    assert_eq!(output["Input"], json!(r#"{"x":1}"#));
+    let output = run(sync2, "s2", good).await;
+    assert_eq!(
+        output["Output"],
+        json!({"a": 1}),
+        ".sync:2: the output parsed"
+    );
+    let output = run(sync, "s3", bad).await;
+    assert_eq!(output["Error"], json!("States.TaskFailed"));
+    let cause: Value = serde_json::from_str(output["Cause"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (cause["Status"].as_str(), cause["Error"].as_str()),
+        (Some("FAILED"), Some("Bad"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_a_sync_parent_stops_its_child() {
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, _) = runtime_in(dir.path(), None);
+    let slow =
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": true}}});
+    let slow = create(&runtime, "slow", slow).await.record.arn.clone();
+    let parent = json!({"StartAt": "Run", "States": {"Run": {"Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": slow, "Name": "child"}, "End": true}}});
+    let parent = create(&runtime, "parent", parent).await;
+    let arn = start(&runtime, &parent, "p", json!({})).await.arn;
+    let store = runtime.store().clone();
+    let child = execution_arn("slow", "child");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while history(store.as_ref(), &arn)
+        .await
+        .iter()
+        .all(|e| e.kind != "TaskSubmitted")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the child never started"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    runtime.stop(&arn, None, None, 0).await.unwrap();
+    let child = store.get_execution(&child).await.unwrap().unwrap();
+    assert_eq!(child.status, ExecutionStatus::Aborted);
+}

@@ -277,17 +277,19 @@ pub fn commit(c: &Connection, transition: Transition) -> StoreResult<()> {
 pub fn abort_execution(c: &Connection, abort: Abort) -> StoreResult<ExecutionRecord> {
     let arn = &abort.execution_arn;
     if status(c, arn)? == ExecutionStatus::Running {
-        let last: i64 = c
+        let (last, latest): (i64, i64) = c
             .query_row(
-                "SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_arn = ?1",
+                "SELECT COALESCE(MAX(id), 0), COALESCE(MAX(timestamp_ms), 0) FROM events \
+                 WHERE execution_arn = ?1",
                 [arn],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .map_err(backend)?;
         let event = EventRecord {
             id: last as u64 + 1,
             previous_event_id: last as u64,
-            timestamp_ms: abort.timestamp_ms,
+            // Never before an event a driver committed while the stop was on its way.
+            timestamp_ms: abort.timestamp_ms.max(latest),
             kind: abort.kind,
             details: abort.details.clone(),
             thread: String::new(),

@@ -101,7 +101,7 @@ pub trait Store: TaskStore + Send + Sync {
     /// wake-up is lost (see [`TaskStore`]).
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()>;
     /// Ends a running execution from outside: numbers `abort`'s event after the last committed
-    /// one, sets the status from its kind, clears the timer. An execution that has already
+    /// one (and dates it no earlier), sets the status from its kind, clears the timer. An execution that has already
     /// ended is returned unchanged.
     fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord>;
     /// The history in id order (or reverse), `max_results` at a time.

@@ -353,10 +353,12 @@ impl Store for MemoryStore {
                 .entry(abort.execution_arn.clone())
                 .or_default();
             let last = events.last().map_or(0, |event| event.id);
+            let latest = events.iter().map(|event| event.timestamp_ms).max();
             events.push(EventRecord {
                 id: last + 1,
                 previous_event_id: last,
-                timestamp_ms: abort.timestamp_ms,
+                // Never before an event a driver committed while the stop was on its way.
+                timestamp_ms: latest.map_or(abort.timestamp_ms, |t| t.max(abort.timestamp_ms)),
                 kind: abort.kind,
                 details: abort.details,
                 thread: String::new(),

@@ -14,7 +14,7 @@ mod callback;
 mod lambda;
 
 use crate::attempt::{Attempt, Completed};
-use crate::environment::{FunctionCall, FunctionResult, TaskFailure, TaskWait};
+use crate::environment::{FunctionCall, FunctionResult, Nested, TaskFailure, TaskWait};
 use crate::failure::Failure;
 use crate::history::details;
 use crate::journal::Thread;
@@ -36,10 +36,12 @@ enum Recording<'t> {
     Lambda {
         resource: &'t str,
     },
-    /// An action of Step Functions' own API (`aws-sdk:sfn:ACTION`), which Fluxo answers
-    /// itself.
+    /// An action of Step Functions' own API (`aws-sdk:sfn:ACTION`, or `states:startExecution`
+    /// with its suffix as `resource`), which Fluxo answers itself.
     OwnApi {
+        resource_type: &'t str,
         action: &'t str,
+        resource: &'t str,
     },
 }
 
@@ -69,7 +71,11 @@ impl Recording<'_> {
         let (kind, resource) = match self {
             Recording::LambdaFunction => return map,
             Recording::Lambda { resource } => ("lambda", resource),
-            Recording::OwnApi { action } => ("aws-sdk:sfn", action),
+            Recording::OwnApi {
+                resource_type,
+                resource,
+                ..
+            } => (resource_type, resource),
         };
         map.insert("resourceType".into(), json!(kind));
         map.insert("resource".into(), json!(resource));
@@ -97,8 +103,10 @@ struct Call<'t> {
     timeout: Option<u64>,
     /// `LogType: Tail` on `lambda:invoke`: the result carries the log's last 4 KB.
     log_tail: bool,
-    /// `.waitForTaskToken`: the task opened before the call, then waited for.
+    /// `.waitForTaskToken` or `.sync`: the task opened before the call, then waited for.
     wait: Option<TaskWait>,
+    /// `states:startExecution.sync[:2]`: the child's end completes the task.
+    nested: Option<Nested>,
 }
 
 /// Whether the Task waits for a task token: an activity, or `.waitForTaskToken`.
@@ -147,25 +155,87 @@ pub(crate) async fn run(
     let timeout = seconds(&task.timeout_seconds, "TimeoutSecondsPath")?;
     let heartbeat = seconds(&task.heartbeat_seconds, "HeartbeatSecondsPath")?;
     let request_id = attempt.frame.uuid();
-    let call = match &task.integration {
-        Integration::Activity { arn } => {
-            // A replay does not ask again: the activity may have been deleted since.
-            if run.recorded_next(thread).is_none() && !run.env.activity_exists(arn).await {
-                return Err(attempt.runtime_error(format!("The activity {arn} does not exist.")));
-            }
-            let scheduled = callback::scheduled_details(arn, &effective, timeout, heartbeat);
-            run.record(thread, EventType::ActivityScheduled, Some(scheduled));
-            let wait = callback::wait_for(
-                token,
-                Some(arn.clone()),
-                effective,
-                thread,
-                timeout,
-                heartbeat,
-            );
-            let outcome = callback::activity(attempt, wait, thread).await;
-            return conclude(attempt, input, outcome);
+    let scope = Scope {
+        effective,
+        timeout,
+        heartbeat,
+        token,
+        request_id,
+    };
+    if let Integration::Activity { arn } = &task.integration {
+        return activity(attempt, arn, scope, input, thread).await;
+    }
+    let integration = &task.integration;
+    let call = match integration {
+        Integration::LambdaFunction { .. } => lambda_call(attempt, task, scope, thread),
+        _ if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
+            lambda_call(attempt, task, scope, thread)
         }
+        _ => own_call(attempt, task, scope, thread)?,
+    };
+    finish_call(attempt, task, input, call, thread).await
+}
+
+/// What the scheduling of a call needs: the effective input, the deadlines and the ids.
+struct Scope {
+    effective: Value,
+    timeout: Option<u64>,
+    heartbeat: Option<u64>,
+    token: String,
+    request_id: String,
+}
+
+/// An activity task, scheduled and waited for.
+async fn activity(
+    attempt: &Attempt<'_>,
+    arn: &str,
+    scope: Scope,
+    input: &Value,
+    thread: &mut Thread,
+) -> Result<Completed, Failure> {
+    let run = attempt.run;
+    let Scope {
+        effective,
+        timeout,
+        heartbeat,
+        token,
+        ..
+    } = scope;
+    // A replay does not ask again: the activity may have been deleted since.
+    if run.recorded_next(thread).is_none() && !run.env.activity_exists(arn).await {
+        return Err(attempt.runtime_error(format!("The activity {arn} does not exist.")));
+    }
+    let scheduled = callback::scheduled_details(arn, &effective, timeout, heartbeat);
+    run.record(thread, EventType::ActivityScheduled, Some(scheduled));
+    let wait = callback::wait_for(
+        token,
+        Some(arn.to_string()),
+        effective,
+        thread,
+        timeout,
+        heartbeat,
+    );
+    let outcome = callback::activity(attempt, wait, thread).await;
+    conclude(attempt, input, outcome)
+}
+
+/// Schedules a Lambda call: a function ARN, else `lambda:invoke` or
+/// `lambda:invoke.waitForTaskToken` (the only other integrations `run` sends here).
+fn lambda_call<'t>(
+    attempt: &Attempt<'_>,
+    task: &'t Task,
+    scope: Scope,
+    thread: &mut Thread,
+) -> Call<'t> {
+    let run = attempt.run;
+    let Scope {
+        effective,
+        timeout,
+        heartbeat,
+        token,
+        request_id,
+    } = scope;
+    match &task.integration {
         Integration::LambdaFunction { function } => {
             let mut scheduled = details([
                 ("input", Value::String(effective.to_string())),
@@ -184,9 +254,10 @@ pub(crate) async fn run(
                 timeout,
                 log_tail: false,
                 wait: None,
+                nested: None,
             }
         }
-        integration if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
+        integration => {
             let callback = is_lambda_callback(integration);
             let mut scheduled =
                 lambda::scheduled_details(run.context.region(), &effective, timeout, heartbeat);
@@ -210,8 +281,28 @@ pub(crate) async fn run(
                 timeout,
                 log_tail: effective.get("LogType").and_then(Value::as_str) == Some("Tail"),
                 wait,
+                nested: None,
             }
         }
+    }
+}
+
+/// Schedules a call of Step Functions' own API (`aws-sdk:sfn:*`, `states:startExecution`).
+fn own_call<'t>(
+    attempt: &Attempt<'_>,
+    task: &'t Task,
+    scope: Scope,
+    thread: &mut Thread,
+) -> Result<Call<'t>, Failure> {
+    let run = attempt.run;
+    let Scope {
+        effective,
+        timeout,
+        heartbeat,
+        token,
+        request_id,
+    } = scope;
+    let call = match &task.integration {
         Integration::AwsSdk {
             service,
             action,
@@ -225,13 +316,65 @@ pub(crate) async fn run(
             ]);
             run.record(thread, EventType::TaskScheduled, Some(scheduled));
             Call {
-                recording: Recording::OwnApi { action },
+                recording: Recording::OwnApi {
+                    resource_type: "aws-sdk:sfn",
+                    action,
+                    resource: action,
+                },
                 function: action.clone(),
                 payload: effective,
                 request_id,
                 timeout,
                 log_tail: false,
                 wait: None,
+                nested: None,
+            }
+        }
+        Integration::Service {
+            service,
+            action,
+            pattern,
+        } if service == "states" && action == "startExecution" => {
+            let resource = task.resource.rsplit(':').next().unwrap_or(action);
+            // `.sync:2` ends in `sync:2`: the resource is what follows `states:`.
+            let resource = match pattern {
+                IntegrationPattern::Sync2 => "startExecution.sync:2",
+                _ => resource,
+            };
+            let mut scheduled = details([
+                ("resourceType", json!("states")),
+                ("resource", json!(resource)),
+                ("region", Value::String(run.context.region().to_string())),
+                ("parameters", Value::String(effective.to_string())),
+            ]);
+            if let Some(timeout) = timeout {
+                scheduled.insert("timeoutInSeconds".into(), json!(timeout));
+            }
+            if let Some(heartbeat) = heartbeat {
+                scheduled.insert("heartbeatInSeconds".into(), json!(heartbeat));
+            }
+            run.record(thread, EventType::TaskScheduled, Some(scheduled));
+            let wait = (*pattern != IntegrationPattern::RequestResponse).then(|| {
+                callback::wait_for(token, None, effective.clone(), thread, timeout, heartbeat)
+            });
+            let nested = match pattern {
+                IntegrationPattern::Sync => Some(Nested::Sync),
+                IntegrationPattern::Sync2 => Some(Nested::Sync2),
+                _ => None,
+            };
+            Call {
+                recording: Recording::OwnApi {
+                    resource_type: "states",
+                    action,
+                    resource,
+                },
+                function: action.clone(),
+                payload: effective,
+                request_id,
+                timeout,
+                log_tail: false,
+                wait,
+                nested,
             }
         }
         _ => {
@@ -240,6 +383,19 @@ pub(crate) async fn run(
             )
         }
     };
+    Ok(call)
+}
+
+/// Makes a scheduled call and records how it ended (for `.waitForTaskToken` and `.sync`, its
+/// submission, then the wait).
+async fn finish_call(
+    attempt: &Attempt<'_>,
+    task: &Task,
+    input: &Value,
+    call: Call<'_>,
+    thread: &mut Thread,
+) -> Result<Completed, Failure> {
+    let run = attempt.run;
     let recording = call.recording;
     let wait = call.wait.clone();
     let outcome = perform(attempt, call, thread).await;
@@ -339,15 +495,17 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
         });
     }
     run.persist().await;
-    // The task is open before the function can hand its token on.
-    if let Some(wait) = &call.wait {
+    // The task is open before the function can hand its token on (a nested `.sync` task is
+    // opened with its child, by the environment).
+    if let (Some(wait), None) = (&call.wait, call.nested) {
         if let Err(failure) = run.env.open_task(wait).await {
             return Outcome::Failed(failure);
         }
     }
     let invocation: BoxFuture<'_, Result<FunctionResult, TaskFailure>> = match call.recording {
-        Recording::OwnApi { action } => {
-            let called = run.env.call_own_api(action, call.payload);
+        Recording::OwnApi { action, .. } => {
+            let link = call.nested.zip(call.wait.clone());
+            let called = run.env.call_own_api(action, call.payload, link);
             Box::pin(async move { called.await.map(FunctionResult::from) })
         }
         _ => run.env.invoke_function(FunctionCall {

@@ -1,0 +1,176 @@
+//! Nested executions: `arn:aws:states:::states:startExecution` with `.sync`, `.sync:2` and
+//! `.waitForTaskToken`, run by this runtime (Step Functions developer guide, "Start a new AWS
+//! Step Functions state machine from a running execution"), with the shapes of the recorded
+//! cases `callbacks/callback__test_start_execution_sync*`.
+//!
+//! A `.sync` parent waits on a task opened together with the child: the task's input names the
+//! child (`{"childExecutionArn", "nested"}`), and the parent, whenever it looks at the task,
+//! completes it from the child's stored status once the child has ended. The child's end
+//! notifies the parent in memory; an unloaded parent looks again at least every minute.
+
+use crate::{ExecutionInput, Runtime, RuntimeError};
+use fluxo_engine::{Nested, TaskFailure};
+use fluxo_store::{ExecutionRecord, TaskOutcome, TaskRecord};
+use fluxo_types::ExecutionStatus;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The link a nested `.sync` task keeps in its input.
+pub(crate) fn child_of(task: &TaskRecord) -> Option<(String, Nested)> {
+    let link: Value = serde_json::from_str(&task.input).ok()?;
+    let child = link.get("childExecutionArn")?.as_str()?.to_string();
+    let nested = match link.get("nested")?.as_str()? {
+        "sync:2" => Nested::Sync2,
+        _ => Nested::Sync,
+    };
+    Some((child, nested))
+}
+
+/// A child's name derived from its parent's task token: the same on a replay.
+fn name_from(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    uuid::Builder::from_random_bytes(digest[..16].try_into().unwrap_or_default())
+        .into_uuid()
+        .to_string()
+}
+
+fn failure(error: RuntimeError) -> TaskFailure {
+    let code = match &error {
+        RuntimeError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+        RuntimeError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+        _ => "Sfn",
+    };
+    TaskFailure {
+        error: format!("StepFunctions.{code}Exception"),
+        cause: Some(format!(
+            "{error} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code}; Request ID: {}; Proxy: null)",
+            uuid::Uuid::new_v4()
+        )),
+    }
+}
+
+/// `StartExecution`'s answer as the optimized integration returns it.
+fn started_answer(child: &ExecutionRecord) -> Value {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let seconds = child.started_ms as f64 / 1000.0;
+    let body = json!({"executionArn": child.arn, "startDate": seconds}).to_string();
+    let length = body.len().to_string();
+    let date = jiff::Timestamp::now()
+        .strftime("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    json!({
+        "ExecutionArn": child.arn,
+        "StartDate": child.started_ms,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {"x-amzn-RequestId": [request_id], "connection": ["keep-alive"],
+                               "Content-Length": [length], "Date": [date],
+                               "Content-Type": ["application/x-amz-json-1.0"]},
+            "HttpHeaders": {"connection": "keep-alive", "Content-Length": length,
+                            "Content-Type": "application/x-amz-json-1.0", "Date": date,
+                            "x-amzn-RequestId": request_id},
+            "HttpStatusCode": 200
+        },
+        "SdkResponseMetadata": {"RequestId": request_id}
+    })
+}
+
+/// `DescribeExecution`'s answer as a `.sync` task returns it, once the child has ended.
+pub(crate) fn outcome_of(child: &ExecutionRecord, nested: Nested) -> Option<TaskOutcome> {
+    if child.status == ExecutionStatus::Running {
+        return None;
+    }
+    let as_json = |text: &str| serde_json::from_str(text).unwrap_or(Value::Null);
+    let mut described = Map::new();
+    described.insert("ExecutionArn".into(), json!(child.arn));
+    let input = match nested {
+        Nested::Sync => json!(child.input),
+        Nested::Sync2 => as_json(&child.input),
+    };
+    described.insert("Input".into(), input);
+    described.insert("InputDetails".into(), json!({"Included": true}));
+    described.insert("Name".into(), json!(child.name));
+    described.insert("StartDate".into(), json!(child.started_ms));
+    described.insert("StateMachineArn".into(), json!(child.state_machine_arn));
+    described.insert("Status".into(), json!(child.status.as_str()));
+    if let Some(stopped) = child.stopped_ms {
+        described.insert("StopDate".into(), json!(stopped));
+    }
+    if child.status == ExecutionStatus::Succeeded {
+        let output = child.output.as_deref().unwrap_or("null");
+        let output = match nested {
+            Nested::Sync => json!(output),
+            Nested::Sync2 => as_json(output),
+        };
+        described.insert("Output".into(), output);
+        described.insert("OutputDetails".into(), json!({"Included": true}));
+        return Some(TaskOutcome::Succeeded(Value::Object(described).to_string()));
+    }
+    if let Some(error) = &child.error {
+        described.insert("Error".into(), json!(error));
+    }
+    if let Some(cause) = &child.cause {
+        described.insert("Cause".into(), json!(cause));
+    }
+    Some(TaskOutcome::Failed {
+        error: Some("States.TaskFailed".into()),
+        cause: Some(Value::Object(described).to_string()),
+    })
+}
+
+impl Runtime {
+    /// `startExecution` for a Task state; with `parent` (`.sync`, `.sync:2`), the parent's
+    /// task is opened linked to the child first.
+    pub(crate) async fn start_nested(
+        self: &Arc<Self>,
+        parameters: Value,
+        parent: Option<(Nested, TaskRecord)>,
+    ) -> Result<Value, TaskFailure> {
+        let machine_arn = parameters
+            .get("StateMachineArn")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let name = match (parameters.get("Name").and_then(Value::as_str), &parent) {
+            (Some(name), _) => name.to_string(),
+            (None, Some((_, task))) => name_from(&task.token),
+            (None, None) => uuid::Uuid::new_v4().to_string(),
+        };
+        let text = match parameters.get("Input") {
+            None | Some(Value::Null) => "{}".to_string(),
+            Some(Value::String(text)) => text.clone(),
+            Some(other) => other.to_string(),
+        };
+        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let machine = self
+            .state_machine(&machine_arn, false)
+            .await
+            .map_err(failure)?;
+        let child_arn = fluxo_types::arn::execution_of(&machine.record.arn, &name);
+        if let Some((nested, mut task)) = parent {
+            let link = match nested {
+                Nested::Sync => "sync",
+                Nested::Sync2 => "sync:2",
+            };
+            task.input = json!({"childExecutionArn": child_arn, "nested": link}).to_string();
+            self.store
+                .open_task(task)
+                .await
+                .map_err(|e| failure(e.into()))?;
+        }
+        let input = ExecutionInput { text, value };
+        let now = jiff::Timestamp::now().as_millisecond();
+        let child = match self.start(&machine, &name, input, now).await {
+            Ok(child) => child,
+            // A replay starts its child again: the one of that name is it.
+            Err(RuntimeError::ExecutionAlreadyExists(arn)) if arn == child_arn => self
+                .store
+                .get_execution(&arn)
+                .await
+                .map_err(|e| failure(e.into()))?
+                .ok_or_else(|| failure(RuntimeError::ExecutionDoesNotExist(arn)))?,
+            Err(error) => return Err(failure(error)),
+        };
+        Ok(started_answer(&child))
+    }
+}
