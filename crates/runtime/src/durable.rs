@@ -229,6 +229,7 @@ impl Environment for DurableEnvironment {
                 events: events.iter().map(to_store).collect(),
                 update,
                 timer,
+                fence: None,
             };
             // The engine may not act before this is durable: retry while the store is failing,
             // and stop driving the execution if the store refuses the transition itself.

@@ -141,6 +141,7 @@ impl Runtime {
                 events: Vec::new(),
                 update: None,
                 timer: TimerChange::Clear,
+                fence: None,
             };
             match self.store.commit(clear).await {
                 Ok(()) => {}
@@ -250,6 +251,7 @@ impl Runtime {
                         events: Vec::new(),
                         update: None,
                         timer: TimerChange::Set(wake_at.as_millisecond()),
+                        fence: None,
                     };
                     match self.store.commit(park).await {
                         Ok(()) | Err(StoreError::ExecutionClosed { .. }) => {}

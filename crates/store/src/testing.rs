@@ -5,6 +5,8 @@ use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod leases;
+
 fn machine(name: &str) -> StateMachineRecord {
     StateMachineRecord {
         arn: format!("arn:aws:states:us-east-1:123456789012:stateMachine:{name}"),
@@ -62,6 +64,7 @@ fn step(arn: &str, events: Vec<EventRecord>) -> Transition {
         events,
         update: None,
         timer: TimerChange::Keep,
+        fence: None,
     }
 }
 
@@ -77,6 +80,7 @@ fn ending(arn: &str, id: u64, status: ExecutionStatus) -> Transition {
             stopped_ms: Some(30),
         }),
         timer: TimerChange::Clear,
+        fence: None,
     }
 }
 
@@ -90,6 +94,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     aborts(store.as_ref()).await;
     timers(store.as_ref()).await;
     tags(store.as_ref()).await;
+    leases::run(store).await;
 }
 
 async fn state_machines(store: &dyn Store) {
@@ -424,6 +429,7 @@ async fn commits(store: &dyn Store) {
                 stopped_ms: Some(60),
             }),
             timer: TimerChange::Set(99),
+            fence: None,
         })
         .await;
     assert_eq!(
