@@ -99,6 +99,27 @@ impl PostgresStore {
     }
 }
 
+/// What to call the database of `url` in messages: its name and hosts, never its password.
+pub fn describe(url: &str) -> String {
+    let Ok(config) = url.parse::<tokio_postgres::Config>() else {
+        return "PostgreSQL".to_string();
+    };
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .zip(config.get_ports().iter().chain(std::iter::repeat(&5432)))
+        .map(|(host, port)| match host {
+            tokio_postgres::config::Host::Tcp(name) => format!("{name}:{port}"),
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect();
+    format!(
+        "PostgreSQL database {} on {}",
+        config.get_dbname().unwrap_or("(default)"),
+        hosts.join(",")
+    )
+}
+
 /// A page of executions keyed by their start order.
 fn execution_page(rows: Vec<(i64, ExecutionRecord)>, page: &Page) -> Listed<ExecutionRecord> {
     let listed = listed(rows, page.limit(), Listing::Executions, |(seq, _)| {
