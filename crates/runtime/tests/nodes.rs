@@ -240,3 +240,38 @@ async fn three_nodes_on_postgres_share_the_work_and_survive_a_crash() {
     };
     three_nodes_share_the_work(open, executions).await;
 }
+
+/// StopExecution answered by a node that does not drive the execution: the store ends it at
+/// once, and the driving node, whose next renewal no longer finds the lease, stops its driver
+/// instead of waiting for its next transition to be refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_on_another_node_ends_the_driver() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> =
+        Arc::new(fluxo_store_sqlite::SqliteStore::open(dir.path()).unwrap());
+    let (driving, other) = (node(store.clone(), 0), node(store.clone(), 1));
+    let pollers = [
+        driving.spawn_timers(Duration::from_millis(50)),
+        other.spawn_timers(Duration::from_millis(50)),
+    ];
+    let waiting = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "Next": "P"},
+        "P": {"Type": "Pass", "End": true}}});
+    let machine = create(&driving, "stopped", waiting).await;
+    let execution = start(&driving, &machine, "s", json!({})).await;
+    // In its Wait, its first events committed.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(driving.in_memory(), 1);
+    let now = jiff::Timestamp::now().as_millisecond();
+    let stopped = other.stop(&execution.arn, None, None, now).await.unwrap();
+    assert_eq!(stopped.status, ExecutionStatus::Aborted);
+    // Within a renewal period (a third of the lease) and well before the Wait ends.
+    tokio::time::sleep(LEASE / 3 + Duration::from_millis(200)).await;
+    assert_eq!(driving.in_memory(), 0, "the driver was stopped");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let events = history(store.as_ref(), &execution.arn).await;
+    assert_whole(&events);
+    assert_eq!(events.last().unwrap().kind, "ExecutionAborted");
+    for poller in pollers {
+        poller.abort();
+    }
+}
