@@ -47,15 +47,18 @@ impl Runtime {
             let renew_every = runtime.config.lease_ttl / 3;
             let mut last_renewal = Instant::now();
             let mut last_attempt = Instant::now();
+            let mut cut_off = false;
             loop {
                 tokio::time::sleep(every).await;
-                if last_attempt.elapsed() >= renew_every {
+                // Renewals come first in a round, so that a node back from a cut-off gives
+                // up its old leases before it claims anything.
+                if cut_off || last_attempt.elapsed() >= renew_every {
                     last_attempt = Instant::now();
-                    match runtime.renew().await {
+                    match runtime.renew(&mut cut_off).await {
                         Ok(()) => last_renewal = last_attempt,
                         Err(error) => {
                             tracing::error!(%error, "cannot renew this node's leases");
-                            runtime.give_up_if_cut_off(last_renewal);
+                            cut_off |= runtime.give_up_if_cut_off(last_renewal);
                         }
                     }
                 }
@@ -69,8 +72,14 @@ impl Runtime {
         })
     }
 
-    /// Extends every lease of this node and stops the drivers whose lease is gone.
-    async fn renew(&self) -> Result<(), RuntimeError> {
+    /// Extends every lease of this node and stops the drivers whose lease is gone. After a
+    /// cut-off (every driver stopped), first releases the node's leases, which no driver uses
+    /// any more, so that any node may claim those executions again.
+    async fn renew(&self, cut_off: &mut bool) -> Result<(), RuntimeError> {
+        if *cut_off {
+            self.store.release_node(&self.config.node_id).await?;
+            *cut_off = false;
+        }
         let started = Instant::now();
         let held: HashSet<(String, u64)> = self
             .store
@@ -93,12 +102,16 @@ impl Runtime {
     }
 
     /// After two thirds of a lease without a renewal, another node may soon take over: stop
-    /// acting on every execution before that can happen.
-    fn give_up_if_cut_off(&self, last_renewal: Instant) {
-        if last_renewal.elapsed() >= self.config.lease_ttl * 2 / 3 {
-            tracing::error!("the store has been unreachable too long; this node stops every execution it drives");
-            self.abort_all();
+    /// acting on every execution before that can happen. Returns whether it did.
+    fn give_up_if_cut_off(&self, last_renewal: Instant) -> bool {
+        if last_renewal.elapsed() < self.config.lease_ttl * 2 / 3 {
+            return false;
         }
+        tracing::error!(
+            "the store has been unreachable too long; this node stops every execution it drives"
+        );
+        self.abort_all();
+        true
     }
 
     /// Claims the executions whose timer is due and resumes them.
