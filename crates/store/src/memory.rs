@@ -5,6 +5,9 @@ use fluxo_types::ExecutionStatus;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+mod leases;
+use leases::LeaseRow;
+
 #[derive(Default)]
 struct Tables {
     state_machines: BTreeMap<String, StateMachineRecord>,
@@ -20,21 +23,6 @@ struct Tables {
     leases: HashMap<String, LeaseRow>,
 }
 
-/// An execution's lease: the owner while held, and the last token drawn (kept when released,
-/// so that the next claim draws a larger one).
-#[derive(Debug, Default, Clone)]
-struct LeaseRow {
-    owner: Option<String>,
-    token: u64,
-    expires_ms: i64,
-}
-
-impl LeaseRow {
-    fn claimable(&self, now_ms: i64) -> bool {
-        self.owner.is_none() || self.expires_ms <= now_ms
-    }
-}
-
 impl Tables {
     fn execution_mut(&mut self, arn: &str) -> StoreResult<&mut ExecutionRecord> {
         let seq = self
@@ -42,49 +30,6 @@ impl Tables {
             .get(arn)
             .ok_or_else(|| StoreError::NotFound(arn.to_string()))?;
         Ok(self.executions.get_mut(seq).expect("indexed execution"))
-    }
-
-    /// Claims `arn` when it is running and its lease is claimable.
-    fn claim(&mut self, arn: &str, claim: &Claim) -> Option<Claimed> {
-        let execution = self
-            .execution_seq
-            .get(arn)
-            .map(|seq| &self.executions[seq])?;
-        if execution.status != ExecutionStatus::Running {
-            return None;
-        }
-        let execution = execution.clone();
-        let row = self.leases.entry(arn.to_string()).or_default();
-        if !row.claimable(claim.now_ms) {
-            return None;
-        }
-        row.owner = Some(claim.owner.clone());
-        row.token += 1;
-        row.expires_ms = claim.expires_ms();
-        let lease = Lease {
-            execution_arn: arn.to_string(),
-            fence: Fence {
-                owner: claim.owner.clone(),
-                token: row.token,
-            },
-            expires_ms: row.expires_ms,
-        };
-        Some(Claimed { execution, lease })
-    }
-
-    /// Whether `fence` is the execution's current lease.
-    fn fence_check(&self, arn: &str, fence: &Option<Fence>) -> StoreResult<()> {
-        let Some(fence) = fence else { return Ok(()) };
-        let current = self.leases.get(arn);
-        let held = current.is_some_and(|row| {
-            row.owner.as_deref() == Some(fence.owner.as_str()) && row.token == fence.token
-        });
-        match held {
-            true => Ok(()),
-            false => Err(StoreError::LeaseLost {
-                execution_arn: arn.to_string(),
-            }),
-        }
     }
 
     fn next_revision(&self, arn: &str) -> u64 {
@@ -482,95 +427,26 @@ impl Store for MemoryStore {
     }
 
     fn claim_orphans(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
-        self.with(move |tables| {
-            let candidates: Vec<String> = tables
-                .executions
-                .values()
-                .filter(|e| e.status == ExecutionStatus::Running)
-                .filter(|e| !tables.timers.contains_key(&e.arn))
-                .map(|e| e.arn.clone())
-                .collect();
-            let mut claimed = Vec::new();
-            for arn in candidates {
-                if claimed.len() == limit {
-                    break;
-                }
-                claimed.extend(tables.claim(&arn, &claim));
-            }
-            Ok(claimed)
-        })
+        self.with(move |tables| Ok(tables.claim_orphans(&claim, limit)))
     }
 
     fn claim_due(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
-        self.with(move |tables| {
-            let mut due: Vec<(i64, String)> = tables
-                .timers
-                .iter()
-                .filter(|(_, at)| **at <= claim.now_ms)
-                .map(|(arn, at)| (*at, arn.clone()))
-                .collect();
-            due.sort();
-            let mut claimed = Vec::new();
-            for (_, arn) in due {
-                if claimed.len() == limit {
-                    break;
-                }
-                if let Some(taken) = tables.claim(&arn, &claim) {
-                    tables.timers.remove(&arn);
-                    claimed.push(taken);
-                }
-            }
-            Ok(claimed)
-        })
+        self.with(move |tables| Ok(tables.claim_due(&claim, limit)))
     }
 
     fn renew_leases(&self, claim: Claim) -> StoreFuture<'_, Vec<Lease>> {
-        self.with(move |tables| {
-            let mut renewed = Vec::new();
-            for (arn, row) in tables.leases.iter_mut() {
-                let running = tables
-                    .execution_seq
-                    .get(arn)
-                    .is_some_and(|seq| tables.executions[seq].status == ExecutionStatus::Running);
-                if running && row.owner.as_deref() == Some(claim.owner.as_str()) {
-                    row.expires_ms = claim.expires_ms();
-                    renewed.push(Lease {
-                        execution_arn: arn.clone(),
-                        fence: Fence {
-                            owner: claim.owner.clone(),
-                            token: row.token,
-                        },
-                        expires_ms: row.expires_ms,
-                    });
-                }
-            }
-            renewed.sort_by(|a, b| a.execution_arn.cmp(&b.execution_arn));
-            Ok(renewed)
-        })
+        self.with(move |tables| Ok(tables.renew(&claim)))
     }
 
     fn release_lease<'a>(&'a self, execution_arn: &'a str, fence: Fence) -> StoreFuture<'a, ()> {
         self.with(move |tables| {
-            if tables.fence_check(execution_arn, &Some(fence)).is_ok() {
-                if let Some(row) = tables.leases.get_mut(execution_arn) {
-                    row.owner = None;
-                }
-            }
+            tables.release(execution_arn, fence);
             Ok(())
         })
     }
 
     fn release_node<'a>(&'a self, owner: &'a str) -> StoreFuture<'a, usize> {
-        self.with(move |tables| {
-            let mut released = 0;
-            for row in tables.leases.values_mut() {
-                if row.owner.as_deref() == Some(owner) {
-                    row.owner = None;
-                    released += 1;
-                }
-            }
-            Ok(released)
-        })
+        self.with(move |tables| Ok(tables.release_node(owner)))
     }
 
     fn tag_resource(&self, arn: String, tags: Vec<(String, String)>) -> StoreFuture<'_, ()> {
