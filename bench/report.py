@@ -3,10 +3,11 @@
 
   report.py RESULTS.json [--markdown report.md]
 
-Compares like with like: Fluxo in process against the in-process peers, Fluxo's server against
+Compares like with like: Fluxo in process against the in-process peers (per core and on the
+whole machine, side by side), Fluxo's server against
 the HTTP peers through the same driver and the same API path (StartSyncExecution or
 StartExecution + polling), and W1 under wrk. A record whose output was wrong is shown as such,
-never timed. Prints aligned text and writes the same tables as Markdown for BENCHMARKS.md.
+never timed. Fluxo's durable, store, parked and function figures follow. Prints aligned text and writes the same tables as Markdown for BENCHMARKS.md.
 """
 
 import argparse
@@ -35,11 +36,19 @@ def path_of(r):
     return "STANDARD" if r["note"].startswith("STANDARD") else "EXPRESS"
 
 
+def unchecked(r):
+    """What a record that was not checked says instead of a figure."""
+    note = r["note"]
+    if "no answer" in note:
+        return "no answer"
+    return "wrong output" if "wrong output" in note or "not SUCCEEDED" in note else "failed"
+
+
 def cell(r):
     if r is None:
         return "—"
     if not r["checked"]:
-        return "wrong output" if "wrong output" in r["note"] else "failed"
+        return unchecked(r)
     if r["executions"] == 1:  # W2, W3: one long execution, its time says more than a rate
         return f"{r['seconds']:.3f} s"
     return f"{r['per_second']:,.0f}/s"
@@ -67,13 +76,83 @@ def compare_table(title, base, base_name, peers, records):
     return title, header, rows
 
 
+def in_process_table(records):
+    """Fluxo on every core and on one core, each peer, and both ratios side by side: the
+    in-process peer runs JavaScript on Node's one thread, so the per-core ratio compares like
+    with like and the whole-machine ratio says what a user's machine gets."""
+    whole = {r["workload"]: r for r in records if r["mode"] == "in-process" and r["engine"] == "fluxo"}
+    one = {r["workload"]: r for r in records if r["mode"] == "in-process-1core" and r["engine"] == "fluxo"}
+    peers = {(r["engine"], r["workload"]): r for r in records
+             if r["mode"] == "in-process" and r["engine"] != "fluxo"}
+    names = sorted({e for e, _ in peers})
+    cores = next((r.get("figures", {}).get("cores") for r in whole.values()), None) or "all"
+    header = ["workload", f"Fluxo, {cores} cores", "Fluxo, 1 core"]
+    for p in names:
+        header += [p, f"whole machine: Fluxo / {p}", f"per core: Fluxo 1 core / {p}"]
+    rows = []
+    for w in WORKLOADS:
+        row = [w, cell(whole.get(w)), cell(one.get(w))]
+        for p in names:
+            r = peers.get((p, w))
+            row += [cell(r), ratio(whole.get(w), r), ratio(one.get(w), r)]
+        rows.append(row)
+    return ("In process (executions/s; one-execution workloads: seconds)", header, rows)
+
+
+def durable_table(records):
+    """Standard executions through the durable store with the transactions each made, next
+    to the store's own floor: the same transitions written by bare inserts on one connection,
+    no engine, no group commit."""
+    rows = []
+    for r in records:
+        f = r.get("figures", {})
+        if r["mode"] == "durable":
+            tx = f.get("transactions")
+            per_tx = f"{r['seconds'] * 1e6 / tx:,.0f} µs" if r["checked"] and tx else "—"
+            rows.append([r["workload"], cell(r), f"{f.get('transactions_per_execution', 0):.1f}",
+                         f"{f.get('transactions_per_second', 0):,.0f}/s", per_tx, clean(r["note"])])
+        elif r["mode"] == "store":
+            rows.append([r["workload"], "—", "—",
+                         f"{r['per_second']:,.0f}/s" if r["checked"] else "failed", "—", clean(r["note"])])
+    return ("Fluxo durable: Standard executions through SQLite, and the store's floor",
+            ["workload", "executions/s or seconds", "transactions per execution",
+             "transactions/s", "wall time per transaction", "note"], rows)
+
+
+def mib(n):
+    return f"{n / 1048576:,.1f} MiB" if n is not None else "—"
+
+
+def parked_table(records):
+    rows = []
+    for r in records:
+        if r["mode"] != "parked":
+            continue
+        f = r.get("figures", {})
+        per = f.get("bytes_per_execution")
+        rows.append([r["workload"], f"{r['executions']:,}", mib(f.get("rss_opened_bytes")),
+                     mib(f.get("rss_peak_bytes")), mib(f.get("rss_settled_bytes")),
+                     f"{per:,} B" if per is not None else "—",
+                     f"{r['seconds']:.3f} s" if r["checked"] else "failed", clean(r["note"])])
+    return ("Fluxo: Standard executions parked on a one-day Wait (resident memory of the process)",
+            ["phase", "executions", "RSS opened", "RSS peak", "RSS settled", "held per execution",
+             "time", "note"], rows)
+
+
+def functions_table(records):
+    rows = []
+    for r in records:
+        if r["mode"] != "functions":
+            continue
+        value = (f"{r['seconds'] * 1e3:.2f} ms" if r["executions"] == 1 else f"{r['per_second']:,.0f} calls/s")
+        rows.append([r["workload"], value if r["checked"] else "failed", clean(r["note"])])
+    return ("Fluxo: function calls", ["measure", "value", "note"], rows)
+
+
 def tables(records):
     out = []
-    inproc = {(r["engine"], r["workload"]): r for r in records if r["mode"] == "in-process"}
-    peers = sorted({e for e, _ in inproc} - {"fluxo"})
-    if inproc:
-        out.append(compare_table("In process (executions/s; one-execution workloads: seconds)",
-                                 "fluxo", "Fluxo", peers, inproc))
+    if any(r["mode"] in ("in-process", "in-process-1core") for r in records):
+        out.append(in_process_table(records))
     for path, how in (("EXPRESS", "StartSyncExecution"),
                       ("STANDARD", "StartExecution + DescribeExecution polling")):
         http = {(r["engine"], r["workload"]): r for r in records
@@ -91,24 +170,22 @@ def tables(records):
         order = {"floor": 1, "http-wrk": 0}
         for r in sorted(wrk, key=lambda r: (r["engine"] != "fluxo", r["engine"] != FLUXO_SERVER,
                                             order[r["mode"]], r["engine"])):
-            name = r["engine"] + (" (fluxo bench, in-process server)" if r["engine"] == "fluxo" else "")
+            name = r["engine"] + (" (fluxo-bench, in-process server)" if r["engine"] == "fluxo" else "")
             if r["mode"] == "floor":
-                name = "floor: same HTTP stack, fixed JSON body"
+                name = "floor: same HTTP stack, W1's answer as a fixed body"
             ok = r["checked"]
-            rows.append([name, f"{r['per_second']:,.0f}" if ok else "wrong output",
+            rows.append([name, f"{r['per_second']:,.0f}" if ok else unchecked(r),
                          f"{r['p50_ms']:.2f}" if ok and r["p50_ms"] is not None else "—",
                          f"{r['p99_ms']:.2f}" if ok and r["p99_ms"] is not None else "—",
                          ratio(base, r) if r["engine"] not in ("fluxo", FLUXO_SERVER) else "—"])
         out.append(("W1 by StartSyncExecution under wrk (-t2 -c64)",
                     ["engine", "requests/s", "p50 ms", "p99 ms", "Fluxo server / engine"], rows))
-    # Standard executions through the durable store, next to the store's own floor: the same
-    # transitions written by bare inserts on one connection, no engine, no group commit.
-    durable = [r for r in records if r["mode"] in ("durable", "store")]
-    if durable:
-        out.append(("Fluxo durable: Standard executions through SQLite, and the store's floor",
-                    ["workload", "executions/s or seconds", "note"],
-                    [[r["workload"], cell(r) if r["mode"] == "durable" else f"{r['per_second']:,.0f}/s",
-                      clean(r["note"])] for r in durable]))
+    if any(r["mode"] in ("durable", "store") for r in records):
+        out.append(durable_table(records))
+    if any(r["mode"] == "parked" for r in records):
+        out.append(parked_table(records))
+    if any(r["mode"] == "functions" for r in records):
+        out.append(functions_table(records))
     return out
 
 
@@ -137,7 +214,8 @@ def main():
         records = json.load(f)
     where = machine()
     notes = sorted({f"{r['engine']} {r['mode']}: {clean(r['note'])}" for r in records
-                    if r["note"] and r["checked"] and r["mode"] not in ("durable", "store")})
+                    if r["note"] and r["checked"]
+                    and r["mode"] not in ("durable", "store", "parked", "functions")})
     problems = [f"{r['engine']} {r['mode']} {r['workload']}: {clean(r['note'])}"
                 for r in records if not r["checked"]]
     ts = tables(records)

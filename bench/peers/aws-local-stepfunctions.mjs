@@ -21,7 +21,7 @@ const { StateMachine } = await import(pathToFileURL(join(moduleDir, 'build', 'ma
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'workloads');
 const specs = JSON.parse(readFileSync(join(dir, 'workloads.json'), 'utf8'));
 
-// Same sizes as workloads.py (quick: those of `fluxo bench --smoke`).
+// Same sizes as workloads.py (quick: those of `fluxo-bench --smoke`).
 function sized(id, spec) {
   let input = spec.input;
   if (id === 'W2') input = { items: Array.from({ length: quick ? 100 : 10000 }, (_, i) => i) };
@@ -64,7 +64,7 @@ for (const id of Object.keys(specs).sort()) {
   let outputs, error = null, seconds = 0;
   try {
     // One untimed run first (the JIT's warm-up), then `runs` timed runs one after another, as
-    // `fluxo bench --scale` does for Fluxo.
+    // `fluxo-bench --scale` does for Fluxo.
     await once();
     for (let run = 0; run < runs; run++) {
       const started = process.hrtime.bigint();

@@ -1,7 +1,7 @@
 """The workloads W1-W4 as the peer drivers see them: definition, input, size and output check.
 
-Mirrors crates/fluxo/src/workloads.rs, so that every engine is held to the same expected
-outputs (no side wins by doing less). `quick` uses the sizes of `fluxo bench --smoke` (at most 10
+Mirrors crates/bench/src/workloads.rs, so that every engine is held to the same expected
+outputs (no side wins by doing less). `quick` uses the sizes of `fluxo-bench --smoke` (at most 10
 executions, a Map over 100 items, a 50-step loop), so a quick run still compares like with like.
 """
 
@@ -12,8 +12,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS = os.path.join(HERE, "..", "workloads")
 
 
-def load(quick=False):
-    """[(id, definition text, input dict, executions, spec)] in W1..W4 order."""
+# W2's items in a Standard execution: AWS limits a Standard execution's history to 25,000
+# events, and each inline Map iteration of W2 records six, so 10,000 iterations fail on AWS (and
+# on Fluxo); 4,000 fit (crates/bench/src/workloads.rs, STANDARD_W2_ITEMS).
+STANDARD_W2_ITEMS = 4000
+
+
+def load(quick=False, standard=False):
+    """[(id, definition text, input dict, executions, spec)] in W1..W4 order; `standard`: sized
+    for Standard executions (W2 over STANDARD_W2_ITEMS)."""
     with open(os.path.join(WORKLOADS, "workloads.json")) as f:
         specs = json.load(f)
     out = []
@@ -23,7 +30,7 @@ def load(quick=False):
             definition = f.read()
         executions = spec["executions"]
         if wid == "W2":
-            count = 100 if quick else 10000
+            count = 100 if quick else (STANDARD_W2_ITEMS if standard else 10000)
             inp = {"items": list(range(count))}
         elif wid == "W3" and quick:
             inp = {"limit": 50}

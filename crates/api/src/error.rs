@@ -120,6 +120,12 @@ impl From<RuntimeError> for ApiError {
             RuntimeError::StateMachineAlreadyExists(_) => {
                 ApiError::new(ErrorCode::StateMachineAlreadyExists, message)
             }
+            RuntimeError::ActivityDoesNotExist(_) => {
+                ApiError::new(ErrorCode::ActivityDoesNotExist, message)
+            }
+            RuntimeError::InvalidToken => ApiError::new(ErrorCode::InvalidToken, message),
+            RuntimeError::TaskDoesNotExist => ApiError::new(ErrorCode::TaskDoesNotExist, message),
+            RuntimeError::TaskTimedOut => ApiError::new(ErrorCode::TaskTimedOut, message),
             RuntimeError::StoredDefinition(_) => {
                 tracing::error!(%message, "a stored definition no longer compiles");
                 ApiError::internal(message)

@@ -29,10 +29,18 @@ pub enum Action {
     TagResource,
     UntagResource,
     ListTagsForResource,
+    CreateActivity,
+    DescribeActivity,
+    DeleteActivity,
+    ListActivities,
+    GetActivityTask,
+    SendTaskSuccess,
+    SendTaskFailure,
+    SendTaskHeartbeat,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 24] = [
         Action::CreateStateMachine,
         Action::DescribeStateMachine,
         Action::UpdateStateMachine,
@@ -49,6 +57,14 @@ impl Action {
         Action::TagResource,
         Action::UntagResource,
         Action::ListTagsForResource,
+        Action::CreateActivity,
+        Action::DescribeActivity,
+        Action::DeleteActivity,
+        Action::ListActivities,
+        Action::GetActivityTask,
+        Action::SendTaskSuccess,
+        Action::SendTaskFailure,
+        Action::SendTaskHeartbeat,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +85,14 @@ impl Action {
             Action::TagResource => "TagResource",
             Action::UntagResource => "UntagResource",
             Action::ListTagsForResource => "ListTagsForResource",
+            Action::CreateActivity => "CreateActivity",
+            Action::DescribeActivity => "DescribeActivity",
+            Action::DeleteActivity => "DeleteActivity",
+            Action::ListActivities => "ListActivities",
+            Action::GetActivityTask => "GetActivityTask",
+            Action::SendTaskSuccess => "SendTaskSuccess",
+            Action::SendTaskFailure => "SendTaskFailure",
+            Action::SendTaskHeartbeat => "SendTaskHeartbeat",
         }
     }
 

@@ -1,3 +1,6 @@
+//! A validation finding: its severity, AWS's code (`SCHEMA_VALIDATION_FAILED`, …), the JSON
+//! pointer of where it is and the message, in the shape `ValidateStateMachineDefinition` answers.
+
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -19,13 +22,31 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error; a location at the root of the document (the empty JSON pointer) is written
+    /// `/`, as AWS writes it (`These fields are required: [StartAt]` at `/`).
     pub fn error(code: &str, location: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code: code.to_string(),
             message: message.into(),
-            location: location.into(),
+            location: root_as_slash(location.into()),
         }
+    }
+
+    /// A warning, located as [`Diagnostic::error`] locates errors.
+    pub fn warning(code: &str, location: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, location, message)
+        }
+    }
+}
+
+fn root_as_slash(location: String) -> String {
+    if location.is_empty() {
+        "/".to_string()
+    } else {
+        location
     }
 }
 

@@ -1,3 +1,6 @@
+//! The `fluxo-conformance` command: runs the recorded-AWS corpus and prints a table by group
+//! (`--json FILE` writes every case's result).
+
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;

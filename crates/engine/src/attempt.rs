@@ -46,6 +46,24 @@ impl<'a> Attempt<'a> {
         }
     }
 
+    /// This attempt with `$$.Task.Token` in its context object (tasks that wait for a token:
+    /// activities and `.waitForTaskToken`).
+    pub fn with_task_token(&self, token: &str) -> Attempt<'a> {
+        let mut context = self.context.clone();
+        if let Value::Object(map) = &mut context {
+            let mut task = Map::new();
+            task.insert("Token".into(), Value::String(token.to_string()));
+            map.insert("Task".into(), Value::Object(task));
+        }
+        Attempt {
+            run: self.run,
+            state: self.state,
+            info: self.info,
+            frame: self.frame,
+            context,
+        }
+    }
+
     /// A failure while evaluating a field of the state: AWS prefixes the cause with the state
     /// name and the id of the event that entered it.
     pub fn failure(&self, error: EvalError) -> Failure {

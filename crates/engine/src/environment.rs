@@ -46,6 +46,47 @@ pub struct FunctionCall {
     pub request_id: String,
 }
 
+/// A task the execution waits on: an activity task that workers take with `GetActivityTask`,
+/// or a `.waitForTaskToken` callback. Both end with `SendTaskSuccess` / `SendTaskFailure` with
+/// the task's token, or with a timeout (Step Functions developer guide, "Learn about
+/// Activities in Step Functions" and "Wait for a Callback with Task Token").
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskWait {
+    /// The token (`$$.Task.Token`), from [`Environment::task_token`].
+    pub token: String,
+    /// The activity, for an activity task.
+    pub activity_arn: Option<String>,
+    /// What a worker receives as the task's input.
+    pub input: Value,
+    /// When the task was scheduled (its scheduled event's time, the same on a replay).
+    pub scheduled: Timestamp,
+    /// When `TimeoutSeconds` ends the task.
+    pub timeout_at: Option<Timestamp>,
+    /// `HeartbeatSeconds`: the longest a worker may stay silent.
+    pub heartbeat_seconds: Option<u64>,
+    /// Whether the engine has recorded the worker's start (`ActivityStarted`) already.
+    pub seen_started: bool,
+}
+
+/// What [`Environment::await_task`] reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskProgress {
+    /// A worker took the activity task (`workerName` when it gave one); not reported again
+    /// once [`TaskWait::seen_started`] is set.
+    Started { worker_name: Option<String> },
+    /// `SendTaskSuccess`'s output.
+    Succeeded(Value),
+    /// `SendTaskFailure`: both fields may be absent.
+    Failed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    /// `TimeoutSeconds` passed.
+    TimedOut,
+    /// `HeartbeatSeconds` passed without a heartbeat.
+    HeartbeatTimedOut,
+}
+
 pub trait Environment: Send + Sync {
     /// The current time.
     fn now(&self) -> Timestamp;
@@ -66,6 +107,9 @@ pub trait Environment: Send + Sync {
     fn random_seed(&self) -> u64;
 
     /// Invokes an operator-configured function.
+    ///
+    /// Also used by the callback pattern (`lambda:invoke.waitForTaskToken`): the function gets
+    /// the task token in its payload and the task ends with `SendTaskSuccess`.
     fn invoke_function(
         &self,
         call: FunctionCall,
@@ -84,6 +128,72 @@ pub trait Environment: Send + Sync {
     /// out of its journal at all.
     fn persists(&self) -> bool {
         false
+    }
+
+    /// The token of the task whose scheduled event is at this position of the execution's
+    /// history (`thread`, `seq`: see [`crate::RecordedEvent`]). It must be the same when the
+    /// execution replays, and impossible to guess for a durable environment. The default (an
+    /// environment that cannot serve tasks) makes a fresh one.
+    fn task_token(&self, thread: &str, seq: u32) -> String {
+        let _ = (thread, seq);
+        uuid::Uuid::new_v4().to_string()
+    }
+
+    /// Whether the activity exists (checked when an activity task is scheduled, not on a
+    /// replay). An environment without activities has none.
+    fn activity_exists(&self, arn: &str) -> BoxFuture<'_, bool> {
+        let _ = arn;
+        Box::pin(async { false })
+    }
+
+    /// Opens the task durably, so that workers can take or complete it; opening again (a
+    /// replay) changes nothing. Called after the scheduled event is persisted.
+    fn open_task(&self, wait: &TaskWait) -> BoxFuture<'_, Result<(), TaskFailure>> {
+        let _ = wait;
+        Box::pin(async {
+            Err(TaskFailure {
+                error: "States.Runtime".into(),
+                cause: Some(
+                    "Activities and task tokens need a durable runtime (fluxo server)".into(),
+                ),
+            })
+        })
+    }
+
+    /// Waits for the opened task's next progress (a worker's start, then its outcome or a
+    /// timeout). Deadlines must be registered when this is called, as with
+    /// [`Environment::park_until`]: the engine counts the thread as parked while it waits.
+    fn await_task(&self, wait: TaskWait) -> BoxFuture<'_, TaskProgress> {
+        let _ = wait;
+        Box::pin(std::future::pending())
+    }
+
+    /// Told that the outcome of the task `token` is recorded by the event at `thread`/`seq`:
+    /// once that event is persisted, the task can be forgotten.
+    fn task_recorded(&self, token: &str, thread: &str, seq: u32) {
+        let _ = (token, thread, seq);
+    }
+
+    /// Calls an action of Step Functions' own API for a Task state
+    /// (`arn:aws:states:::aws-sdk:sfn:ACTION`, the SDK's parameter names: `ActivityArn`,
+    /// `TaskToken`...), answered by this Fluxo itself; the result in the SDK's shape. Failures
+    /// are named as the AWS SDK integration names them (`Sfn.InvalidTokenException`). An
+    /// environment without the API has none of its actions.
+    fn call_own_api(
+        &self,
+        action: &str,
+        parameters: Value,
+    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        let _ = parameters;
+        let action = action.to_string();
+        Box::pin(async move {
+            Err(TaskFailure {
+                error: "States.Runtime".into(),
+                cause: Some(format!(
+                    "The Step Functions action {action} needs the API server (fluxo server)"
+                )),
+            })
+        })
     }
 
     /// Told when every thread of the execution that is running states is parked (`true`) and

@@ -78,6 +78,16 @@ impl Failure {
     /// The object a Catch passes on: `{"Error": ..., "Cause": ...}`.
     pub fn error_output(&self) -> Value {
         let mut output = Map::new();
+        // `SendTaskFailure` without an error: `{"Error": null, "Cause": null}` (recorded case
+        // `callbacks/callback__test_sqs_failure_in_wait_for_task_tok_no_error_field_*`).
+        if self.error.is_empty() {
+            output.insert("Error".into(), Value::Null);
+            output.insert(
+                "Cause".into(),
+                self.cause.clone().map_or(Value::Null, Value::String),
+            );
+            return Value::Object(output);
+        }
         output.insert("Error".into(), Value::String(self.error.clone()));
         if let Some(cause) = &self.cause {
             output.insert("Cause".into(), Value::String(cause.clone()));

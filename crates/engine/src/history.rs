@@ -54,7 +54,9 @@ pub fn render(
     event.insert("id".into(), json!(id));
     event.insert("previousEventId".into(), json!(previous_event_id));
     if let (Some(key), Some(details)) = (kind.details_key(), details) {
-        if !details.is_empty() {
+        // `ActivityStarted` without a `workerName` keeps its empty details (recorded case
+        // `activities/activities__test_activity_task_no_worker_name`).
+        if !details.is_empty() || kind == EventType::ActivityStarted {
             event.insert(key.into(), Value::Object(details));
         }
     }

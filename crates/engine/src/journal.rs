@@ -63,6 +63,11 @@ impl Thread {
         }
     }
 
+    /// The sequence number the thread's next event gets.
+    pub fn next_seq(&self) -> u32 {
+        self.seq
+    }
+
     /// A copy of this thread's identity to derive children from while the thread itself is
     /// borrowed elsewhere.
     pub fn fork(&self) -> Self {

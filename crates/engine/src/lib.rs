@@ -23,7 +23,7 @@ mod threads;
 
 pub use environment::{
     Environment, FunctionCall, FunctionInvoker, FunctionResult, NoFunctions, SystemEnvironment,
-    TaskFailure,
+    TaskFailure, TaskProgress, TaskWait,
 };
 pub use execution::{execute, resume};
 pub use fluxo_types::ExecutionStatus;

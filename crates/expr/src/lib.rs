@@ -15,6 +15,16 @@
 //! - [`Intrinsic`]: a compiled intrinsic function call such as `States.Format('{}', $.a)`.
 //! - [`EvalError`]: a runtime failure with the AWS error name and the message tail that the engine
 //!   prefixes with "An error occurred while executing the state 'X' (entered at the event id #N). ".
+//! - [`check_depth`], [`MAX_JSON_DEPTH`], [`MAX_PATH_STEPS`], [`MAX_BUILT_BYTES`]: the bounds that
+//!   keep every expression within a 2 MiB stack and bounded memory.
+//!
+//! Bounds: paths are parsed without recursion (a filter's paths hold no filter), intrinsic calls
+//! nest at most 64 deep, templates at most [`MAX_JSON_DEPTH`]. Values given to this crate (a
+//! [`Scope`]'s input, context and variables) are expected within [`MAX_JSON_DEPTH`], as parsed
+//! JSON always is: serde_json copies and drops values one stack frame per level. Whatever an
+//! expression builds (a selection, a template's output, an intrinsic's result, a `ResultPath`
+//! write) is checked against that depth and [`MAX_BUILT_BYTES`] before it is built; values the
+//! engine builds by other means must be checked with [`check_depth`].
 
 use serde_json::{Map, Value};
 
@@ -48,11 +58,14 @@ pub struct EvalError {
 }
 
 mod intrinsic;
+mod jsonpath;
+mod limits;
 mod path;
 mod reference_path;
 mod template;
 
 pub use intrinsic::Intrinsic;
+pub use limits::{check_depth, TooDeep, MAX_BUILT_BYTES, MAX_JSON_DEPTH, MAX_PATH_STEPS};
 pub use path::Path;
 pub use reference_path::ReferencePath;
 pub use template::{PayloadTemplate, TemplateError};

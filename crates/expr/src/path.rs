@@ -1,16 +1,31 @@
+//! `Path`: the reads of the JSONPath query language (`InputPath`, `OutputPath`, `ItemsPath`,
+//! `.$` fields): `$` on the input, `$$` on the context object, `$name` on a variable;
+//! definite and indefinite paths as AWS tells them apart, over the Jayway engine of `jsonpath/`.
+
+use crate::jsonpath::{ArrayOp, Budget, Failure, JsonPath, Selection, Token};
+use crate::limits::{depth_exceeds, TooDeep, MAX_JSON_DEPTH};
 use crate::{EvalError, Scope, SyntaxError};
 use serde_json::Value;
+use std::borrow::Cow;
 
-/// A compiled JSONPath for reading: `$...` (input), `$$...` (context object) or `$name...` (variable).
+/// A compiled JSONPath for reading: `$...` (input), `$$...` (context object) or `$name...`
+/// (variable).
 ///
-/// Definite paths (only names and indices) are walked directly, which is what almost every
-/// definition uses and what AWS's Jayway-based engine accepts (names with `-` in dot notation,
-/// for example). Anything else goes to `serde_json_path` and yields an array of the matches.
+/// The part after the root follows AWS's path engine, Jayway JsonPath 2.0.0 (see
+/// `src/jsonpath/mod.rs` for the evidence): `.name` (any characters but `.`, `[` and space),
+/// `['name']` and `['a', 'b']`, `[0]`, `[0,2]`, `[1:]`, `[:2]`, `[1:3]`, `[(@.length-1)]`, `*`,
+/// `..`, `[?(...)]` filters; a dot before a bracket (`$.[0]`, `$.a.[0]`) and blanks around the
+/// path are accepted, as AWS accepts them. A definite path (names, single indexes) reads one
+/// node; any other reads the list of its matches. At most
+/// [`MAX_PATH_STEPS`](crate::MAX_PATH_STEPS) steps.
 #[derive(Debug, Clone)]
 pub struct Path {
     source: String,
     root: Root,
-    query: Query,
+    compiled: Box<JsonPath>,
+    /// The steps when they are only names and non-negative indexes: walked directly,
+    /// borrowing what they find, which is what almost every definition uses.
+    steps: Option<Vec<Step>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,12 +35,6 @@ enum Root {
     Variable(String),
 }
 
-#[derive(Debug, Clone)]
-enum Query {
-    Definite(Vec<Step>),
-    Indefinite(Box<serde_json_path::JsonPath>),
-}
-
 /// One step of a definite path.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Step {
@@ -33,7 +42,23 @@ pub(crate) enum Step {
     Index(usize),
 }
 
+/// The steps of `path` when every one is a single name or a non-negative index.
+pub(crate) fn simple_steps(path: &JsonPath) -> Option<Vec<Step>> {
+    path.steps()
+        .iter()
+        .map(|token| match token {
+            Token::Property(names) => match names.as_slice() {
+                [name] => Some(Step::Name(name.clone())),
+                _ => None,
+            },
+            Token::Array(ArrayOp::Single(index)) => usize::try_from(*index).ok().map(Step::Index),
+            _ => None,
+        })
+        .collect()
+}
+
 impl Path {
+    /// Compiles `source`; the error says why it is not a path.
     pub fn parse(source: &str) -> Result<Path, SyntaxError> {
         let invalid = |why: &str| SyntaxError {
             message: format!("The value '{source}' is not a valid JSONPath: {why}"),
@@ -53,30 +78,24 @@ impl Path {
         } else {
             return Err(invalid("it must start with '$'"));
         };
-        let query = match parse_definite(rest) {
-            Some(steps) => Query::Definite(steps),
-            None => {
-                let normalized = format!("${rest}");
-                let compiled = serde_json_path::JsonPath::parse(&normalized)
-                    .map_err(|error| invalid(&error.to_string()))?;
-                Query::Indefinite(Box::new(compiled))
-            }
-        };
+        let compiled = JsonPath::compile(&format!("${rest}")).map_err(|why| invalid(&why))?;
         Ok(Path {
             source: source.to_string(),
             root,
-            query,
+            steps: simple_steps(&compiled),
+            compiled: Box::new(compiled),
         })
     }
 
+    /// The path as written in the definition.
     pub fn as_str(&self) -> &str {
         &self.source
     }
 
-    /// True when the path can select at most one node (no wildcards, filters, slices, unions,
-    /// recursive descent); AWS returns the node itself for definite paths and an array for others.
+    /// True when the path can select at most one node (names and single indexes only); AWS
+    /// returns the node itself for definite paths and an array for others.
     pub fn is_definite(&self) -> bool {
-        matches!(self.query, Query::Definite(_))
+        self.compiled.is_definite()
     }
 
     /// The name of the variable this path reads, for `$name...` paths.
@@ -92,70 +111,86 @@ impl Path {
         self.root == Root::Context
     }
 
-    /// Reads the value. `Ok(None)` when a definite path selects nothing; the caller decides which
-    /// error that is, because the cause text names the field.
+    /// Reads the value. `Ok(None)` when the path finds nothing where AWS's engine would fail
+    /// (a definite path that selects nothing, a step that meets the wrong kind of value); the
+    /// caller decides which error that is, because the cause text names the field, and
+    /// [`Path::missing_message`] says why. `Err` for an undefined variable, and for a path
+    /// that would visit or select more than Fluxo allows.
+    ///
+    /// The copy is refused (`States.Runtime`) for a value nested deeper than
+    /// [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH), which serde_json would copy with one stack
+    /// frame per level.
     pub fn read(&self, scope: &Scope) -> Result<Option<Value>, EvalError> {
-        Ok(self.select(scope)?.map(|found| found.into_owned()))
+        match self.select(scope)? {
+            Some(Cow::Borrowed(value)) if depth_exceeds(value, MAX_JSON_DEPTH) => {
+                Err(TooDeep.into())
+            }
+            found => Ok(found.map(Cow::into_owned)),
+        }
     }
 
     /// Like [`Path::read`] but borrows the selected node when it can.
-    pub fn select<'a>(
-        &self,
-        scope: &Scope<'a>,
-    ) -> Result<Option<std::borrow::Cow<'a, Value>>, EvalError> {
-        let root = match &self.root {
+    pub fn select<'a>(&self, scope: &Scope<'a>) -> Result<Option<Cow<'a, Value>>, EvalError> {
+        let root = self.root_value(scope)?;
+        if let Some(steps) = &self.steps {
+            return Ok(walk(root, steps).map(Cow::Borrowed));
+        }
+        let mut budget = Budget::default();
+        let limit = |failure: Failure| EvalError {
+            error: "States.Runtime".into(),
+            message: format!("Invalid path '{}' : {}", self.source, failure.message()),
+        };
+        match self.compiled.evaluate(root, root, false, &mut budget) {
+            Ok(Selection::One(value)) => Ok(Some(value)),
+            Ok(Selection::Many(values)) => {
+                let mut items = Vec::with_capacity(values.len());
+                for value in values {
+                    if let Cow::Borrowed(node) = value {
+                        budget.take(node).map_err(limit)?;
+                    }
+                    items.push(value.into_owned());
+                }
+                Ok(Some(Cow::Owned(Value::Array(items))))
+            }
+            Err(failure @ Failure::Limit(_)) => Err(limit(failure)),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn root_value<'a>(&self, scope: &Scope<'a>) -> Result<&'a Value, EvalError> {
+        Ok(match &self.root {
             Root::Input => scope.input,
             Root::Context => scope.context,
-            Root::Variable(name) => {
-                match scope.variables.and_then(|variables| variables.get(name)) {
-                    Some(value) => value,
-                    None => {
-                        return Err(EvalError {
-                            error: "States.Runtime".into(),
-                            message: format!(
-                            "The variable '${name}' referenced by the JSONPath '{}' is not defined",
-                            self.source
-                        ),
-                        })
-                    }
-                }
-            }
-        };
-        Ok(match &self.query {
-            Query::Definite(steps) => walk(root, steps).map(std::borrow::Cow::Borrowed),
-            Query::Indefinite(path) => Some(std::borrow::Cow::Owned(Value::Array(
-                path.query(root).all().into_iter().cloned().collect(),
-            ))),
+            Root::Variable(name) => scope
+                .variables
+                .and_then(|variables| variables.get(name))
+                .ok_or_else(|| EvalError {
+                    error: "States.Runtime".into(),
+                    message: format!(
+                        "The variable '${name}' referenced by the JSONPath '{}' is not defined",
+                        self.source
+                    ),
+                })?,
         })
     }
 
-    /// The message AWS gives when `InputPath` or `OutputPath` selects nothing, in the words of
-    /// its Jayway JSONPath engine: a missing last step is "No results", a missing step on the
-    /// way is a "Missing property".
+    /// The message AWS gives when `InputPath`, `OutputPath` or `ItemsPath` finds nothing:
+    /// `Invalid path '<path>' : ` and the message of its Jayway engine's exception, e.g. "No
+    /// results for path: $['a']" (a missing last step), "Missing property in path $['a']" (a
+    /// missing step on the way), "Property ['b'] not found in path $['a']" (a step into a
+    /// value that is not an object).
     pub fn missing_message(&self, scope: &Scope) -> String {
         let prefix = format!("Invalid path '{}' : ", self.source);
-        let Query::Definite(steps) = &self.query else {
+        let Ok(root) = self.root_value(scope) else {
             return format!("{prefix}No results for path: {}", self.source);
         };
-        let root = match &self.root {
-            Root::Input => Some(scope.input),
-            Root::Context => Some(scope.context),
-            Root::Variable(name) => scope.variables.and_then(|variables| variables.get(name)),
-        };
-        let mut current = root;
-        for (index, step) in steps.iter().enumerate() {
-            let next = current.and_then(|value| walk(value, std::slice::from_ref(step)));
-            if next.is_none() {
-                let normalized = normalized(&steps[..=index]);
-                return if index + 1 == steps.len() {
-                    format!("{prefix}No results for path: {normalized}")
-                } else {
-                    format!("{prefix}Missing property in path {normalized}")
-                };
-            }
-            current = next;
+        match self
+            .compiled
+            .evaluate(root, root, false, &mut Budget::default())
+        {
+            Err(failure) => format!("{prefix}{}", failure.message()),
+            Ok(_) => format!("{prefix}No results for path: {}", self.source),
         }
-        format!("{prefix}No results for path: {}", normalized(steps))
     }
 }
 
@@ -168,79 +203,6 @@ fn walk<'a>(mut value: &'a Value, steps: &[Step]) -> Option<&'a Value> {
         };
     }
     Some(value)
-}
-
-/// Jayway's normalized form: `$['a'][0]['b']`.
-fn normalized(steps: &[Step]) -> String {
-    let mut text = String::from("$");
-    for step in steps {
-        match step {
-            Step::Name(name) => {
-                text.push_str("['");
-                text.push_str(name);
-                text.push_str("']");
-            }
-            Step::Index(index) => {
-                text.push('[');
-                text.push_str(&index.to_string());
-                text.push(']');
-            }
-        }
-    }
-    text
-}
-
-/// Parses the part after the root when it is definite: `.name`, `['name']`, `["name"]`,
-/// `[index]`. Returns `None` for anything else, which is then tried as a general JSONPath.
-pub(crate) fn parse_definite(mut rest: &str) -> Option<Vec<Step>> {
-    let mut steps = Vec::new();
-    while !rest.is_empty() {
-        if let Some(after_dot) = rest.strip_prefix('.') {
-            let end = after_dot.find(['.', '[']).unwrap_or(after_dot.len());
-            let name = &after_dot[..end];
-            if name.is_empty() || name.contains(['*', ']', '(', ')', '?', '@', ' ', '\'', '"']) {
-                return None;
-            }
-            steps.push(Step::Name(name.to_string()));
-            rest = &after_dot[end..];
-        } else if let Some(inside) = rest.strip_prefix('[') {
-            let (step, consumed) = bracket_step(inside)?;
-            steps.push(step);
-            rest = &inside[consumed..];
-        } else {
-            return None;
-        }
-    }
-    Some(steps)
-}
-
-/// One `[...]` step; returns it and how many bytes of `inside` (after the `[`) it used.
-fn bracket_step(inside: &str) -> Option<(Step, usize)> {
-    let quote = inside.chars().next()?;
-    if quote == '\'' || quote == '"' {
-        let mut name = String::new();
-        let mut chars = inside[1..].char_indices();
-        while let Some((offset, c)) = chars.next() {
-            match c {
-                // Only the quote itself is escaped; other backslashes stay (Jayway's reading).
-                '\\' if inside[1 + offset + 1..].starts_with(quote) => name.push(chars.next()?.1),
-                c if c == quote => {
-                    let after = 1 + offset + 1;
-                    return inside[after..]
-                        .starts_with(']')
-                        .then(|| (Step::Name(name), after + 1));
-                }
-                c => name.push(c),
-            }
-        }
-        return None;
-    }
-    let end = inside.find(']')?;
-    let digits = &inside[..end];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some((Step::Index(digits.parse().ok()?), end + 1))
 }
 
 #[cfg(test)]
@@ -270,7 +232,8 @@ mod tests {
             read(r#"$['Test\""Name"']"#, json!({r#"Test\""Name""#: 1})),
             Some(json!(1))
         );
-        assert_eq!(read(r"$['it\'s']", json!({"it's": 2})), Some(json!(2)));
+        // Jayway 2.0.0 knows no escapes in brackets: the name ends at the second quote.
+        assert_eq!(read(r"$['it\'s']", json!({"it\\": 2})), Some(json!(2)));
         assert_eq!(read("$.a.missing", input.clone()), None);
         assert_eq!(read("$.a.b-c[7]", input), None);
         assert_eq!(read("$$.Execution.Name", json!({})), Some(json!("e")));

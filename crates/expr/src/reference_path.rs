@@ -1,9 +1,18 @@
-use crate::path::{parse_definite, Step};
+//! Reference paths: the writes of `ResultPath` (and the definite reads that share their
+//! grammar), a subset of JSONPath with only named fields and indexes (ASL specification,
+//! "Reference Paths"), applied without recursion and within `MAX_JSON_DEPTH`.
+
+use crate::jsonpath::JsonPath;
+use crate::limits::{depth_exceeds, TooDeep, MAX_JSON_DEPTH};
+use crate::path::{simple_steps, Step};
 use crate::{EvalError, SyntaxError};
 use serde_json::{Map, Value};
 
-/// A compiled reference path for writing (`ResultPath`): `$` or a definite path of names and
-/// indices.
+/// A compiled reference path for writing (`ResultPath`): `$` or a definite path of single
+/// names and non-negative indexes, written in AWS's path syntax (`$.a['b'][0]`, also
+/// `$.a.[0]`), at most [`MAX_PATH_STEPS`](crate::MAX_PATH_STEPS) steps. AWS's documentation:
+/// "You can access object fields using only dot (.) and square bracket ([ ]) notation", no
+/// `@ .. , : ? *`, no functions.
 #[derive(Debug, Clone)]
 pub struct ReferencePath {
     source: String,
@@ -11,29 +20,36 @@ pub struct ReferencePath {
 }
 
 impl ReferencePath {
+    /// Compiles `source`; the error says why it is not a reference path.
     pub fn parse(source: &str) -> Result<ReferencePath, SyntaxError> {
-        let steps = source
-            .strip_prefix('$')
-            .filter(|rest| !rest.starts_with('$'))
-            .and_then(parse_definite)
-            .ok_or_else(|| SyntaxError {
-                message: format!(
-                    "The value '{source}' is not a valid reference path: only '$', '.name', ['name'] and [index] steps are allowed"
-                ),
-            })?;
+        let invalid = |why: &str| SyntaxError {
+            message: format!("The value '{source}' is not a valid reference path: {why}"),
+        };
+        if !source.starts_with('$') || source.starts_with("$$") {
+            return Err(invalid("it must start with '$' and read the state's input"));
+        }
+        let compiled = JsonPath::compile(source).map_err(|why| invalid(&why))?;
+        let steps = simple_steps(&compiled)
+            .ok_or_else(|| invalid("only '$', '.name', ['name'] and [index] steps are allowed"))?;
         Ok(ReferencePath {
             source: source.to_string(),
             steps,
         })
     }
 
+    /// The path as written in the definition.
     pub fn as_str(&self) -> &str {
         &self.source
     }
 
     /// Writes `value` into `target` at this path, creating objects on the way as AWS does;
-    /// `$` replaces the whole target.
+    /// `$` replaces the whole target. Iterative; refused (`States.Runtime`) when `value` would
+    /// end up nested deeper than [`MAX_JSON_DEPTH`] (a loop that writes its input into itself
+    /// would otherwise nest it one level deeper at every turn).
     pub fn write(&self, target: &mut Value, value: Value) -> Result<(), EvalError> {
+        if depth_exceeds(&value, MAX_JSON_DEPTH.saturating_sub(self.steps.len())) {
+            return Err(TooDeep.into());
+        }
         let Some((last, path)) = self.steps.split_last() else {
             *target = value;
             return Ok(());

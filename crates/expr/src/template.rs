@@ -1,3 +1,8 @@
+//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector`, `Assign`): a JSON value
+//! whose `.$` fields are paths or intrinsic calls, compiled once and built with every value's
+//! size and depth charged before it is copied.
+
+use crate::limits::{charge, depth_exceeds, Exceeded, TooDeep, MAX_BUILT_BYTES, MAX_JSON_DEPTH};
 use crate::{EvalError, Intrinsic, Path, Scope};
 use rand::RngCore;
 use serde_json::{Map, Value};
@@ -32,7 +37,15 @@ fn escape(key: &str) -> String {
 }
 
 impl PayloadTemplate {
+    /// Compiles a template; every bad `.$` field is reported at its JSON pointer. A template
+    /// nested deeper than [`MAX_JSON_DEPTH`] is refused as a whole (parsed text never is).
     pub fn compile(template: &Value) -> Result<PayloadTemplate, Vec<TemplateError>> {
+        if depth_exceeds(template, MAX_JSON_DEPTH) {
+            return Err(vec![TemplateError {
+                pointer: String::new(),
+                message: format!("The template is nested deeper than {MAX_JSON_DEPTH} levels"),
+            }]);
+        }
         let mut errors = Vec::new();
         let root = compile(template, "", &mut errors);
         if errors.is_empty() {
@@ -42,9 +55,11 @@ impl PayloadTemplate {
         }
     }
 
-    /// Evaluates the template with `$` = `scope.input`.
+    /// Evaluates the template with `$` = `scope.input`. Fails with
+    /// `States.DataLimitExceeded` rather than build more than [`MAX_BUILT_BYTES`].
     pub fn evaluate(&self, scope: &Scope, rng: &mut dyn RngCore) -> Result<Value, EvalError> {
-        evaluate(&self.root, scope, rng)
+        let mut budget = MAX_BUILT_BYTES;
+        evaluate(&self.root, scope, rng, &mut budget, 0)
     }
 }
 
@@ -123,24 +138,57 @@ fn compile_expression(key: &str, expression: &str) -> Result<Node, String> {
     ))
 }
 
-fn evaluate(node: &Node, scope: &Scope, rng: &mut dyn RngCore) -> Result<Value, EvalError> {
+/// The error for a template that would build more than [`MAX_BUILT_BYTES`].
+pub(crate) fn too_big() -> EvalError {
+    EvalError {
+        error: "States.DataLimitExceeded".into(),
+        message: format!(
+            "The expression builds a value of more than {MAX_BUILT_BYTES} bytes, beyond the maximum number of bytes service limit"
+        ),
+    }
+}
+
+/// Charges `value`'s size to `budget`; placed `level` containers deep, it must leave the
+/// output within [`MAX_JSON_DEPTH`].
+pub(crate) fn charge_at(value: &Value, budget: &mut usize, level: usize) -> Result<(), EvalError> {
+    match charge(value, budget, MAX_JSON_DEPTH.saturating_sub(level)) {
+        Ok(()) => Ok(()),
+        Err(Exceeded::Size) => Err(too_big()),
+        Err(Exceeded::Depth) => Err(TooDeep.into()),
+    }
+}
+
+/// One level of the template per stack frame: the template is at most [`MAX_JSON_DEPTH`] deep.
+fn evaluate(
+    node: &Node,
+    scope: &Scope,
+    rng: &mut dyn RngCore,
+    budget: &mut usize,
+    level: usize,
+) -> Result<Value, EvalError> {
     Ok(match node {
-        Node::Literal(value) => value.clone(),
+        Node::Literal(value) => {
+            charge_at(value, budget, level)?;
+            value.clone()
+        }
         Node::Object(fields) => {
             let mut map = Map::with_capacity(fields.len());
             for (key, child) in fields {
-                map.insert(key.clone(), evaluate(child, scope, rng)?);
+                map.insert(key.clone(), evaluate(child, scope, rng, budget, level + 1)?);
             }
             Value::Object(map)
         }
         Node::Array(items) => Value::Array(
             items
                 .iter()
-                .map(|item| evaluate(item, scope, rng))
+                .map(|item| evaluate(item, scope, rng, budget, level + 1))
                 .collect::<Result<_, _>>()?,
         ),
-        Node::Path { key, path } => match path.read(scope)? {
-            Some(value) => value,
+        Node::Path { key, path } => match path.select(scope)? {
+            Some(value) => {
+                charge_at(&value, budget, level)?;
+                value.into_owned()
+            }
             None => {
                 return Err(EvalError {
                     error: "States.Runtime".into(),
@@ -152,7 +200,11 @@ fn evaluate(node: &Node, scope: &Scope, rng: &mut dyn RngCore) -> Result<Value, 
                 })
             }
         },
-        Node::Intrinsic(intrinsic) => intrinsic.evaluate(scope, rng)?,
+        Node::Intrinsic(intrinsic) => {
+            let value = intrinsic.evaluate(scope, rng)?;
+            charge_at(&value, budget, level)?;
+            value
+        }
     })
 }
 

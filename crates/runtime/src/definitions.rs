@@ -3,7 +3,7 @@
 //! that uses something Fluxo does not run yet is refused with a clear message rather than
 //! accepted and then left stuck or ignored.
 
-use fluxo_asl::model::{Integration, StateMachine};
+use fluxo_asl::model::{Integration, IntegrationPattern, StateMachine};
 use fluxo_asl::{Diagnostic, Severity};
 use fluxo_types::StateMachineType;
 use serde_json::Value;
@@ -36,7 +36,7 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
             .filter(|d| d.severity == Severity::Error)
             .collect::<Vec<_>>()
     };
-    let diagnostics = fluxo_asl::validate::validate_text(text);
+    let diagnostics = fluxo_asl::validate::validate_text_for(text, kind);
     let invalid = errors(diagnostics);
     if !invalid.is_empty() {
         return Err(DefinitionError::Invalid(invalid));
@@ -48,12 +48,6 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
             error.to_string(),
         )])
     })?;
-    if kind == StateMachineType::Express {
-        let refused = fluxo_asl::validate::express_diagnostics(&definition);
-        if !refused.is_empty() {
-            return Err(DefinitionError::Invalid(refused));
-        }
-    }
     if let Some((location, message)) = unsupported(&definition) {
         return Err(DefinitionError::Unsupported { location, message });
     }
@@ -119,7 +113,18 @@ fn unsupported_in_state(state: &Value, at: &str) -> Option<(String, String)> {
         return None;
     }
     let callable = match Integration::parse(resource) {
-        Integration::LambdaFunction { .. } => true,
+        Integration::LambdaFunction { .. } | Integration::Activity { .. } => true,
+        Integration::Service {
+            service,
+            action,
+            pattern: IntegrationPattern::WaitForTaskToken,
+        } => service == "lambda" && action == "invoke",
+        // Step Functions' own actions that Fluxo answers itself.
+        Integration::AwsSdk {
+            service,
+            action,
+            pattern: IntegrationPattern::RequestResponse,
+        } => service == "sfn" && crate::OWN_ACTIONS.contains(&action.as_str()),
         integration => integration.is_lambda_invoke(),
     };
     (!callable).then(|| {
@@ -157,6 +162,14 @@ mod tests {
         };
         assert_eq!(refusal(task("arn:aws:lambda:us-east-1:1:function:f")), None);
         assert_eq!(refusal(task("arn:aws:states:::lambda:invoke")), None);
+        assert_eq!(
+            refusal(task("arn:aws:states:::lambda:invoke.waitForTaskToken")),
+            None
+        );
+        assert_eq!(
+            refusal(task("arn:aws:states:us-east-1:1:activity:review")),
+            None
+        );
         assert_eq!(
             refusal(task("arn:aws:states:::sqs:sendMessage")).as_deref(),
             Some("/States/P/Branches/0/States/T/Resource")

@@ -7,9 +7,11 @@
 //! the execution and store its earliest deadline (parks and raced deadlines alike) as a timer:
 //! everything it did is persisted by then, and a replay resumes it.
 
+use crate::hub::Hub;
+use crate::tokens::TokenSigner;
 use fluxo_engine::{
     Environment, FunctionCall, FunctionInvoker, FunctionResult, HistoryEvent, RecordedEvent,
-    TaskFailure,
+    TaskFailure, TaskProgress, TaskWait,
 };
 use fluxo_store::{
     EventRecord, ExecutionRecord, ExecutionUpdate, Fence, Store, StoreError, TimerChange,
@@ -18,6 +20,7 @@ use fluxo_store::{
 use futures::future::BoxFuture;
 use jiff::Timestamp;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
@@ -53,6 +56,19 @@ pub struct DurableEnvironment {
     activity: Mutex<Activity>,
     interruption: watch::Sender<Option<Interruption>>,
     changes: broadcast::Sender<std::sync::Arc<str>>,
+    pub(crate) tasks: TaskContext,
+    /// Tasks whose outcome event is recorded, by that event's position: closed in the store
+    /// once the event is committed.
+    pub(crate) recorded_tasks: Mutex<HashMap<(String, u32), String>>,
+}
+
+/// What an execution's tasks need from the runtime: the token signer and the wake-ups.
+#[derive(Clone)]
+pub struct TaskContext {
+    pub signer: TokenSigner,
+    pub hub: Arc<Hub>,
+    /// The runtime, for the Step Functions actions a Task state calls on it.
+    pub runtime: std::sync::Weak<crate::Runtime>,
 }
 
 impl DurableEnvironment {
@@ -63,6 +79,7 @@ impl DurableEnvironment {
         fence: Option<Fence>,
         unload_after: Option<Duration>,
         changes: broadcast::Sender<std::sync::Arc<str>>,
+        tasks: TaskContext,
     ) -> Self {
         DurableEnvironment {
             clock: fluxo_engine::SystemEnvironment::new(functions).with_seed(execution.seed),
@@ -73,7 +90,36 @@ impl DurableEnvironment {
             activity: Mutex::new(Activity::default()),
             interruption: watch::channel(None).0,
             changes,
+            tasks,
+            recorded_tasks: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub(crate) fn execution_arn(&self) -> &str {
+        &self.execution_arn
+    }
+
+    /// Sleeps until `deadline` without registering it (the caller registered it).
+    pub(crate) fn sleep_plain(&self, deadline: Timestamp) -> BoxFuture<'_, ()> {
+        self.clock.sleep_until(deadline)
+    }
+
+    pub(crate) fn unload_after(&self) -> Option<Duration> {
+        self.unload_after
+    }
+
+    /// Changes a registered deadline (a task's, which moves with heartbeats and becomes long
+    /// once the task has waited past the unload threshold), then checks whether to unload.
+    pub(crate) fn retime(&self, id: u64, deadline: Timestamp, long: bool) {
+        let mut activity = self.activity();
+        if let Some(timer) = activity.timers.iter_mut().find(|(t, _, _)| *t == id) {
+            *timer = (id, deadline, long);
+        }
+        self.check_unload(&activity);
     }
 
     /// Resolves when the driver should stop driving the execution, and why.
@@ -104,7 +150,7 @@ impl DurableEnvironment {
         }
     }
 
-    fn register(&self, deadline: Timestamp, long: bool) -> TimerGuard<'_> {
+    pub(crate) fn register(&self, deadline: Timestamp, long: bool) -> TimerGuard<'_> {
         let mut activity = self.activity();
         let id = activity.next_id;
         activity.next_id += 1;
@@ -121,7 +167,7 @@ impl DurableEnvironment {
 }
 
 /// A deadline in progress, for as long as it lives.
-struct TimerGuard<'a>(&'a DurableEnvironment, u64);
+pub(crate) struct TimerGuard<'a>(&'a DurableEnvironment, pub(crate) u64);
 
 impl Drop for TimerGuard<'_> {
     fn drop(&mut self) {
@@ -220,6 +266,48 @@ impl Environment for DurableEnvironment {
         true
     }
 
+    fn task_token(&self, thread: &str, seq: u32) -> String {
+        self.tasks.signer.token(&self.execution_arn, thread, seq)
+    }
+
+    fn activity_exists(&self, arn: &str) -> BoxFuture<'_, bool> {
+        let arn = arn.to_string();
+        Box::pin(async move { self.activity_exists_now(&arn).await })
+    }
+
+    fn open_task(&self, wait: &TaskWait) -> BoxFuture<'_, Result<(), TaskFailure>> {
+        let wait = wait.clone();
+        Box::pin(async move { self.open(&wait).await })
+    }
+
+    fn await_task(&self, wait: TaskWait) -> BoxFuture<'_, TaskProgress> {
+        self.wait_for_task(wait)
+    }
+
+    fn call_own_api(
+        &self,
+        action: &str,
+        parameters: Value,
+    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        let action = action.to_string();
+        Box::pin(async move {
+            match self.tasks.runtime.upgrade() {
+                Some(runtime) => runtime.own_api(&action, parameters).await,
+                None => Err(TaskFailure {
+                    error: "States.Runtime".into(),
+                    cause: Some("Fluxo is shutting down".into()),
+                }),
+            }
+        })
+    }
+
+    fn task_recorded(&self, token: &str, thread: &str, seq: u32) {
+        self.recorded_tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert((thread.to_string(), seq), token.to_string());
+    }
+
     fn persist(&self, events: Vec<RecordedEvent>) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             let update = events
@@ -243,6 +331,7 @@ impl Environment for DurableEnvironment {
                 match self.store.commit(transition.clone()).await {
                     Ok(()) => {
                         let _ = self.changes.send(self.execution_arn.as_str().into());
+                        self.close_recorded_tasks(&events).await;
                         return;
                     }
                     Err(StoreError::Backend(error)) => {

@@ -12,22 +12,31 @@
 //! `StartExecution`; nothing of them is stored, so an asynchronous one in flight when the
 //! process dies is lost (AWS runs them at least once; Fluxo at most once).
 
+mod activities;
 mod catalog;
 mod definitions;
 mod durable;
+mod durable_tasks;
 pub mod execution_log;
 mod express;
+mod hub;
 mod nodes;
+mod own_api;
 mod standard;
+mod tokens;
 
+pub use activities::MAX_POLL;
 pub use catalog::{Loaded, FRESH_FOR};
 pub use definitions::{prepare, DefinitionError};
-pub use durable::{DurableEnvironment, Interruption};
+pub use durable::{DurableEnvironment, Interruption, TaskContext};
 pub use execution_log::{ExecutionLog, Level, LoggingConfig, LoggingError};
 pub use express::ExpressOutcome;
 /// The engine's renderer of history events, for the API and the console.
 pub use fluxo_engine::{render_event, without_execution_data};
+pub use hub::Hub;
+pub use own_api::OWN_ACTIONS;
 pub use standard::ExecutionInput;
+pub use tokens::{TokenClaims, TokenSigner, MAX_TOKEN_CHARS};
 
 use catalog::Catalog;
 use fluxo_engine::FunctionInvoker;
@@ -60,6 +69,17 @@ pub enum RuntimeError {
     /// A stored revision that this Fluxo cannot compile (written by another version).
     #[error("the stored definition of {0} no longer compiles")]
     StoredDefinition(String),
+    #[error("Activity Does Not Exist: '{0}'")]
+    ActivityDoesNotExist(String),
+    /// A task token this store did not sign.
+    #[error("Invalid Token: 'Invalid token'")]
+    InvalidToken,
+    /// A signed token of an execution that does not exist.
+    #[error("Task Does Not Exist: 'Provided task does not exist'")]
+    TaskDoesNotExist,
+    /// A signed token whose task has ended (completed, timed out, or its execution ended).
+    #[error("Task Timed Out: 'Provided task does not exist anymore'")]
+    TaskTimedOut,
 }
 
 impl From<StoreError> for RuntimeError {
@@ -116,6 +136,10 @@ pub struct Runtime {
     running: Mutex<HashMap<String, nodes::Driver>>,
     /// The ARN of every execution that changed (new events, a stop): what live views follow.
     changes: broadcast::Sender<std::sync::Arc<str>>,
+    /// Wake-ups of executions waiting on tasks and of activity pollers.
+    hub: Arc<Hub>,
+    /// Signs task tokens with the store's secret (read once).
+    signer: tokio::sync::OnceCell<TokenSigner>,
 }
 
 impl Runtime {
@@ -131,6 +155,8 @@ impl Runtime {
             catalog: Catalog::default(),
             running: Mutex::new(HashMap::new()),
             changes: broadcast::channel(1024).0,
+            hub: Arc::new(Hub::default()),
+            signer: tokio::sync::OnceCell::new(),
         })
     }
 

@@ -126,6 +126,19 @@ impl Runtime {
         }
     }
 
+    /// Resumes an execution whose timer was just made due (one of its tasks completed) unless
+    /// this node drives it (its driver learns from the hub): through [`Store::claim_due`], so
+    /// that exactly one node resumes it. A driver on another node learns from the store, at
+    /// the latest when it parks (its timer is then due at once) and the execution is claimed.
+    ///
+    /// [`Store::claim_due`]: fluxo_store::Store::claim_due
+    pub(crate) async fn wake(self: &Arc<Self>, arn: &str) -> Result<(), RuntimeError> {
+        if self.is_driven(arn) {
+            return Ok(());
+        }
+        self.wake_due().await
+    }
+
     /// Claims the running executions that no node holds (their node stopped or died) and
     /// resumes them; returns how many.
     pub(crate) async fn take_orphans(self: &Arc<Self>) -> Result<usize, RuntimeError> {

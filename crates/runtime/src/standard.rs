@@ -52,6 +52,10 @@ impl Runtime {
             seed: rand::random(),
             revision: machine.record.revision,
         };
+        // The task token signer is read from the store once, here rather than in the driver:
+        // a stop right after the start must find `ExecutionStarted` committed, not a driver
+        // still waiting on the store's secret.
+        self.signer().await?;
         match self.store.start_execution(record).await? {
             Started::Created(record) => {
                 // Another node may have claimed it first (as an orphan): then that node
@@ -139,6 +143,15 @@ impl Runtime {
         }
     }
 
+    /// Whether this node drives the execution now.
+    pub(crate) fn is_driven(&self, arn: &str) -> bool {
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(arn)
+            .is_some_and(|driver| !driver.handle.is_finished())
+    }
+
     fn drive(
         self: &Arc<Self>,
         execution: ExecutionRecord,
@@ -182,7 +195,7 @@ impl Runtime {
     }
 
     async fn run_durably(
-        &self,
+        self: &Arc<Self>,
         execution: ExecutionRecord,
         compiled: Arc<StateMachine>,
         role_arn: String,
@@ -209,6 +222,7 @@ impl Runtime {
             Some(fence.clone()),
             self.config.unload_after,
             self.changes.clone(),
+            self.task_context().await?,
         ));
         let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
         tokio::select! {

@@ -37,6 +37,63 @@ macro_rules! through {
     }};
 }
 
+impl TaskStore for Switch {
+    fn secret(&self) -> StoreFuture<'_, Vec<u8>> {
+        through!(self.secret())
+    }
+    fn create_activity(&self, record: ActivityRecord) -> StoreFuture<'_, ActivityRecord> {
+        through!(self.create_activity(record))
+    }
+    fn get_activity<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ActivityRecord>> {
+        through!(self.get_activity(arn))
+    }
+    fn delete_activity<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()> {
+        through!(self.delete_activity(arn))
+    }
+    fn list_activities(&self, page: Page) -> StoreFuture<'_, Listed<ActivityRecord>> {
+        through!(self.list_activities(page))
+    }
+    fn open_task(&self, record: TaskRecord) -> StoreFuture<'_, TaskRecord> {
+        through!(self.open_task(record))
+    }
+    fn get_task<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<TaskRecord>> {
+        through!(self.get_task(token))
+    }
+    fn claim_task<'a>(
+        &'a self,
+        activity_arn: &'a str,
+        worker_name: Option<String>,
+        now_ms: i64,
+    ) -> StoreFuture<'a, Option<TaskRecord>> {
+        through!(self.claim_task(activity_arn, worker_name, now_ms))
+    }
+    fn heartbeat_task<'a>(
+        &'a self,
+        token: &'a str,
+        now_ms: i64,
+    ) -> StoreFuture<'a, Result<TaskRecord, TaskRefusal>> {
+        through!(self.heartbeat_task(token, now_ms))
+    }
+    fn complete_task(
+        &self,
+        token: String,
+        outcome: TaskOutcome,
+        now_ms: i64,
+    ) -> StoreFuture<'_, Result<TaskRecord, TaskRefusal>> {
+        through!(self.complete_task(token, outcome, now_ms))
+    }
+    fn expire_task<'a>(
+        &'a self,
+        token: &'a str,
+        now_ms: i64,
+    ) -> StoreFuture<'a, Option<TaskRecord>> {
+        through!(self.expire_task(token, now_ms))
+    }
+    fn close_task<'a>(&'a self, token: &'a str) -> StoreFuture<'a, ()> {
+        through!(self.close_task(token))
+    }
+}
+
 impl Store for Switch {
     fn create_state_machine(
         &self,

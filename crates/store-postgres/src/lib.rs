@@ -19,6 +19,7 @@ mod leases;
 mod rows;
 mod schema;
 mod sql;
+mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod writes;

@@ -11,7 +11,8 @@ use fluxo_store::StoreResult;
 const MIGRATION_LOCK: i64 = 0x0066_6c75_786f;
 
 /// Each entry migrates from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE state_machines (
         arn TEXT PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -74,7 +75,40 @@ const MIGRATIONS: &[&str] = &["
         value TEXT NOT NULL,
         PRIMARY KEY (arn, key)
     );
-"];
+",
+    // Activities, the tasks executions wait on, and the secret that signs task tokens.
+    "
+    CREATE TABLE activities (
+        arn TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_ms BIGINT NOT NULL
+    );
+    CREATE TABLE tasks (
+        token TEXT PRIMARY KEY,
+        execution_arn TEXT NOT NULL,
+        activity_arn TEXT,
+        input TEXT NOT NULL,
+        scheduled_ms BIGINT NOT NULL,
+        timeout_at_ms BIGINT,
+        heartbeat_seconds BIGINT,
+        heartbeat_at_ms BIGINT,
+        started_ms BIGINT,
+        worker_name TEXT,
+        outcome TEXT,
+        output TEXT,
+        error TEXT,
+        cause TEXT,
+        completed_ms BIGINT
+    );
+    CREATE INDEX tasks_by_execution ON tasks (execution_arn);
+    CREATE INDEX tasks_waiting ON tasks (activity_arn, scheduled_ms)
+        WHERE started_ms IS NULL AND outcome IS NULL;
+    CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value BYTEA NOT NULL
+    );
+",
+];
 
 /// Brings the schema to the newest version; refuses a database written by a newer Fluxo.
 pub async fn migrate(client: &mut Client) -> StoreResult<()> {

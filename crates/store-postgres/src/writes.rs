@@ -271,7 +271,9 @@ async fn set_timer(c: &impl GenericClient, arn: &str, timer: TimerChange) -> Sto
         TimerChange::Set(at) => {
             execute(
                 c,
-                "INSERT INTO timers (execution_arn, fire_at_ms) VALUES ($1, $2) \
+                // A task resolved while the execution was parking must still wake it.
+                "INSERT INTO timers (execution_arn, fire_at_ms) VALUES ($1, \
+                 LEAST($2, (SELECT MIN(completed_ms) FROM tasks WHERE execution_arn = $1))) \
                  ON CONFLICT (execution_arn) DO UPDATE SET fire_at_ms = excluded.fire_at_ms",
                 &[&arn, &at],
             )
@@ -305,9 +307,11 @@ pub async fn commit(client: &mut Client, transition: Transition) -> StoreResult<
     }
     insert_events(&c, arn, &transition.events).await?;
     if let Some(update) = &transition.update {
+        // The ended execution's tasks go in the same statement (a data-modifying CTE).
         execute(
             &c,
-            "UPDATE executions SET status = $2, output = $3, error = $4, cause = $5, stopped_ms = $6, \
+            "WITH forgotten AS (DELETE FROM tasks WHERE execution_arn = $1) \
+             UPDATE executions SET status = $2, output = $3, error = $4, cause = $5, stopped_ms = $6, \
              lease_owner = NULL WHERE arn = $1",
             &[
                 arn,
@@ -358,6 +362,7 @@ pub async fn abort_execution(client: &mut Client, abort: Abort) -> StoreResult<E
         )
         .await?;
         set_timer(&c, arn, TimerChange::Clear).await?;
+        execute(&c, "DELETE FROM tasks WHERE execution_arn = $1", &[arn]).await?;
     }
     let row = query_opt(&c, "SELECT * FROM executions WHERE arn = $1", &[arn])
         .await?

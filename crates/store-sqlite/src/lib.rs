@@ -12,6 +12,7 @@
 mod leases;
 mod rows;
 mod schema;
+mod tasks;
 mod writes;
 
 use fluxo_store::*;

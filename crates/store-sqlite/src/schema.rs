@@ -78,6 +78,38 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX executions_by_status;
     CREATE INDEX executions_running ON executions (seq) WHERE status = 'RUNNING';
 ",
+    // Activities, the tasks executions wait on, and the secret that signs task tokens.
+    "
+    CREATE TABLE activities (
+        arn TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE tasks (
+        token TEXT PRIMARY KEY,
+        execution_arn TEXT NOT NULL,
+        activity_arn TEXT,
+        input TEXT NOT NULL,
+        scheduled_ms INTEGER NOT NULL,
+        timeout_at_ms INTEGER,
+        heartbeat_seconds INTEGER,
+        heartbeat_at_ms INTEGER,
+        started_ms INTEGER,
+        worker_name TEXT,
+        outcome TEXT,
+        output TEXT,
+        error TEXT,
+        cause TEXT,
+        completed_ms INTEGER
+    );
+    CREATE INDEX tasks_by_execution ON tasks (execution_arn);
+    CREATE INDEX tasks_waiting ON tasks (activity_arn, scheduled_ms)
+        WHERE started_ms IS NULL AND outcome IS NULL;
+    CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) WITHOUT ROWID;
+",
     // Execution leases (`fluxo_store::lease`): the owner while held, the last fencing token
     // drawn, and when the lease expires (epoch ms).
     "

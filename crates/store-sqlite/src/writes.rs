@@ -235,8 +235,11 @@ fn set_timer(c: &Connection, arn: &str, timer: TimerChange) -> StoreResult<()> {
     match timer {
         TimerChange::Keep => {}
         TimerChange::Set(at) => {
+            // A task resolved while the execution was parking must still wake it.
             c.execute(
-                "INSERT INTO timers (execution_arn, fire_at_ms) VALUES (?1, ?2) \
+                "INSERT INTO timers (execution_arn, fire_at_ms) VALUES (?1, \
+                 MIN(?2, COALESCE((SELECT MIN(completed_ms) FROM tasks \
+                     WHERE execution_arn = ?1 AND completed_ms IS NOT NULL), ?2))) \
                  ON CONFLICT (execution_arn) DO UPDATE SET fire_at_ms = excluded.fire_at_ms",
                 params![arn, at],
             )
@@ -268,6 +271,8 @@ pub fn commit(c: &Connection, transition: Transition) -> StoreResult<()> {
     }
     insert_events(c, arn, &transition.events)?;
     if let Some(update) = &transition.update {
+        c.execute("DELETE FROM tasks WHERE execution_arn = ?1", [arn])
+            .map_err(backend)?;
         c.execute(
             "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ms = ?6, \
              lease_owner = NULL WHERE arn = ?1",
@@ -316,6 +321,8 @@ pub fn abort_execution(c: &Connection, abort: Abort) -> StoreResult<ExecutionRec
         )
         .map_err(backend)?;
         set_timer(c, arn, TimerChange::Clear)?;
+        c.execute("DELETE FROM tasks WHERE execution_arn = ?1", [arn])
+            .map_err(backend)?;
     }
     execution_by_arn(c, arn)?.ok_or_else(|| StoreError::NotFound(arn.clone()))
 }

@@ -11,6 +11,7 @@ pub mod lease;
 mod memory;
 mod page;
 mod records;
+mod tasks;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
@@ -18,6 +19,7 @@ pub use lease::{Claim, Claimed, Fence, Lease};
 pub use memory::MemoryStore;
 pub use page::{listed, Listing, Page, MAX_PAGE};
 pub use records::*;
+pub use tasks::*;
 
 use fluxo_types::ExecutionStatus;
 use futures::future::BoxFuture;
@@ -58,7 +60,7 @@ pub type StoreFuture<'a, T> = BoxFuture<'a, StoreResult<T>>;
 
 /// Durable state: state machines and their revisions, executions, history events, timers,
 /// tags. Every method is one transaction.
-pub trait Store: Send + Sync {
+pub trait Store: TaskStore + Send + Sync {
     /// Stores a new state machine (revision 1, or one past any revision an earlier state
     /// machine of that ARN left) with its tags. A repeated creation
     /// ([`StateMachineRecord::same_creation`]) returns the existing record and changes nothing;
@@ -101,7 +103,10 @@ pub trait Store: Send + Sync {
     fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>>;
 
     /// One transition, atomically; refused when the execution is not running, or (with a
-    /// [`Transition::fence`]) when the fence is not the execution's current lease.
+    /// [`Transition::fence`]) when the fence is not the execution's current lease. A transition
+    /// that ends the execution forgets its tasks; a timer set while one of the execution's
+    /// tasks is resolved and not yet closed is due no later than that resolution, so that no
+    /// wake-up is lost (see [`TaskStore`]).
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()>;
     /// Ends a running execution from outside: numbers `abort`'s event after the last committed
     /// one, sets the status from its kind, clears the timer. An execution that has already

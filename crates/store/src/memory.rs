@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 mod leases;
 use leases::LeaseRow;
+mod tasks;
 
 #[derive(Default)]
 struct Tables {
@@ -21,6 +22,10 @@ struct Tables {
     tags: HashMap<String, BTreeMap<String, String>>,
     /// By execution ARN; an execution never claimed has none.
     leases: HashMap<String, LeaseRow>,
+    /// By ARN, which orders them by name.
+    activities: BTreeMap<String, ActivityRecord>,
+    tasks: HashMap<String, TaskRecord>,
+    secret: Option<Vec<u8>>,
 }
 
 impl Tables {
@@ -308,6 +313,9 @@ impl Store for MemoryStore {
                 if let Some(row) = tables.leases.get_mut(&transition.execution_arn) {
                     row.owner = None;
                 }
+                tables
+                    .tasks
+                    .retain(|_, task| task.execution_arn != transition.execution_arn);
                 let record = tables.execution_mut(&transition.execution_arn)?;
                 record.status = update.status;
                 record.output = update.output;
@@ -318,6 +326,13 @@ impl Store for MemoryStore {
             match transition.timer {
                 TimerChange::Keep => {}
                 TimerChange::Set(at) => {
+                    // A task resolved while the execution was parking must still wake it.
+                    let at = tables
+                        .tasks
+                        .values()
+                        .filter(|task| task.execution_arn == transition.execution_arn)
+                        .filter_map(|task| task.completed_ms)
+                        .fold(at, i64::min);
                     tables.timers.insert(transition.execution_arn, at);
                 }
                 TimerChange::Clear => {
@@ -360,6 +375,9 @@ impl Store for MemoryStore {
             if let Some(row) = tables.leases.get_mut(&abort.execution_arn) {
                 row.owner = None;
             }
+            tables
+                .tasks
+                .retain(|_, task| task.execution_arn != abort.execution_arn);
             Ok(record)
         })
     }

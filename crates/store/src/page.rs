@@ -22,6 +22,7 @@ pub enum Listing {
     StateMachines,
     Executions,
     Events,
+    Activities,
 }
 
 impl Listing {
@@ -30,6 +31,7 @@ impl Listing {
             Listing::StateMachines => "m",
             Listing::Executions => "x",
             Listing::Events => "e",
+            Listing::Activities => "a",
         }
     }
 }

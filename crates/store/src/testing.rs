@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 mod leases;
+mod tasks;
 
 fn machine(name: &str) -> StateMachineRecord {
     StateMachineRecord {
@@ -94,6 +95,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     aborts(store.as_ref()).await;
     timers(store.as_ref()).await;
     tags(store.as_ref()).await;
+    tasks::run(store.as_ref()).await;
     leases::run(store).await;
 }
 

@@ -2,10 +2,12 @@
 //! executions, execution history, tags, validation. Each action reads its request struct and
 //! answers with its response struct.
 
+mod activities;
 mod executions;
 mod history;
 mod state_machines;
 mod tags;
+mod task_tokens;
 mod validation;
 
 use crate::protocol::{Action, Request};
@@ -36,6 +38,14 @@ pub async fn run(api: &Api, request: Request) -> Result<Vec<u8>, ApiError> {
         Action::TagResource => tags::tag(api, input).await,
         Action::UntagResource => tags::untag(api, input).await,
         Action::ListTagsForResource => tags::list(api, input).await,
+        Action::CreateActivity => activities::create(api, input).await,
+        Action::DescribeActivity => activities::describe(api, input).await,
+        Action::DeleteActivity => activities::delete(api, input).await,
+        Action::ListActivities => activities::list(api, input).await,
+        Action::GetActivityTask => activities::get_task(api, input).await,
+        Action::SendTaskSuccess => task_tokens::success(api, input).await,
+        Action::SendTaskFailure => task_tokens::failure(api, input).await,
+        Action::SendTaskHeartbeat => task_tokens::heartbeat(api, input).await,
     }
 }
 

@@ -23,12 +23,8 @@ struct ValidateOutput {
 
 pub fn validate(input: Value) -> Result<Vec<u8>, ApiError> {
     let input: ValidateInput = parse(input)?;
-    let mut diagnostics = validate::validate_text(&input.definition);
-    if input.kind == Some(StateMachineType::Express) {
-        if let Ok(definition) = serde_json::from_str::<Value>(&input.definition) {
-            diagnostics.extend(validate::express_diagnostics(&definition));
-        }
-    }
+    let diagnostics =
+        validate::validate_text_for(&input.definition, input.kind.unwrap_or_default());
     let failed = !validate::is_valid(&diagnostics);
     body(&ValidateOutput {
         result: if failed { "FAIL" } else { "OK" },

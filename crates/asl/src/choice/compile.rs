@@ -294,8 +294,8 @@ impl Compiler {
         };
         match Path::parse(text) {
             Ok(path) => Some(path),
-            Err(syntax) => {
-                self.error(at, syntax.message);
+            Err(_) => {
+                self.error(at, crate::validate::invalid_path_field(key));
                 None
             }
         }

@@ -10,8 +10,16 @@ use serde_json::Map;
 
 const SCHEMA: &str = "SCHEMA_VALIDATION_FAILED";
 
-/// Compiles a whole definition document.
+/// Compiles a whole definition document. Like [`crate::validate::validate`], it refuses a
+/// document nested deeper than its recursion may go, whoever built the value.
 pub fn build(definition: &Value) -> Result<StateMachine, Vec<Diagnostic>> {
+    if let Some(pointer) = crate::validate::too_deep(definition) {
+        return Err(vec![Diagnostic::error(
+            "TOO_DEEPLY_NESTED",
+            pointer,
+            "The definition is too deeply nested",
+        )]);
+    }
     let mut builder = Builder::default();
     let mut machine = builder.machine(definition, "", QueryLanguage::JsonPath);
     machine.reads_execution_input = reads_execution_input(definition);

@@ -27,12 +27,15 @@ impl Transition {
 }
 
 /// Checks the transitions of the machine whose `States` object is at `states_pointer`.
+/// Without a `StartAt` AWS reports no state as unreachable (api_validation
+/// INVALID_BASE_NO_STARTAT), so `has_start` false skips that check.
 pub fn check(
     validator: &mut Validator,
     machine_pointer: &str,
     states_pointer: &str,
     states: &Map<String, Value>,
     transitions: &[Transition],
+    has_start: bool,
 ) {
     for transition in transitions {
         if !states.contains_key(&transition.target) {
@@ -49,6 +52,9 @@ pub fn check(
             machine_pointer,
             messages::NO_TERMINAL_STATE,
         );
+        return;
+    }
+    if !has_start {
         return;
     }
     let targeted: HashSet<&str> = transitions.iter().map(|t| t.target.as_str()).collect();
@@ -123,7 +129,7 @@ mod tests {
                 ("MISSING_TRANSITION_TARGET", "/States/C/Default"),
                 ("MISSING_TRANSITION_TARGET", "/States/T/Next"),
                 ("MISSING_TRANSITION_TARGET", "/States/T/Catch/0/Next"),
-                ("MISSING_END_STATE", ""),
+                ("MISSING_END_STATE", "/"),
             ])
         );
     }
@@ -134,7 +140,7 @@ mod tests {
             json!({"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}});
         assert_eq!(
             graph_problems(looping.clone(), "A"),
-            pairs(&[("MISSING_END_STATE", "")])
+            pairs(&[("MISSING_END_STATE", "/")])
         );
         let mut with_orphan = looping;
         with_orphan["C"] = json!({"Type": "Pass", "End": true});

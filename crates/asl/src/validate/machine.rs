@@ -59,7 +59,8 @@ pub fn nested(validator: &mut Validator, value: &Value, pointer: &str, kind: Nes
 
 /// `StartAt` and `States` of any machine, then its transitions.
 fn body(validator: &mut Validator, node: Node) {
-    validator.required(node, &["StartAt", "States"]);
+    // AWS's order: "These fields are required: [States, StartAt]" (api_validation EMPTY_DICT).
+    validator.required(node, &["States", "StartAt"]);
     let start_at = validator.string(node, "StartAt");
     let Some(states) = node.get("States") else {
         return;
@@ -77,6 +78,7 @@ fn body(validator: &mut Validator, node: Node) {
     if let Some(start) = start_at {
         transitions.push(Transition::new(start, node.field("StartAt")));
     }
+    let has_start = start_at.is_some();
     for (name, state) in states {
         let state_pointer = at(&states_pointer, name);
         state_name(validator, name, &state_pointer);
@@ -88,6 +90,7 @@ fn body(validator: &mut Validator, node: Node) {
         &states_pointer,
         states,
         &transitions,
+        has_start,
     );
 }
 
@@ -138,7 +141,7 @@ mod tests {
 
     #[test]
     fn start_at_and_states_are_required() {
-        has(json!({}), "SCHEMA_VALIDATION_FAILED", "");
+        has(json!({}), "SCHEMA_VALIDATION_FAILED", "/");
         has(
             json!({"StartAt": "A", "States": {}}),
             "SCHEMA_VALIDATION_FAILED",
@@ -149,7 +152,7 @@ mod tests {
             "SCHEMA_VALIDATION_FAILED",
             "/States",
         );
-        has(json!([1]), "SCHEMA_VALIDATION_FAILED", "");
+        has(json!([1]), "SCHEMA_VALIDATION_FAILED", "/");
     }
 
     #[test]

@@ -8,7 +8,6 @@ pub const EMPTY_VALUE: &str = "Value cannot be empty";
 pub const NO_TERMINAL_STATE: &str = "Workflow has no terminal state";
 pub const STATES_ALL_LAST: &str = "States.ALL must appear alone and at end of list";
 pub const INVALID_RESOURCE_ARN: &str = "Value is not a valid resource ARN";
-pub const NOT_A_REFERENCE_PATH: &str = "Value is not a Reference Path";
 pub const NOT_A_TIMESTAMP: &str = "String does not match RFC3339 timestamp";
 pub const JSONPATH_UNDER_JSONATA: &str =
     "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine";
@@ -92,6 +91,45 @@ pub fn invalid_label(max: usize) -> String {
         "A Label must be 1 to {max} characters long, without whitespace, brackets, wildcards, \
          special characters or control characters"
     )
+}
+
+/// A `.$` field of a payload template (`Parameters`, `ResultSelector`, ...), or `ErrorPath` /
+/// `CausePath`, whose value is neither a path nor an intrinsic function call. AWS's words,
+/// reported at the object that holds a `.$` field (recorded: base_scenarios
+/// ESCAPE_SEQUENCES_ILLEGAL_INTRINSIC_FUNCTION, "… at /States/IntrinsicEscape/Parameters").
+pub fn invalid_dynamic_field(field: &str) -> String {
+    format!("The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call")
+}
+
+/// A field that takes a path (`InputPath`, `OutputPath`, `ItemsPath`, a Choice `Variable`),
+/// worded after AWS's message for `.$` fields.
+pub fn invalid_path_field(field: &str) -> String {
+    format!("The value for the field '{field}' must be a valid JSONPath")
+}
+
+/// A field that takes a reference path, a path to one node (`ResultPath`, `SecondsPath`,
+/// `TimeoutSecondsPath`, ...), worded after AWS's message for `.$` fields.
+pub fn invalid_reference_path_field(field: &str) -> String {
+    format!("The value for the field '{field}' must be a valid ReferencePath")
+}
+
+/// What an Express machine's Task may not call, in AWS's words (api_validation
+/// ILLEGAL_WFTT, api_express illegal_callbacks and illegal_activity_task; the trailing space
+/// after `.waitForTaskToken`'s message is AWS's).
+pub fn not_for_express(resource: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = resource.splitn(7, ':').collect();
+    if parts.len() >= 7 && parts[2] == "states" && parts[5] == "activity" {
+        return Some("Express state machine does not support Activity ARN");
+    }
+    if resource.ends_with(".waitForTaskToken") {
+        return Some(
+            "Express state machine does not support '.waitForTaskToken' service integration ",
+        );
+    }
+    if resource.ends_with(".sync") || resource.contains(".sync:") {
+        return Some("Express state machine does not support '.sync' service integration");
+    }
+    None
 }
 
 pub fn too_deep() -> String {

@@ -16,7 +16,6 @@
 //! definition text; `depth` keeps recursion bounded for any input.
 
 mod depth;
-mod express;
 mod fields;
 mod graph;
 mod handlers;
@@ -28,8 +27,10 @@ mod syntax;
 mod text;
 mod warnings;
 
-pub use express::express_diagnostics;
-pub use text::validate_text;
+pub use text::{validate_text, validate_text_for};
+
+pub(crate) use depth::too_deep;
+pub(crate) use messages::invalid_path_field;
 
 use crate::{Diagnostic, Severity};
 use language::Language;
@@ -53,9 +54,20 @@ pub(crate) mod code {
     pub const PASS_RESULT_IS_STATIC: &str = "PASS_RESULT_IS_STATIC";
 }
 
-/// Checks a parsed definition document and returns every diagnostic (empty when valid).
+/// The type of state machine a definition is for (`type` of `CreateStateMachine` and
+/// `ValidateStateMachineDefinition`): Express machines may not wait for callbacks, run `.sync`
+/// integrations or call activities.
+pub use fluxo_types::StateMachineType;
+
+/// Checks a parsed definition document of a Standard machine and returns every diagnostic
+/// (empty when valid).
 pub fn validate(definition: &Value) -> Vec<Diagnostic> {
-    validate_with(definition, HashSet::new())
+    validate_with(definition, HashSet::new(), StateMachineType::Standard)
+}
+
+/// [`validate`] for a machine of the given type.
+pub fn validate_for(definition: &Value, machine_type: StateMachineType) -> Vec<Diagnostic> {
+    validate_with(definition, HashSet::new(), machine_type)
 }
 
 /// True when no diagnostic is an error (warnings do not make a definition invalid).
@@ -65,7 +77,11 @@ pub fn is_valid(diagnostics: &[Diagnostic]) -> bool {
 
 /// `duplicate_keys` holds the pointers of object keys that the definition text repeated; the
 /// parsed `Value` kept only one of each, so only the text can tell.
-fn validate_with(definition: &Value, duplicate_keys: HashSet<String>) -> Vec<Diagnostic> {
+fn validate_with(
+    definition: &Value,
+    duplicate_keys: HashSet<String>,
+    machine_type: StateMachineType,
+) -> Vec<Diagnostic> {
     if definition.is_null() {
         return vec![Diagnostic::error(
             code::MISSING_DESCRIPTION,
@@ -88,6 +104,7 @@ fn validate_with(definition: &Value, duplicate_keys: HashSet<String>) -> Vec<Dia
         labels: HashSet::new(),
         duplicate_keys,
         top_language: Language::JsonPath,
+        machine_type,
     };
     machine::top_level(&mut validator, definition);
     validator.diagnostics
@@ -105,6 +122,7 @@ pub(crate) struct Validator {
     duplicate_keys: HashSet<String>,
     /// Nested machines take the top-level query language, not their parent state's.
     top_language: Language,
+    machine_type: StateMachineType,
 }
 
 impl Validator {
@@ -118,12 +136,8 @@ impl Validator {
     }
 
     pub fn warning(&mut self, code: &str, location: impl Into<String>, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            code: code.to_string(),
-            message: message.into(),
-            location: location.into(),
-        });
+        self.diagnostics
+            .push(Diagnostic::warning(code, location, message));
     }
 }
 

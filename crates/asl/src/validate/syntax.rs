@@ -12,11 +12,10 @@ pub fn path(validator: &mut Validator, node: Node, key: &str, nullable: bool) {
     match node.get(key) {
         None => {}
         Some(Value::Null) if nullable => {}
-        Some(Value::String(text)) => {
-            if let Err(error) = Path::parse(text) {
-                validator.schema(node.field(key), error.message);
-            }
+        Some(Value::String(text)) if Path::parse(text).is_err() => {
+            validator.schema(node.field(key), messages::invalid_path_field(key));
         }
+        Some(Value::String(_)) => {}
         Some(_) => validator.schema(node.field(key), messages::expected(Kind::String)),
     }
 }
@@ -25,11 +24,10 @@ pub fn path(validator: &mut Validator, node: Node, key: &str, nullable: bool) {
 pub fn reference_path(validator: &mut Validator, node: Node, key: &str) {
     match node.get(key) {
         None | Some(Value::Null) => {}
-        Some(Value::String(text)) => {
-            if let Err(error) = ReferencePath::parse(text) {
-                validator.schema(node.field(key), error.message);
-            }
+        Some(Value::String(text)) if ReferencePath::parse(text).is_err() => {
+            validator.schema(node.field(key), messages::invalid_reference_path_field(key));
         }
+        Some(Value::String(_)) => {}
         Some(_) => validator.schema(node.field(key), messages::expected(Kind::String)),
     }
 }
@@ -45,26 +43,29 @@ pub fn definite_path(validator: &mut Validator, node: Node, key: &str, context_a
         validator.schema(node.field(key), messages::expected(Kind::String));
         return;
     };
-    match Path::parse(text) {
-        Err(error) => validator.schema(node.field(key), error.message),
-        Ok(path) if !path.is_definite() || (!context_allowed && path.reads_context()) => {
-            validator.schema(node.field(key), messages::NOT_A_REFERENCE_PATH)
-        }
-        Ok(_) => {}
+    let acceptable = Path::parse(text)
+        .is_ok_and(|path| path.is_definite() && (context_allowed || !path.reads_context()));
+    if !acceptable {
+        validator.schema(node.field(key), messages::invalid_reference_path_field(key));
     }
 }
 
 /// `ErrorPath` / `CausePath`: a path, or an intrinsic function such as `States.Format(...)`.
 pub fn path_or_intrinsic(validator: &mut Validator, node: Node, key: &str) {
-    if let Some(Value::String(text)) = node.get(key) {
-        if text.starts_with("States.") {
-            if let Err(error) = Intrinsic::parse(text) {
-                validator.schema(node.field(key), error.message);
+    match node.get(key) {
+        None => {}
+        Some(Value::String(text)) => {
+            let valid = if text.starts_with("States.") {
+                Intrinsic::parse(text).is_ok()
+            } else {
+                Path::parse(text).is_ok()
+            };
+            if !valid {
+                validator.schema(node.field(key), messages::invalid_dynamic_field(key));
             }
-            return;
         }
+        Some(_) => validator.schema(node.field(key), messages::expected(Kind::String)),
     }
-    path(validator, node, key, false);
 }
 
 /// A payload template (`Parameters`, `ResultSelector`, `ItemSelector`, `Assign`,
@@ -80,9 +81,21 @@ pub fn template(validator: &mut Validator, node: Node, key: &str, object_require
     }
     if let Err(errors) = PayloadTemplate::compile(value) {
         for error in errors {
-            validator.schema(format!("{pointer}{}", error.pointer), error.message);
+            // AWS names the `.$` field and points at the object that holds it.
+            match error.pointer.rsplit_once('/') {
+                Some((object, field)) => validator.schema(
+                    format!("{pointer}{object}"),
+                    messages::invalid_dynamic_field(&unescape(field)),
+                ),
+                None => validator.schema(&pointer, error.message),
+            }
         }
     }
+}
+
+/// A JSON pointer segment as written: `~1` is `/`, `~0` is `~`.
+fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
 }
 
 /// A literal timestamp: RFC 3339 with an uppercase `T`, and `Z` or a numeric offset.
@@ -173,7 +186,7 @@ mod tests {
                 json!({"x": {"y.$": "States.Format('{}'"}, "z.$": "no"}),
                 true
             ),
-            vec!["/S/T/x/y.$", "/S/T/z.$"]
+            vec!["/S/T/x", "/S/T"]
         );
         assert_eq!(check(json!([1]), true), vec!["/S/T"]);
         assert!(check(json!("literal"), false).is_empty());

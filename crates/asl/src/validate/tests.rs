@@ -11,6 +11,7 @@ pub fn validator() -> Validator {
         labels: HashSet::new(),
         duplicate_keys: HashSet::new(),
         top_language: Language::JsonPath,
+        machine_type: super::StateMachineType::Standard,
     }
 }
 

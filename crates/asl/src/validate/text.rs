@@ -1,6 +1,6 @@
 //! Definition text: JSON syntax errors, and the repeated keys that parsing would hide.
 
-use super::{at, code, item, messages, validate_with};
+use super::{at, code, item, messages, validate_with, StateMachineType};
 use crate::Diagnostic;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -13,6 +13,11 @@ use std::fmt;
 /// serde_json's recursion limit (128) stays on, so no text can nest deep enough to exhaust the
 /// stack: deeper text is reported as invalid JSON.
 pub fn validate_text(text: &str) -> Vec<Diagnostic> {
+    validate_text_for(text, StateMachineType::Standard)
+}
+
+/// [`validate_text`] for a machine of the given type.
+pub fn validate_text_for(text: &str, machine_type: StateMachineType) -> Vec<Diagnostic> {
     if text.trim().is_empty() {
         return vec![Diagnostic::error(
             code::MISSING_DESCRIPTION,
@@ -21,17 +26,66 @@ pub fn validate_text(text: &str) -> Vec<Diagnostic> {
         )];
     }
     match serde_json::from_str::<Value>(text) {
-        Ok(definition) => validate_with(&definition, repeated_keys(text)),
-        Err(error) => vec![Diagnostic::error(
-            code::INVALID_JSON_DESCRIPTION,
-            "",
-            format!(
-                "Invalid JSON: {} at line {}, column {}",
-                describe(&error),
-                error.line(),
-                error.column()
+        Ok(definition) => validate_with(&definition, repeated_keys(text), machine_type),
+        Err(error) => vec![match jackson::unrecognized_token(text, &error) {
+            Some((message, location)) => {
+                Diagnostic::error(code::INVALID_JSON_DESCRIPTION, location, message)
+            }
+            None => Diagnostic::error(
+                code::INVALID_JSON_DESCRIPTION,
+                "",
+                format!(
+                    "Invalid JSON: {} at line {}, column {}",
+                    describe(&error),
+                    error.line(),
+                    error.column()
+                ),
             ),
-        )],
+        }],
+    }
+}
+
+/// The words of AWS's JSON parser (Jackson) where Fluxo knows them.
+mod jackson {
+    /// Jackson's snippet of the text in its messages: at most 500 characters.
+    const SNIPPET: usize = 500;
+
+    /// A word where a value should be (`not a definition`): Jackson's message and location
+    /// (api_validation NOT_A_DEF): "Unrecognized token 'not': was expecting (JSON String,
+    /// Number, Array, Object or token 'null', 'true' or 'false')\n at [Source: (String)\"not a
+    /// definition\"; line: 1, column: 4]", the column being the one after the word.
+    pub fn unrecognized_token(text: &str, error: &serde_json::Error) -> Option<(String, String)> {
+        let line = text.lines().nth(error.line().checked_sub(1)?)?;
+        let chars: Vec<char> = line.chars().collect();
+        let at = error
+            .column()
+            .saturating_sub(1)
+            .min(chars.len().saturating_sub(1));
+        let word = |c: &char| c.is_alphanumeric() || *c == '_' || *c == '$';
+        let start = chars[..=at.min(chars.len().checked_sub(1)?)]
+            .iter()
+            .rposition(|c| !word(c))
+            .map_or(0, |before| before + 1);
+        let token: String = chars[start..].iter().take_while(|c| word(c)).collect();
+        if !token.chars().next()?.is_alphabetic() {
+            return None;
+        }
+        let column = start + token.chars().count() + 1;
+        let count = text.chars().count();
+        let snippet: String = text.chars().take(SNIPPET).collect();
+        let truncated = if count > SNIPPET {
+            format!("[truncated {} chars]", count - SNIPPET)
+        } else {
+            String::new()
+        };
+        let source = format!(
+            "[Source: (String)\"{snippet}\"{truncated}; line: {}, column: {column}]",
+            error.line()
+        );
+        let message = format!(
+            "Unrecognized token '{token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at {source}"
+        );
+        Some((message, source))
     }
 }
 
@@ -149,7 +203,7 @@ mod tests {
         for text in ["", "  \n", "null"] {
             assert_eq!(
                 codes(text),
-                vec![("MISSING_DESCRIPTION".to_string(), String::new())],
+                vec![("MISSING_DESCRIPTION".to_string(), "/".to_string())],
                 "{text:?}"
             );
         }
@@ -164,6 +218,27 @@ mod tests {
             diagnostics[0].message.contains("at line 3, column 14"),
             "{}",
             diagnostics[0].message
+        );
+    }
+
+    #[test]
+    fn a_word_instead_of_json_is_reported_in_jacksons_words() {
+        let diagnostics = validate_text("not a definition");
+        assert_eq!(diagnostics[0].code, "INVALID_JSON_DESCRIPTION");
+        assert_eq!(
+            diagnostics[0].location,
+            "[Source: (String)\"not a definition\"; line: 1, column: 4]"
+        );
+        assert_eq!(
+            diagnostics[0].message,
+            "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at [Source: (String)\"not a definition\"; line: 1, column: 4]"
+        );
+        let inner = validate_text("{\"StartAt\": nope}");
+        assert!(inner[0].message.starts_with("Unrecognized token 'nope'"));
+        assert!(
+            inner[0].location.ends_with("line: 1, column: 17]"),
+            "{}",
+            inner[0].location
         );
     }
 

@@ -10,7 +10,7 @@ mod codec;
 mod functions;
 mod java_random;
 mod parser;
-mod render;
+pub(crate) mod render;
 
 use crate::{EvalError, Scope, SyntaxError};
 use functions::FunctionError;
@@ -36,6 +36,9 @@ enum Failure {
     PathNotFound { path: String, input: String },
     #[error("{}", .0.message)]
     Path(EvalError),
+    /// Fluxo's bounds on what an expression builds: the error as it is.
+    #[error("{}", .0.message)]
+    Limit(EvalError),
 }
 
 impl Intrinsic {
@@ -54,8 +57,14 @@ impl Intrinsic {
         &self.source
     }
 
+    /// Evaluates the call. Fails with `States.DataLimitExceeded` rather than build more than
+    /// [`crate::MAX_BUILT_BYTES`] in all (nested calls can double a value at every level).
     pub fn evaluate(&self, scope: &Scope, rng: &mut dyn RngCore) -> Result<Value, EvalError> {
-        evaluate_call(&self.call, scope, rng).map_err(|failure| {
+        let mut budget = crate::MAX_BUILT_BYTES;
+        evaluate_call(&self.call, scope, rng, &mut budget).map_err(|failure| {
+            if let Failure::Limit(error) = failure {
+                return error;
+            }
             let error = match &failure {
                 Failure::Path(inner) => inner.error.clone(),
                 _ => "States.Runtime".to_string(),
@@ -71,26 +80,42 @@ impl Intrinsic {
     }
 }
 
-fn evaluate_call(call: &Call, scope: &Scope, rng: &mut dyn RngCore) -> Result<Value, Failure> {
+/// One stack frame per nested call: the parser refuses more than 64 levels.
+fn evaluate_call(
+    call: &Call,
+    scope: &Scope,
+    rng: &mut dyn RngCore,
+    budget: &mut usize,
+) -> Result<Value, Failure> {
     let mut values = Vec::with_capacity(call.args.len());
     for arg in &call.args {
-        values.push(evaluate_arg(arg, scope, rng)?);
+        values.push(evaluate_arg(arg, scope, rng, budget)?);
     }
     // A literal template keeps its escapes so that `\{` is not taken for a placeholder.
     let template = match call.args.first() {
         Some(Arg::Text { raw, .. }) => Some(raw.as_str()),
         _ => None,
     };
-    Ok(functions::apply(call.function, values, template, rng)?)
+    let result = functions::apply(call.function, values, template, rng)?;
+    crate::template::charge_at(&result, budget, 0).map_err(Failure::Limit)?;
+    Ok(result)
 }
 
-fn evaluate_arg(arg: &Arg, scope: &Scope, rng: &mut dyn RngCore) -> Result<Value, Failure> {
+fn evaluate_arg(
+    arg: &Arg,
+    scope: &Scope,
+    rng: &mut dyn RngCore,
+    budget: &mut usize,
+) -> Result<Value, Failure> {
     match arg {
         Arg::Literal(value) => Ok(value.clone()),
         Arg::Text { value, .. } => Ok(Value::String(value.clone())),
-        Arg::Call(call) => evaluate_call(call, scope, rng),
-        Arg::Path(path) => match path.read(scope) {
-            Ok(Some(value)) => Ok(value),
+        Arg::Call(call) => evaluate_call(call, scope, rng, budget),
+        Arg::Path(path) => match path.select(scope) {
+            Ok(Some(value)) => {
+                crate::template::charge_at(&value, budget, 0).map_err(Failure::Limit)?;
+                Ok(value.into_owned())
+            }
             Ok(None) => {
                 let text = path.as_str();
                 // AWS names a missing `$$.a` argument as `$.a` and quotes the state input.

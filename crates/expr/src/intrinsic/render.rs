@@ -12,40 +12,77 @@ use std::fmt::Write;
 
 /// Renders `value` as compact JSON text, numbers in Java notation.
 pub(crate) fn json_text(value: &Value) -> String {
-    let mut out = String::new();
-    write_json(&mut out, value);
-    out
+    render(value, Style::Json)
 }
 
-fn write_json(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
-        Value::Number(number) => out.push_str(&number_text(number)),
-        Value::String(text) => write_json_string(out, text),
-        Value::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                write_json(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (index, (key, item)) in map.iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                write_json_string(out, key);
+/// Renders `value` as Java's `toString` of the equivalent `Map`/`List`/boxed scalar.
+pub(crate) fn java_text(value: &Value) -> String {
+    render(value, Style::Java)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    /// Jackson's compact JSON.
+    Json,
+    /// Java's `toString`: strings bare, `{a=1, b=[x, y]}`.
+    Java,
+}
+
+/// What is left to write, last first.
+enum Piece<'a> {
+    Value(&'a Value),
+    Text(&'static str),
+    Key(&'a str),
+}
+
+/// Writes with a stack of pieces rather than recursion, so that no value can exhaust the
+/// thread's stack.
+fn render(value: &Value, style: Style) -> String {
+    let separator = if style == Style::Json { "," } else { ", " };
+    let mut out = String::new();
+    let mut pending = vec![Piece::Value(value)];
+    while let Some(piece) = pending.pop() {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Key(key) if style == Style::Json => {
+                write_json_string(&mut out, key);
                 out.push(':');
-                write_json(out, item);
             }
-            out.push('}');
+            Piece::Key(key) => {
+                out.push_str(key);
+                out.push('=');
+            }
+            Piece::Value(value) => match value {
+                Value::Null => out.push_str("null"),
+                Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
+                Value::Number(number) => out.push_str(&number_text(number)),
+                Value::String(text) if style == Style::Json => write_json_string(&mut out, text),
+                Value::String(text) => out.push_str(text),
+                Value::Array(items) => {
+                    out.push('[');
+                    pending.push(Piece::Text("]"));
+                    for (index, item) in items.iter().enumerate().rev() {
+                        pending.push(Piece::Value(item));
+                        if index > 0 {
+                            pending.push(Piece::Text(separator));
+                        }
+                    }
+                }
+                Value::Object(map) => {
+                    out.push('{');
+                    pending.push(Piece::Text("}"));
+                    for (index, (key, item)) in map.iter().enumerate().rev() {
+                        pending.push(Piece::Value(item));
+                        pending.push(Piece::Key(key));
+                        if index > 0 {
+                            pending.push(Piece::Text(separator));
+                        }
+                    }
+                }
+            },
         }
     }
+    out
 }
 
 fn write_json_string(out: &mut String, text: &str) {
@@ -67,44 +104,6 @@ fn write_json_string(out: &mut String, text: &str) {
         }
     }
     out.push('"');
-}
-
-/// Renders `value` as Java's `toString` of the equivalent `Map`/`List`/boxed scalar.
-pub(crate) fn java_text(value: &Value) -> String {
-    let mut out = String::new();
-    write_java(&mut out, value);
-    out
-}
-
-fn write_java(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
-        Value::Number(number) => out.push_str(&number_text(number)),
-        Value::String(text) => out.push_str(text),
-        Value::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push_str(", ");
-                }
-                write_java(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (index, (key, item)) in map.iter().enumerate() {
-                if index > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(key);
-                out.push('=');
-                write_java(out, item);
-            }
-            out.push('}');
-        }
-    }
 }
 
 /// Integers as decimal digits, floating-point numbers as Java's `Double.toString`.

@@ -1,3 +1,5 @@
+//! Intrinsic parsing and evaluation end to end, with AWS's recorded error messages.
+
 use super::*;
 use rand::rngs::StdRng;
 use rand::SeedableRng;

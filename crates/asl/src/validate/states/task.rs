@@ -3,7 +3,7 @@
 use super::super::fields::{as_object, Node};
 use super::super::language::{is_expression, Language};
 use super::super::messages;
-use super::super::{syntax, Validator};
+use super::super::{syntax, StateMachineType, Validator};
 
 /// Bounds AWS gives a Task's `TimeoutSeconds` and `HeartbeatSeconds`.
 const MAX_SECONDS: i64 = 99_999_999;
@@ -13,6 +13,10 @@ pub fn check(validator: &mut Validator, node: Node, language: Language) {
     if let Some(resource) = validator.string(node, "Resource") {
         if !is_arn(resource) {
             validator.schema(node.field("Resource"), messages::INVALID_RESOURCE_ARN);
+        } else if validator.machine_type == StateMachineType::Express {
+            if let Some(message) = messages::not_for_express(resource) {
+                validator.schema(node.field("Resource"), message);
+            }
         }
     }
     validator.only_one(node, &["TimeoutSeconds", "TimeoutSecondsPath"]);
@@ -68,7 +72,8 @@ fn credentials(validator: &mut Validator, node: Node, language: Language) {
             syntax::template(validator, node, "Credentials", true);
         }
         Language::Jsonata => {
-            validator.unsupported(credentials, &["RoleArn"]);
+            // AWS reports only the missing `RoleArn` of `{"InvalidField": …}` (credentials
+            // INVALID_CREDENTIALS_FIELD), so other fields are not refused here.
             if !credentials.has("RoleArn") {
                 validator.schema(&pointer, messages::role_arn_missing());
             }

@@ -3,34 +3,47 @@
 //! Events of an attempt, for a Lambda function ARN: `LambdaFunctionScheduled`,
 //! `LambdaFunctionStarted`, then `LambdaFunctionSucceeded`, `LambdaFunctionFailed` or
 //! `LambdaFunctionTimedOut`. For an optimized integration (`arn:aws:states:::lambda:invoke`):
-//! `TaskScheduled`, `TaskStarted`, then `TaskSucceeded`, `TaskFailed` or `TaskTimedOut`.
+//! `TaskScheduled`, `TaskStarted`, then `TaskSucceeded`, `TaskFailed` or `TaskTimedOut`; with
+//! `.waitForTaskToken`, `TaskSubmitted` after the call and the outcome when the token comes
+//! back. For an activity: `ActivityScheduled`, `ActivityStarted`, then `ActivitySucceeded`,
+//! `ActivityFailed` or `ActivityTimedOut` (`callback.rs`).
 //! The history is persisted before the call; a replay reuses a recorded result, and a call
 //! that was started but has no recorded result fails the attempt with `States.TaskFailed`.
 
+mod callback;
 mod lambda;
 
 use crate::attempt::{Attempt, Completed};
-use crate::environment::{FunctionCall, TaskFailure};
+use crate::environment::{FunctionCall, FunctionResult, TaskFailure, TaskWait};
 use crate::failure::Failure;
 use crate::history::details;
 use crate::journal::Thread;
 use crate::payload::PAYLOAD_LIMIT_BYTES;
 use crate::run::add_seconds;
 use crate::HistoryEvent;
-use fluxo_asl::model::{Integration, Task, ValueOrPath};
+use fluxo_asl::model::{Integration, IntegrationPattern, Task, ValueOrPath};
 use fluxo_types::EventType;
+use futures::future::BoxFuture;
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 
 /// How the call is recorded: `LambdaFunction*` events for a function ARN, `Task*` events (with
 /// the service's `resourceType` and `resource`) for an optimized integration.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Recording {
+enum Recording<'t> {
     LambdaFunction,
-    Service,
+    /// `lambda:invoke` (`invoke`), or `lambda:invoke.waitForTaskToken`.
+    Lambda {
+        resource: &'t str,
+    },
+    /// An action of Step Functions' own API (`aws-sdk:sfn:ACTION`), which Fluxo answers
+    /// itself.
+    OwnApi {
+        action: &'t str,
+    },
 }
 
-impl Recording {
+impl Recording<'_> {
     fn events(self) -> [EventType; 5] {
         use EventType::*;
         match self {
@@ -41,7 +54,7 @@ impl Recording {
                 LambdaFunctionFailed,
                 LambdaFunctionTimedOut,
             ],
-            Recording::Service => [
+            _ => [
                 TaskScheduled,
                 TaskStarted,
                 TaskSucceeded,
@@ -53,11 +66,18 @@ impl Recording {
 
     /// Adds `resourceType`/`resource` to a `Task*` event's details.
     fn service_fields(self, mut map: Map<String, Value>) -> Map<String, Value> {
-        if self == Recording::Service {
-            map.insert("resourceType".into(), json!("lambda"));
-            map.insert("resource".into(), json!("invoke"));
-        }
+        let (kind, resource) = match self {
+            Recording::LambdaFunction => return map,
+            Recording::Lambda { resource } => ("lambda", resource),
+            Recording::OwnApi { action } => ("aws-sdk:sfn", action),
+        };
+        map.insert("resourceType".into(), json!(kind));
+        map.insert("resource".into(), json!(resource));
         map
+    }
+
+    fn is_service(self) -> bool {
+        self != Recording::LambdaFunction
     }
 }
 
@@ -69,14 +89,32 @@ enum Outcome {
 }
 
 /// What one attempt calls, with its timeouts.
-struct Call {
-    recording: Recording,
+struct Call<'t> {
+    recording: Recording<'t>,
     function: String,
     payload: Value,
     request_id: String,
     timeout: Option<u64>,
     /// `LogType: Tail` on `lambda:invoke`: the result carries the log's last 4 KB.
     log_tail: bool,
+    /// `.waitForTaskToken`: the task opened before the call, then waited for.
+    wait: Option<TaskWait>,
+}
+
+/// Whether the Task waits for a task token: an activity, or `.waitForTaskToken`.
+fn takes_token(integration: &Integration) -> bool {
+    match integration {
+        Integration::Activity { .. } => true,
+        Integration::Service { pattern, .. } | Integration::AwsSdk { pattern, .. } => {
+            *pattern == IntegrationPattern::WaitForTaskToken
+        }
+        _ => false,
+    }
+}
+
+fn is_lambda_callback(integration: &Integration) -> bool {
+    matches!(integration, Integration::Service { service, action, pattern: IntegrationPattern::WaitForTaskToken }
+        if service == "lambda" && action == "invoke")
 }
 
 pub(crate) async fn run(
@@ -86,6 +124,17 @@ pub(crate) async fn run(
     thread: &mut Thread,
 ) -> Result<Completed, Failure> {
     let run = attempt.run;
+    // The token names the position of the scheduled event recorded next: the same on a replay,
+    // a new one for each attempt.
+    let with_token;
+    let (attempt, token) = match takes_token(&task.integration) {
+        true => {
+            let token = run.env.task_token(&thread.key, thread.next_seq());
+            with_token = attempt.with_task_token(&token);
+            (&with_token, token)
+        }
+        false => (attempt, String::new()),
+    };
     // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state input, not the parameters.
     let selected = attempt.select(&attempt.state.io.input_path, input)?;
     let effective = attempt.effective_input(input)?;
@@ -99,6 +148,24 @@ pub(crate) async fn run(
     let heartbeat = seconds(&task.heartbeat_seconds, "HeartbeatSecondsPath")?;
     let request_id = attempt.frame.uuid();
     let call = match &task.integration {
+        Integration::Activity { arn } => {
+            // A replay does not ask again: the activity may have been deleted since.
+            if run.recorded_next(thread).is_none() && !run.env.activity_exists(arn).await {
+                return Err(attempt.runtime_error(format!("The activity {arn} does not exist.")));
+            }
+            let scheduled = callback::scheduled_details(arn, &effective, timeout, heartbeat);
+            run.record(thread, EventType::ActivityScheduled, Some(scheduled));
+            let wait = callback::wait_for(
+                token,
+                Some(arn.clone()),
+                effective,
+                thread,
+                timeout,
+                heartbeat,
+            );
+            let outcome = callback::activity(attempt, wait, thread).await;
+            return conclude(attempt, input, outcome);
+        }
         Integration::LambdaFunction { function } => {
             let mut scheduled = details([
                 ("input", Value::String(effective.to_string())),
@@ -116,19 +183,55 @@ pub(crate) async fn run(
                 request_id,
                 timeout,
                 log_tail: false,
+                wait: None,
             }
         }
-        integration if integration.is_lambda_invoke() => {
-            let scheduled =
+        integration if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
+            let callback = is_lambda_callback(integration);
+            let mut scheduled =
                 lambda::scheduled_details(run.context.region(), &effective, timeout, heartbeat);
+            if callback {
+                scheduled.insert("resource".into(), json!("invoke.waitForTaskToken"));
+            }
             run.record(thread, EventType::TaskScheduled, Some(scheduled));
+            let wait = callback.then(|| {
+                callback::wait_for(token, None, effective.clone(), thread, timeout, heartbeat)
+            });
             Call {
-                recording: Recording::Service,
+                recording: Recording::Lambda {
+                    resource: match callback {
+                        false => "invoke",
+                        true => "invoke.waitForTaskToken",
+                    },
+                },
                 function: lambda::function_name(&effective),
                 payload: lambda::invoke_payload(effective.get("Payload")),
                 request_id,
                 timeout,
                 log_tail: effective.get("LogType").and_then(Value::as_str) == Some("Tail"),
+                wait,
+            }
+        }
+        Integration::AwsSdk {
+            service,
+            action,
+            pattern: IntegrationPattern::RequestResponse,
+        } if service == "sfn" => {
+            let scheduled = details([
+                ("resourceType", json!("aws-sdk:sfn")),
+                ("resource", json!(action)),
+                ("region", Value::String(run.context.region().to_string())),
+                ("parameters", Value::String(effective.to_string())),
+            ]);
+            run.record(thread, EventType::TaskScheduled, Some(scheduled));
+            Call {
+                recording: Recording::OwnApi { action },
+                function: action.clone(),
+                payload: effective,
+                request_id,
+                timeout,
+                log_tail: false,
+                wait: None,
             }
         }
         _ => {
@@ -138,8 +241,23 @@ pub(crate) async fn run(
         }
     };
     let recording = call.recording;
+    let wait = call.wait.clone();
     let outcome = perform(attempt, call, thread).await;
     let [_, _, succeeded, failed, timed_out] = recording.events();
+    if let (Some(wait), Outcome::Succeeded(submitted)) = (wait, &outcome) {
+        let details = details([
+            ("output", Value::String(submitted.to_string())),
+            ("outputDetails", json!({"truncated": false})),
+        ]);
+        run.record(
+            thread,
+            EventType::TaskSubmitted,
+            Some(recording.service_fields(details)),
+        );
+        let fields = recording.service_fields(Map::new());
+        let outcome = callback::callback(attempt, wait, thread, fields).await;
+        return conclude(attempt, input, outcome);
+    }
     let result = match outcome {
         Outcome::TimedOut => {
             // A caught timeout shows an empty cause; the failure events show none.
@@ -167,7 +285,8 @@ pub(crate) async fn run(
         // AWS names the resource ARN, or the service of an optimised integration.
         let subject = match recording {
             Recording::LambdaFunction => task.resource.as_str(),
-            Recording::Service => "lambda",
+            Recording::Lambda { .. } => "lambda",
+            Recording::OwnApi { .. } => "sfn",
         };
         let failure = Failure::data_limit(subject);
         run.record(
@@ -185,15 +304,28 @@ pub(crate) async fn run(
     attempt.finish(Cow::Borrowed(input), result)
 }
 
+/// The end of a task whose outcome event is recorded already (activities and callbacks; their
+/// output is bounded by the API that delivered it).
+fn conclude(attempt: &Attempt<'_>, input: &Value, outcome: Outcome) -> Result<Completed, Failure> {
+    match outcome {
+        // A caught timeout shows an empty cause.
+        Outcome::TimedOut => Err(Failure::new("States.Timeout", Some(String::new()))),
+        Outcome::Failed(TaskFailure { error, cause }) => Err(Failure::new(error, cause)),
+        Outcome::Succeeded(result) => attempt.finish(Cow::Borrowed(input), result),
+    }
+}
+
 /// Records the start and makes the call, or takes its outcome from the recorded history.
-async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outcome {
+async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> Outcome {
     let run = attempt.run;
     let [_, started, ..] = call.recording.events();
     // A replayed start means the function was called before a restart: its result, if it came,
     // is the next recorded event; if none was recorded the call was in flight.
     let started_before = run.recorded_next(thread).is_some();
-    let started_details =
-        (call.recording == Recording::Service).then(|| call.recording.service_fields(Map::new()));
+    let started_details = call
+        .recording
+        .is_service()
+        .then(|| call.recording.service_fields(Map::new()));
     run.record(thread, started, started_details);
     if let Some(event) = run.recorded_next(thread) {
         return recorded_outcome(&event);
@@ -207,11 +339,23 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
         });
     }
     run.persist().await;
-    let invocation = run.env.invoke_function(FunctionCall {
-        function_name: call.function.clone(),
-        payload: call.payload,
-        request_id: call.request_id.clone(),
-    });
+    // The task is open before the function can hand its token on.
+    if let Some(wait) = &call.wait {
+        if let Err(failure) = run.env.open_task(wait).await {
+            return Outcome::Failed(failure);
+        }
+    }
+    let invocation: BoxFuture<'_, Result<FunctionResult, TaskFailure>> = match call.recording {
+        Recording::OwnApi { action } => {
+            let called = run.env.call_own_api(action, call.payload);
+            Box::pin(async move { called.await.map(FunctionResult::from) })
+        }
+        _ => run.env.invoke_function(FunctionCall {
+            function_name: call.function.clone(),
+            payload: call.payload,
+            request_id: call.request_id.clone(),
+        }),
+    };
     let returned = match call.timeout {
         Some(timeout) => {
             let deadline = add_seconds(run.time_of(thread), timeout as f64);
@@ -224,20 +368,17 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
     };
     match (returned, call.recording) {
         (None, _) => Outcome::TimedOut,
-        (Some(Err(failure)), Recording::LambdaFunction) => Outcome::Failed(failure),
-        (Some(Err(failure)), Recording::Service) => Outcome::Failed(lambda::service_failure(
+        (Some(Err(failure)), Recording::Lambda { .. }) => Outcome::Failed(lambda::service_failure(
             failure,
             &run.context,
             &call.function,
             &call.request_id,
         )),
-        (Some(Ok(result)), Recording::LambdaFunction) => Outcome::Succeeded(result.payload),
-        (Some(Ok(result)), Recording::Service) => Outcome::Succeeded(lambda::wrap_invoke_result(
-            result,
-            &call.request_id,
-            run.env.now(),
-            call.log_tail,
-        )),
+        (Some(Err(failure)), _) => Outcome::Failed(failure),
+        (Some(Ok(result)), Recording::Lambda { .. }) => Outcome::Succeeded(
+            lambda::wrap_invoke_result(result, &call.request_id, run.env.now(), call.log_tail),
+        ),
+        (Some(Ok(result)), _) => Outcome::Succeeded(result.payload),
     }
 }
 
@@ -245,7 +386,10 @@ async fn perform(attempt: &Attempt<'_>, call: Call, thread: &mut Thread) -> Outc
 fn recorded_outcome(event: &HistoryEvent) -> Outcome {
     let field = |name: &str| event.detail_text(name);
     match event.kind {
-        EventType::LambdaFunctionSucceeded | EventType::TaskSucceeded => {
+        // `TaskSubmitted`: the call of a `.waitForTaskToken` task returned.
+        EventType::LambdaFunctionSucceeded
+        | EventType::TaskSucceeded
+        | EventType::TaskSubmitted => {
             let output = field("output").unwrap_or_default();
             Outcome::Succeeded(serde_json::from_str(&output).unwrap_or(Value::Null))
         }

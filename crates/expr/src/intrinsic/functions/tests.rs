@@ -1,3 +1,5 @@
+//! Each `States.*` function on its edge cases, as AWS answers them.
+
 use super::*;
 use rand::rngs::StdRng;
 use rand::SeedableRng;

@@ -1,0 +1,328 @@
+//! The sections of `fluxo-bench`, run in order, each printing its table and adding its records.
+
+use crate::record::Record;
+use crate::workloads::{self, Measured};
+use crate::{durable, functions, http, in_process, parked, store_floor};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+/// How much of each section runs.
+pub struct Sizes {
+    pub calls: functions::Calls,
+    /// Concurrent executions and transitions each, for the store's group commit.
+    pub store_executions: usize,
+    pub store_steps: usize,
+    /// W5 executions run one after another (the latency of a lone transition).
+    pub alone: usize,
+    /// Standard executions parked on a long Wait.
+    pub parked: usize,
+    /// Seconds of each wrk run.
+    pub wrk_seconds: u64,
+}
+
+impl Sizes {
+    pub fn full() -> Self {
+        Sizes {
+            calls: functions::Calls {
+                python: 5_000,
+                command: 500,
+                example_runs: 200,
+            },
+            store_executions: 64,
+            store_steps: 50,
+            alone: 50,
+            parked: 100_000,
+            wrk_seconds: 10,
+        }
+    }
+
+    /// Tiny sizes, so that `cargo test` can check that every section still runs.
+    pub fn smoke() -> Self {
+        Sizes {
+            calls: functions::Calls {
+                python: 20,
+                command: 5,
+                example_runs: 3,
+            },
+            store_executions: 4,
+            store_steps: 3,
+            alone: 3,
+            parked: 20,
+            wrk_seconds: 1,
+        }
+    }
+}
+
+/// The parts of `fluxo-bench`, each selectable with `--only`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum Section {
+    /// W1–W4 through the engine's API in this process, on every core and on one.
+    InProcess,
+    /// W1–W5 as durable Standard executions through the runtime and SQLite.
+    Durable,
+    /// W1 by StartSyncExecution over HTTP under wrk, next to the floor of the same stack.
+    Http,
+    /// A warm Python worker against a process per call, and the example end to end.
+    Functions,
+    /// The group-commit writer against bare inserts.
+    Store,
+    /// Resident memory with Standard executions parked on a long timer, and after a restart.
+    Parked,
+}
+
+pub struct Options {
+    pub smoke: bool,
+    /// The sections to run; empty runs them all.
+    pub only: Vec<Section>,
+    /// The workloads to run (ids); empty runs them all.
+    pub workloads: Vec<String>,
+    /// Multiplies the executions of W1–W5 (longer runs, for profiling).
+    pub scale: usize,
+    pub workloads_dir: PathBuf,
+    pub example_dir: PathBuf,
+}
+
+/// Runs the wanted sections with their own scratch folder; returns every record.
+pub async fn run(sizes: &Sizes, options: &Options, scratch: &Path) -> Result<Vec<Record>> {
+    let wanted = |section: Section| options.only.is_empty() || options.only.contains(&section);
+    let keep = |id: &str| options.workloads.is_empty() || options.workloads.iter().any(|w| w == id);
+    let dir = &options.workloads_dir;
+    let mut records = Vec::new();
+    let mut all = workloads::load(dir, options.smoke, options.scale)?;
+    all.retain(|w| keep(&w.id));
+    if wanted(Section::InProcess) {
+        let cores = in_process::cores();
+        let measured = in_process::run(&all, cores).await?;
+        let note = format!("{cores} cores: one task per core");
+        print_workloads(&format!("in process, {cores} cores"), &measured);
+        records.extend(
+            in_process_records(&measured, &all, "in-process", &note)
+                .into_iter()
+                .map(|r| r.with("cores", cores)),
+        );
+        let measured = in_process::run_on_one_core(&all)?;
+        print_workloads("in process, 1 core", &measured);
+        let note = "1 core: a current-thread runtime";
+        records.extend(
+            in_process_records(&measured, &all, "in-process-1core", note)
+                .into_iter()
+                .map(|r| r.with("cores", 1)),
+        );
+    }
+    if wanted(Section::Durable) {
+        let mut durable_workloads: Vec<_> = all.into_iter().map(|w| w.for_standard()).collect();
+        let w5 = workloads::commit_per_state(dir, options.smoke, options.scale)?;
+        let alone = keep(&w5.id).then(|| w5.id.clone());
+        if keep(&w5.id) {
+            durable_workloads.push(w5);
+        }
+        let measured = durable::run(&durable_workloads, scratch).await?;
+        print_durable("durable (SQLite)", &measured);
+        records.extend(
+            measured
+                .iter()
+                .zip(&durable_workloads)
+                .map(|(d, w)| durable_record(d, &format!("all started at once{}", w.size_note()))),
+        );
+        if alone.is_some() {
+            let w5 = workloads::commit_per_state(dir, options.smoke, options.scale)?;
+            let lone = durable::one_at_a_time(&w5, sizes.alone, scratch).await?;
+            print_durable("durable, one at a time", std::slice::from_ref(&lone));
+            let mut record = durable_record(&lone, "one execution at a time");
+            record.workload = format!("{} one at a time", lone.measured.id);
+            records.push(record);
+        }
+    }
+    if wanted(Section::Http) {
+        records.extend(http_section(dir, scratch, sizes.wrk_seconds, options.smoke).await?);
+    }
+    if wanted(Section::Functions) {
+        let measured = functions::run(&sizes.calls, &options.example_dir, scratch).await?;
+        print_records("functions", &measured);
+        records.extend(measured);
+    }
+    if wanted(Section::Store) {
+        records.extend(store_section(sizes, scratch).await?);
+    }
+    if wanted(Section::Parked) {
+        let measured = parked::run(sizes.parked, &scratch.join("parked")).await?;
+        print_records("parked executions", &measured);
+        records.extend(measured);
+    }
+    Ok(records)
+}
+
+fn print_workloads(title: &str, measured: &[Measured]) {
+    println!(
+        "{:<22} {:>10} {:>10} {:>10} {:>14} {:>14}",
+        title, "executions", "states", "seconds", "executions/s", "states/s"
+    );
+    for m in measured {
+        println!(
+            "{:<22} {:>10} {:>10} {:>10.4} {:>14.0} {:>14.0}",
+            m.id,
+            m.executions,
+            m.states,
+            m.seconds,
+            m.executions as f64 / m.seconds,
+            m.states as f64 / m.seconds
+        );
+    }
+    println!();
+}
+
+fn in_process_records(
+    measured: &[Measured],
+    workloads: &[workloads::Workload],
+    mode: &'static str,
+    how: &str,
+) -> Vec<Record> {
+    measured
+        .iter()
+        .zip(workloads)
+        .map(|(m, w)| {
+            let note = format!(
+                "{}{}; {how}; every output checked",
+                m.runs_note(),
+                w.size_note()
+            );
+            Record::checked(mode, &m.id, m.executions, m.seconds, note)
+        })
+        .collect()
+}
+
+fn print_durable(title: &str, measured: &[durable::Durable]) {
+    println!(
+        "{:<24} {:>10} {:>10} {:>10} {:>14} {:>16} {:>14}",
+        title,
+        "executions",
+        "states",
+        "seconds",
+        "executions/s",
+        "transactions/ex",
+        "µs/transaction"
+    );
+    for d in measured {
+        let m = &d.measured;
+        println!(
+            "{:<24} {:>10} {:>10} {:>10.4} {:>14.0} {:>16.1} {:>14.1}",
+            m.id,
+            m.executions,
+            m.states,
+            m.seconds,
+            m.executions as f64 / m.seconds,
+            d.transactions_per_execution(),
+            m.seconds * 1e6 / d.counts.transactions().max(1) as f64
+        );
+    }
+    println!();
+}
+
+fn durable_record(d: &durable::Durable, how: &str) -> Record {
+    let m = &d.measured;
+    let note = format!(
+        "{} states; {} starts + {} commits; {how}; every stored status and output checked",
+        m.states, d.counts.starts, d.counts.commits
+    );
+    Record::checked("durable", &m.id, m.executions, m.seconds, note)
+        .with("states", m.states)
+        .with("transactions", d.counts.transactions())
+        .with("transactions_per_execution", d.transactions_per_execution())
+        .with(
+            "transactions_per_second",
+            d.counts.transactions() as f64 / m.seconds,
+        )
+}
+
+fn print_records(title: &str, records: &[Record]) {
+    println!("{title}");
+    for r in records {
+        let figures = serde_json::Value::Object(r.figures.clone());
+        println!(
+            "  {:<24} {:>8} in {:>9.4} s = {:>10.1}/s  {}",
+            r.workload, r.executions, r.seconds, r.per_second, figures
+        );
+    }
+    println!();
+}
+
+async fn http_section(
+    dir: &Path,
+    scratch: &Path,
+    seconds: u64,
+    smoke: bool,
+) -> Result<Vec<Record>> {
+    let measures = match http::run(dir, scratch, seconds).await {
+        Ok(measures) => measures,
+        // The smoke run checks what it can; bench/run and the test say whether wrk is needed.
+        Err(error) if smoke && !http::wrk_available() => {
+            println!("over HTTP: skipped ({error})\n");
+            return Ok(Vec::new());
+        }
+        Err(error) => return Err(error),
+    };
+    println!(
+        "{:<48} {:>12} {:>10} {:>10}",
+        "over HTTP (wrk -t2 -c64)", "requests/s", "p50 ms", "p99 ms"
+    );
+    for m in &measures {
+        println!(
+            "{:<48} {:>12.0} {:>10.2} {:>10.2}",
+            m.name, m.requests_per_second, m.p50_ms, m.p99_ms
+        );
+    }
+    println!();
+    Ok(measures
+        .iter()
+        .zip(["http-wrk", "floor"])
+        .map(|(m, mode)| {
+            let note = format!(
+                "{}; wrk -t2 -c64 -d{seconds}s; every answer checked (200, SUCCEEDED, W1's output)",
+                m.name
+            );
+            let mut record = Record::checked(mode, "W1", m.checked as usize, seconds as f64, note);
+            record.per_second = m.requests_per_second;
+            record.p50_ms = Some(m.p50_ms);
+            record.p99_ms = Some(m.p99_ms);
+            record
+        })
+        .collect())
+}
+
+async fn store_section(sizes: &Sizes, scratch: &Path) -> Result<Vec<Record>> {
+    let (executions, steps) = (sizes.store_executions, sizes.store_steps);
+    let group =
+        store_floor::group_commit_rate(&scratch.join("group-commit"), executions, steps).await?;
+    let floor_dir = scratch.join("floor");
+    let floor = tokio::task::spawn_blocking(move || {
+        store_floor::insert_floor_rate(&floor_dir, executions * steps, executions)
+    })
+    .await??;
+    println!(
+        "{:<48} {:>10.0} /s",
+        "durable transitions, group commit", group
+    );
+    println!(
+        "{:<48} {:>10.0} /s",
+        "same rows, bare inserts (floor)", floor
+    );
+    println!("{:<48} {:>9.2} x\n", "group commit / floor", group / floor);
+    let transitions = executions * steps;
+    let checked = "the stored rows counted afterwards";
+    Ok(vec![
+        Record::checked(
+            "store",
+            "group commit",
+            transitions,
+            transitions as f64 / group,
+            format!("transitions/s through the group-commit writer, {executions} concurrent callers; {checked}"),
+        ),
+        Record::checked(
+            "store",
+            "bare inserts",
+            transitions,
+            transitions as f64 / floor,
+            format!("transitions/s, same rows and statements, one connection, {executions} per transaction (floor); {checked}"),
+        ),
+    ])
+}

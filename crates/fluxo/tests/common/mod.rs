@@ -1,0 +1,134 @@
+//! What the server tests share: a `fluxo server` child process on a free port, raw AWS JSON
+//! 1.0 calls to it, and the Python with boto3.
+#![allow(dead_code)] // each test binary uses its own part of it
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub struct Server {
+    pub child: Child,
+    pub endpoint: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts `fluxo server` on a free port and waits until it listens.
+    pub fn start(data_dir: &Path, config: Option<&Path>) -> Server {
+        Self::start_with(data_dir, config, &[])
+    }
+
+    pub fn start_with(data_dir: &Path, config: Option<&Path>, extra: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_fluxo"));
+        command
+            .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .current_dir(root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        command.args(extra);
+        let mut child = command.spawn().expect("fluxo server starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        // The line that says where the server listens (log lines may come before it).
+        let mut seen = Vec::new();
+        let endpoint = loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("no address in {seen:?}"))
+                .expect("readable stderr");
+            let address = line
+                .split_whitespace()
+                .find(|word| word.starts_with("http://"))
+                .map(str::to_string);
+            seen.push(line);
+            if let Some(address) = address {
+                break address;
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe, and keep it for
+        // the failure message.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(seen));
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Server {
+            child,
+            endpoint,
+            log,
+        }
+    }
+
+    /// The server's state and what it printed, for failure messages.
+    pub fn report(&mut self) -> String {
+        let status = self.child.try_wait().ok().flatten();
+        let log = self.log.lock().unwrap().join("\n");
+        format!("server exit status: {status:?}\nserver log:\n{log}")
+    }
+
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn call(endpoint: &str, action: &str, body: &Value) -> (u16, Value) {
+    raw(endpoint, Some(action), body.to_string().into_bytes())
+}
+
+pub fn raw(endpoint: &str, action: Option<&str>, body: Vec<u8>) -> (u16, Value) {
+    let client = reqwest::blocking::Client::new();
+    let mut request = client
+        .post(endpoint)
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(body);
+    if let Some(action) = action {
+        request = request.header("x-amz-target", format!("AWSStepFunctions.{action}"));
+    }
+    let response = request.send().expect("the server answers");
+    let status = response.status().as_u16();
+    let text = response.text().expect("a body");
+    let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+    (status, value)
+}
+
+pub fn error_type(body: &Value) -> &str {
+    let full = body["__type"].as_str().unwrap_or_default();
+    full.rsplit('#').next().unwrap_or(full)
+}
+
+/// The Python that has boto3: the one `.ci/run` prepares, else the system's.
+pub fn python_with_boto3() -> Option<String> {
+    let python = std::env::var("FLUXO_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_boto3 = Command::new(&python)
+        .args(["-c", "import boto3"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if has_boto3 {
+        Some(python)
+    } else if std::env::var_os("FLUXO_REQUIRE_CLIENTS").is_some()
+        || std::env::var_os("CI").is_some()
+    {
+        panic!("{python} cannot import boto3, and FLUXO_REQUIRE_CLIENTS (or CI) is set");
+    } else {
+        None
+    }
+}

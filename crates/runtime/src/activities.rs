@@ -1,0 +1,158 @@
+//! Activities and the workers' side of tasks: `CreateActivity` and its siblings,
+//! `GetActivityTask` (a long poll), and `SendTaskSuccess` / `SendTaskFailure` /
+//! `SendTaskHeartbeat` for activity tasks and `.waitForTaskToken` callbacks alike (API
+//! reference; Step Functions developer guide, "Learn about Activities in Step Functions").
+
+use crate::durable::TaskContext;
+use crate::tokens::TokenSigner;
+use crate::{Runtime, RuntimeError};
+use fluxo_store::{ActivityRecord, Listed, Page, TaskOutcome, TaskRecord, TaskRefusal};
+use fluxo_types::arn;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The longest `GetActivityTask` waits for a task (API reference: "up to 60 seconds").
+pub const MAX_POLL: Duration = Duration::from_secs(60);
+
+impl Runtime {
+    /// The token signer, made from the store's secret on first use.
+    pub(crate) async fn signer(&self) -> Result<&TokenSigner, RuntimeError> {
+        self.signer
+            .get_or_try_init(|| async {
+                let secret = self.store.secret().await?;
+                Ok::<_, RuntimeError>(TokenSigner::new(secret))
+            })
+            .await
+    }
+
+    pub(crate) async fn task_context(self: &Arc<Self>) -> Result<TaskContext, RuntimeError> {
+        Ok(TaskContext {
+            signer: self.signer().await?.clone(),
+            hub: self.hub.clone(),
+            runtime: Arc::downgrade(self),
+        })
+    }
+
+    /// Creates an activity, or returns the one of that name (`CreateActivity` is idempotent).
+    pub async fn create_activity(
+        &self,
+        name: &str,
+        now_ms: i64,
+    ) -> Result<ActivityRecord, RuntimeError> {
+        let record = ActivityRecord {
+            arn: arn::activity(self.region(), self.account(), name),
+            name: name.to_string(),
+            created_ms: now_ms,
+        };
+        Ok(self.store.create_activity(record).await?)
+    }
+
+    pub async fn activity(&self, arn: &str) -> Result<ActivityRecord, RuntimeError> {
+        self.store
+            .get_activity(arn)
+            .await?
+            .ok_or_else(|| RuntimeError::ActivityDoesNotExist(arn.to_string()))
+    }
+
+    pub async fn delete_activity(&self, arn: &str) -> Result<(), RuntimeError> {
+        Ok(self.store.delete_activity(arn).await?)
+    }
+
+    pub async fn list_activities(
+        &self,
+        page: Page,
+    ) -> Result<Listed<ActivityRecord>, RuntimeError> {
+        Ok(self.store.list_activities(page).await?)
+    }
+
+    /// Waits up to `max_wait` for a task of the activity and gives it to this worker. The
+    /// task is taken from the store only at the end, in the call that returns it: a poll
+    /// dropped while it waits (its client went away) takes nothing. Pollers are woken one at a
+    /// time, the longest waiting first.
+    pub async fn poll_activity(
+        &self,
+        arn: &str,
+        worker_name: Option<String>,
+        max_wait: Duration,
+    ) -> Result<Option<TaskRecord>, RuntimeError> {
+        self.activity(arn).await?;
+        let deadline = tokio::time::Instant::now() + max_wait.min(MAX_POLL);
+        let subscription = self.hub.subscribe(arn);
+        loop {
+            let notified = subscription.notify().notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let now_ms = jiff::Timestamp::now().as_millisecond();
+            if let Some(task) = self
+                .store
+                .claim_task(arn, worker_name.clone(), now_ms)
+                .await?
+            {
+                // The execution records `ActivityStarted`.
+                self.hub.notify_all(&task.token);
+                return Ok(Some(task));
+            }
+            tokio::select! {
+                _ = &mut notified => {}
+                _ = tokio::time::sleep_until(deadline) => return Ok(None),
+            }
+        }
+    }
+
+    /// `SendTaskSuccess` (output as JSON text) and `SendTaskFailure`.
+    pub async fn complete_task(
+        self: &Arc<Self>,
+        token: &str,
+        outcome: TaskOutcome,
+    ) -> Result<(), RuntimeError> {
+        let claims = self
+            .signer()
+            .await?
+            .verify(token)
+            .ok_or(RuntimeError::InvalidToken)?;
+        let now_ms = jiff::Timestamp::now().as_millisecond();
+        let answer = self
+            .store
+            .complete_task(token.to_string(), outcome, now_ms)
+            .await?;
+        // Whatever the answer, the task may have just ended (a due timeout is applied first):
+        // its execution must learn it.
+        self.hub.notify_all(token);
+        if !self.is_driven(&claims.execution_arn) {
+            self.wake(&claims.execution_arn).await?;
+        }
+        self.refusal(answer, &claims.execution_arn).await
+    }
+
+    /// `SendTaskHeartbeat`.
+    pub async fn heartbeat_task(self: &Arc<Self>, token: &str) -> Result<(), RuntimeError> {
+        let claims = self
+            .signer()
+            .await?
+            .verify(token)
+            .ok_or(RuntimeError::InvalidToken)?;
+        let now_ms = jiff::Timestamp::now().as_millisecond();
+        let answer = self.store.heartbeat_task(token, now_ms).await?;
+        // The execution waits on the new heartbeat deadline, or learns of a timeout.
+        self.hub.notify_all(token);
+        self.refusal(answer, &claims.execution_arn).await
+    }
+
+    /// AWS's errors for a refused call about a signed token.
+    async fn refusal(
+        &self,
+        answer: Result<TaskRecord, TaskRefusal>,
+        execution_arn: &str,
+    ) -> Result<(), RuntimeError> {
+        match answer {
+            Ok(_) => Ok(()),
+            Err(TaskRefusal::Ended) => Err(RuntimeError::TaskTimedOut),
+            // A signed token's task is forgotten once it has ended (or its execution has):
+            // only a token of an execution this store does not have names no task at all.
+            Err(TaskRefusal::NotFound) => match self.store.get_execution(execution_arn).await? {
+                Some(_) => Err(RuntimeError::TaskTimedOut),
+                None => Err(RuntimeError::TaskDoesNotExist),
+            },
+        }
+    }
+}
