@@ -52,9 +52,9 @@ impl Runtime {
             seed: rand::random(),
             revision: machine.record.revision,
         };
-        // The task token signer is read from the store once, here rather than in the driver:
-        // a stop right after the start must find `ExecutionStarted` committed, not a driver
-        // still waiting on the store's secret.
+        // The task token signer is read from the store once, here rather than in the driver,
+        // so that the driver's first commit does not wait on the store's secret. (A stop that
+        // comes before that first commit still finds no `ExecutionStarted`: a known race.)
         self.signer().await?;
         match self.store.start_execution(record).await? {
             Started::Created(record) => {
