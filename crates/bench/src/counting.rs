@@ -125,6 +125,34 @@ impl Store for CountingStore {
         self.inner.abort_execution(abort)
     }
 
+    fn claim_execution<'a>(
+        &'a self,
+        arn: &'a str,
+        claim: Claim,
+    ) -> StoreFuture<'a, Option<Claimed>> {
+        self.inner.claim_execution(arn, claim)
+    }
+
+    fn claim_orphans(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
+        self.inner.claim_orphans(claim, limit)
+    }
+
+    fn claim_due(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
+        self.inner.claim_due(claim, limit)
+    }
+
+    fn renew_leases(&self, claim: Claim) -> StoreFuture<'_, Vec<Lease>> {
+        self.inner.renew_leases(claim)
+    }
+
+    fn release_lease<'a>(&'a self, execution_arn: &'a str, fence: Fence) -> StoreFuture<'a, ()> {
+        self.inner.release_lease(execution_arn, fence)
+    }
+
+    fn release_node<'a>(&'a self, owner: &'a str) -> StoreFuture<'a, usize> {
+        self.inner.release_node(owner)
+    }
+
     fn events<'a>(
         &'a self,
         execution_arn: &'a str,
@@ -276,6 +304,7 @@ mod tests {
             events: vec![event],
             update: None,
             timer: TimerChange::Keep,
+            fence: None,
         };
         store.commit(transition).await.unwrap();
         assert_eq!(

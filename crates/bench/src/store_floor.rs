@@ -52,6 +52,7 @@ fn transition(arn: &str, step: usize) -> Transition {
         ],
         update: None,
         timer: TimerChange::Keep,
+        fence: None,
     }
 }
 

@@ -37,7 +37,8 @@ enum Command {
     },
     /// Runs one execution in this process and prints its result as JSON.
     Run(RunArgs),
-    /// Serves the Step Functions API, with durable Standard executions in the data directory.
+    /// Serves the Step Functions API, with durable Standard executions in the data directory
+    /// (or a PostgreSQL database that several nodes share).
     Server(ServerArgs),
 }
 
@@ -90,6 +91,18 @@ struct ServerArgs {
     /// Where the embedded database lives (created on first start).
     #[arg(long, env = "FLUXO_DATA_DIR", default_value = ".fluxo-data")]
     data_dir: PathBuf,
+    /// A PostgreSQL database instead of the embedded one (`postgres://user:password@host:port/db`),
+    /// which several nodes may share.
+    #[arg(long, env = "FLUXO_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+    /// This node's id among the nodes sharing the database (default: `local` on the embedded
+    /// database, a new id on each start on PostgreSQL).
+    #[arg(long, env = "FLUXO_NODE_ID")]
+    node_id: Option<String>,
+    /// Seconds a node's lease on an execution lasts without a renewal: how soon the other
+    /// nodes take over the executions of a node that died.
+    #[arg(long, env = "FLUXO_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=3600))]
+    lease_seconds: u64,
     /// The functions configuration.
     #[arg(long, env = "FLUXO_CONFIG")]
     config: Option<PathBuf>,
@@ -113,14 +126,43 @@ fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
+/// The store `fluxo server` runs on, with what to call it in messages (never the URL, which
+/// may hold a password).
+async fn open_store(args: &ServerArgs) -> Result<(Arc<dyn fluxo_store::Store>, String)> {
+    match &args.database {
+        None => {
+            let store = fluxo_store_sqlite::SqliteStore::open(&args.data_dir)
+                .with_context(|| format!("cannot open {}", args.data_dir.display()))?;
+            Ok((
+                Arc::new(store),
+                format!("data in {}", args.data_dir.display()),
+            ))
+        }
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let options = fluxo_store_postgres::Options::default();
+            let store = fluxo_store_postgres::PostgresStore::connect(url, options)
+                .await
+                .context("cannot open the PostgreSQL database")?;
+            let name = fluxo_store_postgres::describe(url);
+            Ok((Arc::new(store), format!("data in {name}")))
+        }
+        Some(_) => bail!(
+            "--database takes a postgres:// URL (without it, the embedded database in --data-dir)"
+        ),
+    }
+}
+
 fn server(args: ServerArgs) -> Result<ExitCode> {
     tokio_runtime()?.block_on(async {
-        let store = Arc::new(
-            fluxo_store_sqlite::SqliteStore::open(&args.data_dir)
-                .with_context(|| format!("cannot open {}", args.data_dir.display()))?,
-        );
+        let (store, location) = open_store(&args).await?;
         let functions = Arc::new(functions::load(args.config.as_deref())?);
         let mut config = fluxo_runtime::RuntimeConfig::new(&args.region, &args.account);
+        config.node_id = match (&args.node_id, &args.database) {
+            (Some(id), _) => id.clone(),
+            (None, None) => "local".to_string(),
+            (None, Some(_)) => format!("node-{}", uuid::Uuid::new_v4()),
+        };
+        config.lease_ttl = std::time::Duration::from_secs(args.lease_seconds);
         if let Some(target) = &args.execution_log {
             let log = fluxo_runtime::ExecutionLog::open(target)
                 .with_context(|| format!("cannot open the execution log {target}"))?;
@@ -134,9 +176,9 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         eprintln!(
-            "fluxo: serving the Step Functions API and the console on http://{} (data in {}, {resumed} execution(s) resumed)",
+            "fluxo: serving the Step Functions API and the console on http://{} ({location}, node {}, {resumed} execution(s) resumed)",
             listener.local_addr()?,
-            args.data_dir.display()
+            executions.node_id()
         );
         tracing::warn!(
             "asynchronous Express executions run in memory only: those in flight when this process stops are lost"

@@ -14,7 +14,8 @@ use fluxo_engine::{
     TaskFailure, TaskProgress, TaskWait,
 };
 use fluxo_store::{
-    EventRecord, ExecutionRecord, ExecutionUpdate, Store, StoreError, TimerChange, Transition,
+    EventRecord, ExecutionRecord, ExecutionUpdate, Fence, Store, StoreError, TimerChange,
+    Transition,
 };
 use futures::future::BoxFuture;
 use jiff::Timestamp;
@@ -40,8 +41,8 @@ struct Activity {
 pub enum Interruption {
     /// Only long timers are left: unload until this time.
     Unload(Timestamp),
-    /// The store refused a transition (the execution was stopped, or another driver got there
-    /// first): this driver must not act any more.
+    /// The store refused a transition (the execution was stopped, another driver got there
+    /// first, or the lease was taken over): this driver must not act any more.
     Refused,
 }
 
@@ -49,6 +50,8 @@ pub struct DurableEnvironment {
     clock: fluxo_engine::SystemEnvironment<Arc<dyn FunctionInvoker>>,
     store: Arc<dyn Store>,
     execution_arn: String,
+    /// The lease this driver holds: every transition is made under it.
+    fence: Option<Fence>,
     unload_after: Option<Duration>,
     activity: Mutex<Activity>,
     interruption: watch::Sender<Option<Interruption>>,
@@ -73,6 +76,7 @@ impl DurableEnvironment {
         store: Arc<dyn Store>,
         functions: Arc<dyn FunctionInvoker>,
         execution: &ExecutionRecord,
+        fence: Option<Fence>,
         unload_after: Option<Duration>,
         changes: broadcast::Sender<std::sync::Arc<str>>,
         tasks: TaskContext,
@@ -81,6 +85,7 @@ impl DurableEnvironment {
             clock: fluxo_engine::SystemEnvironment::new(functions).with_seed(execution.seed),
             store,
             execution_arn: execution.arn.clone(),
+            fence,
             unload_after,
             activity: Mutex::new(Activity::default()),
             interruption: watch::channel(None).0,
@@ -319,6 +324,7 @@ impl Environment for DurableEnvironment {
                 events: events.iter().map(to_store).collect(),
                 update,
                 timer,
+                fence: self.fence.clone(),
             };
             // The engine may not act before this is durable: retry while the store is failing,
             // and stop driving the execution if the store refuses the transition itself.

@@ -4,7 +4,10 @@
 //! store holds (none for a new one), each hand-over of new events is one store transaction
 //! before the engine acts, and after a restart [`Runtime::recover`] resumes every running
 //! execution that is not parked on a timer (a timer wakes those). Each execution runs the
-//! revision of its state machine that it started with. Express executions run in memory
+//! revision of its state machine that it started with. A node drives only the executions it
+//! holds a lease on (`fluxo_store::lease`, `nodes.rs`), so several nodes can share one
+//! database: each claims new, orphaned and due executions, renews its leases, and stops
+//! driving when it loses them. Express executions run in memory
 //! (`express.rs`): synchronously for `StartSyncExecution`, asynchronously for
 //! `StartExecution`; nothing of them is stored, so an asynchronous one in flight when the
 //! process dies is lost (AWS runs them at least once; Fluxo at most once).
@@ -18,6 +21,7 @@ pub mod execution_log;
 mod express;
 mod hub;
 mod nested;
+mod nodes;
 mod own_api;
 mod standard;
 mod tokens;
@@ -42,7 +46,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast;
-use tokio::task::JoinHandle;
 
 /// The stack every thread that runs executions needs (see `fluxo_engine::MIN_STACK_BYTES`):
 /// the server's worker threads, and tests that stand in for them.
@@ -98,6 +101,12 @@ pub struct RuntimeConfig {
     pub unload_after: Option<Duration>,
     /// Where Express executions' log records go, if anywhere.
     pub execution_log: Option<Arc<ExecutionLog>>,
+    /// This node's id among the nodes sharing the store (default `local`, for a store that one
+    /// node owns). A node that starts with an id releases the leases that id held.
+    pub node_id: String,
+    /// How long a lease lasts without a renewal (default [`LEASE_TTL`]): how soon the other
+    /// nodes take over the executions of a node that died. Renewed every third of it.
+    pub lease_ttl: Duration,
 }
 
 impl RuntimeConfig {
@@ -107,6 +116,8 @@ impl RuntimeConfig {
             account: account.to_string(),
             unload_after: Some(UNLOAD_AFTER),
             execution_log: None,
+            node_id: "local".to_string(),
+            lease_ttl: LEASE_TTL,
         }
     }
 }
@@ -114,13 +125,16 @@ impl RuntimeConfig {
 /// The default for [`RuntimeConfig::unload_after`].
 pub const UNLOAD_AFTER: Duration = Duration::from_secs(10);
 
+/// The default for [`RuntimeConfig::lease_ttl`].
+pub const LEASE_TTL: Duration = Duration::from_secs(30);
+
 pub struct Runtime {
     store: Arc<dyn Store>,
     functions: Arc<dyn FunctionInvoker>,
     config: RuntimeConfig,
     catalog: Catalog,
     /// Drivers of the Standard executions in memory, by ARN.
-    running: Mutex<HashMap<String, JoinHandle<()>>>,
+    running: Mutex<HashMap<String, nodes::Driver>>,
     /// The ARN of every execution that changed (new events, a stop): what live views follow.
     changes: broadcast::Sender<std::sync::Arc<str>>,
     /// Wake-ups of executions waiting on tasks and of activity pollers.

@@ -3,21 +3,22 @@
 //! restart, stopped through the store.
 //!
 //! Stops, timer wake-ups, recovery and drivers agree through the store: a transition for an
-//! execution that is no longer running is refused in the transaction that checks it, and a
-//! driver whose transition is refused ends.
+//! execution that is no longer running, or made under a lease that another node has taken
+//! over, is refused in the transaction that checks it, and a driver whose transition is
+//! refused ends. Every driver holds the execution's lease (`nodes.rs`).
 
 use crate::durable::{to_engine, DurableEnvironment, Interruption};
+use crate::nodes::Driver;
 use crate::{Loaded, Runtime, RuntimeError};
 use fluxo_asl::model::StateMachine;
 use fluxo_engine::{ExecutionRequest, RecordedEvent};
 use fluxo_store::{
-    Abort, ExecutionRecord, Page, Started, StoreError, TimerChange, Transition, MAX_PAGE,
+    Abort, ExecutionRecord, Fence, Page, Started, StoreError, TimerChange, Transition, MAX_PAGE,
 };
 use fluxo_types::arn::{self, Arn, Resource};
 use fluxo_types::{EventType, ExecutionStatus};
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// An execution's input, as given (text, kept and shown back) and parsed (what runs).
@@ -54,16 +55,29 @@ impl Runtime {
             seed: rand::random(),
             revision: machine.record.revision,
         };
+        // The task token signer is read from the store once, here rather than in the driver,
+        // so that the driver's first commit does not wait on the store's secret. (A stop that
+        // comes before that first commit still finds no `ExecutionStarted`: a known race.)
+        self.signer().await?;
         match self.store.start_execution(record).await? {
             Started::Created(record) => {
-                let role = machine.record.role_arn.clone();
-                self.drive(
-                    record.clone(),
-                    machine.compiled.clone(),
-                    role,
-                    input.value,
-                    Vec::new(),
-                );
+                // Another node may have claimed it first (as an orphan): then that node
+                // drives it.
+                if let Some(claimed) = self
+                    .store
+                    .claim_execution(&record.arn, self.claim())
+                    .await?
+                {
+                    let role = machine.record.role_arn.clone();
+                    self.drive(
+                        record.clone(),
+                        machine.compiled.clone(),
+                        role,
+                        input.value,
+                        Vec::new(),
+                        claimed.lease.fence,
+                    );
+                }
                 let _ = self.changes.send(record.arn.as_str().into());
                 Ok(record)
             }
@@ -77,30 +91,19 @@ impl Runtime {
     }
 
     /// Resumes every execution that was running when the process stopped and is not parked
-    /// on a timer (those stay in the store until their timer is due), a page at a time.
+    /// on a timer (those stay in the store until their timer is due): this node's id gives up
+    /// the leases it held before, and the node claims every execution that no node holds.
     pub async fn recover(self: &Arc<Self>) -> Result<usize, RuntimeError> {
-        let mut count = 0;
-        let mut page = Page::new(MAX_PAGE, None);
-        loop {
-            let listed = self.store.executions_to_resume(page.clone()).await?;
-            for execution in listed.items {
-                count += 1;
-                if let Err(error) = self.resume(execution).await {
-                    tracing::error!(%error, "cannot resume an execution");
-                }
-            }
-            match listed.next_token {
-                Some(token) => page.next_token = Some(token),
-                None => return Ok(count),
-            }
-        }
+        self.store.release_node(&self.config.node_id).await?;
+        self.take_orphans().await
     }
 
     /// Drives a stored execution again from its events, on the revision it started with.
-    async fn resume(self: &Arc<Self>, execution: ExecutionRecord) -> Result<(), RuntimeError> {
-        if self.is_driven(&execution.arn) {
-            return Ok(());
-        }
+    pub(crate) async fn resume(
+        self: &Arc<Self>,
+        execution: ExecutionRecord,
+        fence: Fence,
+    ) -> Result<(), RuntimeError> {
         let revision = self
             .store
             .get_revision(&execution.state_machine_arn, execution.revision)
@@ -116,54 +119,14 @@ impl Runtime {
         let recorded = self.recorded_events(&execution.arn).await?;
         // A malformed stored input runs as null rather than not at all.
         let input = serde_json::from_str(&execution.input).unwrap_or(Value::Null);
-        self.drive(execution, compiled, revision.role_arn, input, recorded);
-        Ok(())
-    }
-
-    /// Wakes unloaded executions whose timer is due: a background task, polling the store.
-    pub fn spawn_timers(self: &Arc<Self>, every: Duration) -> JoinHandle<()> {
-        let runtime = self.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                if let Err(error) = runtime.wake_due().await {
-                    tracing::error!(%error, "cannot wake due executions");
-                }
-            }
-        })
-    }
-
-    async fn wake_due(self: &Arc<Self>) -> Result<(), RuntimeError> {
-        let now = jiff::Timestamp::now().as_millisecond();
-        for timer in self.store.due_timers(now, 1000).await? {
-            self.wake(&timer.execution_arn).await?;
-        }
-        Ok(())
-    }
-
-    /// Drives an unloaded execution again (its timer is cleared first); one in memory is left
-    /// alone.
-    pub(crate) async fn wake(self: &Arc<Self>, arn: &str) -> Result<(), RuntimeError> {
-        if self.is_driven(arn) {
-            return Ok(());
-        }
-        let clear = Transition {
-            execution_arn: arn.to_string(),
-            events: Vec::new(),
-            update: None,
-            timer: TimerChange::Clear,
-        };
-        match self.store.commit(clear).await {
-            Ok(()) => {}
-            // Stopped or ended meanwhile: nothing to wake.
-            Err(StoreError::ExecutionClosed { .. } | StoreError::NotFound(_)) => return Ok(()),
-            Err(error) => return Err(error.into()),
-        }
-        if let Some(execution) = self.store.get_execution(arn).await? {
-            if execution.status == ExecutionStatus::Running {
-                self.resume(execution).await?;
-            }
-        }
+        self.drive(
+            execution,
+            compiled,
+            revision.role_arn,
+            input,
+            recorded,
+            fence,
+        );
         Ok(())
     }
 
@@ -183,12 +146,13 @@ impl Runtime {
         }
     }
 
+    /// Whether this node drives the execution now.
     pub(crate) fn is_driven(&self, arn: &str) -> bool {
         self.running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(arn)
-            .is_some_and(|handle| !handle.is_finished())
+            .is_some_and(|driver| !driver.handle.is_finished())
     }
 
     fn drive(
@@ -198,27 +162,39 @@ impl Runtime {
         role_arn: String,
         input: Value,
         recorded: Vec<RecordedEvent>,
+        fence: Fence,
     ) {
         let runtime = self.clone();
         let arn = execution.arn.clone();
+        let token = fence.token;
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
         let handle = tokio::spawn(async move {
             let arn = execution.arn.clone();
             if let Err(error) = runtime
-                .run_durably(execution, compiled, role_arn, input, recorded)
+                .run_durably(execution, compiled, role_arn, input, recorded, fence)
                 .await
             {
                 tracing::error!(%error, %arn, "execution driver stopped");
             }
-            runtime
-                .running
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&arn);
+            let mut running = runtime.running.lock().unwrap_or_else(|e| e.into_inner());
+            // A newer driver of the execution (under a newer lease) stays.
+            if running.get(&arn).is_some_and(|d| d.fence.token == token) {
+                running.remove(&arn);
+            }
         });
-        self.running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(arn, handle);
+        let driver = Driver {
+            handle,
+            fence: Fence {
+                owner: self.config.node_id.clone(),
+                token,
+            },
+            claimed_at: std::time::Instant::now(),
+        };
+        // This node claimed the execution again (its lease had lapsed): the older driver's
+        // transitions are refused anyway; stop it now.
+        if let Some(older) = running.insert(arn, driver) {
+            older.handle.abort();
+        }
     }
 
     async fn run_durably(
@@ -228,6 +204,7 @@ impl Runtime {
         role_arn: String,
         input: Value,
         recorded: Vec<RecordedEvent>,
+        fence: Fence,
     ) -> Result<(), RuntimeError> {
         let parsed = Arn::parse(&execution.arn)
             .map_err(|_| RuntimeError::ExecutionDoesNotExist(execution.arn.clone()))?;
@@ -245,13 +222,15 @@ impl Runtime {
             self.store.clone(),
             self.functions.clone(),
             &execution,
+            Some(fence.clone()),
             self.config.unload_after,
             self.changes.clone(),
             self.task_context().await?,
         ));
         let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
         tokio::select! {
-            _ = run => {}
+            // Ended: its last transition cleared the lease.
+            _ = run => return Ok(()),
             interruption = env.interrupted() => match interruption {
                 // Everything it did is durable (the engine persists before every timer): drop
                 // it from memory, and let the timer replay it when due.
@@ -261,14 +240,23 @@ impl Runtime {
                         events: Vec::new(),
                         update: None,
                         timer: TimerChange::Set(wake_at.as_millisecond()),
+                        fence: Some(fence.clone()),
                     };
                     match self.store.commit(park).await {
-                        Ok(()) | Err(StoreError::ExecutionClosed { .. }) => {}
+                        Ok(()) => {}
+                        Err(StoreError::ExecutionClosed { .. } | StoreError::LeaseLost { .. }) => {
+                            return Ok(())
+                        }
                         Err(error) => return Err(error.into()),
                     }
                 }
                 Interruption::Refused => {}
             },
+        }
+        // Parked or refused (an ended execution needs no release): whichever node claims it
+        // next may drive it. A release that fails leaves the lease to expire.
+        if let Err(error) = self.store.release_lease(&execution.arn, fence).await {
+            tracing::warn!(%error, arn = %execution.arn, "cannot release a lease");
         }
         Ok(())
     }
@@ -288,9 +276,9 @@ impl Runtime {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(arn);
-        if let Some(handle) = handle {
-            handle.abort();
-            let _ = handle.await;
+        if let Some(driver) = handle {
+            driver.handle.abort();
+            let _ = driver.handle.await;
         }
         let details = fluxo_engine::aborted_details(error.as_deref(), cause.as_deref());
         let abort = Abort {
@@ -356,7 +344,7 @@ impl Runtime {
     /// How many Standard executions are in memory now.
     pub fn in_memory(&self) -> usize {
         let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        running.retain(|_, handle| !handle.is_finished());
+        running.retain(|_, driver| !driver.handle.is_finished());
         running.len()
     }
 
@@ -365,7 +353,7 @@ impl Runtime {
         loop {
             let handles: Vec<JoinHandle<()>> = {
                 let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-                running.drain().map(|(_, handle)| handle).collect()
+                running.drain().map(|(_, driver)| driver.handle).collect()
             };
             if handles.is_empty() {
                 return;
@@ -379,8 +367,8 @@ impl Runtime {
     /// Stops driving every execution at once, as a crash would (tests of recovery).
     pub fn abort_all(&self) {
         let running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        for handle in running.values() {
-            handle.abort();
+        for driver in running.values() {
+            driver.handle.abort();
         }
     }
 }

@@ -9,6 +9,7 @@
 //! Durability: `synchronous=FULL`, so a transition acknowledged to its caller survives a power
 //! loss, not only a process crash.
 
+mod leases;
 mod rows;
 mod schema;
 mod tasks;
@@ -361,6 +362,37 @@ impl Store for SqliteStore {
                 },
             )
         })
+    }
+
+    fn claim_execution<'a>(
+        &'a self,
+        arn: &'a str,
+        claim: Claim,
+    ) -> StoreFuture<'a, Option<Claimed>> {
+        let arn = arn.to_string();
+        self.write(move |c| leases::claim_execution(c, &arn, &claim))
+    }
+
+    fn claim_orphans(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
+        self.write(move |c| leases::claim_orphans(c, &claim, limit))
+    }
+
+    fn claim_due(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
+        self.write(move |c| leases::claim_due(c, &claim, limit))
+    }
+
+    fn renew_leases(&self, claim: Claim) -> StoreFuture<'_, Vec<Lease>> {
+        self.write(move |c| leases::renew(c, &claim))
+    }
+
+    fn release_lease<'a>(&'a self, execution_arn: &'a str, fence: Fence) -> StoreFuture<'a, ()> {
+        let arn = execution_arn.to_string();
+        self.write(move |c| leases::release(c, &arn, &fence))
+    }
+
+    fn release_node<'a>(&'a self, owner: &'a str) -> StoreFuture<'a, usize> {
+        let owner = owner.to_string();
+        self.write(move |c| leases::release_node(c, &owner))
     }
 
     fn tag_resource(&self, arn: String, tags: Vec<(String, String)>) -> StoreFuture<'_, ()> {

@@ -110,6 +110,14 @@ const MIGRATIONS: &[&str] = &[
         value BLOB NOT NULL
     ) WITHOUT ROWID;
 ",
+    // Execution leases (`fluxo_store::lease`): the owner while held, the last fencing token
+    // drawn, and when the lease expires (epoch ms).
+    "
+    ALTER TABLE executions ADD COLUMN lease_owner TEXT;
+    ALTER TABLE executions ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE executions ADD COLUMN lease_expires_ms INTEGER;
+    CREATE INDEX executions_leased ON executions (lease_owner) WHERE lease_owner IS NOT NULL;
+",
 ];
 
 pub fn prepare(connection: &mut Connection) -> StoreResult<()> {

@@ -211,16 +211,24 @@ pub fn start_execution(c: &Connection, record: ExecutionRecord) -> StoreResult<S
 
 /// The execution's status, checked in the transaction that changes it.
 fn status(c: &Connection, arn: &str) -> StoreResult<ExecutionStatus> {
-    let text: Option<String> = c
+    Ok(status_and_lease(c, arn)?.0)
+}
+
+/// The execution's status and current lease (owner, token).
+fn status_and_lease(
+    c: &Connection,
+    arn: &str,
+) -> StoreResult<(ExecutionStatus, Option<String>, u64)> {
+    let row: Option<(String, Option<String>, i64)> = c
         .query_row(
-            "SELECT status FROM executions WHERE arn = ?1",
+            "SELECT status, lease_owner, lease_token FROM executions WHERE arn = ?1",
             [arn],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()
         .map_err(backend)?;
-    let text = text.ok_or_else(|| StoreError::NotFound(arn.to_string()))?;
-    text.parse().map_err(backend)
+    let (text, owner, token) = row.ok_or_else(|| StoreError::NotFound(arn.to_string()))?;
+    Ok((text.parse().map_err(backend)?, owner, token as u64))
 }
 
 fn set_timer(c: &Connection, arn: &str, timer: TimerChange) -> StoreResult<()> {
@@ -247,19 +255,27 @@ fn set_timer(c: &Connection, arn: &str, timer: TimerChange) -> StoreResult<()> {
 
 pub fn commit(c: &Connection, transition: Transition) -> StoreResult<()> {
     let arn = &transition.execution_arn;
-    let current = status(c, arn)?;
+    let (current, owner, token) = status_and_lease(c, arn)?;
     if current != ExecutionStatus::Running {
         return Err(StoreError::ExecutionClosed {
             execution_arn: arn.clone(),
             status: current,
         });
     }
+    if let Some(fence) = &transition.fence {
+        if owner.as_deref() != Some(fence.owner.as_str()) || token != fence.token {
+            return Err(StoreError::LeaseLost {
+                execution_arn: arn.clone(),
+            });
+        }
+    }
     insert_events(c, arn, &transition.events)?;
     if let Some(update) = &transition.update {
         c.execute("DELETE FROM tasks WHERE execution_arn = ?1", [arn])
             .map_err(backend)?;
         c.execute(
-            "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ms = ?6 WHERE arn = ?1",
+            "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ms = ?6, \
+             lease_owner = NULL WHERE arn = ?1",
             params![
                 arn,
                 update.status.as_str(),
@@ -301,7 +317,8 @@ pub fn abort_execution(c: &Connection, abort: Abort) -> StoreResult<ExecutionRec
             .final_status()
             .unwrap_or(ExecutionStatus::Aborted);
         c.execute(
-            "UPDATE executions SET status = ?2, output = NULL, error = ?3, cause = ?4, stopped_ms = ?5 WHERE arn = ?1",
+            "UPDATE executions SET status = ?2, output = NULL, error = ?3, cause = ?4, stopped_ms = ?5, \
+             lease_owner = NULL WHERE arn = ?1",
             params![arn, status.as_str(), abort.error, abort.cause, abort.timestamp_ms],
         )
         .map_err(backend)?;

@@ -56,6 +56,7 @@ async fn committed_data_survives_reopening_and_concurrent_commits_all_land() {
                             events: vec![event],
                             update: None,
                             timer: TimerChange::Keep,
+                            fence: None,
                         })
                         .await
                         .unwrap();

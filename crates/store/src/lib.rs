@@ -2,10 +2,12 @@
 //!
 //! One call to [`Store::commit`] is one transaction: the events a transition produced, the
 //! execution's new status and its timer change are stored together or not at all, and only
-//! while the execution is running. Backends: `fluxo-store-sqlite` (embedded), PostgreSQL later;
-//! [`MemoryStore`] is the reference that defines the behaviour, and [`testing::run_suite`]
+//! while the execution is running (and, under a lease, only while the lease is the current
+//! one: see [`lease`]). Backends: `fluxo-store-sqlite` (embedded), `fluxo-store-postgres`
+//! (several nodes on one database); [`MemoryStore`] is the reference that defines the behaviour, and [`testing::run_suite`]
 //! checks a backend against it.
 
+pub mod lease;
 mod memory;
 mod page;
 mod records;
@@ -13,6 +15,7 @@ mod tasks;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use lease::{Claim, Claimed, Fence, Lease};
 pub use memory::MemoryStore;
 pub use page::{listed, Listing, Page, MAX_PAGE};
 pub use records::*;
@@ -43,6 +46,10 @@ pub enum StoreError {
         execution_arn: String,
         status: ExecutionStatus,
     },
+    /// A transition made under a lease that is no longer the execution's current one: another
+    /// node claimed the execution (or the lease was released). The transition changed nothing.
+    #[error("the lease on {execution_arn} is no longer held")]
+    LeaseLost { execution_arn: String },
     /// The backend failed (I/O, a lost connection): the operation may be tried again.
     #[error("storage failed: {0}")]
     Backend(String),
@@ -95,7 +102,8 @@ pub trait Store: TaskStore + Send + Sync {
     /// once (those with a timer stay parked until it is due).
     fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>>;
 
-    /// One transition, atomically; refused when the execution is not running. A transition
+    /// One transition, atomically; refused when the execution is not running, or (with a
+    /// [`Transition::fence`]) when the fence is not the execution's current lease. A transition
     /// that ends the execution forgets its tasks; a timer set while one of the execution's
     /// tasks is resolved and not yet closed is due no later than that resolution, so that no
     /// wake-up is lost (see [`TaskStore`]).
@@ -113,6 +121,30 @@ pub trait Store: TaskStore + Send + Sync {
     ) -> StoreFuture<'a, Listed<EventRecord>>;
     /// Executions whose timer is due at `now_ms`, earliest first.
     fn due_timers(&self, now_ms: i64, limit: usize) -> StoreFuture<'_, Vec<Timer>>;
+
+    /// Takes the lease on a running execution whose lease is free or expired (a new
+    /// execution, after its start); `None` when it is not running or another node holds it.
+    fn claim_execution<'a>(
+        &'a self,
+        arn: &'a str,
+        claim: Claim,
+    ) -> StoreFuture<'a, Option<Claimed>>;
+    /// Takes the leases of up to `limit` running executions that have no timer and whose lease
+    /// is free or expired (their node stopped or died), in start order. Concurrent callers
+    /// never claim the same execution.
+    fn claim_orphans(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>>;
+    /// Takes the leases of up to `limit` executions whose timer is due at `claim.now_ms` and
+    /// whose lease is free or expired, removing their timers, earliest first: each timer fires
+    /// once, on one node.
+    fn claim_due(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>>;
+    /// Extends every lease `claim.owner` holds on a running execution to `claim.expires_ms()`;
+    /// returns them (a lease missing from the answer was taken over or its execution ended).
+    fn renew_leases(&self, claim: Claim) -> StoreFuture<'_, Vec<Lease>>;
+    /// Frees the lease if `fence` is still the current one (otherwise changes nothing).
+    fn release_lease<'a>(&'a self, execution_arn: &'a str, fence: Fence) -> StoreFuture<'a, ()>;
+    /// Frees every lease of `owner`: a node starting with the id of a node that stopped takes
+    /// over at once instead of waiting for its leases to expire. Returns how many.
+    fn release_node<'a>(&'a self, owner: &'a str) -> StoreFuture<'a, usize>;
 
     /// Adds or replaces tags of a resource.
     fn tag_resource(&self, arn: String, tags: Vec<(String, String)>) -> StoreFuture<'_, ()>;

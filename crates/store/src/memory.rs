@@ -5,6 +5,8 @@ use fluxo_types::ExecutionStatus;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
+mod leases;
+use leases::LeaseRow;
 mod tasks;
 
 #[derive(Default)]
@@ -18,6 +20,8 @@ struct Tables {
     events: HashMap<String, Vec<EventRecord>>,
     timers: HashMap<String, i64>,
     tags: HashMap<String, BTreeMap<String, String>>,
+    /// By execution ARN; an execution never claimed has none.
+    leases: HashMap<String, LeaseRow>,
     /// By ARN, which orders them by name.
     activities: BTreeMap<String, ActivityRecord>,
     tasks: HashMap<String, TaskRecord>,
@@ -288,6 +292,7 @@ impl Store for MemoryStore {
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()> {
         self.with(move |tables| {
             closed_check(tables.execution_mut(&transition.execution_arn)?)?;
+            tables.fence_check(&transition.execution_arn, &transition.fence)?;
             let events = tables
                 .events
                 .entry(transition.execution_arn.clone())
@@ -304,6 +309,10 @@ impl Store for MemoryStore {
             events.extend(transition.events);
             events.sort_by_key(|e| e.id);
             if let Some(update) = transition.update {
+                // An ended execution needs no lease.
+                if let Some(row) = tables.leases.get_mut(&transition.execution_arn) {
+                    row.owner = None;
+                }
                 tables
                     .tasks
                     .retain(|_, task| task.execution_arn != transition.execution_arn);
@@ -365,6 +374,9 @@ impl Store for MemoryStore {
                 seq: u32::MAX,
             });
             tables.timers.remove(&abort.execution_arn);
+            if let Some(row) = tables.leases.get_mut(&abort.execution_arn) {
+                row.owner = None;
+            }
             tables
                 .tasks
                 .retain(|_, task| task.execution_arn != abort.execution_arn);
@@ -424,6 +436,37 @@ impl Store for MemoryStore {
             due.truncate(limit);
             Ok(due)
         })
+    }
+
+    fn claim_execution<'a>(
+        &'a self,
+        arn: &'a str,
+        claim: Claim,
+    ) -> StoreFuture<'a, Option<Claimed>> {
+        self.with(move |tables| Ok(tables.claim(arn, &claim)))
+    }
+
+    fn claim_orphans(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
+        self.with(move |tables| Ok(tables.claim_orphans(&claim, limit)))
+    }
+
+    fn claim_due(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
+        self.with(move |tables| Ok(tables.claim_due(&claim, limit)))
+    }
+
+    fn renew_leases(&self, claim: Claim) -> StoreFuture<'_, Vec<Lease>> {
+        self.with(move |tables| Ok(tables.renew(&claim)))
+    }
+
+    fn release_lease<'a>(&'a self, execution_arn: &'a str, fence: Fence) -> StoreFuture<'a, ()> {
+        self.with(move |tables| {
+            tables.release(execution_arn, fence);
+            Ok(())
+        })
+    }
+
+    fn release_node<'a>(&'a self, owner: &'a str) -> StoreFuture<'a, usize> {
+        self.with(move |tables| Ok(tables.release_node(owner)))
     }
 
     fn tag_resource(&self, arn: String, tags: Vec<(String, String)>) -> StoreFuture<'_, ()> {

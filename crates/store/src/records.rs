@@ -115,6 +115,10 @@ pub struct Transition {
     pub events: Vec<EventRecord>,
     pub update: Option<ExecutionUpdate>,
     pub timer: TimerChange,
+    /// The lease the transition is made under, checked in the same transaction
+    /// ([`crate::StoreError::LeaseLost`] when it is no longer the current one); `None` applies
+    /// it whoever holds the execution (single-node tools and tests).
+    pub fence: Option<crate::Fence>,
 }
 
 /// An execution stopped from outside (`StopExecution`): its last event, which the store numbers

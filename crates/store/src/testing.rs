@@ -5,6 +5,7 @@ use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod leases;
 mod tasks;
 
 fn machine(name: &str) -> StateMachineRecord {
@@ -64,6 +65,7 @@ fn step(arn: &str, events: Vec<EventRecord>) -> Transition {
         events,
         update: None,
         timer: TimerChange::Keep,
+        fence: None,
     }
 }
 
@@ -79,6 +81,7 @@ fn ending(arn: &str, id: u64, status: ExecutionStatus) -> Transition {
             stopped_ms: Some(30),
         }),
         timer: TimerChange::Clear,
+        fence: None,
     }
 }
 
@@ -93,6 +96,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     timers(store.as_ref()).await;
     tags(store.as_ref()).await;
     tasks::run(store.as_ref()).await;
+    leases::run(store).await;
 }
 
 async fn state_machines(store: &dyn Store) {
@@ -427,6 +431,7 @@ async fn commits(store: &dyn Store) {
                 stopped_ms: Some(60),
             }),
             timer: TimerChange::Set(99),
+            fence: None,
         })
         .await;
     assert_eq!(

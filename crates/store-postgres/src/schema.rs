@@ -1,0 +1,152 @@
+//! The schema, created and migrated on start under an advisory lock, so that nodes starting
+//! together migrate once: the first takes the lock and migrates, the others wait for it and
+//! then find the schema current. The whole migration is one transaction (PostgreSQL's DDL is
+//! transactional): a node that dies half-way leaves the previous schema.
+
+use crate::backend;
+use deadpool_postgres::Client;
+use fluxo_store::StoreResult;
+
+/// The advisory lock key taken while migrating (an arbitrary constant: "fluxo" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0066_6c75_786f;
+
+/// Each entry migrates from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[
+    "
+    CREATE TABLE state_machines (
+        arn TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        created_ms BIGINT NOT NULL,
+        updated_ms BIGINT NOT NULL,
+        revision BIGINT NOT NULL,
+        logging TEXT,
+        revision_id TEXT
+    );
+    CREATE TABLE revisions (
+        state_machine_arn TEXT NOT NULL,
+        revision BIGINT NOT NULL,
+        definition TEXT NOT NULL,
+        role_arn TEXT NOT NULL,
+        PRIMARY KEY (state_machine_arn, revision)
+    );
+    CREATE TABLE executions (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        arn TEXT NOT NULL UNIQUE,
+        state_machine_arn TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        input TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        cause TEXT,
+        started_ms BIGINT NOT NULL,
+        stopped_ms BIGINT,
+        seed BIGINT NOT NULL,
+        revision BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_token BIGINT NOT NULL DEFAULT 0,
+        lease_expires_ms BIGINT
+    );
+    CREATE INDEX executions_by_machine ON executions (state_machine_arn, seq);
+    CREATE INDEX executions_running ON executions (seq) WHERE status = 'RUNNING';
+    CREATE INDEX executions_leased ON executions (lease_owner) WHERE lease_owner IS NOT NULL;
+    CREATE TABLE events (
+        execution_arn TEXT NOT NULL,
+        id BIGINT NOT NULL,
+        previous_event_id BIGINT NOT NULL,
+        timestamp_ms BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        details TEXT,
+        thread TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        PRIMARY KEY (execution_arn, id)
+    );
+    CREATE TABLE timers (
+        execution_arn TEXT PRIMARY KEY,
+        fire_at_ms BIGINT NOT NULL
+    );
+    CREATE INDEX timers_due ON timers (fire_at_ms);
+    CREATE TABLE tags (
+        arn TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (arn, key)
+    );
+",
+    // Activities, the tasks executions wait on, and the secret that signs task tokens.
+    "
+    CREATE TABLE activities (
+        arn TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_ms BIGINT NOT NULL
+    );
+    CREATE TABLE tasks (
+        token TEXT PRIMARY KEY,
+        execution_arn TEXT NOT NULL,
+        activity_arn TEXT,
+        input TEXT NOT NULL,
+        scheduled_ms BIGINT NOT NULL,
+        timeout_at_ms BIGINT,
+        heartbeat_seconds BIGINT,
+        heartbeat_at_ms BIGINT,
+        started_ms BIGINT,
+        worker_name TEXT,
+        outcome TEXT,
+        output TEXT,
+        error TEXT,
+        cause TEXT,
+        completed_ms BIGINT
+    );
+    CREATE INDEX tasks_by_execution ON tasks (execution_arn);
+    CREATE INDEX tasks_waiting ON tasks (activity_arn, scheduled_ms)
+        WHERE started_ms IS NULL AND outcome IS NULL;
+    CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value BYTEA NOT NULL
+    );
+",
+];
+
+/// Brings the schema to the newest version; refuses a database written by a newer Fluxo.
+pub async fn migrate(client: &mut Client) -> StoreResult<()> {
+    let transaction = client.transaction().await.map_err(backend)?;
+    transaction
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(backend)?;
+    transaction
+        .batch_execute("CREATE TABLE IF NOT EXISTS fluxo_schema (version BIGINT NOT NULL)")
+        .await
+        .map_err(backend)?;
+    let version: i64 = transaction
+        .query_opt("SELECT version FROM fluxo_schema", &[])
+        .await
+        .map_err(backend)?
+        .map_or(0, |row| row.get(0));
+    let current = usize::try_from(version).unwrap_or(usize::MAX);
+    if current > MIGRATIONS.len() {
+        return Err(backend(format!(
+            "the database was written by a newer Fluxo (schema {version}, this one knows {})",
+            MIGRATIONS.len()
+        )));
+    }
+    for migration in &MIGRATIONS[current..] {
+        transaction
+            .batch_execute(migration)
+            .await
+            .map_err(backend)?;
+    }
+    let newest = MIGRATIONS.len() as i64;
+    transaction
+        .execute("DELETE FROM fluxo_schema", &[])
+        .await
+        .map_err(backend)?;
+    transaction
+        .execute("INSERT INTO fluxo_schema (version) VALUES ($1)", &[&newest])
+        .await
+        .map_err(backend)?;
+    transaction.commit().await.map_err(backend)
+}
