@@ -46,13 +46,8 @@ pub async fn resume(
     run.record(
         &mut thread,
         EventType::ExecutionStarted,
-        run.details.then(|| {
-            details([
-                ("input", Value::String(request.input.to_string())),
-                ("inputDetails", json!({"truncated": false})),
-                ("roleArn", Value::String(request.role_arn.clone())),
-            ])
-        }),
+        run.details
+            .then(|| crate::started_details(&request.input.to_string(), &request.role_arn)),
     );
     // AWS links the first state's event to no event (`previousEventId` 0), not to
     // `ExecutionStarted` (recorded case `api/sfn_api__test_start_execution`).

@@ -132,6 +132,16 @@ impl ExecutionRequest {
     }
 }
 
+/// The details of the `ExecutionStarted` event that opens every history (API reference,
+/// `ExecutionStartedEventDetails`): the input as text and the role the execution runs with.
+pub fn started_details(input: &str, role_arn: &str) -> Map<String, Value> {
+    let mut details = Map::new();
+    details.insert("input".into(), json!(input));
+    details.insert("inputDetails".into(), json!({"truncated": false}));
+    details.insert("roleArn".into(), json!(role_arn));
+    details
+}
+
 /// The details of the `ExecutionAborted` event that ends a stopped execution (API reference,
 /// `ExecutionAbortedEventDetails`): the `error` and `cause` given to `StopExecution`.
 pub fn aborted_details(error: Option<&str>, cause: Option<&str>) -> Map<String, Value> {

@@ -13,7 +13,8 @@ use crate::{Loaded, Runtime, RuntimeError};
 use fluxo_asl::model::StateMachine;
 use fluxo_engine::{ExecutionRequest, RecordedEvent};
 use fluxo_store::{
-    Abort, ExecutionRecord, Fence, Page, Started, StoreError, TimerChange, Transition, MAX_PAGE,
+    Abort, EventRecord, ExecutionRecord, Fence, Page, Started, StoreError, TimerChange, Transition,
+    MAX_PAGE,
 };
 use fluxo_types::arn::{self, Arn, Resource};
 use fluxo_types::{EventType, ExecutionStatus};
@@ -280,6 +281,7 @@ impl Runtime {
             driver.handle.abort();
             let _ = driver.handle.await;
         }
+        self.ensure_started(arn).await?;
         let details = fluxo_engine::aborted_details(error.as_deref(), cause.as_deref());
         let abort = Abort {
             execution_arn: arn.to_string(),
@@ -339,6 +341,55 @@ impl Runtime {
             }
         }
         Ok(children)
+    }
+
+    /// A stop that comes before the driver's first commit would leave a history without its
+    /// `ExecutionStarted` (AWS's histories always open with it): it is recorded first. A driver
+    /// elsewhere that commits it at the same moment wins; either way it is there once.
+    async fn ensure_started(&self, arn: &str) -> Result<(), RuntimeError> {
+        if !self
+            .store
+            .events(arn, false, Page::new(1, None))
+            .await?
+            .items
+            .is_empty()
+        {
+            return Ok(());
+        }
+        let Some(execution) = self.store.get_execution(arn).await? else {
+            return Ok(());
+        };
+        if execution.status != ExecutionStatus::Running {
+            return Ok(());
+        }
+        let role = self
+            .store
+            .get_revision(&execution.state_machine_arn, execution.revision)
+            .await?
+            .map(|revision| revision.role_arn)
+            .unwrap_or_default();
+        let details = fluxo_engine::started_details(&execution.input, &role);
+        let started = EventRecord {
+            id: 1,
+            previous_event_id: 0,
+            timestamp_ms: execution.started_ms,
+            kind: EventType::ExecutionStarted,
+            details: Some(Value::Object(details).to_string()),
+            thread: String::new(),
+            seq: 0,
+        };
+        let transition = Transition {
+            execution_arn: arn.to_string(),
+            events: vec![started],
+            update: None,
+            timer: TimerChange::Keep,
+            fence: None,
+        };
+        match self.store.commit(transition).await {
+            Ok(())
+            | Err(StoreError::DuplicateEvent { .. } | StoreError::ExecutionClosed { .. }) => Ok(()),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// How many Standard executions are in memory now.
