@@ -107,7 +107,20 @@ fn validate_with(
         machine_type,
     };
     machine::top_level(&mut validator, definition);
-    validator.diagnostics
+    let mut diagnostics = validator.diagnostics;
+    if is_valid(&diagnostics) {
+        // JSONata expressions are parsed only by the model builder (ARCHITECTURE.md, "JSONata
+        // states"): its syntax errors are validation errors too, so that a definition this
+        // reports valid always compiles (the `validate_definition` fuzz target's invariant).
+        if let Err(problems) = crate::model::build(definition) {
+            diagnostics.extend(
+                problems
+                    .into_iter()
+                    .filter(|d| d.severity == Severity::Error && d.code != "UNSUPPORTED_FEATURE"),
+            );
+        }
+    }
+    diagnostics
 }
 
 /// Collects diagnostics while the definition is walked, with what must be known across

@@ -131,3 +131,19 @@ fn warnings_do_not_make_a_definition_invalid() {
     assert_eq!(diagnostics.len(), 1);
     assert!(is_valid(&diagnostics));
 }
+
+/// Found by the `validate_definition` fuzz target: a JSONata syntax error is reported by the
+/// validator (at its field), not first by the compiler.
+#[test]
+fn a_jsonata_syntax_error_is_a_validation_error() {
+    let definition = serde_json::json!({
+        "StartAt": "A", "QueryLanguage": "JSONata",
+        "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Arguments": {"FunctionName": "{% $doesNotE|ist %}"}, "End": true}}
+    });
+    let diagnostics = super::validate(&definition);
+    assert!(!super::is_valid(&diagnostics), "{diagnostics:?}");
+    assert!(diagnostics
+        .iter()
+        .any(|d| d.location == "/States/A/Arguments/FunctionName"));
+}
