@@ -14,7 +14,7 @@ pub use references::variable_references;
 
 /// Validates a definition document and compiles it; either the machine or every diagnostic.
 pub fn compile(definition: &serde_json::Value) -> Result<model::StateMachine, Vec<Diagnostic>> {
-    let diagnostics = validate::validate(definition);
+    let diagnostics = validate::rules(definition);
     if !validate::is_valid(&diagnostics) {
         return Err(diagnostics
             .into_iter()

@@ -51,8 +51,10 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
     if let Some((location, message)) = unsupported(&definition, kind) {
         return Err(DefinitionError::Unsupported { location, message });
     }
+    // The validator above has checked the rules for this type and the builder's diagnostics;
+    // building again only keeps the model it made.
     let machine =
-        fluxo_asl::compile(&definition).map_err(|d| DefinitionError::Invalid(errors(d)))?;
+        fluxo_asl::model::build(&definition).map_err(|d| DefinitionError::Invalid(errors(d)))?;
     Ok(Arc::new(machine))
 }
 

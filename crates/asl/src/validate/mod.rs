@@ -70,14 +70,20 @@ pub fn validate_for(definition: &Value, machine_type: StateMachineType) -> Vec<D
     validate_with(definition, HashSet::new(), machine_type)
 }
 
+/// The rules alone for a Standard machine, for [`crate::compile`], which builds the model
+/// itself right after (building it here too would do that work twice).
+pub(crate) fn rules(definition: &Value) -> Vec<Diagnostic> {
+    check_rules(definition, HashSet::new(), StateMachineType::Standard)
+}
+
 /// True when no diagnostic is an error (warnings do not make a definition invalid).
 pub fn is_valid(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().all(|d| d.severity != Severity::Error)
 }
 
-/// `duplicate_keys` holds the pointers of object keys that the definition text repeated; the
+/// The validator's own rules, without the model builder. `duplicate_keys` holds the pointers of object keys that the definition text repeated; the
 /// parsed `Value` kept only one of each, so only the text can tell.
-fn validate_with(
+fn check_rules(
     definition: &Value,
     duplicate_keys: HashSet<String>,
     machine_type: StateMachineType,
@@ -107,11 +113,20 @@ fn validate_with(
         machine_type,
     };
     machine::top_level(&mut validator, definition);
-    let mut diagnostics = validator.diagnostics;
+    validator.diagnostics
+}
+
+/// The rules of [`check_rules`], then, for a definition that keeps them, the model builder's
+/// diagnostics: JSONata expressions are parsed only by the builder (ARCHITECTURE.md, "JSONata
+/// states"), and their syntax errors are validation errors too, so that a definition reported
+/// valid always compiles (the `validate_definition` fuzz target's invariant).
+fn validate_with(
+    definition: &Value,
+    duplicate_keys: HashSet<String>,
+    machine_type: StateMachineType,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = check_rules(definition, duplicate_keys, machine_type);
     if is_valid(&diagnostics) {
-        // JSONata expressions are parsed only by the model builder (ARCHITECTURE.md, "JSONata
-        // states"): its syntax errors are validation errors too, so that a definition this
-        // reports valid always compiles (the `validate_definition` fuzz target's invariant).
         if let Err(problems) = crate::model::build(definition) {
             diagnostics.extend(
                 problems
