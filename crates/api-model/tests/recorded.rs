@@ -99,6 +99,13 @@ fn recorded() -> Vec<Row> {
             expect: one(&format!("'{token}'"), "nextToken", &constraint),
         });
     }
+    rows.extend(alias_names_and_routes());
+    rows
+}
+
+/// The recorded refusals of alias names and routing configurations.
+fn alias_names_and_routes() -> Vec<Row> {
+    let mut rows = Vec::new();
     let pattern = format!("Member must satisfy regular expression pattern: {ALIAS_PATTERN}");
     for (step, name) in [
         ("s1", "123"),

@@ -20,51 +20,10 @@ async fn the_default_chain_signs_requests_the_server_verifies() {
     ) else {
         return;
     };
-    let key = moto.boto3(
-        "iam = boto3.client('iam', **kw)\n\
-         iam.create_user(UserName='fluxo')\n\
-         iam.put_user_policy(UserName='fluxo', PolicyName='all', PolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': '*', 'Resource': '*'}]}))\n\
-         k = iam.create_access_key(UserName='fluxo')['AccessKey']\n\
-         print(json.dumps({'id': k['AccessKeyId'], 'secret': k['SecretAccessKey']}))",
-        "bootstrap",
-        "bootstrap",
-    );
-    let (key_id, secret) = (key["id"].as_str().unwrap(), key["secret"].as_str().unwrap());
-
+    let (key_id, secret) = user_key(&moto);
     let dir = std::env::temp_dir().join(format!("fluxo-aws-chain-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    std::fs::write(
-        dir.join("config"),
-        format!(
-            "[profile fluxo-test]\nregion = us-east-1\nendpoint_url = {}\n",
-            moto.endpoint
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("credentials"),
-        format!("[fluxo-test]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
-    )
-    .unwrap();
-    for name in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_ENDPOINT_URL",
-        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-    ] {
-        std::env::remove_var(name);
-    }
-    std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
-    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
-    // A service-specific variable beats the profile's endpoint: SNS goes to a closed port.
-    std::env::set_var("AWS_ENDPOINT_URL_SNS", format!("http://127.0.0.1:{closed}"));
+    use_shared_files(&dir, &moto.endpoint, &key_id, &secret);
+    let (key_id, secret) = (key_id.as_str(), secret.as_str());
 
     let config = AwsConfig {
         enabled: Enabled::All,
@@ -163,4 +122,61 @@ async fn the_default_chain_signs_requests_the_server_verifies() {
         assert!(!failure.cause.contains("wrong-secret-value") && !failure.cause.contains(secret));
     }
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Creates an IAM user allowed everything (the first, unauthenticated calls) and returns its
+/// access key id and secret.
+fn user_key(moto: &Moto) -> (String, String) {
+    let key = moto.boto3(
+        "iam = boto3.client('iam', **kw)\n\
+         iam.create_user(UserName='fluxo')\n\
+         iam.put_user_policy(UserName='fluxo', PolicyName='all', PolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': '*', 'Resource': '*'}]}))\n\
+         k = iam.create_access_key(UserName='fluxo')['AccessKey']\n\
+         print(json.dumps({'id': k['AccessKeyId'], 'secret': k['SecretAccessKey']}))",
+        "bootstrap",
+        "bootstrap",
+    );
+    (
+        key["id"].as_str().unwrap().to_string(),
+        key["secret"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Writes a `fluxo-test` profile (region, endpoint, key) into shared config and credentials
+/// files in `dir` and points the process's environment at them and at nothing else; SNS gets a
+/// service-specific endpoint on a closed port.
+fn use_shared_files(dir: &std::path::Path, endpoint: &str, key_id: &str, secret: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        dir.join("config"),
+        format!(
+            "[profile fluxo-test]\nregion = us-east-1\nendpoint_url = {}\n",
+            endpoint
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("credentials"),
+        format!("[fluxo-test]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_ENDPOINT_URL",
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    ] {
+        std::env::remove_var(name);
+    }
+    std::env::set_var("AWS_CONFIG_FILE", dir.join("config"));
+    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+    // A service-specific variable beats the profile's endpoint: SNS goes to a closed port.
+    std::env::set_var("AWS_ENDPOINT_URL_SNS", format!("http://127.0.0.1:{closed}"));
 }

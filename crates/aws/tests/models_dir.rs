@@ -42,9 +42,16 @@ async fn services_are_called_from_a_botocore_models_directory() {
     )
     .unwrap();
 
+    ec2(&aws).await;
+    cloudwatch_logs(&aws).await;
+    api_gateway(&aws).await;
+}
+
+/// EC2 (the EC2 protocol): nested lists as `TagSpecification.1.Tag.1.Key`, `Filter.1.Value.1`; `<item>` lists back.
+async fn ec2(aws: &Integrations) {
     // EC2: nested lists as `TagSpecification.1.Tag.1.Key`, `Filter.1.Value.1`; `<item>` lists back.
     let vpc = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:ec2:createVpc",
         json!({"CidrBlock": "10.7.0.0/16", "TagSpecifications": [{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "fluxo"}]}]}),
     )
@@ -52,7 +59,7 @@ async fn services_are_called_from_a_botocore_models_directory() {
     .unwrap();
     let vpc_id = vpc["Vpc"]["VpcId"].as_str().unwrap().to_string();
     let described = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:ec2:describeVpcs",
         json!({"Filters": [{"Name": "tag:Name", "Values": ["fluxo"]}]}),
     )
@@ -70,7 +77,7 @@ async fn services_are_called_from_a_botocore_models_directory() {
         json!([{"Key": "Name", "Value": "fluxo"}])
     );
     let missing = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:ec2:describeVpcs",
         json!({"VpcIds": ["vpc-00000000"]}),
     )
@@ -82,17 +89,20 @@ async fn services_are_called_from_a_botocore_models_directory() {
         "{}",
         missing.cause
     );
+}
 
+/// CloudWatch Logs by its Step Functions name; JSON 1.1.
+async fn cloudwatch_logs(aws: &Integrations) {
     // CloudWatch Logs by its Step Functions name; JSON 1.1.
     call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:cloudwatchlogs:createLogGroup",
         json!({"LogGroupName": "/fluxo/test"}),
     )
     .await
     .unwrap();
     let groups = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:cloudwatchlogs:describeLogGroups",
         json!({"LogGroupNamePrefix": "/fluxo"}),
     )
@@ -100,7 +110,7 @@ async fn services_are_called_from_a_botocore_models_directory() {
     .unwrap();
     assert_eq!(groups["LogGroups"][0]["LogGroupName"], json!("/fluxo/test"));
     let exists = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:cloudwatchlogs:createLogGroup",
         json!({"LogGroupName": "/fluxo/test"}),
     )
@@ -110,10 +120,13 @@ async fn services_are_called_from_a_botocore_models_directory() {
         exists.error,
         "CloudWatchLogs.ResourceAlreadyExistsException"
     );
+}
 
+/// API Gateway (REST-JSON): members `name`, `id`, `items` are `Name`, `Id`, `Items` in Step Functions.
+async fn api_gateway(aws: &Integrations) {
     // API Gateway: members `name`, `id`, `items` are `Name`, `Id`, `Items` in Step Functions.
     let api = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:apigateway:createRestApi",
         json!({"Name": "orders", "Description": "d"}),
     )
@@ -122,7 +135,7 @@ async fn services_are_called_from_a_botocore_models_directory() {
     let api_id = api["Id"].as_str().expect("a PascalCase Id").to_string();
     assert_eq!(api["Name"], json!("orders"));
     let fetched = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:apigateway:getRestApi",
         json!({"RestApiId": api_id}),
     )
@@ -130,7 +143,7 @@ async fn services_are_called_from_a_botocore_models_directory() {
     .unwrap();
     assert_eq!(fetched["Description"], json!("d"));
     let apis = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:apigateway:getRestApis",
         json!({}),
     )
@@ -138,7 +151,7 @@ async fn services_are_called_from_a_botocore_models_directory() {
     .unwrap();
     assert_eq!(apis["Items"][0]["Id"], json!(api_id));
     let gone = call(
-        &aws,
+        aws,
         "arn:aws:states:::aws-sdk:apigateway:getRestApi",
         json!({"RestApiId": "nope"}),
     )

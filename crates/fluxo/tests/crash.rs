@@ -266,21 +266,7 @@ fn executions_survive_the_server_being_killed_again_and_again() {
             aborted += 1;
             continue;
         }
-        assert_eq!(described["status"], "SUCCEEDED", "{name}: {described}");
-        let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
-        assert_eq!(output, expected_output(n), "{name}");
-        let count = |kind: &str| kinds.iter().filter(|k| *k == kind).count();
-        assert_eq!(kinds.last().unwrap(), "ExecutionSucceeded", "{name}");
-        assert_eq!(
-            count("TaskStateEntered"),
-            1,
-            "{name}: one entry into the task"
-        );
-        assert_eq!(count("LambdaFunctionSucceeded"), 1, "{name}: {kinds:?}");
-        assert_eq!(count("WaitStateExited"), 1, "{name}: {kinds:?}");
-        assert_eq!(count("MapIterationSucceeded"), 3, "{name}: {kinds:?}");
-        assert_eq!(count("ChoiceStateEntered"), 4, "{name}: {kinds:?}");
-        assert_eq!(count("ParallelStateExited"), 1, "{name}: {kinds:?}");
+        check_succeeded(n, &name, &described, &kinds);
     }
     // Most stops reach their execution during its one-second Wait.
     assert!(
@@ -290,6 +276,14 @@ fn executions_survive_the_server_being_killed_again_and_again() {
     );
 
     // None lost, none duplicated: the listing holds each name once.
+    let listed = listed_names(&endpoint, &machine);
+    let unique: HashSet<&String> = listed.iter().collect();
+    assert_eq!((listed.len(), unique.len()), (EXECUTIONS, EXECUTIONS));
+    server.kill();
+}
+
+/// Every execution name of `machine`, page by page.
+fn listed_names(endpoint: &Arc<Mutex<String>>, machine: &str) -> Vec<String> {
     let mut listed = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -297,7 +291,7 @@ fn executions_survive_the_server_being_killed_again_and_again() {
         if let Some(token) = &token {
             body["nextToken"] = json!(token);
         }
-        let (_, page) = call_until_answered(&endpoint, "ListExecutions", &body);
+        let (_, page) = call_until_answered(endpoint, "ListExecutions", &body);
         for execution in page["executions"].as_array().unwrap() {
             listed.push(execution["name"].as_str().unwrap().to_string());
         }
@@ -306,7 +300,25 @@ fn executions_survive_the_server_being_killed_again_and_again() {
             None => break,
         }
     }
-    let unique: HashSet<&String> = listed.iter().collect();
-    assert_eq!((listed.len(), unique.len()), (EXECUTIONS, EXECUTIONS));
-    server.kill();
+    listed
+}
+
+/// A SUCCEEDED execution `n` has its output and entered each state as often as the definition
+/// says, whatever the kills did.
+fn check_succeeded(n: usize, name: &str, described: &Value, kinds: &[String]) {
+    assert_eq!(described["status"], "SUCCEEDED", "{name}: {described}");
+    let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output, expected_output(n), "{name}");
+    let count = |kind: &str| kinds.iter().filter(|k| *k == kind).count();
+    assert_eq!(kinds.last().unwrap(), "ExecutionSucceeded", "{name}");
+    assert_eq!(
+        count("TaskStateEntered"),
+        1,
+        "{name}: one entry into the task"
+    );
+    assert_eq!(count("LambdaFunctionSucceeded"), 1, "{name}: {kinds:?}");
+    assert_eq!(count("WaitStateExited"), 1, "{name}: {kinds:?}");
+    assert_eq!(count("MapIterationSucceeded"), 3, "{name}: {kinds:?}");
+    assert_eq!(count("ChoiceStateEntered"), 4, "{name}: {kinds:?}");
+    assert_eq!(count("ParallelStateExited"), 1, "{name}: {kinds:?}");
 }
