@@ -149,6 +149,21 @@ def functions_table(records):
     return ("Fluxo: function calls", ["measure", "value", "note"], rows)
 
 
+def activities_table(records):
+    rows = []
+    for r in records:
+        if r["mode"] != "activities":
+            continue
+        f = r.get("figures", {})
+        ok = r["checked"]
+        rows.append([f"{r['executions']:,}", f"{r['per_second']:,.0f}" if ok else unchecked(r),
+                     f"{f.get('per_core_per_second', 0):,.0f}" if ok else "—",
+                     f"{r['p50_ms']:.1f}" if ok and r["p50_ms"] is not None else "—",
+                     f"{r['p99_ms']:.1f}" if ok and r["p99_ms"] is not None else "—", clean(r["note"])])
+    return ("Fluxo: activity tasks through GetActivityTask / SendTaskSuccess",
+            ["tasks", "tasks/s", "tasks/s per core", "SendTaskSuccess -> next state p50 ms", "p99 ms", "note"], rows)
+
+
 def tables(records):
     out = []
     if any(r["mode"] in ("in-process", "in-process-1core") for r in records):
@@ -186,6 +201,8 @@ def tables(records):
         out.append(parked_table(records))
     if any(r["mode"] == "functions" for r in records):
         out.append(functions_table(records))
+    if any(r["mode"] == "activities" for r in records):
+        out.append(activities_table(records))
     return out
 
 
@@ -215,7 +232,7 @@ def main():
     where = machine()
     notes = sorted({f"{r['engine']} {r['mode']}: {clean(r['note'])}" for r in records
                     if r["note"] and r["checked"]
-                    and r["mode"] not in ("durable", "store", "parked", "functions")})
+                    and r["mode"] not in ("durable", "store", "parked", "functions", "activities")})
     problems = [f"{r['engine']} {r['mode']} {r['workload']}: {clean(r['note'])}"
                 for r in records if not r["checked"]]
     ts = tables(records)

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod activities;
 mod counting;
 mod durable;
 mod functions;

@@ -16,7 +16,7 @@ pub struct Record {
     /// `fluxo` for this crate's figures.
     pub engine: &'static str,
     /// What was measured: `in-process`, `in-process-1core`, `durable`, `http-wrk`, `floor`,
-    /// `store`, `functions`, `parked`.
+    /// `store`, `functions`, `parked`, `activities`.
     pub mode: &'static str,
     /// `W1`..`W5`, or the name of the measure (`group commit`, `bare inserts`, ...).
     pub workload: String,

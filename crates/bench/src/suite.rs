@@ -2,7 +2,7 @@
 
 use crate::record::Record;
 use crate::workloads::{self, Measured};
-use crate::{durable, functions, http, in_process, parked, store_floor};
+use crate::{activities, durable, functions, http, in_process, parked, store_floor};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +18,8 @@ pub struct Sizes {
     pub parked: usize,
     /// Seconds of each wrk run.
     pub wrk_seconds: u64,
+    /// Executions whose one activity task the workers take.
+    pub activity_tasks: usize,
 }
 
 impl Sizes {
@@ -33,6 +35,7 @@ impl Sizes {
             alone: 50,
             parked: 100_000,
             wrk_seconds: 10,
+            activity_tasks: 2_000,
         }
     }
 
@@ -49,6 +52,7 @@ impl Sizes {
             alone: 3,
             parked: 20,
             wrk_seconds: 1,
+            activity_tasks: 20,
         }
     }
 }
@@ -68,6 +72,9 @@ pub enum Section {
     Store,
     /// Resident memory with Standard executions parked on a long timer, and after a restart.
     Parked,
+    /// Activity tasks taken and answered by 8 workers over HTTP, and the latency from
+    /// SendTaskSuccess to the next state.
+    Activities,
 }
 
 pub struct Options {
@@ -148,6 +155,9 @@ pub async fn run(sizes: &Sizes, options: &Options, scratch: &Path) -> Result<Vec
         let measured = parked::run(sizes.parked, &scratch.join("parked")).await?;
         print_records("parked executions", &measured);
         records.extend(measured);
+    }
+    if wanted(Section::Activities) {
+        records.extend(activities::run(sizes.activity_tasks, scratch).await?);
     }
     Ok(records)
 }

@@ -120,6 +120,7 @@ fn the_benchmark_suite_runs_in_smoke_mode() {
         "parked on a one-day Wait",
         "after a restart",
         "function calls",
+        "activity tasks",
     ];
     if wrk {
         tables.push("under wrk");
