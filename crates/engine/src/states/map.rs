@@ -36,7 +36,9 @@ pub(crate) async fn run(
     let run = attempt.run;
     let effective = attempt.input_path(Cow::Borrowed(input))?.into_owned();
     let items = items(attempt, map, &effective)?;
-    let limit = match max_concurrency(attempt, map, &effective)? {
+    let max_concurrency = max_concurrency(attempt, map, &effective)?;
+    attempt.inspect("maxConcurrency", &json!(max_concurrency));
+    let limit = match max_concurrency {
         0 => usize::MAX,
         n => usize::try_from(n).unwrap_or(usize::MAX),
     };
@@ -46,6 +48,9 @@ pub(crate) async fn run(
         Some(details([("length", json!(items.len()))])),
     );
     let tolerance = Tolerance::of(attempt, map, &effective)?;
+    if let Some(mock) = attempt.mock() {
+        return mocked(attempt, mock, &tolerance, items.len(), input);
+    }
     let mut origin = started;
     if map.distributed {
         let label = match &map.label {
@@ -104,13 +109,40 @@ pub(crate) async fn run(
     }
 }
 
+/// TestState: the mock is the array of the iterations' outputs, and
+/// `mapIterationFailureCount` iterations failed (beyond the tolerance, the state fails).
+fn mocked(
+    attempt: &Attempt<'_>,
+    mock: &crate::test_state::Mock,
+    tolerance: &Tolerance,
+    total: usize,
+    input: &Value,
+) -> Result<Completed, Failure> {
+    let failures = attempt
+        .run
+        .test
+        .and_then(|hooks| hooks.map_iteration_failure_count)
+        .unwrap_or(0) as usize;
+    if failures > 0 && !tolerance.tolerates(failures, total) {
+        return Err(Failure::new(
+            "States.ExceedToleratedFailureThreshold",
+            Some("The specified tolerated failure threshold was exceeded".into()),
+        ));
+    }
+    let result = crate::test_state::mocked(mock)?;
+    attempt.finish(Cow::Borrowed(input), result)
+}
+
 /// The items to iterate over: what `ItemsPath` selects, or in JSONata what `Items` gives
 /// (absent: `$states.input`); anything but an array fails the state.
 fn items(attempt: &Attempt<'_>, map: &MapState, effective: &Value) -> Result<Vec<Value>, Failure> {
     let not_an_array = |other: &Value| format!("Map state input must be an array but was: {other}");
     match attempt.state.query_language {
         QueryLanguage::JsonPath => match attempt.select(&map.items_path, effective)? {
-            Value::Array(items) => Ok(items),
+            Value::Array(items) => {
+                attempt.inspect("afterItemsPath", &Value::Array(items.clone()));
+                Ok(items)
+            }
             other => Err(attempt.runtime_error(not_an_array(&other))),
         },
         QueryLanguage::Jsonata => {

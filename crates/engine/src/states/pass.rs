@@ -31,10 +31,13 @@ pub(crate) fn run(
                 return Err(Failure::data_limit(&attempt.state.name));
             }
             // `Result` is literal: `.$` keys inside it are not evaluated.
+            attempt.inspect("result", result);
             (result.clone(), input)
         }
         None if plain_input && matches!(io.result_path, ResultPathField::Replace) => {
             // The input passes through as the result: moved, not copied, when owned.
+            attempt.inspect("afterInputPath", &input);
+            attempt.inspect("afterParameters", &input);
             (input.into_owned(), Cow::Owned(Value::Null))
         }
         None => (attempt.effective_input(&input)?, input),
