@@ -74,6 +74,13 @@ impl<'a> Attempt<'a> {
         }
     }
 
+    /// Drops inspected steps AWS does not show for this state (see [`Attempt::inspect`]).
+    pub fn forget(&self, steps: &[&str]) {
+        if let (Some(hooks), Origin::Execution) = (self.run.test, self.frame.origin) {
+            hooks.forget(steps);
+        }
+    }
+
     /// The mock that replaces the work of the state TestState tests, if any.
     pub fn mock(&self) -> Option<&'a crate::test_state::Mock> {
         match self.frame.origin {

@@ -32,9 +32,11 @@ pub use definitions::{prepare, DefinitionError};
 pub use durable::{DurableEnvironment, Interruption, TaskContext};
 pub use execution_log::{ExecutionLog, Level, LoggingConfig, LoggingError};
 pub use express::ExpressOutcome;
+pub use fluxo_engine::{
+    find_state, ExecutionRequest, Mock, TestStateOutcome, TestStateRequest, TestStatus,
+};
 /// The engine's renderer of history events, for the API and the console.
 pub use fluxo_engine::{render_event, without_execution_data};
-pub use fluxo_engine::{ExecutionRequest, Mock, TestStateOutcome, TestStateRequest, TestStatus};
 pub use hub::Hub;
 pub use own_api::OWN_ACTIONS;
 pub use standard::ExecutionInput;

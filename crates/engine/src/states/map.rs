@@ -17,7 +17,7 @@ use crate::frame::Frame;
 use crate::history::details;
 use crate::journal::Thread;
 use crate::jsonata::StateValues;
-use fluxo_asl::model::{MapState, QueryLanguage, Template, ValueOrPath};
+use fluxo_asl::model::{MapState, PathField, QueryLanguage, Template, ValueOrPath};
 use fluxo_jsonata::unexpected_type_cause;
 use fluxo_types::EventType;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -35,7 +35,15 @@ pub(crate) async fn run(
 ) -> Result<Completed, Failure> {
     let run = attempt.run;
     let effective = attempt.input_path(Cow::Borrowed(input))?.into_owned();
-    let items = items(attempt, map, &effective)?;
+    let items = match attempt
+        .run
+        .test
+        .and_then(|h| h.map_item_reader_data.as_ref())
+    {
+        // TestState: what the `ItemReader` would have read.
+        Some(read) if attempt.mock().is_some() => read.clone(),
+        _ => items(attempt, map, &effective)?,
+    };
     let max_concurrency = max_concurrency(attempt, map, &effective)?;
     attempt.inspect("maxConcurrency", &json!(max_concurrency));
     let limit = match max_concurrency {
@@ -118,6 +126,7 @@ fn mocked(
     total: usize,
     input: &Value,
 ) -> Result<Completed, Failure> {
+    let result = crate::test_state::mocked(mock)?;
     let failures = attempt
         .run
         .test
@@ -129,7 +138,6 @@ fn mocked(
             Some("The specified tolerated failure threshold was exceeded".into()),
         ));
     }
-    let result = crate::test_state::mocked(mock)?;
     attempt.finish(Cow::Borrowed(input), result)
 }
 
@@ -143,7 +151,22 @@ fn items(attempt: &Attempt<'_>, map: &MapState, effective: &Value) -> Result<Vec
                 attempt.inspect("afterItemsPath", &Value::Array(items.clone()));
                 Ok(items)
             }
-            other => Err(attempt.runtime_error(not_an_array(&other))),
+            other => match (&map.items_path, attempt.run.test) {
+                // TestState words it its own way, naming a context path with one `$`
+                // (recorded cases `state_context_object__test_state_map_context_object_*`).
+                (PathField::Path(path), Some(_)) => {
+                    let text = path.as_str();
+                    let path = match text.strip_prefix('$') {
+                        Some(rest) if rest.starts_with('$') => rest,
+                        _ => text,
+                    };
+                    Err(Failure::new(
+                        "States.Runtime",
+                        Some(format!("Reference path \"{path}\" must point to array.")),
+                    ))
+                }
+                _ => Err(attempt.runtime_error(not_an_array(&other))),
+            },
         },
         QueryLanguage::Jsonata => {
             let Some(template) = &map.items else {

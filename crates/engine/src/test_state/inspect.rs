@@ -22,14 +22,21 @@ pub(crate) struct Hooks {
     /// `stateConfiguration.mapIterationFailureCount`: how many of a mocked Map's iterations
     /// failed.
     pub map_iteration_failure_count: Option<u32>,
+    /// `stateConfiguration.mapItemReaderData`: the items a Map's `ItemReader` would read.
+    pub map_item_reader_data: Option<Vec<Value>>,
     data: Mutex<Map<String, Value>>,
 }
 
 impl Hooks {
-    pub fn new(mock: Option<Mock>, map_iteration_failure_count: Option<u32>) -> Self {
+    pub fn new(
+        mock: Option<Mock>,
+        map_iteration_failure_count: Option<u32>,
+        map_item_reader_data: Option<Vec<Value>>,
+    ) -> Self {
         Hooks {
             mock,
             map_iteration_failure_count,
+            map_item_reader_data,
             data: Mutex::new(Map::new()),
         }
     }
@@ -39,6 +46,14 @@ impl Hooks {
     pub fn record(&self, key: &str, value: &Value) {
         let mut data = self.data.lock().unwrap_or_else(|e| e.into_inner());
         data.insert(key.to_string(), value.clone());
+    }
+
+    /// Drops steps that AWS does not show for a state (they were computed on the way).
+    pub fn forget(&self, keys: &[&str]) {
+        let mut data = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        for key in keys {
+            data.remove(*key);
+        }
     }
 
     pub fn take(&self) -> Map<String, Value> {

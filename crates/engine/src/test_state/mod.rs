@@ -20,7 +20,7 @@ use crate::frame::Frame;
 use crate::journal::{Journal, Thread};
 use crate::run::Run;
 use crate::ExecutionRequest;
-use fluxo_asl::model::{error_matches, StateKind, StateMachine};
+use fluxo_asl::model::{error_matches, State, StateKind, StateMachine};
 use fluxo_types::EventType;
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
@@ -42,6 +42,8 @@ pub struct TestStateRequest {
     pub retrier_retry_count: u32,
     /// `stateConfiguration.mapIterationFailureCount`.
     pub map_iteration_failure_count: Option<u32>,
+    /// `stateConfiguration.mapItemReaderData`: the items a Map's `ItemReader` would read.
+    pub map_item_reader_data: Option<Vec<Value>>,
     /// The execution the context object describes when `context` is not given.
     pub execution: ExecutionRequest,
 }
@@ -85,7 +87,11 @@ pub struct TestStateOutcome {
 /// Runs one attempt at the request's state. A state that waits (Wait, a task's timeout)
 /// waits through `env` as in an execution.
 pub async fn test_state(request: TestStateRequest, env: &dyn Environment) -> TestStateOutcome {
-    let hooks = Hooks::new(request.mock.clone(), request.map_iteration_failure_count);
+    let hooks = Hooks::new(
+        request.mock.clone(),
+        request.map_iteration_failure_count,
+        request.map_item_reader_data.clone(),
+    );
     let mut context = ContextObject::new(&request.execution, env.now(), true);
     if let Some(given) = request.context.clone() {
         context.give(given);
@@ -105,7 +111,7 @@ async fn attempt_state(
     request: &TestStateRequest,
     hooks: &Hooks,
 ) -> TestStateOutcome {
-    let Some(state) = request.machine.state(&request.state_name).cloned() else {
+    let Some(state) = find_state(&request.machine, &request.state_name) else {
         return failed(Failure::new(
             "States.Runtime",
             Some(format!("The state '{}' does not exist", request.state_name)),
@@ -124,7 +130,12 @@ async fn attempt_state(
         retry_count: None,
         reads_context: state.reads_context,
     };
-    if !state.retry.is_empty() || matches!(state.kind, StateKind::Task(_)) {
+    // AWS shows `$$.State.RetryCount` for the states that can be mocked, and those that retry.
+    let mockable = matches!(
+        state.kind,
+        StateKind::Task(_) | StateKind::Map(_) | StateKind::Parallel { .. }
+    );
+    if !state.retry.is_empty() || mockable {
         info.retry_count = Some(request.retrier_retry_count);
     }
     hooks.record("input", &request.input);
@@ -166,6 +177,16 @@ async fn attempt_state(
         );
         return outcome;
     }
+    let retry_index = state
+        .retry
+        .iter()
+        .position(|retrier| error_matches(&retrier.error_equals, &failure.error));
+    let mut inspection = Map::new();
+    if let (Some(index), true) = (retry_index, failure.is_retriable()) {
+        // A retrier that matched but has no attempts left (recorded case
+        // `state_configuration__test_state_configuration_retrier_retry_count_DEBUG`).
+        inspection.insert("errorDetails".into(), json!({"retryIndex": index}));
+    }
     let catch_index = state
         .catch
         .iter()
@@ -176,7 +197,6 @@ async fn attempt_state(
     let caught = caught.and_then(|caught| run.complete(&state, caught, &mut thread, &mut frame));
     match (caught, catch_index) {
         (Ok(completed), Some(index)) => {
-            let mut inspection = Map::new();
             inspection.insert("errorDetails".into(), json!({"catchIndex": index}));
             TestStateOutcome {
                 status: TestStatus::CaughtError,
@@ -187,9 +207,30 @@ async fn attempt_state(
                 inspection,
             }
         }
-        (Ok(_), None) => failed(Failure::new(error, cause)),
-        (Err(failure), _) => failed(failure),
+        (Ok(_), None) => with_inspection(failed(Failure::new(error, cause)), inspection),
+        (Err(failure), _) => with_inspection(failed(failure), inspection),
     }
+}
+
+/// The state named `name` anywhere in `machine`: at its top level, or inside a Parallel
+/// branch or a Map's item processor (TestState's `stateName` may name any of them, recorded
+/// case `test_state_machine_scenarios__test_base_state_name_DEBUG-BASE_MAP_STATE_MACHINE`).
+/// The walk keeps its own stack; the validator bounded the nesting.
+pub fn find_state(machine: &StateMachine, name: &str) -> Option<Arc<State>> {
+    let mut machines = vec![machine];
+    while let Some(machine) = machines.pop() {
+        if let Some(state) = machine.state(name) {
+            return Some(state.clone());
+        }
+        for state in machine.states.values() {
+            match &state.kind {
+                StateKind::Map(map) => machines.push(&map.processor),
+                StateKind::Parallel { branches } => machines.extend(branches.iter().map(|b| &**b)),
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 /// The result a mock gives a state's work, or its failure.
@@ -198,6 +239,14 @@ pub(crate) fn mocked(mock: &Mock) -> Result<Value, Failure> {
         Mock::Result(result) => Ok(result.clone()),
         Mock::Error { error, cause } => Err(Failure::new(error.clone(), Some(cause.clone()))),
     }
+}
+
+fn with_inspection(
+    mut outcome: TestStateOutcome,
+    inspection: Map<String, Value>,
+) -> TestStateOutcome {
+    outcome.inspection = inspection;
+    outcome
 }
 
 fn failed(failure: Failure) -> TestStateOutcome {

@@ -61,6 +61,7 @@ struct MockError {
 struct StateConfiguration {
     retrier_retry_count: Option<u32>,
     map_iteration_failure_count: Option<u32>,
+    map_item_reader_data: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -92,9 +93,7 @@ fn json_text(text: &str, field: &str) -> Result<Value, ApiError> {
 pub async fn test_state(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: TestStateInput = parse(input)?;
     let (machine, state_name) = compile(&input.definition, input.state_name.as_deref())?;
-    let state = machine
-        .state(&state_name)
-        .cloned()
+    let state = fluxo_runtime::find_state(&machine, &state_name)
         .ok_or_else(|| ApiError::validation("State not found in definition"))?;
     let mock_result = match input.mock.as_ref().and_then(|m| m.result.as_deref()) {
         Some(text) => Some(json_text(text, "mock result")?),
@@ -147,6 +146,17 @@ pub async fn test_state(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         }),
         (None, None) => None,
     };
+    let map_item_reader_data = match configuration.map_item_reader_data.as_deref() {
+        None => None,
+        Some(text) => match json_text(text, "mapItemReaderData")? {
+            Value::Array(items) => Some(items),
+            _ => {
+                return Err(ApiError::validation(
+                    "Map item reader data must be a JSON array",
+                ))
+            }
+        },
+    };
     let execution = execution(api, &state_input, input.role_arn.as_deref());
     let request = TestStateRequest {
         machine,
@@ -157,6 +167,7 @@ pub async fn test_state(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         mock,
         retrier_retry_count: configuration.retrier_retry_count.unwrap_or(0),
         map_iteration_failure_count: configuration.map_iteration_failure_count,
+        map_item_reader_data,
         execution,
     };
     let outcome = api
