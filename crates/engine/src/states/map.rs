@@ -132,7 +132,9 @@ fn mocked(
         .test
         .and_then(|hooks| hooks.map_iteration_failure_count)
         .unwrap_or(0) as usize;
-    if failures > 0 && !tolerance.tolerates(failures, total) {
+    // Without a tolerance AWS lets failed iterations pass (recorded case
+    // `state_configuration__test_map_state_failure_count_DEBUG-BASE_MAP_STATE`).
+    if failures > 0 && tolerance.is_set() && !tolerance.tolerates(failures, total) {
         return Err(Failure::new(
             "States.ExceedToleratedFailureThreshold",
             Some("The specified tolerated failure threshold was exceeded".into()),
