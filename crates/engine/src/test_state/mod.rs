@@ -259,3 +259,6 @@ fn failed(failure: Failure) -> TestStateOutcome {
         inspection: Map::new(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -59,6 +59,15 @@ pub fn check_state(
             "TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]",
         ));
     }
+    if waits(state) && !mocked {
+        // API reference: "TestState only supports the following when a mock is specified:
+        // Activity tasks, .sync or .waitForTaskToken service integration patterns, Parallel, or
+        // Map states." No recorded case shows AWS's words for the tasks; these are Fluxo's.
+        return Err(ApiError::new(
+            ErrorCode::InvalidDefinition,
+            "TestState supports Activity tasks and the .sync and .waitForTaskToken service integration patterns only when a mock is specified",
+        ));
+    }
     if let (true, Some(result)) = (branching, mock.result) {
         match (has_writer, result) {
             (true, Value::Object(_)) | (false, Value::Array(_)) => {}

@@ -13,7 +13,7 @@ use crate::{Api, ApiError, ErrorCode};
 use checks::MockRequest;
 use fluxo_asl::model::{StateKind, StateMachine};
 use fluxo_asl::Severity;
-use fluxo_runtime::{ExecutionRequest, Mock, TestStateOutcome, TestStateRequest};
+use fluxo_runtime::{ExecutionRequest, Mock, TestStateOutcome, TestStateRequest, TestStatus};
 use fluxo_types::StateMachineType;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -170,13 +170,20 @@ pub async fn test_state(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         map_item_reader_data,
         execution,
     };
+    // API reference: "The TestState API can run for up to five minutes. If the execution of a
+    // state exceeds this duration, it fails with the States.Timeout error."
     let outcome = api
         .runtime
         .test_state(request, MAX_DURATION)
         .await
-        .ok_or_else(|| {
-            ApiError::validation("The tested state did not complete within 5 minutes")
-        })?;
+        .unwrap_or_else(|| TestStateOutcome {
+            status: TestStatus::Failed,
+            output: None,
+            next_state: None,
+            error: Some("States.Timeout".into()),
+            cause: None,
+            inspection: Map::new(),
+        });
     body(&answer(outcome, input.inspection_level.as_deref()))
 }
 
