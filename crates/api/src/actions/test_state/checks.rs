@@ -92,8 +92,11 @@ pub fn check_state(
     Ok(())
 }
 
-/// The fields a context object may have, with the JSON type each must have (`None`: any).
-const CONTEXT_FIELDS: [(&str, &[(&str, Option<&str>)]); 5] = [
+/// A field of a part of the context object, with the JSON type it must have (`None`: any).
+type Field = (&'static str, Option<&'static str>);
+
+/// The parts a context object may have, and their fields.
+const CONTEXT_FIELDS: [(&str, &[Field]); 5] = [
     (
         "Execution",
         &[
@@ -154,7 +157,7 @@ pub fn check_context(context: &Value, state: &State) -> Result<(), ApiError> {
 fn check_fields(
     parent: &str,
     object: &Map<String, Value>,
-    fields: &[(&str, Option<&str>)],
+    fields: &[Field],
 ) -> Result<(), ApiError> {
     for (name, value) in object {
         let Some((_, kind)) = fields.iter().find(|(field, _)| field == name) else {
