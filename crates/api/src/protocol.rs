@@ -37,10 +37,11 @@ pub enum Action {
     SendTaskSuccess,
     SendTaskFailure,
     SendTaskHeartbeat,
+    TestState,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::CreateStateMachine,
         Action::DescribeStateMachine,
         Action::UpdateStateMachine,
@@ -65,6 +66,7 @@ impl Action {
         Action::SendTaskSuccess,
         Action::SendTaskFailure,
         Action::SendTaskHeartbeat,
+        Action::TestState,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +95,7 @@ impl Action {
             Action::SendTaskSuccess => "SendTaskSuccess",
             Action::SendTaskFailure => "SendTaskFailure",
             Action::SendTaskHeartbeat => "SendTaskHeartbeat",
+            Action::TestState => "TestState",
         }
     }
 

@@ -5,7 +5,7 @@
 
 use crate::context::StateContext;
 use crate::failure::Failure;
-use crate::frame::Frame;
+use crate::frame::{Frame, Origin};
 use crate::jsonata::StateValues;
 use crate::run::Run;
 use fluxo_asl::model::{DataFlow, PathField, ResultPathField, State, Transition, ValueOrPath};
@@ -51,7 +51,8 @@ impl<'a> Attempt<'a> {
     /// activities and `.waitForTaskToken`).
     pub fn with_task_token(&self, token: &str) -> Attempt<'a> {
         let mut context = self.context.clone();
-        if let Value::Object(map) = &mut context {
+        // A TestState request may give `$$.Task` itself.
+        if let Some(map) = context.as_object_mut().filter(|m| !m.contains_key("Task")) {
             let mut task = Map::new();
             task.insert("Token".into(), Value::String(token.to_string()));
             map.insert("Task".into(), Value::Object(task));
@@ -62,6 +63,29 @@ impl<'a> Attempt<'a> {
             info: self.info,
             frame: self.frame,
             context,
+        }
+    }
+
+    /// Notes the value after a data-flow step when this is the state TestState tests (its
+    /// frame is the execution's own); nothing in an execution.
+    pub fn inspect(&self, step: &str, value: &Value) {
+        if let (Some(hooks), Origin::Execution) = (self.run.test, self.frame.origin) {
+            hooks.record(step, value);
+        }
+    }
+
+    /// Drops inspected steps AWS does not show for this state (see [`Attempt::inspect`]).
+    pub fn forget(&self, steps: &[&str]) {
+        if let (Some(hooks), Origin::Execution) = (self.run.test, self.frame.origin) {
+            hooks.forget(steps);
+        }
+    }
+
+    /// The mock that replaces the work of the state TestState tests, if any.
+    pub fn mock(&self) -> Option<&'a crate::test_state::Mock> {
+        match self.frame.origin {
+            Origin::Execution => self.run.test.and_then(|hooks| hooks.mock.as_ref()),
+            _ => None,
         }
     }
 
@@ -103,8 +127,16 @@ impl<'a> Attempt<'a> {
     /// A JSONata state has no `InputPath`: its input comes back as it was given.
     pub fn input_path<'v>(&self, input: Cow<'v, Value>) -> Result<Cow<'v, Value>, Failure> {
         match self.state.io.json_path().map(|flow| &flow.input_path) {
-            None | Some(PathField::Identity) => Ok(input),
-            Some(field) => self.select(field, &input).map(Cow::Owned),
+            None => Ok(input),
+            Some(PathField::Identity) => {
+                self.inspect("afterInputPath", &input);
+                Ok(input)
+            }
+            Some(field) => {
+                let selected = self.select(field, &input)?;
+                self.inspect("afterInputPath", &selected);
+                Ok(Cow::Owned(selected))
+            }
         }
     }
 
@@ -143,10 +175,12 @@ impl<'a> Attempt<'a> {
             DataFlow::Jsonata(_) => return self.arguments(input),
         };
         let selected = self.input_path(Cow::Borrowed(input))?;
-        match &flow.parameters {
-            Some(parameters) => self.template(parameters, &selected),
-            None => Ok(selected.into_owned()),
-        }
+        let effective = match &flow.parameters {
+            Some(parameters) => self.template(parameters, &selected)?,
+            None => selected.into_owned(),
+        };
+        self.inspect("afterParameters", &effective);
+        Ok(effective)
     }
 
     /// Resolves a `X` / `XPath` pair (or an intrinsic in a `…Path` field) against `input`.
@@ -208,6 +242,7 @@ impl<'a> Attempt<'a> {
             Some(selector) => self.template(selector, &result)?,
             None => result,
         };
+        self.inspect("afterResultSelector", &result);
         let assigned = match &self.state.assign {
             Some(assign) => Some(self.assign_any(assign, &result, StateValues::default())?),
             None => None,
@@ -222,6 +257,7 @@ impl<'a> Attempt<'a> {
                 target
             }
         };
+        self.inspect("afterResultPath", &combined);
         Ok(Completed {
             output: self.output_path(combined)?,
             next: next_of(self.state),

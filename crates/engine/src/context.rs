@@ -24,6 +24,8 @@ pub(crate) struct ContextObject {
     input: Option<Value>,
     execution: OnceLock<Value>,
     state_machine: OnceLock<Value>,
+    /// The context object a TestState request gave, which every state sees instead.
+    given: Option<Value>,
 }
 
 /// The parts of `$$.State` for the state being run.
@@ -57,6 +59,7 @@ impl ContextObject {
             input: with_input.then(|| request.input.clone()),
             execution: OnceLock::new(),
             state_machine: OnceLock::new(),
+            given: None,
         }
     }
 
@@ -104,9 +107,17 @@ impl ContextObject {
         self.state_machine_arn.split(':').nth(4).unwrap_or_default()
     }
 
+    /// Makes every state see `context` as `$$` (TestState's `context`).
+    pub fn give(&mut self, context: Value) {
+        self.given = Some(context);
+    }
+
     pub fn for_state(&self, state: &StateContext<'_>, frame: &Frame) -> Value {
         if !state.reads_context {
             return Value::Null;
+        }
+        if let (Some(given), None) = (&self.given, &frame.map_item) {
+            return given.clone();
         }
         let mut state_object = Map::new();
         state_object.insert(

@@ -112,7 +112,12 @@ impl Attempt<'_> {
     pub fn arguments(&self, input: &Value) -> Result<Value, Failure> {
         match &self.state.io {
             DataFlow::Jsonata(flow) => match &flow.arguments {
-                Some(arguments) => self.jsonata(arguments, "Arguments", StateValues::input(input)),
+                Some(arguments) => {
+                    let arguments =
+                        self.jsonata(arguments, "Arguments", StateValues::input(input))?;
+                    self.inspect("afterArguments", &arguments);
+                    Ok(arguments)
+                }
                 None => Ok(input.clone()),
             },
             DataFlow::JsonPath(_) => Ok(input.clone()),

@@ -20,6 +20,7 @@ mod retry;
 mod run;
 mod states;
 mod step;
+mod test_state;
 mod threads;
 
 pub use environment::{
@@ -33,6 +34,9 @@ pub use journal::{RecordedEvent, MAX_HISTORY_EVENTS};
 pub use outcome::ExecutionOutcome;
 pub use payload::{MAX_DEPTH, MIN_STACK_BYTES, PAYLOAD_LIMIT_BYTES};
 pub use states::wait::MAX_DELAY_SECONDS;
+pub use test_state::{
+    find_state, test_state, Mock, TestStateOutcome, TestStateRequest, TestStatus,
+};
 
 use fluxo_types::arn;
 use serde_json::{json, Map, Value};

@@ -30,6 +30,8 @@ pub(crate) struct Run<'e> {
     limit_history: bool,
     since_yield: AtomicU32,
     pub threads: Threads,
+    /// The hooks of a TestState run (`test_state/`); `None` in executions.
+    pub test: Option<&'e crate::test_state::Hooks>,
 }
 
 impl<'e> Run<'e> {
@@ -50,6 +52,7 @@ impl<'e> Run<'e> {
             limit_history,
             since_yield: AtomicU32::new(0),
             threads: Threads::default(),
+            test: None,
         }
     }
 

@@ -154,7 +154,7 @@ impl Run<'_> {
     }
 
     /// Checks what the state passes on, records its exit and applies its assignments.
-    fn complete(
+    pub(crate) fn complete(
         &self,
         state: &State,
         completed: Completed,
@@ -186,7 +186,7 @@ impl Run<'_> {
 
 /// One attempt at the state's own work. The futures of the states that wait are boxed:
 /// inline, their size would be copied around for every state of every execution.
-async fn attempt(
+pub(crate) async fn attempt(
     run: &Run<'_>,
     state: &State,
     input: Cow<'_, Value>,

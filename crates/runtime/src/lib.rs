@@ -32,6 +32,9 @@ pub use definitions::{prepare, DefinitionError};
 pub use durable::{DurableEnvironment, Interruption, TaskContext};
 pub use execution_log::{ExecutionLog, Level, LoggingConfig, LoggingError};
 pub use express::ExpressOutcome;
+pub use fluxo_engine::{
+    find_state, ExecutionRequest, Mock, TestStateOutcome, TestStateRequest, TestStatus,
+};
 /// The engine's renderer of history events, for the API and the console.
 pub use fluxo_engine::{render_event, without_execution_data};
 pub use hub::Hub;
@@ -159,6 +162,20 @@ impl Runtime {
             hub: Arc::new(Hub::default()),
             signer: tokio::sync::OnceCell::new(),
         })
+    }
+
+    /// TestState (API reference): one attempt at one state, in memory; a Task that is not
+    /// mocked calls the operator's functions as an Express execution would. `None` when the
+    /// state did not complete within `limit` (a long Wait, a slow function).
+    pub async fn test_state(
+        &self,
+        request: TestStateRequest,
+        limit: Duration,
+    ) -> Option<TestStateOutcome> {
+        let env = fluxo_engine::SystemEnvironment::new(self.functions.clone());
+        tokio::time::timeout(limit, fluxo_engine::test_state(request, &env))
+            .await
+            .ok()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -8,6 +8,7 @@ mod history;
 mod state_machines;
 mod tags;
 mod task_tokens;
+mod test_state;
 mod validation;
 
 use crate::protocol::{Action, Request};
@@ -46,6 +47,7 @@ pub async fn run(api: &Api, request: Request) -> Result<Vec<u8>, ApiError> {
         Action::SendTaskSuccess => task_tokens::success(api, input).await,
         Action::SendTaskFailure => task_tokens::failure(api, input).await,
         Action::SendTaskHeartbeat => task_tokens::heartbeat(api, input).await,
+        Action::TestState => test_state::test_state(api, input).await,
     }
 }
 

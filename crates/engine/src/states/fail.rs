@@ -22,6 +22,10 @@ pub(crate) fn run(
                 other => Ok(Some(other.to_string())),
             }
         };
+    if attempt.state.io.json_path().is_some() {
+        // A Fail state has no InputPath: TestState shows its input unchanged.
+        attempt.inspect("afterInputPath", input);
+    }
     let error = text(error, "ErrorPath")?;
     let cause = text(cause, "CausePath")?;
     Err(Failure::new(error.unwrap_or_default(), cause))

@@ -17,7 +17,7 @@ use crate::frame::Frame;
 use crate::history::details;
 use crate::journal::Thread;
 use crate::jsonata::StateValues;
-use fluxo_asl::model::{MapState, QueryLanguage, Template, ValueOrPath};
+use fluxo_asl::model::{MapState, PathField, QueryLanguage, Template, ValueOrPath};
 use fluxo_jsonata::unexpected_type_cause;
 use fluxo_types::EventType;
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -35,8 +35,18 @@ pub(crate) async fn run(
 ) -> Result<Completed, Failure> {
     let run = attempt.run;
     let effective = attempt.input_path(Cow::Borrowed(input))?.into_owned();
-    let items = items(attempt, map, &effective)?;
-    let limit = match max_concurrency(attempt, map, &effective)? {
+    let items = match attempt
+        .run
+        .test
+        .and_then(|h| h.map_item_reader_data.as_ref())
+    {
+        // TestState: what the `ItemReader` would have read.
+        Some(read) if attempt.mock().is_some() => read.clone(),
+        _ => items(attempt, map, &effective)?,
+    };
+    let max_concurrency = max_concurrency(attempt, map, &effective)?;
+    attempt.inspect("maxConcurrency", &json!(max_concurrency));
+    let limit = match max_concurrency {
         0 => usize::MAX,
         n => usize::try_from(n).unwrap_or(usize::MAX),
     };
@@ -46,6 +56,9 @@ pub(crate) async fn run(
         Some(details([("length", json!(items.len()))])),
     );
     let tolerance = Tolerance::of(attempt, map, &effective)?;
+    if let Some(mock) = attempt.mock() {
+        return mocked(attempt, mock, &tolerance, items.len(), input);
+    }
     let mut origin = started;
     if map.distributed {
         let label = match &map.label {
@@ -104,14 +117,58 @@ pub(crate) async fn run(
     }
 }
 
+/// TestState: the mock is the array of the iterations' outputs, and
+/// `mapIterationFailureCount` iterations failed (beyond the tolerance, the state fails).
+fn mocked(
+    attempt: &Attempt<'_>,
+    mock: &crate::test_state::Mock,
+    tolerance: &Tolerance,
+    total: usize,
+    input: &Value,
+) -> Result<Completed, Failure> {
+    let result = crate::test_state::mocked(mock)?;
+    let failures = attempt
+        .run
+        .test
+        .and_then(|hooks| hooks.map_iteration_failure_count)
+        .unwrap_or(0) as usize;
+    // Without a tolerance AWS lets failed iterations pass (recorded case
+    // `state_configuration__test_map_state_failure_count_DEBUG-BASE_MAP_STATE`).
+    if failures > 0 && tolerance.is_set() && !tolerance.tolerates(failures, total) {
+        return Err(Failure::new(
+            "States.ExceedToleratedFailureThreshold",
+            Some("The specified tolerated failure threshold was exceeded".into()),
+        ));
+    }
+    attempt.finish(Cow::Borrowed(input), result)
+}
+
 /// The items to iterate over: what `ItemsPath` selects, or in JSONata what `Items` gives
 /// (absent: `$states.input`); anything but an array fails the state.
 fn items(attempt: &Attempt<'_>, map: &MapState, effective: &Value) -> Result<Vec<Value>, Failure> {
     let not_an_array = |other: &Value| format!("Map state input must be an array but was: {other}");
     match attempt.state.query_language {
         QueryLanguage::JsonPath => match attempt.select(&map.items_path, effective)? {
-            Value::Array(items) => Ok(items),
-            other => Err(attempt.runtime_error(not_an_array(&other))),
+            Value::Array(items) => {
+                attempt.inspect("afterItemsPath", &Value::Array(items.clone()));
+                Ok(items)
+            }
+            other => match (&map.items_path, attempt.run.test) {
+                // TestState words it its own way, naming a context path with one `$`
+                // (recorded cases `state_context_object__test_state_map_context_object_*`).
+                (PathField::Path(path), Some(_)) => {
+                    let text = path.as_str();
+                    let path = match text.strip_prefix('$') {
+                        Some(rest) if rest.starts_with('$') => rest,
+                        _ => text,
+                    };
+                    Err(Failure::new(
+                        "States.Runtime",
+                        Some(format!("Reference path \"{path}\" must point to array.")),
+                    ))
+                }
+                _ => Err(attempt.runtime_error(not_an_array(&other))),
+            },
         },
         QueryLanguage::Jsonata => {
             let Some(template) = &map.items else {

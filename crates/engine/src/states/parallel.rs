@@ -24,6 +24,14 @@ pub(crate) async fn run(
 ) -> Result<Completed, Failure> {
     let run = attempt.run;
     let effective = attempt.effective_input(input)?;
+    if let Some(mock) = attempt.mock() {
+        // TestState: the mock is the array of the branches' outputs.
+        let result = crate::test_state::mocked(mock)?;
+        // AWS shows no step before the branches for a Parallel state (recorded cases
+        // `test_state_mock_scenarios__test_io_parallel_state_mock_success_*`).
+        attempt.forget(&["afterInputPath", "afterParameters", "afterArguments"]);
+        return attempt.finish(Cow::Borrowed(input), result);
+    }
     let started = run.record(thread, EventType::ParallelStateStarted, None);
     let effective = &effective;
     let parent = &*thread;

@@ -26,15 +26,21 @@ pub(crate) fn run(
         Some(result) => {
             if !plain_input {
                 attempt.effective_input(&input)?;
+                // AWS shows `result` instead (recorded case
+                // `test_state_scenarios__test_base_inspection_level_debug_IO_RESULT_PASS_STATE`).
+                attempt.forget(&["afterInputPath", "afterParameters"]);
             }
             if payload::over_limit(result) {
                 return Err(Failure::data_limit(&attempt.state.name));
             }
             // `Result` is literal: `.$` keys inside it are not evaluated.
+            attempt.inspect("result", result);
             (result.clone(), input)
         }
         None if plain_input && matches!(io.result_path, ResultPathField::Replace) => {
             // The input passes through as the result: moved, not copied, when owned.
+            attempt.inspect("afterInputPath", &input);
+            attempt.inspect("afterParameters", &input);
             (input.into_owned(), Cow::Owned(Value::Null))
         }
         None => (attempt.effective_input(&input)?, input),

@@ -26,10 +26,17 @@ impl Tolerance {
 
     /// Resolves both fields against the state's effective input.
     pub fn of(attempt: &Attempt<'_>, map: &MapState, effective: &Value) -> Result<Self, Failure> {
-        Ok(Tolerance {
+        let tolerance = Tolerance {
             count: count(attempt, map, effective)?,
             percentage: percentage(attempt, map, effective)?,
-        })
+        };
+        if let Some(count) = tolerance.count {
+            attempt.inspect("toleratedFailureCount", &count.into());
+        }
+        if let Some(percentage) = tolerance.percentage {
+            attempt.inspect("toleratedFailurePercentage", &percentage.into());
+        }
+        Ok(tolerance)
     }
 }
 

@@ -146,6 +146,12 @@ pub(crate) async fn run(
     // `TimeoutSecondsPath` and `HeartbeatSecondsPath` read the state input, not the parameters.
     let selected = attempt.input_path(Cow::Borrowed(input))?;
     let effective = attempt.effective_input(input)?;
+    if let Some(mock) = attempt.mock() {
+        // TestState: the mock stands in for the call.
+        let result = crate::test_state::mocked(mock)?;
+        attempt.inspect("result", &result);
+        return attempt.finish(Cow::Borrowed(input), result);
+    }
     let seconds = |field: &Option<ValueOrPath<u64>>, name: &str| -> Result<Option<u64>, Failure> {
         match field {
             None => Ok(None),
@@ -457,6 +463,7 @@ async fn finish_call(
         ("outputDetails", json!({"truncated": false})),
     ]);
     run.record(thread, succeeded, Some(recording.service_fields(details)));
+    attempt.inspect("result", &result);
     attempt.finish(Cow::Borrowed(input), result)
 }
 
@@ -467,7 +474,10 @@ fn conclude(attempt: &Attempt<'_>, input: &Value, outcome: Outcome) -> Result<Co
         // A caught timeout shows an empty cause.
         Outcome::TimedOut => Err(Failure::new("States.Timeout", Some(String::new()))),
         Outcome::Failed(TaskFailure { error, cause }) => Err(Failure::new(error, cause)),
-        Outcome::Succeeded(result) => attempt.finish(Cow::Borrowed(input), result),
+        Outcome::Succeeded(result) => {
+            attempt.inspect("result", &result);
+            attempt.finish(Cow::Borrowed(input), result)
+        }
     }
 }
 
