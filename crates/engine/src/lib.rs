@@ -23,7 +23,7 @@ mod step;
 mod threads;
 
 pub use environment::{
-    Environment, FunctionCall, FunctionInvoker, FunctionResult, Nested, NoFunctions,
+    Environment, FunctionCall, FunctionInvoker, FunctionResult, HttpCaller, Nested, NoFunctions,
     SystemEnvironment, TaskFailure, TaskProgress, TaskWait,
 };
 pub use execution::{execute, resume};
