@@ -31,6 +31,8 @@ pub enum ConfigError {
     Host(String),
     #[error("[http.connections.\"{arn}\"]: {message}")]
     Connection { arn: String, message: String },
+    #[error("the HTTP client cannot be made: {0}")]
+    Client(#[from] reqwest::Error),
 }
 
 /// What the operator configured for HTTP Tasks.

@@ -66,7 +66,7 @@ pub struct HttpInvoker {
 
 impl HttpInvoker {
     /// An invoker for executions of `region` (named in the `User-Agent` AWS sends).
-    pub fn new(config: HttpConfig, region: &str) -> Result<HttpInvoker, reqwest::Error> {
+    pub fn new(config: HttpConfig, region: &str) -> Result<HttpInvoker, ConfigError> {
         let policy = HostPolicy::new(config.allowed_hosts.clone());
         Ok(HttpInvoker {
             sender: Sender::new(policy)?,
