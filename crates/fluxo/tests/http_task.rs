@@ -9,7 +9,7 @@ mod common;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use common::{call, Server};
 use serde_json::{json, Value};
