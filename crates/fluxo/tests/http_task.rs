@@ -215,6 +215,11 @@ impl Fixture {
         for (key, value) in extra.as_object().unwrap() {
             task[key] = value.clone();
         }
+        self.run_task(task)
+    }
+
+    /// Runs a Task state in an Express execution: (status, output or error object).
+    fn run_task(&self, task: Value) -> (String, Value) {
         let arn = self.create("EXPRESS", task);
         let (status, answer) = call(
             &self.server.endpoint,
@@ -302,6 +307,15 @@ fn methods_bodies_query_headers_and_connections() {
         assert_eq!(status, "SUCCEEDED", "{output}");
         assert_eq!(output["ResponseBody"]["body"], expected, "{format}");
     }
+    // JSONata: the fields computed by Arguments, the result read by Output.
+    let task = json!({"Type": "Task", "QueryLanguage": "JSONata", "Resource": "arn:aws:states:::http:invoke",
+        "Arguments": {"ApiEndpoint": format!("{{% '{}' & '/echo' %}}", f.base), "Method": "{% 'PUT' %}",
+            "Authentication": {"ConnectionArn": KEY_ARN}, "RequestBody": {"sum": "{% 1 + 2 %}"}},
+        "Output": "{% $states.result.ResponseBody %}", "End": true});
+    let (status, output) = f.run_task(task);
+    assert_eq!(status, "SUCCEEDED", "{output}");
+    assert_eq!(output["method"], "PUT");
+    assert_eq!(output["body"], r#"{"sum":3,"source":"connection"}"#);
     // A text answer stays text; basic authorization.
     let (status, output) = f.run(f.params("/text", "POST", BASIC_ARN), json!({}));
     assert_eq!(status, "SUCCEEDED", "{output}");
