@@ -211,6 +211,22 @@ pub trait Environment: Send + Sync {
         })
     }
 
+    /// Makes an HTTP Task's call (`arn:aws:states:::http:invoke`) with its effective
+    /// parameters (`ApiEndpoint`, `Method`, `Headers`, ..., `Authentication.ConnectionArn`)
+    /// and answers AWS's result (`Headers`, `ResponseBody`, `StatusCode`, `StatusText`) or a
+    /// failure named as AWS names it (`States.Http.StatusCode.404`...). Called after the
+    /// task's scheduled and started events are persisted. An environment without an
+    /// [`HttpCaller`] has no HTTP Tasks.
+    fn call_http(&self, parameters: Value) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        drop(parameters);
+        Box::pin(async {
+            Err(TaskFailure {
+                error: "States.Runtime".into(),
+                cause: Some("HTTP Tasks are not available in this environment".into()),
+            })
+        })
+    }
+
     /// Told when every thread of the execution that is running states is parked (`true`) and
     /// when one wakes or starts (`false`). Parks register their deadline with
     /// [`Environment::park_until`] when it is called, before the engine reports the execution
@@ -226,6 +242,7 @@ pub trait Environment: Send + Sync {
 /// instant and exact while a normal runtime waits for real.
 pub struct SystemEnvironment<F> {
     functions: F,
+    http: Option<std::sync::Arc<dyn HttpCaller>>,
     origin: Timestamp,
     origin_instant: tokio::time::Instant,
     seed: Option<u64>,
@@ -235,6 +252,7 @@ impl<F> SystemEnvironment<F> {
     pub fn new(functions: F) -> Self {
         SystemEnvironment {
             functions,
+            http: None,
             origin: Timestamp::now(),
             origin_instant: tokio::time::Instant::now(),
             seed: None,
@@ -250,6 +268,18 @@ impl<F> SystemEnvironment<F> {
     pub fn functions(&self) -> &F {
         &self.functions
     }
+
+    /// Gives the environment HTTP Tasks ([`Environment::call_http`]).
+    pub fn with_http(mut self, http: std::sync::Arc<dyn HttpCaller>) -> Self {
+        self.http = Some(http);
+        self
+    }
+}
+
+/// Something that makes HTTP Tasks' calls (the runtime's, over `fluxo-http`): see
+/// [`Environment::call_http`].
+pub trait HttpCaller: Send + Sync {
+    fn call(&self, parameters: Value) -> BoxFuture<'_, Result<Value, TaskFailure>>;
 }
 
 /// Something that runs functions; the task integrations implement it.
@@ -312,5 +342,17 @@ impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
         call: FunctionCall,
     ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         self.functions.invoke(call)
+    }
+
+    fn call_http(&self, parameters: Value) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        match &self.http {
+            Some(http) => http.call(parameters),
+            None => Box::pin(async {
+                Err(TaskFailure {
+                    error: "States.Runtime".into(),
+                    cause: Some("HTTP Tasks are not available in this environment".into()),
+                })
+            }),
+        }
     }
 }

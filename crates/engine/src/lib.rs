@@ -24,7 +24,7 @@ mod test_state;
 mod threads;
 
 pub use environment::{
-    Environment, FunctionCall, FunctionInvoker, FunctionResult, Nested, NoFunctions,
+    Environment, FunctionCall, FunctionInvoker, FunctionResult, HttpCaller, Nested, NoFunctions,
     SystemEnvironment, TaskFailure, TaskProgress, TaskWait,
 };
 pub use execution::{execute, resume};

@@ -103,9 +103,13 @@ struct ServerArgs {
     /// nodes take over the executions of a node that died.
     #[arg(long, env = "FLUXO_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=3600))]
     lease_seconds: u64,
-    /// The functions configuration.
+    /// The functions configuration (also HTTP Tasks' `[http]` connections and allow-list).
     #[arg(long, env = "FLUXO_CONFIG")]
     config: Option<PathBuf>,
+    /// A host HTTP Tasks may reach (`host`, `host:port` or `*.domain`; repeatable; added to
+    /// `[http] allowed_hosts`). With none, HTTP Tasks reach public addresses only.
+    #[arg(long = "http-allow-host", value_name = "HOST")]
+    http_allow_hosts: Vec<String>,
     /// The region used in ARNs.
     #[arg(long, env = "FLUXO_REGION", default_value = "us-east-1")]
     region: String,
@@ -163,6 +167,8 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
             (None, Some(_)) => format!("node-{}", uuid::Uuid::new_v4()),
         };
         config.lease_ttl = std::time::Duration::from_secs(args.lease_seconds);
+        let http = functions::load_http(args.config.as_deref(), &args.http_allow_hosts)?;
+        config.http = Some(fluxo_runtime::http::HttpTasks::new(http, &args.region)?);
         if let Some(target) = &args.execution_log {
             let log = fluxo_runtime::ExecutionLog::open(target)
                 .with_context(|| format!("cannot open the execution log {target}"))?;
@@ -252,7 +258,9 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     });
     let outcome = tokio_runtime()?.block_on(async {
         let invoker = functions::load(config.as_deref())?;
-        let env = Arc::new(fluxo_engine::SystemEnvironment::new(invoker));
+        let http = functions::load_http(config.as_deref(), &[])?;
+        let http = fluxo_runtime::http::HttpTasks::new(http, &args.region)?;
+        let env = Arc::new(fluxo_engine::SystemEnvironment::new(invoker).with_http(http));
         let name = args
             .definition
             .file_stem()

@@ -129,6 +129,12 @@ fn unsupported_in_state(
             action,
             pattern: IntegrationPattern::WaitForTaskToken,
         } => service == "lambda" && action == "invoke",
+        // The HTTP Task (request-response), made by `http.rs`.
+        Integration::Service {
+            service,
+            action,
+            pattern: IntegrationPattern::RequestResponse,
+        } if service == "http" && action == "invoke" => true,
         // Nested executions, run by this Fluxo.
         Integration::Service {
             service, action, ..

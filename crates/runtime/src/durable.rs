@@ -284,6 +284,16 @@ impl Environment for DurableEnvironment {
         self.wait_for_task(wait)
     }
 
+    fn call_http(&self, parameters: Value) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        let runtime = self.tasks.runtime.upgrade();
+        Box::pin(async move {
+            match runtime {
+                Some(runtime) => runtime.call_http(parameters).await,
+                None => Err(crate::http::unavailable()),
+            }
+        })
+    }
+
     fn call_own_api(
         &self,
         action: &str,

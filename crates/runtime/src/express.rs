@@ -63,7 +63,11 @@ impl Runtime {
         machine: &Loaded,
         request: ExecutionRequest,
     ) -> impl std::future::Future<Output = ExecutionOutcome> + Send + 'static {
-        let env = Arc::new(SystemEnvironment::new(self.functions.clone()));
+        let mut env = SystemEnvironment::new(self.functions.clone());
+        if let Some(http) = &self.config.http {
+            env = env.with_http(http.clone());
+        }
+        let env = Arc::new(env);
         fluxo_engine::execute(machine.compiled.clone(), request, env)
     }
 

@@ -19,6 +19,7 @@ mod durable;
 mod durable_tasks;
 pub mod execution_log;
 mod express;
+pub mod http;
 mod hub;
 mod nested;
 mod nodes;
@@ -110,6 +111,9 @@ pub struct RuntimeConfig {
     /// How long a lease lasts without a renewal (default [`LEASE_TTL`]): how soon the other
     /// nodes take over the executions of a node that died. Renewed every third of it.
     pub lease_ttl: Duration,
+    /// What makes HTTP Tasks' calls (`http::HttpTasks` with the operator's `[http]` table);
+    /// `None`: an HTTP Task fails with `States.Runtime`.
+    pub http: Option<Arc<dyn fluxo_engine::HttpCaller>>,
 }
 
 impl RuntimeConfig {
@@ -121,6 +125,7 @@ impl RuntimeConfig {
             execution_log: None,
             node_id: "local".to_string(),
             lease_ttl: LEASE_TTL,
+            http: None,
         }
     }
 }
@@ -180,6 +185,17 @@ impl Runtime {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Makes an HTTP Task's call for an execution of this runtime.
+    pub(crate) async fn call_http(
+        &self,
+        parameters: serde_json::Value,
+    ) -> Result<serde_json::Value, fluxo_engine::TaskFailure> {
+        match &self.config.http {
+            Some(http) => http.call(parameters).await,
+            None => Err(http::unavailable()),
+        }
     }
 
     pub fn region(&self) -> &str {

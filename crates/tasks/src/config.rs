@@ -80,6 +80,9 @@ impl HandlerSpec {
 struct File {
     #[serde(default)]
     functions: BTreeMap<String, Entry>,
+    /// HTTP Tasks' connections and allow-list, read by `fluxo-http`.
+    #[serde(default, rename = "http")]
+    _http: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

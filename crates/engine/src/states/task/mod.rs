@@ -11,6 +11,7 @@
 //! that was started but has no recorded result fails the attempt with `States.TaskFailed`.
 
 mod callback;
+mod http;
 mod lambda;
 
 use crate::attempt::{Attempt, Completed};
@@ -43,6 +44,8 @@ enum Recording<'t> {
         action: &'t str,
         resource: &'t str,
     },
+    /// The HTTP Task (`http:invoke`), made by the environment's HTTP caller.
+    Http,
 }
 
 impl Recording<'_> {
@@ -71,6 +74,7 @@ impl Recording<'_> {
         let (kind, resource) = match self {
             Recording::LambdaFunction => return map,
             Recording::Lambda { resource } => ("lambda", resource),
+            Recording::Http => ("http", "invoke"),
             Recording::OwnApi {
                 resource_type,
                 resource,
@@ -177,6 +181,7 @@ pub(crate) async fn run(
         _ if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
             lambda_call(attempt, task, scope, thread)
         }
+        _ if http::is_http(integration) => http::call(attempt, scope, thread),
         _ => own_call(attempt, task, scope, thread)?,
     };
     finish_call(attempt, task, input, call, thread).await
@@ -449,6 +454,7 @@ async fn finish_call(
             Recording::LambdaFunction => task.resource.as_str(),
             Recording::Lambda { .. } => "lambda",
             Recording::OwnApi { .. } => "sfn",
+            Recording::Http => "http",
         };
         let failure = Failure::data_limit(subject);
         run.record(
@@ -516,6 +522,10 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
         Recording::OwnApi { action, .. } => {
             let link = call.nested.zip(call.wait.clone());
             let called = run.env.call_own_api(action, call.payload, link);
+            Box::pin(async move { called.await.map(FunctionResult::from) })
+        }
+        Recording::Http => {
+            let called = run.env.call_http(call.payload);
             Box::pin(async move { called.await.map(FunctionResult::from) })
         }
         _ => run.env.invoke_function(FunctionCall {
