@@ -254,10 +254,7 @@ fn check_history(events: &[Value], name: &str) -> Vec<String> {
     );
     for event in events.iter().skip(1) {
         let previous = event["previousEventId"].as_u64().unwrap();
-        assert!(
-            previous < event["id"].as_u64().unwrap(),
-            "{name}: {event}"
-        );
+        assert!(previous < event["id"].as_u64().unwrap(), "{name}: {event}");
     }
     let kinds: Vec<String> = events
         .iter()

@@ -20,6 +20,7 @@ mod durable_tasks;
 pub mod execution_log;
 mod express;
 mod hub;
+mod listen;
 mod nested;
 mod nodes;
 mod own_api;
@@ -141,6 +142,8 @@ pub struct Runtime {
     hub: Arc<Hub>,
     /// Signs task tokens with the store's secret (read once).
     signer: tokio::sync::OnceCell<TokenSigner>,
+    /// Wakes the background task of `nodes.rs` before its next poll (`listen.rs`).
+    poke: tokio::sync::Notify,
 }
 
 impl Runtime {
@@ -158,6 +161,7 @@ impl Runtime {
             changes: broadcast::channel(1024).0,
             hub: Arc::new(Hub::default()),
             signer: tokio::sync::OnceCell::new(),
+            poke: tokio::sync::Notify::new(),
         })
     }
 
