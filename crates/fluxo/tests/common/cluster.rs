@@ -20,6 +20,7 @@ pub struct Cluster {
     config: Option<PathBuf>,
     lease_seconds: String,
     nodes: Vec<Mutex<Node>>,
+    server_errors: std::sync::atomic::AtomicUsize,
 }
 
 impl Cluster {
@@ -30,6 +31,7 @@ impl Cluster {
             config: config.map(Path::to_path_buf),
             lease_seconds: lease_seconds.to_string(),
             nodes: Vec::new(),
+            server_errors: Default::default(),
         };
         for index in 0..count {
             let data = tempfile::tempdir().expect("a folder for the node");
@@ -53,6 +55,11 @@ impl Cluster {
             &self.lease_seconds,
         ];
         Server::start_with(data.path(), self.config.as_deref(), &args)
+    }
+
+    /// Answers with a 5xx status so far (each tried again).
+    pub fn server_errors(&self) -> usize {
+        self.server_errors.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn len(&self) -> usize {
@@ -96,13 +103,21 @@ impl Cluster {
     }
 
     /// Calls node `index`, then the others in turn, until one answers (nodes are being
-    /// killed); panics after two minutes without an answer.
+    /// killed); an answer with a 5xx status is tried again, as AWS's SDKs retry
+    /// `InternalFailure` (and counted: [`Cluster::server_errors`]). Panics after two minutes
+    /// without an answer.
     pub fn call(&self, index: usize, action: &str, body: &Value) -> (u16, Value) {
         let deadline = Instant::now() + Duration::from_secs(120);
         let mut next = index;
         loop {
-            if let Some(answer) = try_call(&self.endpoint(next % self.len()), action, body, 30) {
-                return answer;
+            match try_call(&self.endpoint(next % self.len()), action, body, 30) {
+                Some((status, answer)) if status >= 500 => {
+                    eprintln!("{action}: {status} {answer}; trying again");
+                    self.server_errors
+                        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                Some(answer) => return answer,
+                None => {}
             }
             assert!(Instant::now() < deadline, "no node answered {action}");
             next += 1;
