@@ -74,7 +74,7 @@ async fn on_nodes(workload: &Workload, url: &str, nodes: usize) -> Result<Durabl
         let now = jiff::Timestamp::now().as_millisecond();
         async move {
             runtime
-                .start(&machine, &format!("run-{n}"), input, now)
+                .start(machine, &format!("run-{n}"), input, now)
                 .await
         }
     });
