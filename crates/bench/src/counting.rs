@@ -22,6 +22,14 @@ impl Counts {
         self.starts + self.commits
     }
 
+    /// Both counts together (several nodes' stores).
+    pub fn plus(self, other: Counts) -> Counts {
+        Counts {
+            starts: self.starts + other.starts,
+            commits: self.commits + other.commits,
+        }
+    }
+
     /// The transactions made since `earlier`.
     pub fn since(self, earlier: Counts) -> Counts {
         Counts {

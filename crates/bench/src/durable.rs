@@ -139,7 +139,11 @@ pub async fn one_at_a_time(workload: &Workload, count: usize, dir: &Path) -> Res
 }
 
 /// Checks every execution's stored end and returns the states they entered together.
-async fn check_all(workload: &Workload, store: &dyn Store, arns: &[String]) -> Result<usize> {
+pub(crate) async fn check_all(
+    workload: &Workload,
+    store: &dyn Store,
+    arns: &[String],
+) -> Result<usize> {
     let mut states = 0;
     for arn in arns {
         let record = store

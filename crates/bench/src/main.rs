@@ -17,6 +17,7 @@ mod durable;
 mod functions;
 mod http;
 mod in_process;
+mod nodes;
 mod parked;
 mod record;
 mod rss;

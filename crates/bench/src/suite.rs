@@ -2,7 +2,7 @@
 
 use crate::record::Record;
 use crate::workloads::{self, Measured};
-use crate::{activities, durable, functions, http, in_process, parked, store_floor};
+use crate::{activities, durable, functions, http, in_process, nodes, parked, store_floor};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -75,6 +75,9 @@ pub enum Section {
     /// Activity tasks taken and answered by 8 workers over HTTP, and the latency from
     /// SendTaskSuccess to the next state.
     Activities,
+    /// W5 durable on one, two and three nodes sharing one PostgreSQL, next to SQLite and to
+    /// the floor of bare inserts; SQL statements per transition.
+    Nodes,
 }
 
 pub struct Options {
@@ -150,6 +153,10 @@ pub async fn run(sizes: &Sizes, options: &Options, scratch: &Path) -> Result<Vec
     }
     if wanted(Section::Store) {
         records.extend(store_section(sizes, scratch).await?);
+    }
+    if wanted(Section::Nodes) {
+        let w5 = workloads::commit_per_state(dir, options.smoke, options.scale)?;
+        records.extend(nodes_section(&w5, scratch).await?);
     }
     if wanted(Section::Parked) {
         let measured = parked::run(sizes.parked, &scratch.join("parked")).await?;
@@ -335,4 +342,82 @@ async fn store_section(sizes: &Sizes, scratch: &Path) -> Result<Vec<Record>> {
             format!("transitions/s, same rows and statements, one connection, {executions} per transaction (floor); {checked}"),
         ),
     ])
+}
+
+async fn nodes_section(w5: &workloads::Workload, scratch: &Path) -> Result<Vec<Record>> {
+    let Some((runs, counted)) = nodes::run(w5, scratch).await? else {
+        return Ok(Vec::new());
+    };
+    let cores = in_process::cores();
+    println!(
+        "{:<22} {:>10} {:>10} {:>9} {:>13} {:>14} {:>19}",
+        format!("nodes ({})", w5.id),
+        "executions",
+        "transitions",
+        "seconds",
+        "executions/s",
+        "transitions/s",
+        format!("transitions/s/core ({cores})")
+    );
+    let mut records = Vec::new();
+    for run in &runs {
+        let m = &run.durable.measured;
+        let transitions = run.durable.counts.commits;
+        let per_second = transitions as f64 / m.seconds;
+        println!(
+            "{:<22} {:>10} {:>10} {:>9.3} {:>13.0} {:>14.0} {:>19.0}",
+            run.label,
+            m.executions,
+            transitions,
+            m.seconds,
+            m.executions as f64 / m.seconds,
+            per_second,
+            per_second / cores as f64
+        );
+        let note = if m.executions == 0 {
+            format!("{transitions} transitions' event rows by bare INSERTs; row count checked")
+        } else {
+            format!(
+                "{} states; {} starts + {transitions} commits; all started at once; every stored status and output checked",
+                m.states, run.durable.counts.starts
+            )
+        };
+        let record = Record::checked("nodes", &run.label, transitions as usize, m.seconds, note)
+            .with("cores", cores)
+            .with("executions", m.executions)
+            .with("transitions_per_second", per_second)
+            .with("transitions_per_second_per_core", per_second / cores as f64);
+        records.push(record);
+    }
+    let transitions = counted.counts.commits.max(1) as f64;
+    println!(
+        "one node, statement log: {:.2} SQL statements and {:.2} transactions per state transition \
+         ({} statements, {} transactions, {} starts + {} commits)",
+        counted.statements as f64 / transitions,
+        counted.transactions as f64 / transitions,
+        counted.statements,
+        counted.transactions,
+        counted.counts.starts,
+        counted.counts.commits
+    );
+    println!();
+    let note = "one node with log_statement=all, executions one at a time; every SQL statement of the run (starts, claims, commits) over its state transitions".to_string();
+    records.push(
+        Record::checked(
+            "nodes",
+            "statements",
+            counted.counts.commits as usize,
+            0.0,
+            note,
+        )
+        .with(
+            "statements_per_transition",
+            counted.statements as f64 / transitions,
+        )
+        .with(
+            "transactions_per_transition",
+            counted.transactions as f64 / transitions,
+        ),
+    );
+    Ok(records)
 }

@@ -177,6 +177,8 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         let executions = fluxo_runtime::Runtime::new(store, functions, config);
         let resumed = executions.recover().await?;
         executions.spawn_timers(std::time::Duration::from_millis(250));
+        // On PostgreSQL: hear at once what the other nodes commit (polling stays the fallback).
+        executions.spawn_listener();
         let api = Arc::new(fluxo_api::Api::new(executions.clone()));
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await

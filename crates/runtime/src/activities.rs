@@ -14,6 +14,10 @@ use std::time::Duration;
 /// The longest `GetActivityTask` waits for a task (API reference: "up to 60 seconds").
 pub const MAX_POLL: Duration = Duration::from_secs(60);
 
+/// How often a waiting `GetActivityTask` looks at the store without a wake-up: tasks
+/// scheduled on other nodes are otherwise announced by the store's notices (`listen.rs`).
+pub const POLL_RECHECK: Duration = Duration::from_secs(1);
+
 impl Runtime {
     /// The token signer, made from the store's secret on first use.
     pub(crate) async fn signer(&self) -> Result<&TokenSigner, RuntimeError> {
@@ -92,9 +96,15 @@ impl Runtime {
                 self.hub.notify_all(&task.token);
                 return Ok(Some(task));
             }
+            // The store is looked at again every POLL_RECHECK: a task scheduled by another
+            // node whose notice did not come (no listener, a dropped connection) is found.
+            let recheck = tokio::time::Instant::now() + POLL_RECHECK;
             tokio::select! {
                 _ = &mut notified => {}
-                _ = tokio::time::sleep_until(deadline) => return Ok(None),
+                _ = tokio::time::sleep_until(recheck.min(deadline)) => {}
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(None);
             }
         }
     }

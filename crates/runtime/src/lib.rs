@@ -21,6 +21,7 @@ pub mod execution_log;
 mod express;
 pub mod http;
 mod hub;
+mod listen;
 mod nested;
 mod nodes;
 mod own_api;
@@ -149,6 +150,8 @@ pub struct Runtime {
     hub: Arc<Hub>,
     /// Signs task tokens with the store's secret (read once).
     signer: tokio::sync::OnceCell<TokenSigner>,
+    /// Wakes the background task of `nodes.rs` before its next poll (`listen.rs`).
+    poke: tokio::sync::Notify,
 }
 
 impl Runtime {
@@ -166,6 +169,7 @@ impl Runtime {
             changes: broadcast::channel(1024).0,
             hub: Arc::new(Hub::default()),
             signer: tokio::sync::OnceCell::new(),
+            poke: tokio::sync::Notify::new(),
         })
     }
 

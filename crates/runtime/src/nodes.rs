@@ -39,7 +39,8 @@ impl Runtime {
         &self.config.node_id
     }
 
-    /// Polls the store every `every`: wakes the executions whose timer is due, takes over
+    /// Polls the store every `every` (and at once when [`Runtime::spawn_listener`] hears that
+    /// notices may have been missed): wakes the executions whose timer is due, takes over
     /// those whose node died, renews this node's leases (a background task).
     pub fn spawn_timers(self: &Arc<Self>, every: Duration) -> JoinHandle<()> {
         let runtime = self.clone();
@@ -49,7 +50,11 @@ impl Runtime {
             let mut last_attempt = Instant::now();
             let mut cut_off = false;
             loop {
-                tokio::time::sleep(every).await;
+                // A notice from another node (`listen.rs`) comes before the next poll.
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = runtime.poke.notified() => {}
+                }
                 // Renewals come first in a round, so that a node back from a cut-off gives
                 // up its old leases before it claims anything.
                 if cut_off || last_attempt.elapsed() >= renew_every {

@@ -12,10 +12,14 @@
 //! `COMMIT`), plus one `UPDATE` when it ends the execution and one statement when it sets or
 //! clears the timer; measured by `tests/statements.rs` from the server's statement log.
 //!
+//! Work another node may have to act on (a task answered, a stop) is announced with `NOTIFY`
+//! in the transaction that commits it, and [`Store::notices`] listens (`notices.rs`).
+//!
 //! Connections use TLS when the server offers it (`sslmode=prefer`, the default; `require` to
 //! insist), verified against the system's root certificates.
 
 mod leases;
+pub mod notices;
 mod rows;
 mod schema;
 mod sql;
@@ -47,6 +51,9 @@ impl Default for Options {
 
 pub struct PostgresStore {
     pool: Pool,
+    /// What the notification listener connects with (its own connection, outside the pool).
+    config: tokio_postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
 }
 
 fn backend(error: impl std::fmt::Display) -> StoreError {
@@ -78,9 +85,10 @@ impl PostgresStore {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| backend(format!("invalid database URL: {e}")))?;
+        let tls = tls()?;
         let manager = Manager::from_config(
-            config,
-            tls()?,
+            config.clone(),
+            tls.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -89,7 +97,7 @@ impl PostgresStore {
             .max_size(options.max_connections.max(1))
             .build()
             .map_err(backend)?;
-        let store = PostgresStore { pool };
+        let store = PostgresStore { pool, config, tls };
         let mut client = store.client().await?;
         schema::migrate(&mut client).await?;
         Ok(store)

@@ -286,4 +286,11 @@ impl Store for PostgresStore {
             Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
         })
     }
+
+    fn notices(&self) -> Option<Notices> {
+        Some(crate::notices::listen(
+            self.config.clone(),
+            self.tls.clone(),
+        ))
+    }
 }

@@ -127,6 +127,13 @@ impl PostgresStore {
         save(&c, &task).await?;
         if was_open && task.outcome.is_some() {
             wake(&c, &task.execution_arn, now_ms).await?;
+            // The execution's driver may run on another node: it hears of the outcome at
+            // once instead of at its next look at the store.
+            let ended = Notice::TaskEnded {
+                execution_arn: task.execution_arn.clone(),
+                token: task.token.clone(),
+            };
+            crate::notices::notify(&c, &ended).await?;
         }
         c.commit().await.map_err(backend)?;
         Ok(if accepted {
@@ -245,6 +252,13 @@ impl TaskStore for PostgresStore {
             .await?;
             let opened = if inserted == 1 {
                 save(&c, &record).await?;
+                // Workers may be polling on another node.
+                if let Some(activity_arn) = &record.activity_arn {
+                    let scheduled = Notice::TaskScheduled {
+                        activity_arn: activity_arn.clone(),
+                    };
+                    crate::notices::notify(&c, &scheduled).await?;
+                }
                 record
             } else {
                 // A replay opens again: the task as it is now.

@@ -333,17 +333,20 @@ pub async fn abort_execution(client: &mut Client, abort: Abort) -> StoreResult<E
     let arn = &abort.execution_arn;
     let (status, _, _) = lock_execution(&c, arn).await?;
     if status == ExecutionStatus::Running {
-        let last = query(
+        let row = &query(
             &c,
-            "SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_arn = $1",
+            "SELECT COALESCE(MAX(id), 0), COALESCE(MAX(timestamp_ms), 0) FROM events \
+             WHERE execution_arn = $1",
             &[arn],
         )
-        .await?[0]
-            .get::<_, i64>(0) as u64;
+        .await?[0];
+        let (last, latest) = (row.get::<_, i64>(0) as u64, row.get::<_, i64>(1));
         let event = EventRecord {
             id: last + 1,
             previous_event_id: last,
-            timestamp_ms: abort.timestamp_ms,
+            // Never before an event a driver (on any node) committed while the stop was on
+            // its way.
+            timestamp_ms: abort.timestamp_ms.max(latest),
             kind: abort.kind,
             details: abort.details.clone(),
             thread: String::new(),
@@ -363,6 +366,11 @@ pub async fn abort_execution(client: &mut Client, abort: Abort) -> StoreResult<E
         .await?;
         set_timer(&c, arn, TimerChange::Clear).await?;
         execute(&c, "DELETE FROM tasks WHERE execution_arn = $1", &[arn]).await?;
+        // Its driver may run on another node: it ends at once instead of at its next commit.
+        let stopped = fluxo_store::Notice::Stopped {
+            execution_arn: arn.clone(),
+        };
+        crate::notices::notify(&c, &stopped).await?;
     }
     let row = query_opt(&c, "SELECT * FROM executions WHERE arn = $1", &[arn])
         .await?

@@ -9,6 +9,7 @@
 
 pub mod lease;
 mod memory;
+mod notice;
 mod page;
 mod records;
 mod tasks;
@@ -17,6 +18,7 @@ pub mod testing;
 
 pub use lease::{Claim, Claimed, Fence, Lease};
 pub use memory::MemoryStore;
+pub use notice::{Notice, Notices, NOTICE_QUEUE};
 pub use page::{listed, Listing, Page, MAX_PAGE};
 pub use records::*;
 pub use tasks::*;
@@ -151,4 +153,13 @@ pub trait Store: TaskStore + Send + Sync {
     fn untag_resource(&self, arn: String, keys: Vec<String>) -> StoreFuture<'_, ()>;
     /// The resource's tags, by key.
     fn list_tags<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Vec<(String, String)>>;
+
+    /// Opens this node's channel of [`Notice`]s: what other nodes committed that this node
+    /// may have to act on (see `notice.rs`). `None` (the default) for a store that one node
+    /// owns, where the runtime's own wake-ups suffice; a shared backend listens on a
+    /// connection of its own and opens it again when it drops, sending [`Notice::Resync`]
+    /// each time it (re)opens. Must be called inside a tokio runtime.
+    fn notices(&self) -> Option<Notices> {
+        None
+    }
 }

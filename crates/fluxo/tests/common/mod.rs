@@ -2,6 +2,8 @@
 //! 1.0 calls to it, and the Python with boto3.
 #![allow(dead_code)] // each test binary uses its own part of it
 
+pub mod cluster;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -194,6 +194,11 @@ pub(super) async fn aborts(store: &dyn Store) {
         (3, 2, EventType::ExecutionAborted),
         "numbered after the committed events"
     );
+    // The stop was dated 77, before the driver's events (1001, 1002) it met in the store.
+    assert_eq!(
+        last.timestamp_ms, 1002,
+        "never dated before a committed event"
+    );
     assert!(
         store
             .due_timers(i64::MAX, 100)
