@@ -68,6 +68,50 @@ pub struct TaskWait {
     pub seen_started: bool,
 }
 
+/// A call of an AWS service integration for a Task state (`arn:aws:states:::SERVICE:ACTION`,
+/// `arn:aws:states:::aws-sdk:SERVICE:ACTION`, with `.waitForTaskToken` when the resource says
+/// so), other than the ones the engine answers itself (`lambda:invoke` on the operator's
+/// functions, Step Functions' own actions). The environment decides whether it may be made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRequest {
+    /// The Task's `Resource` as written.
+    pub resource: String,
+    /// The effective parameters (after `Parameters` / `Arguments`).
+    pub parameters: Value,
+    /// The execution's region.
+    pub region: String,
+    /// The state machine's ARN.
+    pub state_machine_arn: String,
+    /// The execution's ARN.
+    pub execution_arn: String,
+}
+
+/// Something that calls AWS services for Task states: the service integrations implement it
+/// (`fluxo-aws`, adapted by the runtime), so that the engine depends on none of them.
+pub trait ServiceInvoker: Send + Sync {
+    /// The call's result in Step Functions' shape, or the failure as Step Functions names it.
+    /// The future must own what it needs: the engine races it against `TimeoutSeconds` and
+    /// drops it when the timeout wins.
+    fn call(&self, request: ServiceRequest) -> BoxFuture<'static, Result<Value, TaskFailure>>;
+}
+
+/// No service integrations: every call fails with `States.Runtime` naming the setting.
+pub struct NoServices;
+
+impl ServiceInvoker for NoServices {
+    fn call(&self, request: ServiceRequest) -> BoxFuture<'static, Result<Value, TaskFailure>> {
+        Box::pin(async move {
+            Err(TaskFailure {
+                error: "States.Runtime".into(),
+                cause: Some(format!(
+                    "The AWS service integration '{}' is off: Fluxo calls AWS services only when the [aws] section of fluxo.toml turns them on (enabled = \"all\" or a list of services and actions)",
+                    request.resource
+                )),
+            })
+        })
+    }
+}
+
 /// How a nested execution's end completes its parent's task (Step Functions developer guide,
 /// "Start a new AWS Step Functions state machine from a running execution").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +255,14 @@ pub trait Environment: Send + Sync {
         })
     }
 
+    /// Calls an AWS service integration (see [`ServiceRequest`]). The default has none.
+    fn call_service(
+        &self,
+        request: ServiceRequest,
+    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        NoServices.call(request)
+    }
+
     /// Told when every thread of the execution that is running states is parked (`true`) and
     /// when one wakes or starts (`false`). Parks register their deadline with
     /// [`Environment::park_until`] when it is called, before the engine reports the execution
@@ -226,6 +278,7 @@ pub trait Environment: Send + Sync {
 /// instant and exact while a normal runtime waits for real.
 pub struct SystemEnvironment<F> {
     functions: F,
+    services: Option<std::sync::Arc<dyn ServiceInvoker>>,
     origin: Timestamp,
     origin_instant: tokio::time::Instant,
     seed: Option<u64>,
@@ -235,6 +288,7 @@ impl<F> SystemEnvironment<F> {
     pub fn new(functions: F) -> Self {
         SystemEnvironment {
             functions,
+            services: None,
             origin: Timestamp::now(),
             origin_instant: tokio::time::Instant::now(),
             seed: None,
@@ -244,6 +298,12 @@ impl<F> SystemEnvironment<F> {
     /// Makes `States.UUID`, `States.MathRandom` and jitter reproducible.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// Calls AWS service integrations through `services` (none otherwise).
+    pub fn with_services(mut self, services: std::sync::Arc<dyn ServiceInvoker>) -> Self {
+        self.services = Some(services);
         self
     }
 
@@ -312,5 +372,15 @@ impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
         call: FunctionCall,
     ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         self.functions.invoke(call)
+    }
+
+    fn call_service(
+        &self,
+        request: ServiceRequest,
+    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        match &self.services {
+            Some(services) => services.call(request),
+            None => NoServices.call(request),
+        }
     }
 }

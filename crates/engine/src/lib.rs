@@ -23,8 +23,8 @@ mod step;
 mod threads;
 
 pub use environment::{
-    Environment, FunctionCall, FunctionInvoker, FunctionResult, Nested, NoFunctions,
-    SystemEnvironment, TaskFailure, TaskProgress, TaskWait,
+    Environment, FunctionCall, FunctionInvoker, FunctionResult, Nested, NoFunctions, NoServices,
+    ServiceInvoker, ServiceRequest, SystemEnvironment, TaskFailure, TaskProgress, TaskWait,
 };
 pub use execution::{execute, resume};
 pub use fluxo_types::ExecutionStatus;

@@ -63,7 +63,10 @@ impl Runtime {
         machine: &Loaded,
         request: ExecutionRequest,
     ) -> impl std::future::Future<Output = ExecutionOutcome> + Send + 'static {
-        let env = Arc::new(SystemEnvironment::new(self.functions.clone()));
+        let env = Arc::new(
+            SystemEnvironment::new(self.functions.clone())
+                .with_services(self.config.services.clone()),
+        );
         fluxo_engine::execute(machine.compiled.clone(), request, env)
     }
 

@@ -23,6 +23,7 @@ mod hub;
 mod nested;
 mod nodes;
 mod own_api;
+mod services;
 mod standard;
 mod tokens;
 
@@ -36,11 +37,12 @@ pub use express::ExpressOutcome;
 pub use fluxo_engine::{render_event, without_execution_data};
 pub use hub::Hub;
 pub use own_api::OWN_ACTIONS;
+pub use services::AwsServices;
 pub use standard::ExecutionInput;
 pub use tokens::{TokenClaims, TokenSigner, MAX_TOKEN_CHARS};
 
 use catalog::Catalog;
-use fluxo_engine::FunctionInvoker;
+use fluxo_engine::{FunctionInvoker, NoServices, ServiceInvoker};
 use fluxo_store::{Created, StateMachineRecord, StateMachineUpdate, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -107,6 +109,9 @@ pub struct RuntimeConfig {
     /// How long a lease lasts without a renewal (default [`LEASE_TTL`]): how soon the other
     /// nodes take over the executions of a node that died. Renewed every third of it.
     pub lease_ttl: Duration,
+    /// The AWS service integrations Task states call (`[aws]` of `fluxo.toml`, through
+    /// [`AwsServices`]); by default none, and every call fails with `States.Runtime`.
+    pub services: Arc<dyn ServiceInvoker>,
 }
 
 impl RuntimeConfig {
@@ -118,6 +123,7 @@ impl RuntimeConfig {
             execution_log: None,
             node_id: "local".to_string(),
             lease_ttl: LEASE_TTL,
+            services: Arc::new(NoServices),
         }
     }
 }

@@ -227,7 +227,8 @@ impl Runtime {
             self.config.unload_after,
             self.changes.clone(),
             self.task_context().await?,
-        ));
+        )
+        .with_services(self.config.services.clone()));
         let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
         tokio::select! {
             // Ended: its last transition cleared the lease.
