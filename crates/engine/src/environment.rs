@@ -230,7 +230,8 @@ pub trait Environment: Send + Sync {
 
     /// Calls an action of Step Functions' own API for a Task state
     /// (`arn:aws:states:::aws-sdk:sfn:ACTION`, the SDK's parameter names: `ActivityArn`,
-    /// `TaskToken`...), answered by this Fluxo itself; the result in the SDK's shape. Failures
+    /// `TaskToken`...), answered by this Fluxo itself; the result in the SDK's shape (the action
+    /// `states:startExecution` is the optimized integration, in its own shape). Failures
     /// are named as the AWS SDK integration names them (`Sfn.InvalidTokenException`). An
     /// environment without the API has none of its actions.
     ///
@@ -256,10 +257,7 @@ pub trait Environment: Send + Sync {
     }
 
     /// Calls an AWS service integration (see [`ServiceRequest`]). The default has none.
-    fn call_service(
-        &self,
-        request: ServiceRequest,
-    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn call_service(&self, request: ServiceRequest) -> BoxFuture<'_, Result<Value, TaskFailure>> {
         NoServices.call(request)
     }
 
@@ -374,10 +372,7 @@ impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
         self.functions.invoke(call)
     }
 
-    fn call_service(
-        &self,
-        request: ServiceRequest,
-    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+    fn call_service(&self, request: ServiceRequest) -> BoxFuture<'_, Result<Value, TaskFailure>> {
         match &self.services {
             Some(services) => services.call(request),
             None => NoServices.call(request),

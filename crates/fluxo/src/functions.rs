@@ -22,8 +22,8 @@ pub fn aws_config(config: Option<&Path>) -> Result<Option<AwsConfig>> {
     let Some(path) = config else {
         return Ok(None);
     };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut table: toml::Table =
         toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
     let Some(aws) = table.remove("aws") else {

@@ -157,7 +157,8 @@ fn a_message_sent_by_a_state_machine_is_received_by_a_boto3_consumer() {
     assert_eq!(scheduled["resourceType"], "sqs");
     assert_eq!(scheduled["resource"], "sendMessage");
     assert_eq!(scheduled["region"], "us-east-1");
-    let parameters: Value = serde_json::from_str(scheduled["parameters"].as_str().unwrap()).unwrap();
+    let parameters: Value =
+        serde_json::from_str(scheduled["parameters"].as_str().unwrap()).unwrap();
     assert_eq!(parameters["QueueUrl"], queue);
     assert_eq!(
         details(&events, "TaskStarted")[0],
@@ -207,7 +208,10 @@ fn an_item_put_in_dynamodb_is_read_back_by_a_later_state_standard_and_express() 
         .collect();
     assert_eq!(
         resources,
-        vec![json!(["dynamodb", "putItem"]), json!(["dynamodb", "getItem"])]
+        vec![
+            json!(["dynamodb", "putItem"]),
+            json!(["dynamodb", "getItem"])
+        ]
     );
 
     // Express, synchronously: the same calls from an in-memory execution.
@@ -350,7 +354,11 @@ fn a_wait_for_task_token_round_trip_through_sqs_completes() {
     let arn = started["executionArn"].as_str().unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let described = loop {
-        let (_, described) = call(&endpoint, "DescribeExecution", &json!({"executionArn": arn}));
+        let (_, described) = call(
+            &endpoint,
+            "DescribeExecution",
+            &json!({"executionArn": arn}),
+        );
         if described["status"] != "RUNNING" || Instant::now() > deadline {
             break described;
         }

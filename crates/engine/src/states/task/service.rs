@@ -59,14 +59,21 @@ pub(super) fn service_call<'t>(
             service,
             action,
             pattern: IntegrationPattern::RequestResponse,
-        } if service == "sfn" => (IntegrationPattern::RequestResponse, Target::OwnApi { action }),
+        } if service == "sfn" => (
+            IntegrationPattern::RequestResponse,
+            Target::OwnApi { action },
+        ),
         Integration::Service {
             service,
             action,
             pattern,
-        } if service == "states" && action == "startExecution" => {
-            (*pattern, Target::OwnApi { action })
-        }
+        } if service == "states" && action == "startExecution" => (
+            *pattern,
+            // Told apart from `aws-sdk:sfn:startExecution`, whose answer has another shape.
+            Target::OwnApi {
+                action: "states:startExecution",
+            },
+        ),
         // `.sync` of other services needs the job's completion to be watched, which Fluxo does
         // not do (definitions using it are refused when they are created).
         Integration::Service {
