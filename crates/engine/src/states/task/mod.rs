@@ -112,12 +112,14 @@ struct Call<'t> {
     nested: Option<Nested>,
 }
 
-/// Whether the Task waits for a task token: an activity, or `.waitForTaskToken`.
+/// Whether the Task has a task token (`$$.Task.Token`): an activity, `.waitForTaskToken`, and
+/// `.sync` (AWS gives one there too: recorded case `callbacks/callback__test_sync_with_task_token`
+/// passes it to the child; the runtime also keys the nested task by it).
 fn takes_token(integration: &Integration) -> bool {
     match integration {
         Integration::Activity { .. } => true,
         Integration::Service { pattern, .. } | Integration::AwsSdk { pattern, .. } => {
-            *pattern == IntegrationPattern::WaitForTaskToken
+            *pattern != IntegrationPattern::RequestResponse
         }
         _ => false,
     }
