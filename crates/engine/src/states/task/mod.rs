@@ -2,7 +2,8 @@
 //!
 //! Events of an attempt, for a Lambda function ARN: `LambdaFunctionScheduled`,
 //! `LambdaFunctionStarted`, then `LambdaFunctionSucceeded`, `LambdaFunctionFailed` or
-//! `LambdaFunctionTimedOut`. For an optimized integration (`arn:aws:states:::lambda:invoke`):
+//! `LambdaFunctionTimedOut`. For a service integration (`arn:aws:states:::lambda:invoke`, and
+//! every other service in `service.rs`, called through `Environment::call_service`):
 //! `TaskScheduled`, `TaskStarted`, then `TaskSucceeded`, `TaskFailed` or `TaskTimedOut`; with
 //! `.waitForTaskToken`, `TaskSubmitted` after the call and the outcome when the token comes
 //! back. For an activity: `ActivityScheduled`, `ActivityStarted`, then `ActivitySucceeded`,
