@@ -134,6 +134,26 @@ impl Integrations {
         check::check(&self.inner.registry, resource, parameters)
     }
 
+    /// Whether Fluxo knows how to make this integration's calls (enabled or not): every AWS
+    /// SDK integration (request-response and `.waitForTaskToken`, the patterns AWS SDK
+    /// integrations have), and the optimized integrations whose request shapes Fluxo knows
+    /// (`lambda:invoke`, `sqs:sendMessage`, `sns:publish`, DynamoDB's item actions,
+    /// `events:putEvents`) without `.sync`, which would need the job to be watched. A
+    /// definition using anything else is refused when it is created.
+    pub fn callable(resource: &ServiceResource) -> bool {
+        let pattern_ok = matches!(
+            resource.pattern,
+            IntegrationPattern::RequestResponse | IntegrationPattern::WaitForTaskToken
+        );
+        pattern_ok
+            && match resource.kind {
+                IntegrationKind::AwsSdk => true,
+                IntegrationKind::Optimized => {
+                    optimized::supported_parameters(&resource.service, &resource.action).is_some()
+                }
+            }
+    }
+
     /// Whether `[aws] enabled` turns this integration on.
     pub fn is_enabled(&self, resource: &ServiceResource) -> bool {
         self.inner.config.enabled.allows(resource)

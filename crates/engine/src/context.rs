@@ -102,6 +102,14 @@ impl ContextObject {
         &self.region
     }
 
+    pub fn execution_arn(&self) -> &str {
+        &self.execution_arn
+    }
+
+    pub fn state_machine_arn(&self) -> &str {
+        &self.state_machine_arn
+    }
+
     /// The account id, as it appears in the state machine's ARN.
     pub fn account(&self) -> &str {
         self.state_machine_arn.split(':').nth(4).unwrap_or_default()

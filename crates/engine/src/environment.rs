@@ -68,6 +68,50 @@ pub struct TaskWait {
     pub seen_started: bool,
 }
 
+/// A call of an AWS service integration for a Task state (`arn:aws:states:::SERVICE:ACTION`,
+/// `arn:aws:states:::aws-sdk:SERVICE:ACTION`, with `.waitForTaskToken` when the resource says
+/// so), other than the ones the engine answers itself (`lambda:invoke` on the operator's
+/// functions, Step Functions' own actions). The environment decides whether it may be made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRequest {
+    /// The Task's `Resource` as written.
+    pub resource: String,
+    /// The effective parameters (after `Parameters` / `Arguments`).
+    pub parameters: Value,
+    /// The execution's region.
+    pub region: String,
+    /// The state machine's ARN.
+    pub state_machine_arn: String,
+    /// The execution's ARN.
+    pub execution_arn: String,
+}
+
+/// Something that calls AWS services for Task states: the service integrations implement it
+/// (`fluxo-aws`, adapted by the runtime), so that the engine depends on none of them.
+pub trait ServiceInvoker: Send + Sync {
+    /// The call's result in Step Functions' shape, or the failure as Step Functions names it.
+    /// The future must own what it needs: the engine races it against `TimeoutSeconds` and
+    /// drops it when the timeout wins.
+    fn call(&self, request: ServiceRequest) -> BoxFuture<'static, Result<Value, TaskFailure>>;
+}
+
+/// No service integrations: every call fails with `States.Runtime` naming the setting.
+pub struct NoServices;
+
+impl ServiceInvoker for NoServices {
+    fn call(&self, request: ServiceRequest) -> BoxFuture<'static, Result<Value, TaskFailure>> {
+        Box::pin(async move {
+            Err(TaskFailure {
+                error: "States.Runtime".into(),
+                cause: Some(format!(
+                    "The AWS service integration '{}' is off: Fluxo calls AWS services only when the [aws] section of fluxo.toml turns them on (enabled = \"all\" or a list of services and actions)",
+                    request.resource
+                )),
+            })
+        })
+    }
+}
+
 /// How a nested execution's end completes its parent's task (Step Functions developer guide,
 /// "Start a new AWS Step Functions state machine from a running execution").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,7 +230,8 @@ pub trait Environment: Send + Sync {
 
     /// Calls an action of Step Functions' own API for a Task state
     /// (`arn:aws:states:::aws-sdk:sfn:ACTION`, the SDK's parameter names: `ActivityArn`,
-    /// `TaskToken`...), answered by this Fluxo itself; the result in the SDK's shape. Failures
+    /// `TaskToken`...), answered by this Fluxo itself; the result in the SDK's shape (the action
+    /// `states:startExecution` is the optimized integration, in its own shape). Failures
     /// are named as the AWS SDK integration names them (`Sfn.InvalidTokenException`). An
     /// environment without the API has none of its actions.
     ///
@@ -227,6 +272,11 @@ pub trait Environment: Send + Sync {
         })
     }
 
+    /// Calls an AWS service integration (see [`ServiceRequest`]). The default has none.
+    fn call_service(&self, request: ServiceRequest) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        NoServices.call(request)
+    }
+
     /// Told when every thread of the execution that is running states is parked (`true`) and
     /// when one wakes or starts (`false`). Parks register their deadline with
     /// [`Environment::park_until`] when it is called, before the engine reports the execution
@@ -243,6 +293,7 @@ pub trait Environment: Send + Sync {
 pub struct SystemEnvironment<F> {
     functions: F,
     http: Option<std::sync::Arc<dyn HttpCaller>>,
+    services: Option<std::sync::Arc<dyn ServiceInvoker>>,
     origin: Timestamp,
     origin_instant: tokio::time::Instant,
     seed: Option<u64>,
@@ -253,6 +304,7 @@ impl<F> SystemEnvironment<F> {
         SystemEnvironment {
             functions,
             http: None,
+            services: None,
             origin: Timestamp::now(),
             origin_instant: tokio::time::Instant::now(),
             seed: None,
@@ -262,6 +314,12 @@ impl<F> SystemEnvironment<F> {
     /// Makes `States.UUID`, `States.MathRandom` and jitter reproducible.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
+        self
+    }
+
+    /// Calls AWS service integrations through `services` (none otherwise).
+    pub fn with_services(mut self, services: std::sync::Arc<dyn ServiceInvoker>) -> Self {
+        self.services = Some(services);
         self
     }
 
@@ -353,6 +411,13 @@ impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
                     cause: Some("HTTP Tasks are not available in this environment".into()),
                 })
             }),
+        }
+    }
+
+    fn call_service(&self, request: ServiceRequest) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        match &self.services {
+            Some(services) => services.call(request),
+            None => NoServices.call(request),
         }
     }
 }

@@ -25,7 +25,8 @@ mod threads;
 
 pub use environment::{
     Environment, FunctionCall, FunctionInvoker, FunctionResult, HttpCaller, Nested, NoFunctions,
-    SystemEnvironment, TaskFailure, TaskProgress, TaskWait,
+    NoServices, ServiceInvoker, ServiceRequest, SystemEnvironment, TaskFailure, TaskProgress,
+    TaskWait,
 };
 pub use execution::{execute, resume};
 pub use fluxo_types::ExecutionStatus;

@@ -1,5 +1,5 @@
 //! The `fluxo` command: wiring only. Language rules live in `fluxo-asl`, execution in
-//! `fluxo-engine`, functions in `fluxo-tasks`.
+//! `fluxo-engine`, functions in `fluxo-tasks`, AWS service integrations in `fluxo-aws`.
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -103,7 +103,8 @@ struct ServerArgs {
     /// nodes take over the executions of a node that died.
     #[arg(long, env = "FLUXO_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=3600))]
     lease_seconds: u64,
-    /// The functions configuration (also HTTP Tasks' `[http]` connections and allow-list).
+    /// The configuration (`fluxo.toml`): functions (`[functions.NAME]`), AWS service
+    /// integrations (`[aws]`), HTTP Tasks' connections and allow-list (`[http]`).
     #[arg(long, env = "FLUXO_CONFIG")]
     config: Option<PathBuf>,
     /// A host HTTP Tasks may reach (`host`, `host:port` or `*.domain`; repeatable; added to
@@ -161,6 +162,7 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         let (store, location) = open_store(&args).await?;
         let functions = Arc::new(functions::load(args.config.as_deref())?);
         let mut config = fluxo_runtime::RuntimeConfig::new(&args.region, &args.account);
+        config.services = functions::services(args.config.as_deref()).await?;
         config.node_id = match (&args.node_id, &args.database) {
             (Some(id), _) => id.clone(),
             (None, None) => "local".to_string(),
@@ -210,7 +212,8 @@ struct RunArgs {
     /// Also print the execution history, as GetExecutionHistory returns it.
     #[arg(long)]
     history: bool,
-    /// The functions configuration (default: fluxo.toml beside the definition, if present).
+    /// The configuration, functions and `[aws]` (default: fluxo.toml beside the definition, if
+    /// present).
     #[arg(long, env = "FLUXO_CONFIG")]
     config: Option<PathBuf>,
     /// The region used in ARNs.
@@ -260,9 +263,14 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     });
     let outcome = tokio_runtime()?.block_on(async {
         let invoker = functions::load(config.as_deref())?;
+        let services = functions::services(config.as_deref()).await?;
         let http = functions::load_http(config.as_deref(), &[])?;
         let http = fluxo_runtime::http::HttpTasks::new(http, &args.region)?;
-        let env = Arc::new(fluxo_engine::SystemEnvironment::new(invoker).with_http(http));
+        let env = Arc::new(
+            fluxo_engine::SystemEnvironment::new(invoker)
+                .with_services(services)
+                .with_http(http),
+        );
         let name = args
             .definition
             .file_stem()

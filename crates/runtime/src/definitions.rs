@@ -5,6 +5,7 @@
 
 use fluxo_asl::model::{Integration, IntegrationPattern, StateMachine};
 use fluxo_asl::{Diagnostic, Severity};
+use fluxo_aws::{Integrations, ServiceResource};
 use fluxo_types::StateMachineType;
 use serde_json::Value;
 use std::sync::Arc;
@@ -48,6 +49,9 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
             error.to_string(),
         )])
     })?;
+    if let Some(diagnostic) = unrecognized(&definition) {
+        return Err(DefinitionError::Invalid(vec![diagnostic]));
+    }
     if let Some((location, message)) = unsupported(&definition, kind) {
         return Err(DefinitionError::Unsupported { location, message });
     }
@@ -124,11 +128,6 @@ fn unsupported_in_state(
     }
     let callable = match integration {
         Integration::LambdaFunction { .. } | Integration::Activity { .. } => true,
-        Integration::Service {
-            service,
-            action,
-            pattern: IntegrationPattern::WaitForTaskToken,
-        } => service == "lambda" && action == "invoke",
         // The HTTP Task (request-response), made by `http.rs`.
         Integration::Service {
             service,
@@ -143,9 +142,23 @@ fn unsupported_in_state(
         Integration::AwsSdk {
             service,
             action,
-            pattern: IntegrationPattern::RequestResponse,
-        } => service == "sfn" && crate::OWN_ACTIONS.contains(&action.as_str()),
-        integration => integration.is_lambda_invoke(),
+            pattern,
+        } if service == "sfn" => {
+            crate::OWN_ACTIONS.contains(&action.as_str())
+                && pattern == IntegrationPattern::RequestResponse
+        }
+        // `lambda:invoke`: the operator's functions.
+        Integration::Service {
+            service,
+            action,
+            pattern: IntegrationPattern::RequestResponse | IntegrationPattern::WaitForTaskToken,
+        } if service == "lambda" && action == "invoke" => true,
+        // Every other service, through the AWS service integrations (`[aws]` of fluxo.toml
+        // decides at run time whether the call may be made).
+        Integration::Service { .. } | Integration::AwsSdk { .. } => {
+            matches!(ServiceResource::parse(resource), Ok(Some(parsed)) if Integrations::callable(&parsed))
+        }
+        Integration::Unknown => false,
     };
     (!callable).then(|| {
         (
@@ -153,6 +166,45 @@ fn unsupported_in_state(
             format!("UNSUPPORTED_FEATURE: Fluxo cannot call the resource '{resource}' yet"),
         )
     })
+}
+
+/// The first Task resource that names a service integration AWS does not have (an action
+/// that is not an optimized integration, a pattern the integration does not support), as the
+/// diagnostic AWS gives when the definition is created (recorded case
+/// `services/dynamodb_task_service__test_invalid_integration`).
+fn unrecognized(definition: &Value) -> Option<Diagnostic> {
+    let mut machines = vec![(definition, String::new())];
+    while let Some((machine, pointer)) = machines.pop() {
+        let Some(states) = machine.get("States").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, state) in states {
+            let at = format!("{pointer}/States/{}", escape(name));
+            let resource = state.get("Resource").and_then(Value::as_str);
+            if let (Some("Task"), Some(resource)) =
+                (state.get("Type").and_then(Value::as_str), resource)
+            {
+                if let Err(error) = ServiceResource::parse(resource) {
+                    return Some(Diagnostic::error(
+                        "SCHEMA_VALIDATION_FAILED",
+                        format!("{at}/Resource"),
+                        error.to_string(),
+                    ));
+                }
+            }
+            if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
+                for (index, branch) in branches.iter().enumerate() {
+                    machines.push((branch, format!("{at}/Branches/{index}")));
+                }
+            }
+            for key in ["ItemProcessor", "Iterator"] {
+                if let Some(processor) = state.get(key) {
+                    machines.push((processor, format!("{at}/{key}")));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// A state name as a JSON pointer segment (RFC 6901).
@@ -190,8 +242,22 @@ mod tests {
             refusal(task("arn:aws:states:us-east-1:1:activity:review")),
             None
         );
+        // Service integrations run through `[aws]` (enabled or not, decided at run time).
+        assert_eq!(refusal(task("arn:aws:states:::sqs:sendMessage")), None);
         assert_eq!(
-            refusal(task("arn:aws:states:::sqs:sendMessage")).as_deref(),
+            refusal(task("arn:aws:states:::sqs:sendMessage.waitForTaskToken")),
+            None
+        );
+        assert_eq!(refusal(task("arn:aws:states:::aws-sdk:s3:putObject")), None);
+        assert_eq!(refusal(task("arn:aws:states:::dynamodb:putItem")), None);
+        // Recognised by AWS, but not run by Fluxo: `.sync` jobs and optimized integrations
+        // whose request shapes Fluxo does not know.
+        assert_eq!(
+            refusal(task("arn:aws:states:::glue:startJobRun.sync")).as_deref(),
+            Some("/States/P/Branches/0/States/T/Resource")
+        );
+        assert_eq!(
+            refusal(task("arn:aws:states:::batch:submitJob")).as_deref(),
             Some("/States/P/Branches/0/States/T/Resource")
         );
         let reader = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
@@ -199,6 +265,18 @@ mod tests {
             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                 "StartAt": "X", "States": {"X": {"Type": "Pass", "End": true}}}}}});
         assert_eq!(refusal(reader).as_deref(), Some("/States/M/ItemReader"));
+        // AWS rejects integrations it does not have when the definition is created.
+        let query = task("arn:aws:states:::dynamodb:query").to_string();
+        match prepare(&query, StateMachineType::Standard) {
+            Err(DefinitionError::Invalid(diagnostics)) => {
+                assert_eq!(diagnostics[0].code, "SCHEMA_VALIDATION_FAILED");
+                assert_eq!(
+                    diagnostics[0].location,
+                    "/States/P/Branches/0/States/T/Resource"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         let jsonata = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}});
         assert_eq!(refusal(jsonata), None);
     }

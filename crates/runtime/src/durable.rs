@@ -95,6 +95,12 @@ impl DurableEnvironment {
         }
     }
 
+    /// Calls AWS service integrations through `services`.
+    pub fn with_services(mut self, services: Arc<dyn fluxo_engine::ServiceInvoker>) -> Self {
+        self.clock = self.clock.with_services(services);
+        self
+    }
+
     pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
@@ -311,6 +317,13 @@ impl Environment for DurableEnvironment {
                 }),
             }
         })
+    }
+
+    fn call_service(
+        &self,
+        request: fluxo_engine::ServiceRequest,
+    ) -> BoxFuture<'_, Result<Value, TaskFailure>> {
+        self.clock.call_service(request)
     }
 
     fn task_recorded(&self, token: &str, thread: &str, seq: u32) {

@@ -63,7 +63,8 @@ impl Runtime {
         machine: &Loaded,
         request: ExecutionRequest,
     ) -> impl std::future::Future<Output = ExecutionOutcome> + Send + 'static {
-        let mut env = SystemEnvironment::new(self.functions.clone());
+        let mut env = SystemEnvironment::new(self.functions.clone())
+            .with_services(self.config.services.clone());
         if let Some(http) = &self.config.http {
             env = env.with_http(http.clone());
         }

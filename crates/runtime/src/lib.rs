@@ -25,6 +25,7 @@ mod listen;
 mod nested;
 mod nodes;
 mod own_api;
+mod services;
 mod standard;
 mod tokens;
 
@@ -41,11 +42,12 @@ pub use fluxo_engine::{
 pub use fluxo_engine::{render_event, without_execution_data};
 pub use hub::Hub;
 pub use own_api::OWN_ACTIONS;
+pub use services::AwsServices;
 pub use standard::ExecutionInput;
 pub use tokens::{TokenClaims, TokenSigner, MAX_TOKEN_CHARS};
 
 use catalog::Catalog;
-use fluxo_engine::FunctionInvoker;
+use fluxo_engine::{FunctionInvoker, NoServices, ServiceInvoker};
 use fluxo_store::{Created, StateMachineRecord, StateMachineUpdate, Store, StoreError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -115,6 +117,9 @@ pub struct RuntimeConfig {
     /// What makes HTTP Tasks' calls (`http::HttpTasks` with the operator's `[http]` table);
     /// `None`: an HTTP Task fails with `States.Runtime`.
     pub http: Option<Arc<dyn fluxo_engine::HttpCaller>>,
+    /// The AWS service integrations Task states call (`[aws]` of `fluxo.toml`, through
+    /// [`AwsServices`]); by default none, and every call fails with `States.Runtime`.
+    pub services: Arc<dyn ServiceInvoker>,
 }
 
 impl RuntimeConfig {
@@ -127,6 +132,7 @@ impl RuntimeConfig {
             node_id: "local".to_string(),
             lease_ttl: LEASE_TTL,
             http: None,
+            services: Arc::new(NoServices),
         }
     }
 }

@@ -119,13 +119,28 @@ pub(crate) fn outcome_of(child: &ExecutionRecord, nested: Nested) -> Option<Task
 }
 
 impl Runtime {
-    /// `startExecution` for a Task state; with `parent` (`.sync`, `.sync:2`), the parent's
-    /// task is opened linked to the child first.
+    /// `states:startExecution` for a Task state; with `parent` (`.sync`, `.sync:2`), the
+    /// parent's task is opened linked to the child first. The answer and the failures in the
+    /// optimized integration's shapes.
     pub(crate) async fn start_nested(
         self: &Arc<Self>,
         parameters: Value,
         parent: Option<(Nested, TaskRecord)>,
     ) -> Result<Value, TaskFailure> {
+        let child = self
+            .start_child(parameters, parent)
+            .await
+            .map_err(failure)?;
+        Ok(started_answer(&child))
+    }
+
+    /// Starts the execution that `StartExecution`'s parameters (`StateMachineArn`, `Name`,
+    /// `Input` as JSON text or as a value) describe, for a Task state.
+    pub(crate) async fn start_child(
+        self: &Arc<Self>,
+        parameters: Value,
+        parent: Option<(Nested, TaskRecord)>,
+    ) -> Result<ExecutionRecord, RuntimeError> {
         let machine_arn = parameters
             .get("StateMachineArn")
             .and_then(Value::as_str)
@@ -142,10 +157,7 @@ impl Runtime {
             Some(other) => other.to_string(),
         };
         let value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let machine = self
-            .state_machine(&machine_arn, false)
-            .await
-            .map_err(failure)?;
+        let machine = self.state_machine(&machine_arn, false).await?;
         let child_arn = fluxo_types::arn::execution_of(&machine.record.arn, &name);
         if let Some((nested, mut task)) = parent {
             let link = match nested {
@@ -153,24 +165,19 @@ impl Runtime {
                 Nested::Sync2 => "sync:2",
             };
             task.input = json!({"childExecutionArn": child_arn, "nested": link}).to_string();
-            self.store
-                .open_task(task)
-                .await
-                .map_err(|e| failure(e.into()))?;
+            self.store.open_task(task).await?;
         }
         let input = ExecutionInput { text, value };
         let now = jiff::Timestamp::now().as_millisecond();
-        let child = match self.start(&machine, &name, input, now).await {
-            Ok(child) => child,
+        match self.start(&machine, &name, input, now).await {
+            Ok(child) => Ok(child),
             // A replay starts its child again: the one of that name is it.
             Err(RuntimeError::ExecutionAlreadyExists(arn)) if arn == child_arn => self
                 .store
                 .get_execution(&arn)
-                .await
-                .map_err(|e| failure(e.into()))?
-                .ok_or_else(|| failure(RuntimeError::ExecutionDoesNotExist(arn)))?,
-            Err(error) => return Err(failure(error)),
-        };
-        Ok(started_answer(&child))
+                .await?
+                .ok_or(RuntimeError::ExecutionDoesNotExist(arn)),
+            Err(error) => Err(error),
+        }
     }
 }

@@ -15,8 +15,10 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// The actions of the Step Functions API that a Task state can call on this Fluxo through
-/// `aws-sdk:sfn` (`states:startExecution` is answered too, see `nested.rs`).
-pub const OWN_ACTIONS: [&str; 4] = [
+/// `aws-sdk:sfn` (`states:startExecution` is answered too, see `nested.rs`, as the action
+/// `states:startExecution`).
+pub const OWN_ACTIONS: [&str; 5] = [
+    "startExecution",
     "getActivityTask",
     "sendTaskSuccess",
     "sendTaskFailure",
@@ -44,6 +46,8 @@ fn sdk_failure(error: RuntimeError) -> TaskFailure {
         RuntimeError::TaskTimedOut => "TaskTimedOut",
         RuntimeError::TaskDoesNotExist => "TaskDoesNotExist",
         RuntimeError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
+        RuntimeError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+        RuntimeError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
         _ => "Sfn",
     };
     TaskFailure {
@@ -64,7 +68,21 @@ impl Runtime {
         link: Option<(Nested, TaskRecord)>,
     ) -> Result<Value, TaskFailure> {
         let outcome = match action {
-            "startExecution" => return self.start_nested(parameters, link).await,
+            "states:startExecution" => return self.start_nested(parameters, link).await,
+            // The AWS SDK integration's answer: the API's output with the SDK's member names,
+            // the start as a date (recorded case
+            // `services/aws_sdk_task_service__test_sfn_start_execution`).
+            "startExecution" => {
+                let child = self
+                    .start_child(parameters, None)
+                    .await
+                    .map_err(sdk_failure)?;
+                let started = jiff::Timestamp::from_millisecond(child.started_ms)
+                    .unwrap_or_default()
+                    .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+                    .to_string();
+                return Ok(json!({"ExecutionArn": child.arn, "StartDate": started}));
+            }
             "getActivityTask" => {
                 let arn = text(&parameters, "ActivityArn")?;
                 let worker = text(&parameters, "WorkerName").ok();

@@ -219,15 +219,18 @@ impl Runtime {
         let mut request =
             ExecutionRequest::new(&parsed.region, &parsed.account, state_machine, name, input);
         request.role_arn = role_arn;
-        let env = Arc::new(DurableEnvironment::new(
-            self.store.clone(),
-            self.functions.clone(),
-            &execution,
-            Some(fence.clone()),
-            self.config.unload_after,
-            self.changes.clone(),
-            self.task_context().await?,
-        ));
+        let env = Arc::new(
+            DurableEnvironment::new(
+                self.store.clone(),
+                self.functions.clone(),
+                &execution,
+                Some(fence.clone()),
+                self.config.unload_after,
+                self.changes.clone(),
+                self.task_context().await?,
+            )
+            .with_services(self.config.services.clone()),
+        );
         let run = fluxo_engine::resume(compiled, request, env.clone(), recorded);
         tokio::select! {
             // Ended: its last transition cleared the lease.

@@ -83,6 +83,10 @@ struct File {
     /// HTTP Tasks' connections and allow-list, read by `fluxo-http`.
     #[serde(default, rename = "http")]
     _http: Option<toml::Value>,
+    /// `[aws]`, the AWS service integrations' settings in the same file: read by the binary
+    /// (`fluxo_aws::AwsConfig`), not here.
+    #[serde(default, rename = "aws")]
+    _aws: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -188,4 +192,26 @@ fn spec(name: &str, entry: Entry, base: &Path) -> Result<FunctionSpec, ConfigErr
         return Err(fail("url must be http:// or https://"));
     }
     Ok(FunctionSpec::Http(HttpSpec { url, timeout }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_aws_table_beside_the_functions_is_left_to_its_reader() {
+        let text = r#"
+            [functions.hello]
+            command = ["echo", "{}"]
+
+            [aws]
+            enabled = ["sqs"]
+            endpoint_url = "http://127.0.0.1:5000"
+        "#;
+        let specs = parse(text, Path::new(".")).unwrap();
+        assert_eq!(specs.len(), 1);
+        assert_eq!(specs[0].0, "hello");
+        // Other unknown tables are still mistakes.
+        assert!(parse("[function.hello]\ncommand = [\"x\"]", Path::new(".")).is_err());
+    }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of it
 
 pub mod cluster;
+pub mod moto;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -26,7 +27,18 @@ impl Server {
     }
 
     pub fn start_with(data_dir: &Path, config: Option<&Path>, extra: &[&str]) -> Server {
+        Self::start_with_env(data_dir, config, extra, &[])
+    }
+
+    /// As [`Server::start_with`], with environment variables for the server process.
+    pub fn start_with_env(
+        data_dir: &Path,
+        config: Option<&Path>,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_fluxo"));
+        command.envs(env.iter().copied());
         command
             .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)

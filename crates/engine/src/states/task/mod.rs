@@ -2,7 +2,8 @@
 //!
 //! Events of an attempt, for a Lambda function ARN: `LambdaFunctionScheduled`,
 //! `LambdaFunctionStarted`, then `LambdaFunctionSucceeded`, `LambdaFunctionFailed` or
-//! `LambdaFunctionTimedOut`. For an optimized integration (`arn:aws:states:::lambda:invoke`):
+//! `LambdaFunctionTimedOut`. For a service integration (`arn:aws:states:::lambda:invoke`, and
+//! every other service in `service.rs`, called through `Environment::call_service`):
 //! `TaskScheduled`, `TaskStarted`, then `TaskSucceeded`, `TaskFailed` or `TaskTimedOut`; with
 //! `.waitForTaskToken`, `TaskSubmitted` after the call and the outcome when the token comes
 //! back. For an activity: `ActivityScheduled`, `ActivityStarted`, then `ActivitySucceeded`,
@@ -13,9 +14,12 @@
 mod callback;
 mod http;
 mod lambda;
+mod service;
 
 use crate::attempt::{Attempt, Completed};
-use crate::environment::{FunctionCall, FunctionResult, Nested, TaskFailure, TaskWait};
+use crate::environment::{
+    FunctionCall, FunctionResult, Nested, ServiceRequest, TaskFailure, TaskWait,
+};
 use crate::failure::Failure;
 use crate::history::details;
 use crate::journal::Thread;
@@ -37,12 +41,12 @@ enum Recording<'t> {
     Lambda {
         resource: &'t str,
     },
-    /// An action of Step Functions' own API (`aws-sdk:sfn:ACTION`, or `states:startExecution`
-    /// with its suffix as `resource`), which Fluxo answers itself.
-    OwnApi {
+    /// Any other service integration (`service.rs`): `resourceType` (`sqs`, `aws-sdk:s3`) and
+    /// `resource` (the action with its pattern suffix) as the events record them.
+    Service {
         resource_type: &'t str,
-        action: &'t str,
         resource: &'t str,
+        target: service::Target<'t>,
     },
     /// The HTTP Task (`http:invoke`), made by the environment's HTTP caller.
     Http,
@@ -75,7 +79,7 @@ impl Recording<'_> {
             Recording::LambdaFunction => return map,
             Recording::Lambda { resource } => ("lambda", resource),
             Recording::Http => ("http", "invoke"),
-            Recording::OwnApi {
+            Recording::Service {
                 resource_type,
                 resource,
                 ..
@@ -113,12 +117,14 @@ struct Call<'t> {
     nested: Option<Nested>,
 }
 
-/// Whether the Task waits for a task token: an activity, or `.waitForTaskToken`.
+/// Whether the Task has a task token (`$$.Task.Token`): an activity, `.waitForTaskToken`, and
+/// `.sync` (AWS gives one there too: recorded case `callbacks/callback__test_sync_with_task_token`
+/// passes it to the child; the runtime also keys the nested task by it).
 fn takes_token(integration: &Integration) -> bool {
     match integration {
         Integration::Activity { .. } => true,
         Integration::Service { pattern, .. } | Integration::AwsSdk { pattern, .. } => {
-            *pattern == IntegrationPattern::WaitForTaskToken
+            *pattern != IntegrationPattern::RequestResponse
         }
         _ => false,
     }
@@ -182,7 +188,7 @@ pub(crate) async fn run(
             lambda_call(attempt, task, scope, thread)
         }
         _ if http::is_http(integration) => http::call(attempt, scope, thread),
-        _ => own_call(attempt, task, scope, thread)?,
+        _ => service::service_call(attempt, task, scope, thread)?,
     };
     finish_call(attempt, task, input, call, thread).await
 }
@@ -298,105 +304,6 @@ fn lambda_call<'t>(
     }
 }
 
-/// Schedules a call of Step Functions' own API (`aws-sdk:sfn:*`, `states:startExecution`).
-fn own_call<'t>(
-    attempt: &Attempt<'_>,
-    task: &'t Task,
-    scope: Scope,
-    thread: &mut Thread,
-) -> Result<Call<'t>, Failure> {
-    let run = attempt.run;
-    let Scope {
-        effective,
-        timeout,
-        heartbeat,
-        token,
-        request_id,
-    } = scope;
-    let call = match &task.integration {
-        Integration::AwsSdk {
-            service,
-            action,
-            pattern: IntegrationPattern::RequestResponse,
-        } if service == "sfn" => {
-            let scheduled = details([
-                ("resourceType", json!("aws-sdk:sfn")),
-                ("resource", json!(action)),
-                ("region", Value::String(run.context.region().to_string())),
-                ("parameters", Value::String(effective.to_string())),
-            ]);
-            run.record(thread, EventType::TaskScheduled, Some(scheduled));
-            Call {
-                recording: Recording::OwnApi {
-                    resource_type: "aws-sdk:sfn",
-                    action,
-                    resource: action,
-                },
-                function: action.clone(),
-                payload: effective,
-                request_id,
-                timeout,
-                log_tail: false,
-                wait: None,
-                nested: None,
-            }
-        }
-        Integration::Service {
-            service,
-            action,
-            pattern,
-        } if service == "states" && action == "startExecution" => {
-            let resource = task.resource.rsplit(':').next().unwrap_or(action);
-            // `.sync:2` ends in `sync:2`: the resource is what follows `states:`.
-            let resource = match pattern {
-                IntegrationPattern::Sync2 => "startExecution.sync:2",
-                _ => resource,
-            };
-            let mut scheduled = details([
-                ("resourceType", json!("states")),
-                ("resource", json!(resource)),
-                ("region", Value::String(run.context.region().to_string())),
-                ("parameters", Value::String(effective.to_string())),
-            ]);
-            if let Some(timeout) = timeout {
-                scheduled.insert("timeoutInSeconds".into(), json!(timeout));
-            }
-            if let Some(heartbeat) = heartbeat {
-                scheduled.insert("heartbeatInSeconds".into(), json!(heartbeat));
-            }
-            run.record(thread, EventType::TaskScheduled, Some(scheduled));
-            let wait = (*pattern != IntegrationPattern::RequestResponse).then(|| {
-                callback::wait_for(token, None, effective.clone(), thread, timeout, heartbeat)
-            });
-            let nested = match pattern {
-                IntegrationPattern::Sync => Some(Nested::Sync),
-                IntegrationPattern::Sync2 => Some(Nested::Sync2),
-                _ => None,
-            };
-            Call {
-                recording: Recording::OwnApi {
-                    resource_type: "states",
-                    action,
-                    resource,
-                },
-                function: action.clone(),
-                payload: effective,
-                request_id,
-                timeout,
-                log_tail: false,
-                wait,
-                nested,
-            }
-        }
-        _ => {
-            return Err(
-                attempt.runtime_error(format!("The resource '{}' is not supported", task.resource))
-            )
-        }
-    };
-    Ok(call)
-}
-
 /// Makes a scheduled call and records how it ended (for `.waitForTaskToken` and `.sync`, its
 /// submission, then the wait).
 async fn finish_call(
@@ -453,8 +360,15 @@ async fn finish_call(
         let subject = match recording {
             Recording::LambdaFunction => task.resource.as_str(),
             Recording::Lambda { .. } => "lambda",
-            Recording::OwnApi { .. } => "sfn",
             Recording::Http => "http",
+            Recording::Service {
+                target: service::Target::OwnApi { .. },
+                ..
+            } => "sfn",
+            Recording::Service {
+                target: service::Target::Aws { service },
+                ..
+            } => service,
         };
         let failure = Failure::data_limit(subject);
         run.record(
@@ -519,13 +433,29 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
         }
     }
     let invocation: BoxFuture<'_, Result<FunctionResult, TaskFailure>> = match call.recording {
-        Recording::OwnApi { action, .. } => {
+        Recording::Service {
+            target: service::Target::OwnApi { action },
+            ..
+        } => {
             let link = call.nested.zip(call.wait.clone());
             let called = run.env.call_own_api(action, call.payload, link);
             Box::pin(async move { called.await.map(FunctionResult::from) })
         }
         Recording::Http => {
             let called = run.env.call_http(call.payload);
+            Box::pin(async move { called.await.map(FunctionResult::from) })
+        }
+        Recording::Service {
+            target: service::Target::Aws { .. },
+            ..
+        } => {
+            let called = run.env.call_service(ServiceRequest {
+                resource: call.function.clone(),
+                parameters: call.payload,
+                region: run.context.region().to_string(),
+                state_machine_arn: run.context.state_machine_arn().to_string(),
+                execution_arn: run.context.execution_arn().to_string(),
+            });
             Box::pin(async move { called.await.map(FunctionResult::from) })
         }
         _ => run.env.invoke_function(FunctionCall {

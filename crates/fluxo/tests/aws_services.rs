@@ -1,0 +1,449 @@
+//! AWS service integrations end to end: a `fluxo server` whose `fluxo.toml` points `[aws]` at a
+//! moto server on loopback runs state machines that send SQS messages, put and get DynamoDB
+//! items and S3 objects, and wait for task tokens; boto3 plays the consumers and workers. An
+//! integration that is off is never reached.
+
+mod common;
+
+use common::moto::Moto;
+use common::{call, Server};
+use serde_json::{json, Value};
+use std::io::Read;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// moto, and a Fluxo server configured with `aws` as the body of its `[aws]` table (`ENDPOINT`
+/// stands for moto's URL).
+struct Setup {
+    moto: Moto,
+    server: Server,
+    _dir: tempfile::TempDir,
+}
+
+fn setup(test: &str, aws: &str) -> Option<Setup> {
+    let moto = Moto::start(test)?;
+    let server = fluxo_with(&aws.replace("ENDPOINT", &moto.endpoint));
+    Some(Setup {
+        moto,
+        server: server.0,
+        _dir: server.1,
+    })
+}
+
+/// A Fluxo server whose `fluxo.toml` has this `[aws]` body, with credentials only from the
+/// environment (no shared files, no instance metadata).
+fn fluxo_with(aws: &str) -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fluxo.toml");
+    std::fs::write(&config, format!("[aws]\n{aws}\n")).unwrap();
+    let missing = dir.path().join("none").display().to_string();
+    let server = Server::start_with_env(
+        &dir.path().join("data"),
+        Some(&config),
+        &[],
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_CONFIG_FILE", &missing),
+            ("AWS_SHARED_CREDENTIALS_FILE", &missing),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    (server, dir)
+}
+
+fn create(endpoint: &str, name: &str, definition: &Value, kind: &str) -> String {
+    let (status, body) = call(
+        endpoint,
+        "CreateStateMachine",
+        &json!({"name": name, "definition": definition.to_string(),
+                "roleArn": "arn:aws:iam::123456789012:role/r", "type": kind}),
+    );
+    assert_eq!(status, 200, "{body}");
+    body["stateMachineArn"].as_str().unwrap().to_string()
+}
+
+/// Starts a Standard execution and waits for its end: `DescribeExecution`'s answer.
+fn run(endpoint: &str, machine: &str, input: &Value) -> Value {
+    let (status, started) = call(
+        endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine, "input": input.to_string()}),
+    );
+    assert_eq!(status, 200, "{started}");
+    let arn = started["executionArn"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, described) = call(endpoint, "DescribeExecution", &json!({"executionArn": arn}));
+        if described["status"] != "RUNNING" {
+            return described;
+        }
+        assert!(Instant::now() < deadline, "still running: {described}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn history(endpoint: &str, execution: &str) -> Vec<Value> {
+    let (status, body) = call(
+        endpoint,
+        "GetExecutionHistory",
+        &json!({"executionArn": execution, "maxResults": 1000}),
+    );
+    assert_eq!(status, 200, "{body}");
+    body["events"].as_array().unwrap().clone()
+}
+
+/// The details of the events of this type, in order.
+fn details(events: &[Value], kind: &str) -> Vec<Value> {
+    let key = format!("{}{}EventDetails", kind[..1].to_lowercase(), &kind[1..]);
+    events
+        .iter()
+        .filter(|event| event["type"] == kind)
+        .map(|event| event[&key].clone())
+        .collect()
+}
+
+fn output(described: &Value) -> Value {
+    serde_json::from_str(described["output"].as_str().unwrap_or("null")).unwrap()
+}
+
+#[test]
+fn a_message_sent_by_a_state_machine_is_received_by_a_boto3_consumer() {
+    let test = "a_message_sent_by_a_state_machine_is_received_by_a_boto3_consumer";
+    let Some(setup) = setup(
+        test,
+        r#"enabled = ["sqs:sendMessage"]
+           endpoint_url = "ENDPOINT""#,
+    ) else {
+        return;
+    };
+    let queue = setup.moto.boto3(
+        None,
+        "print(json.dumps(aws('sqs').create_queue(QueueName='orders')['QueueUrl']))",
+    );
+    let definition = json!({"StartAt": "Send", "States": {"Send": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Parameters": {"QueueUrl.$": "$.queue", "MessageBody.$": "$.order",
+                       "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "order"}}},
+        "ResultSelector": {"id.$": "$.MessageId", "status.$": "$.SdkHttpMetadata.HttpStatusCode"},
+        "ResultPath": "$.sent", "End": true}}});
+    let endpoint = setup.server.endpoint.clone();
+    let machine = create(&endpoint, "send", &definition, "STANDARD");
+    let described = run(
+        &endpoint,
+        &machine,
+        &json!({"queue": queue, "order": "{\"item\":\"book\"}"}),
+    );
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let sent = output(&described)["sent"].clone();
+    assert_eq!(sent["status"], 200);
+
+    let received = setup.moto.boto3(
+        None,
+        &format!(
+            "m = aws('sqs').receive_message(QueueUrl={queue}, MessageAttributeNames=['All'], WaitTimeSeconds=2)['Messages'][0]\n\
+             print(json.dumps({{'id': m['MessageId'], 'body': m['Body'], 'kind': m['MessageAttributes']['kind']['StringValue']}}))"
+        ),
+    );
+    assert_eq!(received["body"], "{\"item\":\"book\"}");
+    assert_eq!(received["kind"], "order");
+    assert_eq!(received["id"], sent["id"]);
+
+    // The history AWS records for an optimized service task.
+    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
+    let scheduled = &details(&events, "TaskScheduled")[0];
+    assert_eq!(scheduled["resourceType"], "sqs");
+    assert_eq!(scheduled["resource"], "sendMessage");
+    assert_eq!(scheduled["region"], "us-east-1");
+    let parameters: Value =
+        serde_json::from_str(scheduled["parameters"].as_str().unwrap()).unwrap();
+    assert_eq!(parameters["QueueUrl"], queue);
+    assert_eq!(
+        details(&events, "TaskStarted")[0],
+        json!({"resourceType": "sqs", "resource": "sendMessage"})
+    );
+    let succeeded = &details(&events, "TaskSucceeded")[0];
+    assert_eq!(succeeded["resourceType"], "sqs");
+    let result: Value = serde_json::from_str(succeeded["output"].as_str().unwrap()).unwrap();
+    assert_eq!(result["MessageId"], sent["id"]);
+}
+
+#[test]
+fn an_item_put_in_dynamodb_is_read_back_by_a_later_state_standard_and_express() {
+    let test = "an_item_put_in_dynamodb_is_read_back_by_a_later_state_standard_and_express";
+    let Some(setup) = setup(
+        test,
+        r#"enabled = ["dynamodb"]
+           endpoint_url = "ENDPOINT""#,
+    ) else {
+        return;
+    };
+    setup.moto.boto3(
+        None,
+        "aws('dynamodb').create_table(TableName='items', KeySchema=[{'AttributeName': 'id', 'KeyType': 'HASH'}], \
+         AttributeDefinitions=[{'AttributeName': 'id', 'AttributeType': 'S'}], BillingMode='PAY_PER_REQUEST')\nprint('{}')",
+    );
+    // The put in JSONPath, the read in JSONata (Arguments, Output).
+    let definition = json!({"StartAt": "Put", "States": {
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                "Parameters": {"TableName": "items",
+                               "Item": {"id": {"S.$": "$.id"}, "colour": {"S.$": "$.colour"}}},
+                "ResultPath": null, "Next": "Get"},
+        "Get": {"Type": "Task", "QueryLanguage": "JSONata",
+                "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Arguments": {"TableName": "items", "Key": {"id": {"S": "{% $states.input.id %}"}}},
+                "Output": {"colour": "{% $states.result.Item.colour.S %}"},
+                "End": true}}});
+    let endpoint = setup.server.endpoint.clone();
+    let machine = create(&endpoint, "items", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({"id": "a1", "colour": "blue"}));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(output(&described), json!({"colour": "blue"}));
+    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
+    let resources: Vec<Value> = details(&events, "TaskScheduled")
+        .iter()
+        .map(|d| json!([d["resourceType"], d["resource"]]))
+        .collect();
+    assert_eq!(
+        resources,
+        vec![
+            json!(["dynamodb", "putItem"]),
+            json!(["dynamodb", "getItem"])
+        ]
+    );
+
+    // Express, synchronously: the same calls from an in-memory execution.
+    let express = create(&endpoint, "items-express", &definition, "EXPRESS");
+    let (status, answer) = call(
+        &endpoint,
+        "StartSyncExecution",
+        &json!({"stateMachineArn": express, "input": json!({"id": "b2", "colour": "green"}).to_string()}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["status"], "SUCCEEDED", "{answer}");
+    assert_eq!(output(&answer), json!({"colour": "green"}));
+    let stored = setup.moto.boto3(
+        None,
+        "print(json.dumps(aws('dynamodb').get_item(TableName='items', Key={'id': {'S': 'b2'}})['Item']))",
+    );
+    assert_eq!(stored["colour"], json!({"S": "green"}));
+}
+
+#[test]
+fn an_s3_object_written_by_put_object_is_read_by_get_object_and_a_missing_bucket_is_named() {
+    let test =
+        "an_s3_object_written_by_put_object_is_read_by_get_object_and_a_missing_bucket_is_named";
+    let Some(setup) = setup(
+        test,
+        r#"enabled = ["s3:putObject", "s3:getObject"]
+           endpoint_url = "ENDPOINT""#,
+    ) else {
+        return;
+    };
+    setup.moto.boto3(
+        None,
+        "aws('s3').create_bucket(Bucket='documents')\nprint('{}')",
+    );
+    let definition = json!({"StartAt": "Put", "States": {
+        "Put": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+                "Parameters": {"Bucket.$": "$.bucket", "Key": "report.txt", "Body.$": "$.text"},
+                "Retry": [{"ErrorEquals": ["S3.NoSuchBucketException"], "MaxAttempts": 1,
+                           "IntervalSeconds": 1}],
+                "Catch": [{"ErrorEquals": ["S3.NoSuchBucketException"], "Next": "Missing"}],
+                "ResultPath": "$.put", "Next": "Get"},
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                "Parameters": {"Bucket.$": "$.bucket", "Key": "report.txt"},
+                "ResultSelector": {"body.$": "$.Body", "etag.$": "$.ETag"},
+                "TimeoutSeconds": 30, "End": true},
+        "Missing": {"Type": "Pass", "End": true}}});
+    let endpoint = setup.server.endpoint.clone();
+    let machine = create(&endpoint, "documents", &definition, "STANDARD");
+    let described = run(
+        &endpoint,
+        &machine,
+        &json!({"bucket": "documents", "text": "all is well"}),
+    );
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let got = output(&described);
+    // A string `Body` is stored as its JSON text, as AWS does (recorded case
+    // `services/aws_sdk_task_service__test_s3_put_object_str`: "text data" reads back as
+    // "\"text data\"").
+    assert_eq!(got["body"], "\"all is well\"");
+    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
+    let scheduled = details(&events, "TaskScheduled");
+    assert_eq!(scheduled[0]["resourceType"], "aws-sdk:s3");
+    assert_eq!(scheduled[0]["resource"], "putObject");
+    assert_eq!(scheduled[1]["timeoutInSeconds"], 30);
+    let put: Value = serde_json::from_str(
+        details(&events, "TaskSucceeded")[0]["output"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(got["etag"], put["ETag"]);
+
+    // No such bucket: S3.NoSuchBucketException (the AWS SDK integration's name for S3's
+    // NoSuchBucket), retried once by the state's Retry, then caught.
+    let described = run(
+        &endpoint,
+        &machine,
+        &json!({"bucket": "no-such-bucket", "text": "lost"}),
+    );
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let caught = output(&described);
+    assert_eq!(caught["Error"], "S3.NoSuchBucketException", "{caught}");
+    assert!(
+        caught["Cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("The specified bucket does not exist (Service: S3, Status Code: 404"),
+        "{caught}"
+    );
+    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
+    let failed = details(&events, "TaskFailed");
+    assert_eq!(failed.len(), 2, "one attempt and one retry: {events:?}");
+    assert_eq!(failed[0]["error"], "S3.NoSuchBucketException");
+    assert_eq!(failed[0]["resourceType"], "aws-sdk:s3");
+}
+
+#[test]
+fn a_wait_for_task_token_round_trip_through_sqs_completes() {
+    let test = "a_wait_for_task_token_round_trip_through_sqs_completes";
+    let Some(setup) = setup(
+        test,
+        r#"enabled = ["sqs"]
+           endpoint_url = "ENDPOINT""#,
+    ) else {
+        return;
+    };
+    let queue = setup.moto.boto3(
+        None,
+        "print(json.dumps(aws('sqs').create_queue(QueueName='reviews')['QueueUrl']))",
+    );
+    let definition = json!({"StartAt": "Ask", "States": {"Ask": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl.$": "$.queue",
+                       "MessageBody": {"document.$": "$.document", "TaskToken.$": "$$.Task.Token"}},
+        "TimeoutSeconds": 60, "HeartbeatSeconds": 30, "End": true}}});
+    let endpoint = setup.server.endpoint.clone();
+    let machine = create(&endpoint, "review", &definition, "STANDARD");
+    let (status, started) = call(
+        &endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine,
+                "input": json!({"queue": queue, "document": "d-7"}).to_string()}),
+    );
+    assert_eq!(status, 200, "{started}");
+    // The worker: reads the token from the message and answers with SendTaskSuccess.
+    let worked = setup.moto.boto3(
+        Some(&endpoint),
+        &format!(
+            "sqs = aws('sqs')\n\
+             deadline = time.time() + 30\n\
+             while True:\n\
+             \x20   got = sqs.receive_message(QueueUrl={queue}, WaitTimeSeconds=1).get('Messages', [])\n\
+             \x20   if got or time.time() > deadline: break\n\
+             body = json.loads(got[0]['Body'])\n\
+             sfn.send_task_success(taskToken=body['TaskToken'], output=json.dumps({{'approved': body['document']}}))\n\
+             print(json.dumps(body['document']))"
+        ),
+    );
+    assert_eq!(worked, "d-7");
+    let arn = started["executionArn"].as_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let described = loop {
+        let (_, described) = call(
+            &endpoint,
+            "DescribeExecution",
+            &json!({"executionArn": arn}),
+        );
+        if described["status"] != "RUNNING" || Instant::now() > deadline {
+            break described;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(output(&described), json!({"approved": "d-7"}));
+    let events = history(&endpoint, arn);
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    let scheduled = &details(&events, "TaskScheduled")[0];
+    assert_eq!(scheduled["resource"], "sendMessage.waitForTaskToken");
+    assert_eq!(scheduled["timeoutInSeconds"], 60);
+    assert_eq!(scheduled["heartbeatInSeconds"], 30);
+    let submitted = &details(&events, "TaskSubmitted")[0];
+    let submitted: Value = serde_json::from_str(submitted["output"].as_str().unwrap()).unwrap();
+    assert!(submitted["MessageId"].is_string(), "{submitted}");
+}
+
+/// A TCP listener that counts the connections made to it.
+fn counting_listener() -> (String, Arc<AtomicUsize>) {
+    // Bound at once (port 0), so no other server of a parallel test can take the port.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut buffer = [0u8; 1024];
+            let _ = stream.read(&mut buffer);
+        }
+    });
+    (format!("http://127.0.0.1:{port}"), count)
+}
+
+#[test]
+fn an_integration_that_is_off_cannot_be_reached() {
+    // No moto needed: the endpoint is a listener that counts connections.
+    let (endpoint_url, connections) = counting_listener();
+    let (server, _dir) = fluxo_with(&format!(
+        "enabled = [\"dynamodb:getItem\"]\nendpoint_url = \"{endpoint_url}\""
+    ));
+    let endpoint = server.endpoint.clone();
+    let definition = json!({"StartAt": "Send", "States": {"Send": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Parameters": {"QueueUrl": format!("{endpoint_url}/123456789012/q"), "MessageBody": "hi"},
+        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 3}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+        "End": true},
+        "Caught": {"Type": "Pass", "End": true}}});
+    // CreateStateMachine accepts it, as AWS would.
+    let machine = create(&endpoint, "off", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({}));
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "States.Runtime");
+    let cause = described["cause"].as_str().unwrap();
+    assert!(cause.contains("[aws] enabled"), "{cause}");
+    assert!(cause.contains("sqs:sendMessage"), "{cause}");
+    // Neither retried nor caught, and nothing reached the endpoint.
+    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
+    assert_eq!(details(&events, "TaskFailed").len(), 1);
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+
+    // Without any [aws] table the call fails the same way.
+    let dir = tempfile::tempdir().unwrap();
+    let bare = Server::start(&dir.path().join("data"), None);
+    let machine = create(&bare.endpoint, "off", &definition, "STANDARD");
+    let described = run(&bare.endpoint, &machine, &json!({}));
+    assert_eq!(described["error"], "States.Runtime", "{described}");
+    assert!(described["cause"].as_str().unwrap().contains("[aws]"));
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+}

@@ -1,0 +1,73 @@
+//! The engine's service seam ([`fluxo_engine::ServiceInvoker`]) implemented with the AWS
+//! service integrations of `fluxo-aws`: a Task state's `arn:aws:states:::SERVICE:ACTION` or
+//! `arn:aws:states:::aws-sdk:SERVICE:ACTION` becomes a signed request to the service (or to the
+//! endpoint `[aws]` in `fluxo.toml` names), made only when `[aws] enabled` turns it on.
+
+use fluxo_aws::{AwsConfig, Integrations, ServiceCall, ServiceResource, SetupError};
+use fluxo_engine::{ServiceInvoker, ServiceRequest, TaskFailure};
+use futures::future::BoxFuture;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// AWS service integrations for Task states; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AwsServices {
+    integrations: Integrations,
+}
+
+impl AwsServices {
+    /// Service integrations configured by `[aws]`, with credentials from the default AWS
+    /// credential chain (see [`Integrations::from_config`]).
+    pub async fn from_config(config: &AwsConfig) -> Result<AwsServices, SetupError> {
+        Ok(AwsServices {
+            integrations: Integrations::from_config(config).await?,
+        })
+    }
+
+    /// Service integrations built by the embedding program (tests choose the credentials).
+    pub fn new(integrations: Integrations) -> AwsServices {
+        AwsServices { integrations }
+    }
+
+    /// As the engine's seam.
+    pub fn into_invoker(self) -> Arc<dyn ServiceInvoker> {
+        Arc::new(self)
+    }
+}
+
+impl ServiceInvoker for AwsServices {
+    fn call(&self, request: ServiceRequest) -> BoxFuture<'static, Result<Value, TaskFailure>> {
+        // Definitions are checked with the same parser when they are created; a resource that
+        // does not parse here was stored by another version of Fluxo.
+        let resource = match ServiceResource::parse(&request.resource) {
+            Ok(Some(resource)) => resource,
+            Ok(None) | Err(_) => {
+                let failure = runtime_failure(format!(
+                    "The resource '{}' is not a service integration Fluxo can call",
+                    request.resource
+                ));
+                return Box::pin(async move { Err(failure) });
+            }
+        };
+        let called = self.integrations.call(ServiceCall {
+            resource,
+            parameters: request.parameters,
+            region: request.region,
+            state_machine_arn: Some(request.state_machine_arn),
+            execution_arn: Some(request.execution_arn),
+        });
+        Box::pin(async move {
+            called.await.map_err(|failure| TaskFailure {
+                error: failure.error,
+                cause: Some(failure.cause),
+            })
+        })
+    }
+}
+
+fn runtime_failure(cause: String) -> TaskFailure {
+    TaskFailure {
+        error: "States.Runtime".into(),
+        cause: Some(cause),
+    }
+}
