@@ -54,7 +54,9 @@ impl Integration {
                     arn: resource.to_string(),
                 }
             }
-            ["arn", _, "states", "", "", "aws-sdk", service, rest @ ..] if !rest.is_empty() => {
+            // Region and account are usually empty; published definitions also name them
+            // (`arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject`), which AWS accepts.
+            ["arn", _, "states", _, _, "aws-sdk", service, rest @ ..] if !rest.is_empty() => {
                 match action_and_pattern(&rest.join(":")) {
                     Some((action, pattern)) => Integration::AwsSdk {
                         service: service.to_string(),
@@ -64,7 +66,9 @@ impl Integration {
                     None => Integration::Unknown,
                 }
             }
-            ["arn", _, "states", "", "", service, rest @ ..] if !rest.is_empty() => {
+            ["arn", _, "states", _, _, service, rest @ ..]
+                if !rest.is_empty() && !NAMED_RESOURCES.contains(service) =>
+            {
                 match action_and_pattern(&rest.join(":")) {
                     Some((action, pattern)) => Integration::Service {
                         service: service.to_string(),
@@ -84,6 +88,10 @@ impl Integration {
             if service == "lambda" && action == "invoke")
     }
 }
+
+/// What follows region and account in the ARNs of Step Functions' own resources, which are not
+/// service integrations.
+const NAMED_RESOURCES: [&str; 5] = ["activity", "stateMachine", "execution", "express", "mapRun"];
 
 fn action_and_pattern(text: &str) -> Option<(String, IntegrationPattern)> {
     let (action, pattern) = if let Some(action) = text.strip_suffix(".waitForTaskToken") {
@@ -151,6 +159,22 @@ mod tests {
                 Integration::Activity {
                     arn: "arn:aws:states:us-east-1:123:activity:review".into(),
                 },
+            ),
+            (
+                "arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject",
+                Integration::AwsSdk {
+                    service: "s3".into(),
+                    action: "getObject".into(),
+                    pattern: RequestResponse,
+                },
+            ),
+            (
+                "arn:aws:states:us-east-1:123456789012:sqs:sendMessage",
+                service("sqs", "sendMessage", RequestResponse),
+            ),
+            (
+                "arn:aws:states:us-east-1:123:stateMachine:m",
+                Integration::Unknown,
             ),
             ("arn:aws:states:::lambda", Integration::Unknown),
             (
