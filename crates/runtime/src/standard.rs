@@ -55,6 +55,8 @@ impl Runtime {
             stopped_ms: None,
             seed: rand::random(),
             revision: machine.record.revision,
+            version_arn: machine.version_arn.clone(),
+            alias_arn: machine.alias_arn.clone(),
         };
         // The task token signer is read from the store once, here rather than in the driver,
         // so that the driver's first commit does not wait on the store's secret. (A stop that
