@@ -37,10 +37,18 @@ pub enum Action {
     SendTaskSuccess,
     SendTaskFailure,
     SendTaskHeartbeat,
+    PublishStateMachineVersion,
+    ListStateMachineVersions,
+    DeleteStateMachineVersion,
+    CreateStateMachineAlias,
+    DescribeStateMachineAlias,
+    UpdateStateMachineAlias,
+    DeleteStateMachineAlias,
+    ListStateMachineAliases,
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 32] = [
         Action::CreateStateMachine,
         Action::DescribeStateMachine,
         Action::UpdateStateMachine,
@@ -65,6 +73,14 @@ impl Action {
         Action::SendTaskSuccess,
         Action::SendTaskFailure,
         Action::SendTaskHeartbeat,
+        Action::PublishStateMachineVersion,
+        Action::ListStateMachineVersions,
+        Action::DeleteStateMachineVersion,
+        Action::CreateStateMachineAlias,
+        Action::DescribeStateMachineAlias,
+        Action::UpdateStateMachineAlias,
+        Action::DeleteStateMachineAlias,
+        Action::ListStateMachineAliases,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +109,14 @@ impl Action {
             Action::SendTaskSuccess => "SendTaskSuccess",
             Action::SendTaskFailure => "SendTaskFailure",
             Action::SendTaskHeartbeat => "SendTaskHeartbeat",
+            Action::PublishStateMachineVersion => "PublishStateMachineVersion",
+            Action::ListStateMachineVersions => "ListStateMachineVersions",
+            Action::DeleteStateMachineVersion => "DeleteStateMachineVersion",
+            Action::CreateStateMachineAlias => "CreateStateMachineAlias",
+            Action::DescribeStateMachineAlias => "DescribeStateMachineAlias",
+            Action::UpdateStateMachineAlias => "UpdateStateMachineAlias",
+            Action::DeleteStateMachineAlias => "DeleteStateMachineAlias",
+            Action::ListStateMachineAliases => "ListStateMachineAliases",
         }
     }
 
