@@ -189,7 +189,11 @@ impl VersionStore for CountingStore {
         self.inner.get_version(arn)
     }
 
-    fn list_versions<'a>(&'a self, state_machine_arn: &'a str, page: Page) -> StoreFuture<'a, Listed<VersionRecord>> {
+    fn list_versions<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        page: Page,
+    ) -> StoreFuture<'a, Listed<VersionRecord>> {
         self.inner.list_versions(state_machine_arn, page)
     }
 
@@ -213,7 +217,11 @@ impl VersionStore for CountingStore {
         self.inner.delete_alias(arn)
     }
 
-    fn list_aliases<'a>(&'a self, state_machine_arn: &'a str, page: Page) -> StoreFuture<'a, Listed<AliasRecord>> {
+    fn list_aliases<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        page: Page,
+    ) -> StoreFuture<'a, Listed<AliasRecord>> {
         self.inner.list_aliases(state_machine_arn, page)
     }
 }

@@ -137,6 +137,19 @@ fn versions_and_aliases_route_record_and_delete_as_aws_does() {
         "{to_v1} of {STARTS} went to version 1"
     );
 
+    // ExecutionStarted names the alias and the version (API reference,
+    // ExecutionStartedEventDetails).
+    let history = ok(
+        e,
+        "GetExecutionHistory",
+        json!({"executionArn": started[0]}),
+    );
+    let details = &history["events"][0]["executionStartedEventDetails"];
+    assert_eq!(details["stateMachineAliasArn"], alias.as_str(), "{history}");
+    assert!(details["stateMachineVersionArn"]
+        .as_str()
+        .is_some_and(|v| v.starts_with(&format!("{machine}:"))));
+
     // ListExecutions by alias and by version.
     let listed = |arn: &str| {
         ok(
