@@ -83,7 +83,7 @@ impl VersionStore for MemoryStore {
                 .filter(|v| v.state_machine_arn == state_machine_arn && v.number < before)
                 .cloned()
                 .collect();
-            versions.sort_by(|a, b| b.number.cmp(&a.number));
+            versions.sort_by_key(|v| std::cmp::Reverse(v.number));
             versions.truncate(page.limit() + 1);
             Ok(listed(versions, page.limit(), Listing::Versions, |v| {
                 v.number.to_string()

@@ -237,7 +237,7 @@ async fn aliases(store: &dyn Store) {
         })
     );
     let listed = store.list_aliases(&owner.arn, page(1, None)).await.unwrap();
-    assert_eq!(listed.items, [beta.clone()], "by name");
+    assert_eq!(listed.items, std::slice::from_ref(&beta), "by name");
     let rest = store
         .list_aliases(&owner.arn, page(1, listed.next_token))
         .await
