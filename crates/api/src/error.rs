@@ -90,6 +90,9 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidPageToken(token) => {
                 ApiError::new(ErrorCode::InvalidToken, format!("Invalid Token: '{token}'"))
             }
+            StoreError::RevisionConflict { .. } | StoreError::VersionInUse { .. } => {
+                ApiError::new(ErrorCode::ConflictException, error.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "store failure");
                 ApiError::internal(other)

@@ -38,10 +38,18 @@ pub enum Action {
     SendTaskFailure,
     SendTaskHeartbeat,
     TestState,
+    PublishStateMachineVersion,
+    ListStateMachineVersions,
+    DeleteStateMachineVersion,
+    CreateStateMachineAlias,
+    DescribeStateMachineAlias,
+    UpdateStateMachineAlias,
+    DeleteStateMachineAlias,
+    ListStateMachineAliases,
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 33] = [
         Action::CreateStateMachine,
         Action::DescribeStateMachine,
         Action::UpdateStateMachine,
@@ -67,6 +75,14 @@ impl Action {
         Action::SendTaskFailure,
         Action::SendTaskHeartbeat,
         Action::TestState,
+        Action::PublishStateMachineVersion,
+        Action::ListStateMachineVersions,
+        Action::DeleteStateMachineVersion,
+        Action::CreateStateMachineAlias,
+        Action::DescribeStateMachineAlias,
+        Action::UpdateStateMachineAlias,
+        Action::DeleteStateMachineAlias,
+        Action::ListStateMachineAliases,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +112,14 @@ impl Action {
             Action::SendTaskFailure => "SendTaskFailure",
             Action::SendTaskHeartbeat => "SendTaskHeartbeat",
             Action::TestState => "TestState",
+            Action::PublishStateMachineVersion => "PublishStateMachineVersion",
+            Action::ListStateMachineVersions => "ListStateMachineVersions",
+            Action::DeleteStateMachineVersion => "DeleteStateMachineVersion",
+            Action::CreateStateMachineAlias => "CreateStateMachineAlias",
+            Action::DescribeStateMachineAlias => "DescribeStateMachineAlias",
+            Action::UpdateStateMachineAlias => "UpdateStateMachineAlias",
+            Action::DeleteStateMachineAlias => "DeleteStateMachineAlias",
+            Action::ListStateMachineAliases => "ListStateMachineAliases",
         }
     }
 

@@ -187,6 +187,53 @@ impl Store for CountingStore {
     }
 }
 
+/// Versions and aliases pass through uncounted.
+impl VersionStore for CountingStore {
+    fn publish_version(&self, publish: Publish) -> StoreFuture<'_, Made<VersionRecord>> {
+        self.inner.publish_version(publish)
+    }
+
+    fn get_version<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<VersionRecord>> {
+        self.inner.get_version(arn)
+    }
+
+    fn list_versions<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        page: Page,
+    ) -> StoreFuture<'a, Listed<VersionRecord>> {
+        self.inner.list_versions(state_machine_arn, page)
+    }
+
+    fn delete_version<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()> {
+        self.inner.delete_version(arn)
+    }
+
+    fn create_alias(&self, alias: AliasRecord) -> StoreFuture<'_, Made<AliasRecord>> {
+        self.inner.create_alias(alias)
+    }
+
+    fn get_alias<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<AliasRecord>> {
+        self.inner.get_alias(arn)
+    }
+
+    fn update_alias(&self, update: AliasUpdate) -> StoreFuture<'_, AliasRecord> {
+        self.inner.update_alias(update)
+    }
+
+    fn delete_alias<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()> {
+        self.inner.delete_alias(arn)
+    }
+
+    fn list_aliases<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        page: Page,
+    ) -> StoreFuture<'a, Listed<AliasRecord>> {
+        self.inner.list_aliases(state_machine_arn, page)
+    }
+}
+
 /// Activities and tasks pass through uncounted: the benchmarks count execution transactions.
 impl TaskStore for CountingStore {
     fn secret(&self) -> StoreFuture<'_, Vec<u8>> {
@@ -295,6 +342,8 @@ mod tests {
             stopped_ms: None,
             seed: 0,
             revision: 1,
+            version_arn: None,
+            alias_arn: None,
         };
         store.start_execution(execution).await.unwrap();
         let before = store.counts();

@@ -27,6 +27,8 @@ fn execution(n: usize) -> ExecutionRecord {
         stopped_ms: None,
         seed: 0,
         revision: 1,
+        version_arn: None,
+        alias_arn: None,
     }
 }
 

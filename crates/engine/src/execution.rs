@@ -46,8 +46,15 @@ pub async fn resume(
     run.record(
         &mut thread,
         EventType::ExecutionStarted,
-        run.details
-            .then(|| crate::started_details(&request.input.to_string(), &request.role_arn)),
+        run.details.then(|| {
+            let mut details = crate::started_details(&request.input.to_string(), &request.role_arn);
+            crate::started_through(
+                &mut details,
+                request.version_arn.as_deref(),
+                request.alias_arn.as_deref(),
+            );
+            details
+        }),
     );
     // AWS links the first state's event to no event (`previousEventId` 0), not to
     // `ExecutionStarted` (recorded case `api/sfn_api__test_start_execution`).

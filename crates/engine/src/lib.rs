@@ -67,6 +67,11 @@ pub struct ExecutionRequest {
     /// How long the execution may run at most, besides the definition's `TimeoutSeconds`: five
     /// minutes for an Express execution. It then ends with `ExecutionTimedOut`.
     pub max_duration: Option<Duration>,
+    /// The version the execution runs, when started through a version or an alias: recorded
+    /// in `ExecutionStarted` as `stateMachineVersionArn`.
+    pub version_arn: Option<String>,
+    /// The alias it was started through: `stateMachineAliasArn` in `ExecutionStarted`.
+    pub alias_arn: Option<String>,
 }
 
 impl ExecutionRequest {
@@ -133,6 +138,8 @@ impl ExecutionRequest {
             express: false,
             history_details: true,
             max_duration: None,
+            version_arn: None,
+            alias_arn: None,
         }
     }
 }
@@ -145,6 +152,21 @@ pub fn started_details(input: &str, role_arn: &str) -> Map<String, Value> {
     details.insert("inputDetails".into(), json!({"truncated": false}));
     details.insert("roleArn".into(), json!(role_arn));
     details
+}
+
+/// Adds what `ExecutionStartedEventDetails` says of an execution started through a version or
+/// an alias: `stateMachineAliasArn`, `stateMachineVersionArn` (API reference).
+pub fn started_through(
+    details: &mut Map<String, Value>,
+    version_arn: Option<&str>,
+    alias_arn: Option<&str>,
+) {
+    if let Some(alias) = alias_arn {
+        details.insert("stateMachineAliasArn".into(), json!(alias));
+    }
+    if let Some(version) = version_arn {
+        details.insert("stateMachineVersionArn".into(), json!(version));
+    }
 }
 
 /// The details of the `ExecutionAborted` event that ends a stopped execution (API reference,

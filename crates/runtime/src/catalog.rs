@@ -20,11 +20,17 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 /// next to unbounded memory).
 const MAX_ENTRIES: usize = 4096;
 
-/// A state machine with its compiled definition.
+/// A state machine with its compiled definition. Loaded through a version or alias ARN, the
+/// record holds that version's definition, role and revision, and names the version and alias
+/// that executions started on it record.
 #[derive(Clone)]
 pub struct Loaded {
     pub record: Arc<StateMachineRecord>,
     pub compiled: Arc<StateMachine>,
+    /// `stateMachineVersionArn` of executions started on it.
+    pub version_arn: Option<String>,
+    /// `stateMachineAliasArn` of executions started on it.
+    pub alias_arn: Option<String>,
 }
 
 #[derive(Default)]

@@ -28,6 +28,7 @@ mod own_api;
 mod services;
 mod standard;
 mod tokens;
+mod versions;
 
 pub use activities::MAX_POLL;
 pub use catalog::{Loaded, FRESH_FOR};
@@ -45,6 +46,7 @@ pub use own_api::OWN_ACTIONS;
 pub use services::AwsServices;
 pub use standard::ExecutionInput;
 pub use tokens::{TokenClaims, TokenSigner, MAX_TOKEN_CHARS};
+pub use versions::{is_unqualified, pick};
 
 use catalog::Catalog;
 use fluxo_engine::{FunctionInvoker, NoServices, ServiceInvoker};
@@ -268,12 +270,16 @@ impl Runtime {
     }
 
     /// A state machine with its compiled definition, read from the store (or, for the
-    /// Express hot path with `fresh_enough`, from a copy at most [`FRESH_FOR`] old).
+    /// Express hot path with `fresh_enough`, from a copy at most [`FRESH_FOR`] old). A version
+    /// ARN loads that version; an alias ARN one of its versions, drawn by weight.
     pub async fn state_machine(
         &self,
         arn: &str,
         fresh_enough: bool,
     ) -> Result<Loaded, RuntimeError> {
+        if let Some(qualifier) = versions::qualifier_of(arn) {
+            return self.qualified(arn, qualifier).await;
+        }
         if fresh_enough {
             if let Some(loaded) = self.catalog.fresh(arn) {
                 return Ok(loaded);
@@ -293,6 +299,8 @@ impl Runtime {
         let loaded = Loaded {
             record: Arc::new(record),
             compiled,
+            version_arn: None,
+            alias_arn: None,
         };
         self.catalog.set_fresh(loaded.clone());
         Ok(loaded)

@@ -55,6 +55,8 @@ impl Runtime {
             stopped_ms: None,
             seed: rand::random(),
             revision: machine.record.revision,
+            version_arn: machine.version_arn.clone(),
+            alias_arn: machine.alias_arn.clone(),
         };
         // The task token signer is read from the store once, here rather than in the driver,
         // so that the driver's first commit does not wait on the store's secret. (A stop that
@@ -219,6 +221,8 @@ impl Runtime {
         let mut request =
             ExecutionRequest::new(&parsed.region, &parsed.account, state_machine, name, input);
         request.role_arn = role_arn;
+        request.version_arn = execution.version_arn.clone();
+        request.alias_arn = execution.alias_arn.clone();
         let env = Arc::new(
             DurableEnvironment::new(
                 self.store.clone(),
@@ -371,7 +375,12 @@ impl Runtime {
             .await?
             .map(|revision| revision.role_arn)
             .unwrap_or_default();
-        let details = fluxo_engine::started_details(&execution.input, &role);
+        let mut details = fluxo_engine::started_details(&execution.input, &role);
+        fluxo_engine::started_through(
+            &mut details,
+            execution.version_arn.as_deref(),
+            execution.alias_arn.as_deref(),
+        );
         let started = EventRecord {
             id: 1,
             previous_event_id: 0,

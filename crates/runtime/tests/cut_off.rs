@@ -37,6 +37,52 @@ macro_rules! through {
     }};
 }
 
+impl VersionStore for Switch {
+    fn publish_version(&self, publish: Publish) -> StoreFuture<'_, Made<VersionRecord>> {
+        through!(self.publish_version(publish))
+    }
+
+    fn get_version<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<VersionRecord>> {
+        through!(self.get_version(arn))
+    }
+
+    fn list_versions<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        page: Page,
+    ) -> StoreFuture<'a, Listed<VersionRecord>> {
+        through!(self.list_versions(state_machine_arn, page))
+    }
+
+    fn delete_version<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()> {
+        through!(self.delete_version(arn))
+    }
+
+    fn create_alias(&self, alias: AliasRecord) -> StoreFuture<'_, Made<AliasRecord>> {
+        through!(self.create_alias(alias))
+    }
+
+    fn get_alias<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<AliasRecord>> {
+        through!(self.get_alias(arn))
+    }
+
+    fn update_alias(&self, update: AliasUpdate) -> StoreFuture<'_, AliasRecord> {
+        through!(self.update_alias(update))
+    }
+
+    fn delete_alias<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()> {
+        through!(self.delete_alias(arn))
+    }
+
+    fn list_aliases<'a>(
+        &'a self,
+        state_machine_arn: &'a str,
+        page: Page,
+    ) -> StoreFuture<'a, Listed<AliasRecord>> {
+        through!(self.list_aliases(state_machine_arn, page))
+    }
+}
+
 impl TaskStore for Switch {
     fn secret(&self) -> StoreFuture<'_, Vec<u8>> {
         through!(self.secret())

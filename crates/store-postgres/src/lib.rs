@@ -26,6 +26,7 @@ mod sql;
 mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod versions;
 mod writes;
 
 use deadpool_postgres::{Client, Manager, ManagerConfig, Pool, RecyclingMethod};

@@ -44,6 +44,7 @@ impl Store for PostgresStore {
             let t = c.transaction().await.map_err(backend)?;
             execute(&t, "DELETE FROM state_machines WHERE arn = $1", &[&arn]).await?;
             execute(&t, "DELETE FROM tags WHERE arn = $1", &[&arn]).await?;
+            crate::versions::drop_versions(&t, arn).await?;
             t.commit().await.map_err(backend)
         })
     }
@@ -114,10 +115,15 @@ impl Store for PostgresStore {
             #[allow(unused_mut)]
             let mut c = self.client().await?;
             let before = position(page.after_number(Listing::Executions)?, i64::MAX);
+            // The column is one of three fixed names, chosen by the ARN's form.
+            let sql = format!(
+                "SELECT * FROM executions WHERE {} = $1 AND seq < $2 \
+                     AND ($3::text IS NULL OR status = $3) ORDER BY seq DESC LIMIT $4",
+                ListedBy::of(state_machine_arn).column()
+            );
             let rows = query(
                 &c,
-                "SELECT * FROM executions WHERE state_machine_arn = $1 AND seq < $2 \
-                     AND ($3::text IS NULL OR status = $3) ORDER BY seq DESC LIMIT $4",
+                &sql,
                 &[&state_machine_arn, &before, &status, &fetch(&page)],
             )
             .await?;

@@ -62,6 +62,8 @@ pub fn execution(row: &Row) -> StoreResult<ExecutionRecord> {
         stopped_ms: get(row, "stopped_ms")?,
         seed: unsigned(row, "seed")?,
         revision: unsigned(row, "revision")?,
+        version_arn: get(row, "version_arn")?,
+        alias_arn: get(row, "alias_arn")?,
     })
 }
 

@@ -178,8 +178,8 @@ pub async fn start_execution(
 ) -> StoreResult<Started> {
     let inserted = execute(
         c,
-        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (arn) DO NOTHING",
+        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision, version_arn, alias_arn) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (arn) DO NOTHING",
         &[
             &record.arn,
             &record.state_machine_arn,
@@ -193,6 +193,8 @@ pub async fn start_execution(
             &record.stopped_ms,
             &(record.seed as i64),
             &(record.revision as i64),
+            &record.version_arn,
+            &record.alias_arn,
         ],
     )
     .await?;

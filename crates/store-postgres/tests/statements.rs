@@ -88,6 +88,8 @@ async fn one_transition_is_one_transaction_of_four_statements() {
         stopped_ms: None,
         seed: 1,
         revision: 1,
+        version_arn: None,
+        alias_arn: None,
     };
     PostgresStore::connect(&base, Options::default())
         .await

@@ -49,6 +49,8 @@ async fn nodes_that_start_together_migrate_once() {
         stopped_ms: None,
         seed: u64::MAX,
         revision: 1,
+        version_arn: None,
+        alias_arn: None,
     };
     stores[0].start_execution(record.clone()).await.unwrap();
     let read = stores[5].get_execution(&record.arn).await.unwrap();

@@ -13,6 +13,7 @@ mod leases;
 mod rows;
 mod schema;
 mod tasks;
+mod versions;
 mod writes;
 
 use fluxo_store::*;
@@ -225,7 +226,7 @@ impl Store for SqliteStore {
                 .map_err(backend)?;
             c.execute("DELETE FROM tags WHERE arn = ?1", [&arn])
                 .map_err(backend)?;
-            Ok(())
+            versions::drop_versions(c, &arn)
         })
     }
 
@@ -288,10 +289,15 @@ impl Store for SqliteStore {
         let status = status.map(ExecutionStatus::as_str);
         self.read(move |c| {
             let before = position(page.after_number(Listing::Executions)?, i64::MAX);
+            // The column is one of three fixed names, chosen by the ARN's form.
+            let sql = format!(
+                "SELECT * FROM executions WHERE {} = ?1 AND seq < ?2 \
+                     AND (?3 IS NULL OR status = ?3) ORDER BY seq DESC LIMIT ?4",
+                ListedBy::of(&machine).column()
+            );
             let rows = query_all(
                 c,
-                "SELECT * FROM executions WHERE state_machine_arn = ?1 AND seq < ?2 \
-                     AND (?3 IS NULL OR status = ?3) ORDER BY seq DESC LIMIT ?4",
+                &sql,
                 params![machine, before, status, page.limit() as i64 + 1],
                 rows::keyed_execution,
             )?;

@@ -65,6 +65,8 @@ pub fn execution(row: &Row) -> rusqlite::Result<ExecutionRecord> {
         stopped_ms: row.get("stopped_ms")?,
         seed: row.get::<_, i64>("seed")? as u64,
         revision: row.get::<_, i64>("revision")? as u64,
+        version_arn: row.get("version_arn")?,
+        alias_arn: row.get("alias_arn")?,
     })
 }
 

@@ -118,6 +118,36 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE executions ADD COLUMN lease_expires_ms INTEGER;
     CREATE INDEX executions_leased ON executions (lease_owner) WHERE lease_owner IS NOT NULL;
 ",
+    // Versions and aliases (`fluxo_store::VersionStore`): the last version number given per
+    // state machine, so that numbers are never given twice; the version and alias each
+    // execution started through.
+    "
+    ALTER TABLE state_machines ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE versions (
+        arn TEXT PRIMARY KEY,
+        state_machine_arn TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        revision_id TEXT,
+        description TEXT,
+        created_ms INTEGER NOT NULL
+    );
+    CREATE INDEX versions_by_machine ON versions (state_machine_arn, number);
+    CREATE TABLE aliases (
+        arn TEXT PRIMARY KEY,
+        state_machine_arn TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        routing TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL
+    );
+    CREATE INDEX aliases_by_machine ON aliases (state_machine_arn, name);
+    ALTER TABLE executions ADD COLUMN version_arn TEXT;
+    ALTER TABLE executions ADD COLUMN alias_arn TEXT;
+    CREATE INDEX executions_by_version ON executions (version_arn, seq) WHERE version_arn IS NOT NULL;
+    CREATE INDEX executions_by_alias ON executions (alias_arn, seq) WHERE alias_arn IS NOT NULL;
+",
 ];
 
 pub fn prepare(connection: &mut Connection) -> StoreResult<()> {

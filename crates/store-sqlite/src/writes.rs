@@ -188,8 +188,8 @@ pub fn start_execution(c: &Connection, record: ExecutionRecord) -> StoreResult<S
         return Ok(Started::Existing(existing));
     }
     c.execute(
-        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision, version_arn, alias_arn) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             record.arn,
             record.state_machine_arn,
@@ -202,7 +202,9 @@ pub fn start_execution(c: &Connection, record: ExecutionRecord) -> StoreResult<S
             record.started_ms,
             record.stopped_ms,
             record.seed as i64,
-            record.revision as i64
+            record.revision as i64,
+            record.version_arn,
+            record.alias_arn
         ],
     )
     .map_err(backend)?;

@@ -26,6 +26,8 @@ fn record(name: &str) -> ExecutionRecord {
         stopped_ms: None,
         seed: u64::MAX,
         revision: 1,
+        version_arn: None,
+        alias_arn: None,
     }
 }
 

@@ -15,6 +15,7 @@ mod records;
 mod tasks;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod versions;
 
 pub use lease::{Claim, Claimed, Fence, Lease};
 pub use memory::MemoryStore;
@@ -22,6 +23,7 @@ pub use notice::{Notice, Notices, NOTICE_QUEUE};
 pub use page::{listed, Listing, Page, MAX_PAGE};
 pub use records::*;
 pub use tasks::*;
+pub use versions::*;
 
 use fluxo_types::ExecutionStatus;
 use futures::future::BoxFuture;
@@ -52,6 +54,12 @@ pub enum StoreError {
     /// node claimed the execution (or the lease was released). The transition changed nothing.
     #[error("the lease on {execution_arn} is no longer held")]
     LeaseLost { execution_arn: String },
+    /// `PublishStateMachineVersion` with a `revisionId` that is not the current one.
+    #[error("Failed to publish the State Machine version for revision {requested}. The current State Machine revision is {current}.")]
+    RevisionConflict { requested: String, current: String },
+    /// A version that aliases (named here) route to.
+    #[error("Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [{}]", aliases.join(", "))]
+    VersionInUse { aliases: Vec<String> },
     /// The backend failed (I/O, a lost connection): the operation may be tried again.
     #[error("storage failed: {0}")]
     Backend(String),
@@ -62,7 +70,7 @@ pub type StoreFuture<'a, T> = BoxFuture<'a, StoreResult<T>>;
 
 /// Durable state: state machines and their revisions, executions, history events, timers,
 /// tags. Every method is one transaction.
-pub trait Store: TaskStore + Send + Sync {
+pub trait Store: TaskStore + VersionStore + Send + Sync {
     /// Stores a new state machine (revision 1, or one past any revision an earlier state
     /// machine of that ARN left) with its tags. A repeated creation
     /// ([`StateMachineRecord::same_creation`]) returns the existing record and changes nothing;
@@ -79,7 +87,8 @@ pub trait Store: TaskStore + Send + Sync {
         &self,
         update: StateMachineUpdate,
     ) -> StoreFuture<'_, StateMachineRecord>;
-    /// Deletes the state machine and its tags; its revisions stay for its executions.
+    /// Deletes the state machine, its tags, versions and aliases; its revisions stay for its
+    /// executions.
     fn delete_state_machine<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()>;
     /// By name, `max_results` at a time.
     fn list_state_machines(&self, page: Page) -> StoreFuture<'_, Listed<StateMachineRecord>>;
@@ -93,7 +102,9 @@ pub trait Store: TaskStore + Send + Sync {
     /// Stores a new execution, or finds the one with that ARN.
     fn start_execution(&self, record: ExecutionRecord) -> StoreFuture<'_, Started>;
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>>;
-    /// Newest first, optionally only those with `status`.
+    /// Newest first, optionally only those with `status`. `state_machine_arn` may be a version
+    /// ARN (the executions that ran that version, also through an alias) or an alias ARN (those
+    /// started through it).
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 mod leases;
 use leases::LeaseRow;
 mod tasks;
+mod versions;
 
 #[derive(Default)]
 struct Tables {
@@ -26,6 +27,12 @@ struct Tables {
     activities: BTreeMap<String, ActivityRecord>,
     tasks: HashMap<String, TaskRecord>,
     secret: Option<Vec<u8>>,
+    /// Versions by ARN.
+    versions: HashMap<String, VersionRecord>,
+    /// The last version number given, by state machine ARN.
+    last_version: HashMap<String, u64>,
+    /// Aliases by ARN.
+    aliases: BTreeMap<String, AliasRecord>,
 }
 
 impl Tables {
@@ -180,6 +187,7 @@ impl Store for MemoryStore {
         self.with(move |tables| {
             tables.state_machines.remove(arn);
             tables.tags.remove(arn);
+            tables.drop_versions(arn);
             Ok(())
         })
     }
@@ -248,11 +256,12 @@ impl Store for MemoryStore {
     ) -> StoreFuture<'a, Listed<ExecutionRecord>> {
         self.with(move |tables| {
             let before = page.after_number(Listing::Executions)?.unwrap_or(u64::MAX);
+            let by = ListedBy::of(state_machine_arn);
             let matching: Vec<(u64, ExecutionRecord)> = tables
                 .executions
                 .range(..before)
                 .rev()
-                .filter(|(_, e)| e.state_machine_arn == state_machine_arn)
+                .filter(|(_, e)| by.matches(e, state_machine_arn))
                 .filter(|(_, e)| status.is_none_or(|status| e.status == status))
                 .take(page.limit() + 1)
                 .map(|(seq, e)| (*seq, e.clone()))

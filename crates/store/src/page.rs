@@ -23,6 +23,8 @@ pub enum Listing {
     Executions,
     Events,
     Activities,
+    Versions,
+    Aliases,
 }
 
 impl Listing {
@@ -32,6 +34,8 @@ impl Listing {
             Listing::Executions => "x",
             Listing::Events => "e",
             Listing::Activities => "a",
+            Listing::Versions => "v",
+            Listing::Aliases => "l",
         }
     }
 }

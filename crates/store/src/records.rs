@@ -73,6 +73,10 @@ pub struct ExecutionRecord {
     pub seed: u64,
     /// The revision of the state machine the execution runs (see [`Revision`]).
     pub revision: u64,
+    /// The version it ran, when started through a version or an alias (`stateMachineVersionArn`).
+    pub version_arn: Option<String>,
+    /// The alias it was started through (`stateMachineAliasArn`).
+    pub alias_arn: Option<String>,
 }
 
 /// A history event with its position (thread and sequence), as the engine's journal keeps it.

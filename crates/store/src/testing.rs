@@ -7,6 +7,7 @@ use std::sync::Arc;
 mod leases;
 mod tasks;
 mod transitions;
+mod versions;
 
 fn machine(name: &str) -> StateMachineRecord {
     StateMachineRecord {
@@ -40,6 +41,8 @@ fn execution(machine: &StateMachineRecord, name: &str, started_ms: i64) -> Execu
         stopped_ms: None,
         seed: 42,
         revision: 1,
+        version_arn: None,
+        alias_arn: None,
     }
 }
 
@@ -96,6 +99,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     transitions::timers(store.as_ref()).await;
     tags(store.as_ref()).await;
     tasks::run(store.as_ref()).await;
+    versions::run(store.as_ref()).await;
     leases::run(store).await;
 }
 

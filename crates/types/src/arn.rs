@@ -209,6 +209,65 @@ pub fn state_machine(region: &str, account: &str, name: &str) -> String {
     [START, region, ":", account, ":stateMachine:", name].concat()
 }
 
+/// What a qualified state machine ARN names after the state machine's name: a version
+/// (`…:stateMachine:NAME:3`, a number from 1) or an alias (`…:stateMachine:NAME:ALIAS`; alias
+/// names must hold a letter, `_`, `-` or `.`, so they never read as a number). Developer guide,
+/// "State machine versions and aliases".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Qualifier {
+    Version(u64),
+    Alias(String),
+}
+
+impl Qualifier {
+    /// Reads a qualifier: all digits is a version number, anything else an alias name.
+    pub fn parse(text: &str) -> Qualifier {
+        match text.parse::<u64>() {
+            Ok(number) if text.bytes().all(|b| b.is_ascii_digit()) => Qualifier::Version(number),
+            _ => Qualifier::Alias(text.to_string()),
+        }
+    }
+}
+
+impl Arn {
+    /// The qualifier of a state machine ARN, if it has one.
+    pub fn qualifier(&self) -> Option<Qualifier> {
+        match &self.resource {
+            Resource::StateMachine {
+                qualifier: Some(qualifier),
+                ..
+            } => Some(Qualifier::parse(qualifier)),
+            _ => None,
+        }
+    }
+}
+
+/// A state machine ARN without its version or alias qualifier (the text as given when it has
+/// none, or is no state machine ARN).
+pub fn unqualified(state_machine_arn: &str) -> &str {
+    match Arn::parse(state_machine_arn) {
+        Ok(Arn {
+            resource:
+                Resource::StateMachine {
+                    qualifier: Some(qualifier),
+                    ..
+                },
+            ..
+        }) => &state_machine_arn[..state_machine_arn.len() - qualifier.len() - 1],
+        _ => state_machine_arn,
+    }
+}
+
+/// `…:stateMachine:NAME:VERSION`, from the unqualified state machine ARN.
+pub fn state_machine_version(state_machine_arn: &str, version: u64) -> String {
+    [state_machine_arn, ":", &version.to_string()].concat()
+}
+
+/// `…:stateMachine:NAME:ALIAS`, from the unqualified state machine ARN.
+pub fn state_machine_alias(state_machine_arn: &str, alias: &str) -> String {
+    [state_machine_arn, ":", alias].concat()
+}
+
 /// `arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME`.
 pub fn execution(region: &str, account: &str, state_machine: &str, name: &str) -> String {
     [
@@ -348,6 +407,28 @@ mod tests {
                 qualifier: Some("3".into())
             }
         );
+    }
+
+    #[test]
+    fn versions_and_aliases() {
+        let machine = state_machine("r", "1", "m");
+        let version = state_machine_version(&machine, 12);
+        let alias = state_machine_alias(&machine, "prod-1");
+        assert_eq!(version, "arn:aws:states:r:1:stateMachine:m:12");
+        assert_eq!(
+            Arn::parse(&version).unwrap().qualifier(),
+            Some(Qualifier::Version(12))
+        );
+        assert_eq!(
+            Arn::parse(&alias).unwrap().qualifier(),
+            Some(Qualifier::Alias("prod-1".into()))
+        );
+        assert_eq!(Arn::parse(&machine).unwrap().qualifier(), None);
+        assert_eq!(Qualifier::parse("+3"), Qualifier::Alias("+3".into()));
+        assert_eq!(unqualified(&version), machine);
+        assert_eq!(unqualified(&alias), machine);
+        assert_eq!(unqualified(&machine), machine);
+        assert_eq!(unqualified("junk"), "junk");
     }
 
     #[test]

@@ -227,6 +227,10 @@ struct Description {
     redrive_count: u32,
     redrive_status: &'static str,
     redrive_status_reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_machine_version_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_machine_alias_arn: Option<String>,
 }
 
 pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
@@ -254,6 +258,8 @@ pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         output: record.output,
         error: record.error,
         cause: record.cause,
+        state_machine_version_arn: record.version_arn,
+        state_machine_alias_arn: record.alias_arn,
     })
 }
 
@@ -277,6 +283,10 @@ struct ListItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_date: Option<f64>,
     redrive_count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_machine_version_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_machine_alias_arn: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -297,7 +307,11 @@ pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         }
         _ => error,
     })?;
-    if state_machine(api, &input.state_machine_arn).await?.kind == StateMachineType::Express {
+    // A version or alias ARN lists the executions that ran that version or went through that
+    // alias (API reference, ListExecutions).
+    check_arn(&input.state_machine_arn, ResourceType::StateMachine)?;
+    let machine = fluxo_types::arn::unqualified(&input.state_machine_arn);
+    if state_machine(api, machine).await?.kind == StateMachineType::Express {
         return Err(not_supported());
     }
     let listed = api
@@ -321,6 +335,8 @@ pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
                 start_date: seconds(e.started_ms),
                 stop_date: e.stopped_ms.map(seconds),
                 redrive_count: 0,
+                state_machine_version_arn: e.version_arn,
+                state_machine_alias_arn: e.alias_arn,
             })
             .collect(),
         next_token: listed.next_token,

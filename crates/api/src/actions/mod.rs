@@ -1,8 +1,9 @@
 //! The actions, grouped by resource as the API reference groups them: state machines,
-//! executions, execution history, tags, validation. Each action reads its request struct and
+//! versions, aliases, executions, execution history, tags, validation. Each action reads its request struct and
 //! answers with its response struct.
 
 mod activities;
+mod aliases;
 mod executions;
 mod history;
 mod state_machines;
@@ -10,6 +11,7 @@ mod tags;
 mod task_tokens;
 mod test_state;
 mod validation;
+mod versions;
 
 use crate::protocol::{Action, Request};
 use crate::wire::check_arn;
@@ -48,6 +50,14 @@ pub async fn run(api: &Api, request: Request) -> Result<Vec<u8>, ApiError> {
         Action::SendTaskFailure => task_tokens::failure(api, input).await,
         Action::SendTaskHeartbeat => task_tokens::heartbeat(api, input).await,
         Action::TestState => test_state::test_state(api, input).await,
+        Action::PublishStateMachineVersion => versions::publish(api, input).await,
+        Action::ListStateMachineVersions => versions::list(api, input).await,
+        Action::DeleteStateMachineVersion => versions::delete(api, input).await,
+        Action::CreateStateMachineAlias => aliases::create(api, input).await,
+        Action::DescribeStateMachineAlias => aliases::describe(api, input).await,
+        Action::UpdateStateMachineAlias => aliases::update(api, input).await,
+        Action::DeleteStateMachineAlias => aliases::delete(api, input).await,
+        Action::ListStateMachineAliases => aliases::list(api, input).await,
     }
 }
 

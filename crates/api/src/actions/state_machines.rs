@@ -1,7 +1,7 @@
 //! CreateStateMachine, DescribeStateMachine, UpdateStateMachine, DeleteStateMachine,
 //! ListStateMachines, DescribeStateMachineForExecution (API reference).
 
-use super::{execution, state_machine};
+use super::{execution, state_machine, versions};
 use crate::paging::page;
 use crate::wire::{body, check_name, now_ms, parse, seconds};
 use crate::{Api, ApiError, ErrorCode};
@@ -22,6 +22,9 @@ struct CreateInput {
     #[serde(default)]
     tags: Vec<super::tags::Tag>,
     logging_configuration: Option<Value>,
+    #[serde(default)]
+    publish: bool,
+    version_description: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -29,6 +32,8 @@ struct CreateInput {
 struct CreateOutput {
     state_machine_arn: String,
     creation_date: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_machine_version_arn: Option<String>,
 }
 
 /// The state machine type a request names (`STANDARD` when absent).
@@ -64,6 +69,7 @@ fn logging(value: Option<&Value>) -> Result<Option<String>, ApiError> {
 pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: CreateInput = parse(input)?;
     check_name(&input.name)?;
+    versions::check_publish(input.publish, input.version_description.as_deref())?;
     let kind = kind_of(input.kind.as_deref())?;
     let logging = logging(input.logging_configuration.as_ref())?;
     let compiled = fluxo_runtime::prepare(&input.definition, kind)
@@ -90,9 +96,16 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let record = match &created {
         Created::Created(record) | Created::Existing(record) => record,
     };
+    let version = match input.publish {
+        true => Some(
+            versions::publish_current(api, &record.arn, None, input.version_description).await?,
+        ),
+        false => None,
+    };
     body(&CreateOutput {
         state_machine_arn: record.arn.clone(),
         creation_date: seconds(record.created_ms),
+        state_machine_version_arn: version.map(|v| v.arn),
     })
 }
 
@@ -122,6 +135,9 @@ struct Description<'a> {
     tracing_configuration: Tracing,
     #[serde(skip_serializing_if = "Option::is_none")]
     revision_id: Option<&'a str>,
+    /// A version's `description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
     /// State name → the workflow variables it reads; absent when no state reads any.
     #[serde(skip_serializing_if = "Option::is_none")]
     variable_references: Option<std::collections::BTreeMap<String, Vec<String>>>,
@@ -148,15 +164,46 @@ fn description(record: &StateMachineRecord) -> Description<'_> {
         logging_configuration: LoggingConfig::stored(record.logging.as_deref()).raw,
         tracing_configuration: Tracing { enabled: false },
         revision_id: record.revision_id.as_deref(),
+        description: None,
         variable_references: variable_references(&record.definition),
     }
 }
 
+/// A state machine, or (given a version ARN) that version: its own definition, role,
+/// `revisionId`, `description` and creation date (recorded cases
+/// `api_versioning/sfn_api_versioning__test_publish_state_machine_version`).
 pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: ArnInput = parse(input)?;
-    body(&description(
-        &state_machine(api, &input.state_machine_arn).await?,
-    ))
+    let given = &input.state_machine_arn;
+    let parsed = crate::wire::check_arn(given, arn::ResourceType::StateMachine)?;
+    if !matches!(parsed.qualifier(), Some(arn::Qualifier::Version(_))) {
+        return body(&description(&state_machine(api, given).await?));
+    }
+    let store = api.runtime.store();
+    let missing = || {
+        ApiError::new(
+            ErrorCode::StateMachineDoesNotExist,
+            format!("State Machine Does Not Exist: '{given}'"),
+        )
+    };
+    let version = store.get_version(given).await?.ok_or_else(missing)?;
+    let machine = store
+        .get_state_machine(&version.state_machine_arn)
+        .await?
+        .ok_or_else(missing)?;
+    let revision = store
+        .get_revision(&machine.arn, version.revision)
+        .await?
+        .ok_or_else(missing)?;
+    let mut shown = description(&machine);
+    shown.state_machine_arn = &version.arn;
+    shown.definition = &revision.definition;
+    shown.role_arn = &revision.role_arn;
+    shown.creation_date = seconds(version.created_ms);
+    shown.revision_id = version.revision_id.as_deref();
+    shown.description = version.description.as_deref();
+    shown.variable_references = variable_references(&revision.definition);
+    body(&shown)
 }
 
 #[derive(Deserialize)]
@@ -167,13 +214,21 @@ struct UpdateInput {
     role_arn: Option<String>,
     logging_configuration: Option<Value>,
     tracing_configuration: Option<Value>,
+    #[serde(default)]
+    publish: bool,
+    version_description: Option<String>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct UpdateOutput {
     update_date: f64,
-    revision_id: String,
+    /// Absent while the state machine has never changed (recorded case
+    /// `api_versioning/sfn_api_versioning__test_empty_revision_with_publish_and_publish_on_creation`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_machine_version_arn: Option<String>,
 }
 
 pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
@@ -189,6 +244,7 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
             "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
         ));
     }
+    versions::check_publish(input.publish, input.version_description.as_deref())?;
     let logging = logging(input.logging_configuration.as_ref())?;
     let compiled = match &input.definition {
         Some(definition) => Some(
@@ -211,15 +267,36 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
             compiled,
         )
         .await?;
+    let version = match input.publish {
+        true => Some(
+            versions::publish_current(
+                api,
+                &updated.arn,
+                updated.revision_id.clone(),
+                input.version_description,
+            )
+            .await?,
+        ),
+        false => None,
+    };
     body(&UpdateOutput {
         update_date: seconds(updated.updated_ms),
-        revision_id: updated.revision_id.unwrap_or_default(),
+        revision_id: updated.revision_id,
+        state_machine_version_arn: version.map(|v| v.arn),
     })
 }
 
 pub async fn delete(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: ArnInput = parse(input)?;
-    crate::wire::check_arn(&input.state_machine_arn, arn::ResourceType::StateMachine)?;
+    let parsed = crate::wire::check_arn(&input.state_machine_arn, arn::ResourceType::StateMachine)?;
+    // API reference, DeleteStateMachine: a version or alias ARN fails with a validation error
+    // (DeleteStateMachineVersion and DeleteStateMachineAlias delete those).
+    if parsed.qualifier().is_some() {
+        return Err(ApiError::validation(format!(
+            "Invalid Arn: '{}': use DeleteStateMachineVersion or DeleteStateMachineAlias for a qualified state machine ARN",
+            input.state_machine_arn
+        )));
+    }
     api.runtime
         .delete_state_machine(&input.state_machine_arn)
         .await?;
@@ -315,6 +392,15 @@ pub async fn describe_for_execution(api: &Api, input: Value) -> Result<Vec<u8>, 
     let same_revision = current
         .as_ref()
         .filter(|c| c.revision == execution.revision);
+    // An execution of a version shows the revision that version published.
+    let version = match &execution.version_arn {
+        Some(version_arn) => store.get_version(version_arn).await?,
+        None => None,
+    };
+    let revision_id = match version {
+        Some(version) => version.revision_id,
+        None => same_revision.and_then(|c| c.revision_id.clone()),
+    };
     body(&ForExecution {
         state_machine_arn: execution.state_machine_arn.clone(),
         name,
@@ -331,6 +417,6 @@ pub async fn describe_for_execution(api: &Api, input: Value) -> Result<Vec<u8>, 
         )
         .raw,
         tracing_configuration: Tracing { enabled: false },
-        revision_id: same_revision.and_then(|c| c.revision_id.clone()),
+        revision_id,
     })
 }
