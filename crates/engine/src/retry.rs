@@ -8,6 +8,26 @@ use crate::frame::Frame;
 use fluxo_asl::model::{error_matches, State};
 use rand::Rng;
 
+/// The longest back-off: an execution lives at most a year (Step Functions quotas), and
+/// `MaxDelaySeconds` is capped at the same 31,622,400 seconds.
+const LONGEST_DELAY_SECONDS: f64 = 31_622_400.0;
+
+/// `interval × rate^attempt` in seconds, always finite and within [`LONGEST_DELAY_SECONDS`]: a
+/// definition's `BackoffRate` is unbounded, so the power overflows to infinity (and 0 × ∞ is
+/// NaN), which jitter's random range would panic on.
+fn backoff(interval: f64, rate: f64, attempt: u32) -> f64 {
+    if interval <= 0.0 {
+        return 0.0;
+    }
+    let exponent = i32::try_from(attempt).unwrap_or(i32::MAX);
+    let delay = interval * rate.powi(exponent);
+    if delay.is_finite() {
+        delay.clamp(0.0, LONGEST_DELAY_SECONDS)
+    } else {
+        LONGEST_DELAY_SECONDS
+    }
+}
+
 /// Picks the first retrier that matches and has attempts left, counts the attempt, and returns
 /// the delay in seconds; `None` when no retry follows.
 pub(crate) fn delay(
@@ -27,7 +47,11 @@ pub(crate) fn delay(
     if attempts[index] >= retrier.max_attempts {
         return None;
     }
-    let mut delay = retrier.interval_seconds * retrier.backoff_rate.powi(attempts[index] as i32);
+    let mut delay = backoff(
+        retrier.interval_seconds,
+        retrier.backoff_rate,
+        attempts[index],
+    );
     if let Some(max) = retrier.max_delay_seconds {
         delay = delay.min(max);
     }
@@ -36,4 +60,18 @@ pub(crate) fn delay(
     }
     attempts[index] += 1;
     Some(delay)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_stays_finite_and_bounded() {
+        assert_eq!(backoff(2.0, 2.0, 3), 16.0);
+        assert_eq!(backoff(0.0, f64::MAX, 5000), 0.0);
+        assert_eq!(backoff(2.0, 1e308, 2), LONGEST_DELAY_SECONDS);
+        assert_eq!(backoff(1.0, 2.0, u32::MAX), LONGEST_DELAY_SECONDS);
+        assert_eq!(backoff(1.0, 1.0, u32::MAX), 1.0);
+    }
 }

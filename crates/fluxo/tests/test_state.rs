@@ -183,6 +183,23 @@ fn test_state_refuses_what_aws_refuses() {
         json!({"definition": deep.to_string(), "mock": {"result": "[]"}}),
     );
     assert_eq!(status, 400);
+    // A back-off that overflows (an unbounded BackoffRate, many attempts, full jitter) is
+    // capped, not a panic of the handler.
+    let task = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "f"}, "End": true,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "BackoffRate": 1e308,
+                   "MaxAttempts": 99999999, "JitterStrategy": "FULL"}]});
+    let (status, answer) = test_state(
+        &server,
+        json!({"definition": task.to_string(), "input": "{}",
+               "mock": {"errorOutput": {"error": "X"}},
+               "stateConfiguration": {"retrierRetryCount": 2000}}),
+    );
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("RETRIABLE")),
+        "{answer}"
+    );
     let (status, answer) = test_state(&server, json!({"definition": "{\"Type\": \"Succeed\"}"}));
     assert_eq!(
         (status, answer["status"].as_str()),

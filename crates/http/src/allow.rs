@@ -44,10 +44,22 @@ impl HostRule {
         if host.contains('*') || (wildcard && host.parse::<IpAddr>().is_ok()) {
             return Err(invalid());
         }
+        // The port as written: the URL parser forgets a scheme's default one (`host:80`), which
+        // would then match every port.
+        let written = match rest.rsplit_once(':') {
+            Some((before, port))
+                if !port.is_empty()
+                    && port.bytes().all(|b| b.is_ascii_digit())
+                    && (!before.starts_with('[') || before.ends_with(']')) =>
+            {
+                Some(port.parse::<u16>().map_err(|_| invalid())?)
+            }
+            _ => None,
+        };
         Ok(HostRule {
             host,
             wildcard,
-            port: url.port(),
+            port: written.or(url.port()),
         })
     }
 
@@ -203,6 +215,17 @@ mod tests {
         assert!(policy.check(&url("http://127.0.0.1:8080/")).is_ok());
         assert!(policy.check(&url("http://127.0.0.1:8081/")).is_err());
         assert!(policy.check(&url("http://[::1]:9/")).is_ok());
+        // A default port written out is that port, not any port.
+        let rules = ["internal:80", "[::1]:443"]
+            .iter()
+            .map(|text| HostRule::parse(text).unwrap())
+            .collect();
+        let defaults = HostPolicy::new(Some(rules));
+        assert!(defaults.check(&url("http://internal/")).is_ok());
+        assert!(defaults.check(&url("http://internal:80/")).is_ok());
+        assert!(defaults.check(&url("http://internal:2375/")).is_err());
+        assert!(defaults.check(&url("https://[::1]/")).is_ok());
+        assert!(defaults.check(&url("https://[::1]:6379/")).is_err());
         assert!(policy
             .check(&url("https://api.example.com.evil.net/"))
             .is_err());
