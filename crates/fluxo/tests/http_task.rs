@@ -160,15 +160,18 @@ fn fixture() -> Fixture {
         format!(
             r#"
 [http.connections."{KEY_ARN}"]
+hosts = ["127.0.0.1:{port}"]
 api_key = {{ name = "x-api-key", value = "s3cret-key" }}
 headers = {{ "X-Team" = "from-connection" }}
 query = {{ "version" = "2" }}
 body = {{ "source" = "connection" }}
 
 [http.connections."{BASIC_ARN}"]
+hosts = ["127.0.0.1:{port}"]
 basic = {{ username = "user", password = "s3cret-password" }}
 
 [http.connections."{OAUTH_ARN}"]
+hosts = ["127.0.0.1:{port}"]
 oauth = {{ token_endpoint = "http://127.0.0.1:{port}/token", client_id = "client", client_secret = "s3cret-client", scopes = ["read", "write"] }}
 "#
         ),

@@ -63,6 +63,13 @@ impl HostRule {
         })
     }
 
+    /// Whether this rule admits `url`'s host and port (a scheme's default port when none is
+    /// written).
+    pub(crate) fn admits(&self, url: &Url) -> bool {
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        self.matches(&host, url.port_or_known_default())
+    }
+
     fn matches(&self, host: &str, port: Option<u16>) -> bool {
         if self.port.is_some() && self.port != port {
             return false;

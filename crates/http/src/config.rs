@@ -7,6 +7,7 @@
 //! allowed_hosts = ["api.example.com", "*.example.org", "127.0.0.1:8080"]
 //!
 //! [http.connections."arn:aws:events:us-east-1:123456789012:connection/stripe/0a1b"]
+//! hosts = ["api.stripe.com"]              # where this connection may be sent (required)
 //! api_key = { name = "x-api-key", value = "..." }
 //! headers = { "X-Team" = "billing" }      # the connection's invocation parameters
 //! query = { "version" = "2" }
@@ -49,6 +50,12 @@ pub struct HttpConfig {
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Connection {
+    /// The hosts this connection's credentials and parameters may be sent to (`host`,
+    /// `host:port`, `*.domain`, as in `allowed_hosts`); required. AWS sends a connection to any
+    /// `ApiEndpoint` a definition names; here a definition could then hand the operator's
+    /// secret to a host of its choosing, so each connection names its API.
+    #[serde(default)]
+    pub hosts: Vec<String>,
     pub api_key: Option<ApiKey>,
     pub basic: Option<Basic>,
     pub oauth: Option<OAuth>,
@@ -199,6 +206,14 @@ fn check_connection(arn: &str, connection: &Connection) -> Result<(), ConfigErro
     if kinds.iter().filter(|set| **set).count() != 1 {
         return Err(fail("give exactly one of api_key, basic or oauth"));
     }
+    if connection.hosts.is_empty() {
+        return Err(fail(
+            "hosts must name the hosts this connection may be sent to (hosts = [\"api.example.com\"])",
+        ));
+    }
+    for host in &connection.hosts {
+        HostRule::parse(host).map_err(|message| fail(&message))?;
+    }
     if let Some(key) = &connection.api_key {
         if reqwest::header::HeaderName::from_bytes(key.name.as_bytes()).is_err() {
             return Err(fail("api_key.name is not a valid header name"));
@@ -228,9 +243,11 @@ mod tests {
             [http]
             allowed_hosts = ["api.example.com", "*.example.org"]
             [http.connections."{ARN}"]
+            hosts = ["api.example.com"]
             api_key = {{ name = "x-api-key", value = "s3cret" }}
             headers = {{ "X-Team" = "billing" }}
             [http.connections."{ARN}2"]
+            hosts = ["*.example.org"]
             oauth = {{ token_endpoint = "https://auth.example.com/token", client_id = "id", client_secret = "cs", scopes = ["a", "b"] }}
             "#
         );
@@ -246,8 +263,13 @@ mod tests {
 
     #[test]
     fn refuses_a_connection_without_exactly_one_authorization() {
-        let none = format!("[http.connections.\"{ARN}\"]\nheaders = {{}}\n");
+        let none = format!("[http.connections.\"{ARN}\"]\nhosts = [\"h\"]\nheaders = {{}}\n");
         assert!(HttpConfig::from_toml(&none).is_err());
+        let nowhere = format!(
+            "[http.connections.\"{ARN}\"]\nbasic = {{ username = \"u\", password = \"p\" }}\n"
+        );
+        let refused = HttpConfig::from_toml(&nowhere).unwrap_err().to_string();
+        assert!(refused.contains("hosts must name"), "{refused}");
         let two = format!(
             "[http.connections.\"{ARN}\"]\nbasic = {{ username = \"u\", password = \"p\" }}\napi_key = {{ name = \"k\", value = \"v\" }}\n"
         );

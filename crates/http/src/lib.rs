@@ -86,6 +86,20 @@ impl HttpInvoker {
             ));
         };
         let mut prepared = request::build(parameters, connection)?;
+        let admitted = connection
+            .hosts
+            .iter()
+            .filter_map(|text| allow::HostRule::parse(text).ok())
+            .any(|rule| rule.admits(&prepared.url));
+        if !admitted {
+            return Err(HttpFailure::new(
+                "States.Permissions",
+                format!(
+                    "The connection {arn} may not be sent to {}: its hosts in fluxo.toml ([http.connections] hosts) do not include it",
+                    prepared.url.host_str().unwrap_or_default()
+                ),
+            ));
+        }
         request::set_header(&mut prepared.headers, "user-agent", &self.user_agent)?;
         request::set_header(&mut prepared.headers, "range", "bytes=0-262144")?;
         let secrets = connection.secrets();

@@ -79,7 +79,8 @@ async fn serve() -> (Arc<Seen>, u16) {
 }
 
 fn invoker(connection: &str, allow: &[String]) -> HttpInvoker {
-    let text = format!("[http.connections.\"{ARN}\"]\n{connection}\n");
+    // Every test's backend listens on 127.0.0.1; the connection may go there (any port).
+    let text = format!("[http.connections.\"{ARN}\"]\nhosts = [\"127.0.0.1\"]\n{connection}\n");
     let mut config = HttpConfig::from_toml(&text).unwrap();
     config
         .allow_hosts(allow.iter().map(String::as_str))
@@ -185,4 +186,25 @@ async fn binary_and_oversized_answers_are_refused() {
     assert_eq!(failure.error, "States.Runtime");
     let failure = invoker.invoke(&parameters(port, "/big")).await.unwrap_err();
     assert_eq!(failure.error, "States.DataLimitExceeded");
+}
+
+#[tokio::test]
+async fn a_connection_goes_to_its_own_hosts_only() {
+    let (seen, port) = serve().await;
+    // The allow-list admits the backend; the connection names another API.
+    let text = format!(
+        "[http.connections.\"{ARN}\"]\nhosts = [\"api.example.com\"]\napi_key = {{ name = \"x-api-key\", value = \"k-secret\" }}\n"
+    );
+    let mut config = HttpConfig::from_toml(&text).unwrap();
+    config
+        .allow_hosts([format!("127.0.0.1:{port}")].iter().map(String::as_str))
+        .unwrap();
+    let invoker = HttpInvoker::new(config, "us-east-1").unwrap();
+    let failure = invoker.invoke(&parameters(port, "/api")).await.unwrap_err();
+    assert_eq!(failure.error, "States.Permissions", "{}", failure.cause);
+    assert!(!failure.cause.contains("k-secret"));
+    assert!(
+        seen.authorizations.lock().unwrap().is_empty(),
+        "nothing was sent"
+    );
 }
