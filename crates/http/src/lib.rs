@@ -102,20 +102,36 @@ impl HttpInvoker {
         }
         request::set_header(&mut prepared.headers, "user-agent", &self.user_agent)?;
         request::set_header(&mut prepared.headers, "range", "bytes=0-262144")?;
-        let secrets = connection.secrets();
-        let redact = |mut failure: HttpFailure| {
-            for secret in &secrets {
-                failure.cause = failure.cause.replace(secret, "***");
-            }
-            failure
-        };
+        let mut secrets: Vec<String> = connection.secrets().into_iter().map(String::from).collect();
         let mut refreshed = false;
         loop {
+            let redact = |mut failure: HttpFailure| {
+                for secret in &secrets {
+                    failure.cause = failure.cause.replace(secret.as_str(), "***");
+                }
+                failure
+            };
             let mut headers = prepared.headers.clone();
             let credential = self
                 .authorize(arn, connection, &mut headers, refreshed)
                 .await
                 .map_err(redact)?;
+            // The credential as sent (a Basic pair's encoding, an OAuth access token, the
+            // connection's parameters) is kept out of causes too: an API may echo it.
+            if let Some(name) = &credential {
+                let sent = headers.iter().filter(|(header, _)| header == name);
+                secrets.extend(sent.filter_map(|(_, value)| value.to_str().ok().map(String::from)));
+            }
+            secrets.extend(connection.headers.values().cloned());
+            secrets.extend(connection.query.values().cloned());
+            secrets.extend(connection.body.values().cloned());
+            secrets.retain(|secret| secret.len() >= 4);
+            let redact = |mut failure: HttpFailure| {
+                for secret in &secrets {
+                    failure.cause = failure.cause.replace(secret.as_str(), "***");
+                }
+                failure
+            };
             let response = self
                 .send(&prepared, headers, credential.as_ref())
                 .await

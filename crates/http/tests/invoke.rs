@@ -60,6 +60,11 @@ async fn handle(State(seen): State<Arc<Seen>>, request: Request) -> Response {
             let body = json!({"authorization": authorization, "api_key": api_key});
             reply(200, "application/json", body.to_string().into_bytes())
         }
+        // An API that echoes what it was sent in an error.
+        "/echo-error" => {
+            let body = json!({"authorization": authorization, "headers": format!("{:?}", request.headers())});
+            reply(400, "application/json", body.to_string().into_bytes())
+        }
         "/binary" => reply(200, "image/png", vec![0x89, b'P', b'N', b'G']),
         "/big" => reply(200, "text/plain", vec![b'a'; 300 * 1024]),
         _ => reply(404, "text/plain", Vec::new()),
@@ -207,4 +212,24 @@ async fn a_connection_goes_to_its_own_hosts_only() {
         seen.authorizations.lock().unwrap().is_empty(),
         "nothing was sent"
     );
+}
+
+#[tokio::test]
+async fn credentials_an_api_echoes_in_an_error_are_redacted() {
+    let (_, port) = serve().await;
+    let allow = [format!("127.0.0.1:{port}")];
+    for connection in [
+        "basic = { username = \"user\", password = \"pass-word\" }\nheaders = { \"X-Token\" = \"header-secret\" }".to_string(),
+        oauth(port),
+    ] {
+        let failure = invoker(&connection, &allow)
+            .invoke(&parameters(port, "/echo-error"))
+            .await
+            .unwrap_err();
+        assert_eq!(failure.error, "States.Http.StatusCode.400");
+        for secret in ["dXNlcjpwYXNzLXdvcmQ=", "pass-word", "header-secret", "tok-1"] {
+            assert!(!failure.cause.contains(secret), "{secret} in {}", failure.cause);
+        }
+        assert!(failure.cause.contains("***"), "{}", failure.cause);
+    }
 }
