@@ -77,7 +77,24 @@ impl HttpInvoker {
     }
 
     /// Calls the API the parameters describe; see the crate's documentation for the shapes.
+    ///
+    /// The whole call — redirects, an OAuth token request and its one retry included — ends
+    /// after [`client::CALL_TIMEOUT`] with `States.Http.Socket`, as AWS ends an HTTP Task after
+    /// 60 seconds.
     pub async fn invoke(&self, parameters: &Value) -> Result<Value, HttpFailure> {
+        match tokio::time::timeout(client::CALL_TIMEOUT, self.invoke_once(parameters)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(HttpFailure::new(
+                "States.Http.Socket",
+                format!(
+                    "The call got no complete answer within {} seconds",
+                    client::CALL_TIMEOUT.as_secs()
+                ),
+            )),
+        }
+    }
+
+    async fn invoke_once(&self, parameters: &Value) -> Result<Value, HttpFailure> {
         let arn = request::connection_arn(parameters)?;
         let Some(connection) = self.config.connections.get(arn) else {
             return Err(HttpFailure::new(
