@@ -159,17 +159,36 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || ip.is_documentation()
         || a == 0
         || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && ip.octets()[2] == 0)
+        || (a == 198 && (18..20).contains(&b))
         || a >= 240)
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let s = ip.segments();
+    let first = s[0];
+    // Ranges that carry an IPv4 address (NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4
+    // 2002::/16, IPv4-compatible ::/96) reach it: judge that address.
+    let embedded = |high: u16, low: u16| Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+    if first == 0x0064 && s[1] == 0xff9b {
+        // 64:ff9b::/96 translates to the public address it ends with; 64:ff9b:1::/48 is for
+        // local networks.
+        return s[2..6].iter().all(|segment| *segment == 0) && is_public_v4(embedded(s[6], s[7]));
+    }
+    if first == 0x2002 {
+        return is_public_v4(embedded(s[1], s[2]));
+    }
+    if s[..6].iter().all(|segment| *segment == 0) {
+        return is_public_v4(embedded(s[6], s[7]));
+    }
     !(ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
-        || (first == 0x2001 && ip.segments()[1] == 0x0db8))
+        || (first & 0xffc0) == 0xfec0
+        || (first == 0x2001 && s[1] == 0x0000)
+        || (first == 0x2001 && s[1] == 0x0db8))
 }
 
 /// The resolver used without an allow-list: the system's, keeping public addresses only.
@@ -255,10 +274,21 @@ mod tests {
             "http://[::ffff:127.0.0.1]/",
             "http://100.64.0.1/",
             "http://0.0.0.0/",
+            "http://[64:ff9b::a00:1]/",
+            "http://[64:ff9b:1::808:808]/",
+            "http://[2002:a00:1::]/",
+            "http://[::a00:1]/",
+            "http://[fec0::1]/",
+            "http://[2001::1]/",
+            "http://192.0.0.8/",
+            "http://198.18.0.1/",
         ] {
             assert!(policy.check(&url(refused)).is_err(), "{refused}");
         }
         assert!(policy.check(&url("https://93.184.215.14/")).is_ok());
+        // An IPv4-carrying IPv6 address is as public as the address it carries.
+        assert!(policy.check(&url("https://[64:ff9b::5db8:d70e]/")).is_ok());
+        assert!(policy.check(&url("https://[2606:4700::1111]/")).is_ok());
         assert!(policy.check(&url("https://example.com/")).is_ok());
     }
 

@@ -261,6 +261,22 @@ fn fill_path(
                 "The field '{name}' must not be empty"
             )));
         }
+        // A `.` or `..` path segment would be removed by URL parsing (encoded too: the URL
+        // standard reads `%2E` as a dot), turning the request into another one — `Key: ".."`
+        // would list the bucket. Refused rather than sent somewhere else.
+        let segments: Vec<&str> = if greedy {
+            value.split('/').collect()
+        } else {
+            vec![value]
+        };
+        if segments
+            .iter()
+            .any(|segment| matches!(*segment, "." | ".."))
+        {
+            return Err(ParameterError(format!(
+                "The field '{name}' cannot be sent with '.' or '..' as a path segment"
+            )));
+        }
         let set = if greedy { GREEDY_LABEL } else { LABEL };
         out.push_str(&utf8_percent_encode(value, set).to_string());
         rest = &rest[close + 1..];
@@ -541,5 +557,39 @@ pub(super) fn parse_xml_error(response: &Response) -> ServiceError {
             .map(str::to_string)
             .or_else(|| text("HostId")),
         bodiless,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn path(template: &str, labels: Value) -> Result<String, ParameterError> {
+        let labels = labels.as_object().unwrap().clone();
+        let options = Options {
+            virtual_host_buckets: false,
+        };
+        fill_path(template, &labels, options, &mut String::new())
+    }
+
+    #[test]
+    fn dot_segments_are_refused_not_sent_elsewhere() {
+        assert_eq!(
+            path(
+                "/{Bucket}/{Key+}",
+                json!({"Bucket": "b", "Key": "a b/c.txt"})
+            )
+            .unwrap(),
+            "/b/a%20b/c.txt"
+        );
+        for key in ["..", ".", "a/../b", "a/./b", "../x"] {
+            assert!(
+                path("/{Bucket}/{Key+}", json!({"Bucket": "b", "Key": key})).is_err(),
+                "{key}"
+            );
+        }
+        assert!(path("/{Bucket}", json!({"Bucket": ".."})).is_err());
+        assert!(path("/{Bucket}/{Key+}", json!({"Bucket": "b", "Key": "a..b/.c"})).is_ok());
     }
 }
