@@ -56,6 +56,26 @@ impl HttpFailure {
     }
 }
 
+/// What a redirect to another origin must not carry: the credential's header and the
+/// connection's own headers, and the body when the connection added to it.
+struct Private {
+    headers: Vec<HeaderName>,
+    body: bool,
+}
+
+fn private(connection: &Connection, credential: Option<&HeaderName>) -> Private {
+    let mut headers: Vec<HeaderName> = connection
+        .headers
+        .keys()
+        .filter_map(|name| HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).ok())
+        .collect();
+    headers.extend(credential.cloned());
+    Private {
+        headers,
+        body: !connection.body.is_empty(),
+    }
+}
+
 /// Makes HTTP Tasks' calls with the operator's connections and host policy.
 pub struct HttpInvoker {
     config: HttpConfig,
@@ -150,7 +170,11 @@ impl HttpInvoker {
                 failure
             };
             let response = self
-                .send(&prepared, headers, credential.as_ref())
+                .send(
+                    &prepared,
+                    headers,
+                    &private(connection, credential.as_ref()),
+                )
                 .await
                 .map_err(redact)?;
             if response.status() == StatusCode::UNAUTHORIZED
@@ -203,7 +227,7 @@ impl HttpInvoker {
         &self,
         prepared: &request::Request,
         mut headers: Vec<(HeaderName, HeaderValue)>,
-        credential: Option<&HeaderName>,
+        private: &Private,
     ) -> Result<Response, HttpFailure> {
         let mut url = prepared.url.clone();
         let mut method = prepared.method.clone();
@@ -232,8 +256,12 @@ impl HttpInvoker {
                 body = None;
                 headers.retain(|(name, _)| name.as_str() != "content-type");
             }
+            // What came from the connection stays with the connection's origin.
             if next.origin() != url.origin() {
-                headers.retain(|(name, _)| Some(name) != credential);
+                headers.retain(|(name, _)| !private.headers.contains(name));
+                if private.body {
+                    body = None;
+                }
             }
             url = next;
         }

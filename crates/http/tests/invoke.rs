@@ -57,7 +57,8 @@ async fn handle(State(seen): State<Arc<Seen>>, request: Request) -> Response {
             .body(Body::empty())
             .unwrap(),
         "/check" => {
-            let body = json!({"authorization": authorization, "api_key": api_key});
+            let x_team = request.headers().get("x-team").is_some();
+            let body = json!({"authorization": authorization, "api_key": api_key || x_team});
             reply(200, "application/json", body.to_string().into_bytes())
         }
         // An API that echoes what it was sent in an error.
@@ -145,6 +146,8 @@ async fn credentials_do_not_follow_a_redirect_to_another_origin() {
     for connection in [
         "api_key = { name = \"x-api-key\", value = \"k\" }",
         "basic = { username = \"u\", password = \"p\" }",
+        // The connection's own headers stay with its origin too.
+        "basic = { username = \"u\", password = \"p\" }\nheaders = { \"X-Team\" = \"t\" }",
     ] {
         let invoker = invoker(connection, &allow);
         let result = invoker.invoke(&parameters(port, "/away")).await.unwrap();
