@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{root, Server};
+use common::{check_history, cluster, fork_state, root, Server};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,28 +41,7 @@ fn definition() -> Value {
                 "Next": "Pause"
             },
             "Pause": {"Type": "Wait", "Seconds": 1, "Next": "Fork"},
-            "Fork": {
-                "Type": "Parallel",
-                "Branches": [
-                    {"StartAt": "Each", "States": {"Each": {
-                        "Type": "Map",
-                        "ItemsPath": "$.items",
-                        "ItemProcessor": {"StartAt": "Keep", "States": {"Keep": {"Type": "Pass", "End": true}}},
-                        "End": true
-                    }}},
-                    {"StartAt": "Init", "States": {
-                        "Init": {"Type": "Pass", "Result": {"i": 0}, "Next": "Check"},
-                        "Check": {"Type": "Choice",
-                                  "Choices": [{"Variable": "$.i", "NumericLessThan": 3, "Next": "Count"}],
-                                  "Default": "Counted"},
-                        "Count": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
-                        "Counted": {"Type": "Succeed"}
-                    }}
-                ],
-                "ResultSelector": {"items.$": "$[0]", "count.$": "$[1].i"},
-                "ResultPath": "$.fork",
-                "End": true
-            }
+            "Fork": fork_state()
         }
     })
 }
@@ -76,28 +55,12 @@ fn expected_output(n: usize) -> Value {
     })
 }
 
-/// One call that may meet a server being killed: `None` when no answer came.
-fn try_call(endpoint: &str, action: &str, body: &Value) -> Option<(u16, Value)> {
-    let response = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .ok()?
-        .post(endpoint)
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", format!("AWSStepFunctions.{action}"))
-        .body(body.to_string())
-        .send()
-        .ok()?;
-    let status = response.status().as_u16();
-    Some((status, serde_json::from_str(&response.text().ok()?).ok()?))
-}
-
 /// Calls until some server answers (the endpoint changes when the server restarts).
 fn call_until_answered(endpoint: &Mutex<String>, action: &str, body: &Value) -> (u16, Value) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let current = endpoint.lock().unwrap().clone();
-        if let Some(answer) = try_call(&current, action, body) {
+        if let Some(answer) = cluster::try_call(&current, action, body, 30) {
             return answer;
         }
         assert!(Instant::now() < deadline, "no server answered {action}");
@@ -126,44 +89,13 @@ fn disturber(
                     call_until_answered(&endpoint, "StopExecution", &body);
                 } else if offset % 3 == 0 {
                     let current = endpoint.lock().unwrap().clone();
-                    let _ = try_call(&current, "DescribeExecution", &body);
+                    let _ = cluster::try_call(&current, "DescribeExecution", &body, 30);
                 }
             }
             std::thread::sleep(Duration::from_millis(20));
         }
         stopped
     })
-}
-
-fn check_history(events: &[Value], name: &str) -> Vec<String> {
-    let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
-    assert_eq!(
-        ids,
-        (1..=events.len() as u64).collect::<Vec<_>>(),
-        "{name}: ids"
-    );
-    let times: Vec<f64> = events
-        .iter()
-        .map(|e| e["timestamp"].as_f64().unwrap())
-        .collect();
-    assert!(times.windows(2).all(|p| p[0] <= p[1]), "{name}: time order");
-    for event in events.iter().skip(1) {
-        assert!(
-            event["previousEventId"].as_u64().unwrap() < event["id"].as_u64().unwrap(),
-            "{name}: {event}"
-        );
-    }
-    let kinds: Vec<String> = events
-        .iter()
-        .map(|e| e["type"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(kinds[0], "ExecutionStarted", "{name}");
-    assert_eq!(
-        kinds.iter().filter(|k| k.starts_with("Execution")).count(),
-        2,
-        "{name}: {kinds:?}"
-    );
-    kinds
 }
 
 #[test]

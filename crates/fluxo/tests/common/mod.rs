@@ -146,3 +146,62 @@ pub fn python_with_boto3() -> Option<String> {
         None
     }
 }
+
+/// Checks one history: ids 1..n without a gap, each `previousEventId` pointing back to an
+/// earlier event (or 0, as AWS writes it for the first state entered), timestamps in order, one start and one end. Returns the event types.
+pub fn check_history(events: &[Value], name: &str) -> Vec<String> {
+    let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
+    let expected: Vec<u64> = (1..=events.len() as u64).collect();
+    assert_eq!(ids, expected, "{name}: ids");
+    let times: Vec<f64> = events
+        .iter()
+        .map(|e| e["timestamp"].as_f64().unwrap())
+        .collect();
+    let summary: Vec<String> = events
+        .iter()
+        .map(|e| format!("{} {} {}", e["id"], e["type"], e["timestamp"]))
+        .collect();
+    assert!(
+        times.windows(2).all(|p| p[0] <= p[1]),
+        "{name}: time order: {summary:#?}"
+    );
+    for event in events.iter().skip(1) {
+        let previous = event["previousEventId"].as_u64().unwrap();
+        assert!(previous < event["id"].as_u64().unwrap(), "{name}: {event}");
+    }
+    let kinds: Vec<String> = events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds[0], "ExecutionStarted", "{name}");
+    let ends = kinds.iter().filter(|k| k.starts_with("Execution")).count();
+    assert_eq!(ends, 2, "{name}: {kinds:?}");
+    kinds
+}
+
+/// The Parallel both crash workloads end with (`"Fork"`): a Map over `$.items` beside a Choice
+/// loop counting to 3; its result at `$.fork` is `{"items": [...], "count": 3}`.
+pub fn fork_state() -> Value {
+    serde_json::json!({
+        "Type": "Parallel",
+        "Branches": [
+            {"StartAt": "Each", "States": {"Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {"StartAt": "Keep", "States": {"Keep": {"Type": "Pass", "End": true}}},
+                "End": true
+            }}},
+            {"StartAt": "Init", "States": {
+                "Init": {"Type": "Pass", "Result": {"i": 0}, "Next": "Check"},
+                "Check": {"Type": "Choice",
+                          "Choices": [{"Variable": "$.i", "NumericLessThan": 3, "Next": "Count"}],
+                          "Default": "Counted"},
+                "Count": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
+                "Counted": {"Type": "Succeed"}
+            }}
+        ],
+        "ResultSelector": {"items.$": "$[0]", "count.$": "$[1].i"},
+        "ResultPath": "$.fork",
+        "End": true
+    })
+}
