@@ -110,6 +110,21 @@ impl Case {
             .map(|r| format!("needs {r}, not built yet"))
     }
 
+    /// The placeholder words the snapshot tool put in place of whole values, as the case's notes
+    /// list them (`snapshot replaced values at JSON paths: $..a.output -> a.output; …`). The
+    /// corpus README: "Those paths hold a placeholder word instead of the real value."
+    pub fn replaced_words(&self) -> Vec<String> {
+        const NOTE: &str = "snapshot replaced values at JSON paths:";
+        self.notes
+            .iter()
+            .filter_map(|note| note.strip_prefix(NOTE))
+            .flat_map(|list| list.split(';'))
+            .filter_map(|pair| pair.split_once("->"))
+            .map(|(_, word)| word.trim().to_string())
+            .filter(|word| !word.is_empty())
+            .collect()
+    }
+
     /// The recording sorted the events inside each Parallel state, losing their order within a
     /// branch.
     pub fn parallel_events_sorted(&self) -> bool {
@@ -163,6 +178,22 @@ mod tests {
         assert_eq!(case.substitutions[0].0, "ff");
         assert_eq!(case.history.as_ref().map(Vec::len), Some(1));
         assert_eq!(case.missing_requirement(), None);
+    }
+
+    #[test]
+    fn the_words_a_snapshot_put_in_place_of_values_come_from_the_notes() {
+        let case = Case::from_value(
+            json!({
+                "expect": {"status": "SUCCEEDED"},
+                "notes": [
+                    "some other note -> not a word",
+                    "snapshot replaced values at JSON paths: $..a.output -> a.output; $..B -> <b>"
+                ]
+            }),
+            "g/c",
+        )
+        .expect("valid case");
+        assert_eq!(case.replaced_words(), vec!["a.output", "<b>"]);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub fn compare(case: &Case, actual: &mut Actual) -> Option<String> {
     let mut result = Value::Object(result);
     substitute(&mut result, &case.substitutions);
 
-    let mut matcher = Matcher::default();
+    let mut matcher = Matcher::with_words(case.replaced_words());
     if let Some(difference) = matcher.compare(&case.expect, &result, "expect") {
         return Some(difference);
     }

@@ -122,20 +122,46 @@ pub struct Matcher {
     bindings: HashMap<String, String>,
     /// Text → the `<uuid:N>` it is bound to, so that two numbers cannot share a value.
     uuids: HashMap<String, String>,
+    /// Words that stand for a whole replaced value in this case only, beyond
+    /// [`WORD_PLACEHOLDERS`] (see [`crate::case::Case::replaced_words`]).
+    words: Vec<String>,
 }
 
 impl Matcher {
+    /// A matcher that also takes each of `words` as a placeholder for a whole value.
+    pub fn with_words(words: Vec<String>) -> Matcher {
+        Matcher {
+            words,
+            ..Matcher::default()
+        }
+    }
+
+    fn is_word_placeholder(&self, word: &str) -> bool {
+        WORD_PLACEHOLDERS.contains(&word) || self.words.iter().any(|w| w == word)
+    }
+
+    /// JSON text of a replaced value, such as `"\"date\""`.
+    fn is_quoted_word_placeholder(&self, text: &str) -> bool {
+        serde_json::from_str::<Value>(text).is_ok_and(|decoded| {
+            decoded
+                .as_str()
+                .is_some_and(|w| self.is_word_placeholder(w))
+        })
+    }
+
     /// `None` when `actual` matches `expected`; otherwise where and how they differ.
     pub fn compare(&mut self, expected: &Value, actual: &Value, at: &str) -> Option<String> {
         match (expected, actual) {
-            (Value::String(word), _) if WORD_PLACEHOLDERS.contains(&word.as_str()) => None,
+            (Value::String(word), _) if self.is_word_placeholder(word) => None,
             // The snapshot tool decoded JSON text that held an object.
             (Value::Object(_), Value::String(text)) => match serde_json::from_str::<Value>(text) {
                 Ok(decoded @ Value::Object(_)) => self.compare(expected, &decoded, at),
                 _ => Some(format!("{at}: expected {}, got {text:?}", short(expected))),
             },
             // JSON text of a replaced value, such as "\"date\"".
-            (Value::String(text), Value::String(_)) if is_quoted_word_placeholder(text) => None,
+            (Value::String(text), Value::String(_)) if self.is_quoted_word_placeholder(text) => {
+                None
+            }
             (Value::String(expected_text), Value::String(actual_text)) => {
                 if self.text_matches(expected_text, actual_text) {
                     None
@@ -253,14 +279,6 @@ impl Matcher {
         self.uuids = uuids;
         true
     }
-}
-
-fn is_quoted_word_placeholder(text: &str) -> bool {
-    serde_json::from_str::<Value>(text).is_ok_and(|decoded| {
-        decoded
-            .as_str()
-            .is_some_and(|word| WORD_PLACEHOLDERS.contains(&word))
-    })
 }
 
 /// Numbers compare by value (`1 == 1.0`); integers exactly, even past `f64` precision.
@@ -401,6 +419,25 @@ mod tests {
 
     const A: &str = "0a1b2c3d-0000-4000-8000-000000000001";
     const B: &str = "0a1b2c3d-0000-4000-8000-000000000002";
+
+    #[test]
+    fn a_case_word_stands_for_a_whole_value_in_that_case_only() {
+        let expected = json!({"output": "stateExitedEventDetails.output"});
+        let actual = json!({"output": [1, {"a": 2}]});
+        assert!(Matcher::default()
+            .compare(&expected, &actual, "e")
+            .is_some());
+        let mut matcher = Matcher::with_words(vec!["stateExitedEventDetails.output".into()]);
+        assert_eq!(matcher.compare(&expected, &actual, "e"), None);
+        assert_eq!(
+            matcher.compare(
+                &json!("\"stateExitedEventDetails.output\""),
+                &json!("x"),
+                "e"
+            ),
+            None
+        );
+    }
 
     #[test]
     fn placeholders_inside_text_match_any_text() {
