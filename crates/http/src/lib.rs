@@ -67,7 +67,8 @@ fn private(connection: &Connection, credential: Option<&HeaderName>) -> Private 
     let mut headers: Vec<HeaderName> = connection
         .headers
         .keys()
-        .filter_map(|name| HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).ok())
+        // Parsed as `request::set_header` parsed them (`from_bytes` lowercases).
+        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
         .collect();
     headers.extend(credential.cloned());
     Private {

@@ -58,7 +58,8 @@ async fn handle(State(seen): State<Arc<Seen>>, request: Request) -> Response {
             .unwrap(),
         "/check" => {
             let x_team = request.headers().get("x-team").is_some();
-            let body = json!({"authorization": authorization, "api_key": api_key || x_team});
+            let body =
+                json!({"authorization": authorization, "api_key": api_key, "x_team": x_team});
             reply(200, "application/json", body.to_string().into_bytes())
         }
         // An API that echoes what it was sent in an error.
@@ -153,14 +154,14 @@ async fn credentials_do_not_follow_a_redirect_to_another_origin() {
         let result = invoker.invoke(&parameters(port, "/away")).await.unwrap();
         assert_eq!(
             result["ResponseBody"],
-            json!({"authorization": null, "api_key": false}),
+            json!({"authorization": null, "api_key": false, "x_team": false}),
             "{connection}"
         );
         // On the same origin, they are sent.
         let result = invoker.invoke(&parameters(port, "/check")).await.unwrap();
         assert_ne!(
             result["ResponseBody"],
-            json!({"authorization": null, "api_key": false})
+            json!({"authorization": null, "api_key": false, "x_team": false})
         );
     }
 }

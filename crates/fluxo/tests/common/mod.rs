@@ -148,7 +148,8 @@ pub fn python_with_boto3() -> Option<String> {
 }
 
 /// Checks one history: ids 1..n without a gap, each `previousEventId` pointing back to an
-/// earlier event (or 0, as AWS writes it for the first state entered), timestamps in order, one start and one end. Returns the event types.
+/// earlier event (or 0, as AWS writes it for the first state entered), timestamps in order,
+/// one start and one end. Returns the event types.
 pub fn check_history(events: &[Value], name: &str) -> Vec<String> {
     let ids: Vec<u64> = events.iter().map(|e| e["id"].as_u64().unwrap()).collect();
     let expected: Vec<u64> = (1..=events.len() as u64).collect();
