@@ -121,8 +121,14 @@ export async function large(t, f) {
   assert(collapsed > 0, "nested groups of a 100-state definition are not collapsed");
   await t.shot(page, "16-large-definition", "105 states with Parallel and nested Map: nested groups collapsed");
   await page.locator('.graph-box .toggle[aria-expanded="false"]').first().click();
-  await page.locator('.graph-box .toggle[aria-expanded="false"]').nth(collapsed - 2).waitFor();
-  assert(await page.locator('.graph-box .toggle[aria-expanded="false"]').count() === collapsed - 1, "expanding a group did not redraw");
+  // The redraw after a click is asynchronous (layout runs off the click handler): wait for the
+  // count to change instead of reading it once, which raced the redraw on a loaded 2-core machine.
+  const redrawn = await page
+    .waitForFunction((before) => document.querySelectorAll('.graph-box .toggle[aria-expanded="false"]').length !== before, collapsed, { timeout: 15000 })
+    .then(() => true, () => false);
+  assert(redrawn, "expanding a group did not redraw");
+  const after = await page.locator('.graph-box .toggle[aria-expanded="false"]').count();
+  assert(after === collapsed - 1, `expanding one group left ${after} collapsed groups, expected ${collapsed - 1}`);
   await t.checkViolations(page);
   await page.context().close();
   return ms;
