@@ -357,8 +357,13 @@ impl Environment for DurableEnvironment {
                     Ok(()) => {
                         let _ = self.changes.send(self.execution_arn.as_str().into());
                         if transition.update.is_some() {
-                            // A parent waiting on this execution (`.sync`) looks again.
+                            // A parent waiting on this execution (`.sync`) looks again,
+                            // and one that left memory is woken through the store.
                             self.tasks.hub.notify_all(&self.execution_arn);
+                            if let Some(runtime) = self.tasks.runtime.upgrade() {
+                                let child = self.execution_arn.clone();
+                                tokio::spawn(async move { runtime.child_ended(&child).await });
+                            }
                         }
                         self.close_recorded_tasks(&events).await;
                         return;

@@ -22,8 +22,10 @@ use std::time::Duration;
 /// longest execution (one year), after which it checks again.
 const NO_DEADLINE: SignedDuration = SignedDuration::from_hours(24 * 366);
 
-/// How often a parent waiting on a nested `.sync` execution looks at it when nothing told it.
-const CHILD_RECHECK: SignedDuration = SignedDuration::from_secs(60);
+/// How often a parent waiting on a nested `.sync` execution looks at it when nothing told it:
+/// the child's end completes the parent's task through the store (`nested.rs`), so this only
+/// covers a crash between the child's last commit and that completion.
+const CHILD_RECHECK: SignedDuration = SignedDuration::from_hours(1);
 
 fn from_ms(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::MAX)
@@ -183,7 +185,7 @@ impl DurableEnvironment {
                 let now = self.now();
                 let mut deadline = task.deadline_ms().map(from_ms);
                 if child.is_some() {
-                    // An unloaded parent looks at its child again at least every minute.
+                    // A parent looks at its child again at least every hour (see CHILD_RECHECK).
                     let again = now.saturating_add(CHILD_RECHECK).unwrap_or(Timestamp::MAX);
                     deadline = Some(deadline.map_or(again, |d| d.min(again)));
                 }

@@ -4,9 +4,14 @@
 //! cases `callbacks/callback__test_start_execution_sync*`.
 //!
 //! A `.sync` parent waits on a task opened together with the child: the task's input names the
-//! child (`{"childExecutionArn", "nested"}`), and the parent, whenever it looks at the task,
-//! completes it from the child's stored status once the child has ended. The child's end
-//! notifies the parent in memory; an unloaded parent looks again at least every minute.
+//! child (`{"childExecutionArn", "nested"}`), and a second stored record, keyed by the child's
+//! ARN ([`link_key`]), names the parent's task. When the child ends (or is stopped), the runtime
+//! that recorded its end completes the parent's task from the child's stored status, which
+//! makes the parent's timer due: a parent that left memory, or whose node restarted, is woken
+//! at once, not by polling. A loaded parent also hears of the end in memory and completes the
+//! task itself if it gets there first (the store ends a task once); a parent still looks at its
+//! child every hour, for the moment between the child's last commit and its parent's
+//! completion that a crash could cut.
 
 use crate::{ExecutionInput, Runtime, RuntimeError};
 use fluxo_engine::{Nested, TaskFailure};
@@ -25,6 +30,30 @@ pub(crate) fn child_of(task: &TaskRecord) -> Option<(String, Nested)> {
         _ => Nested::Sync,
     };
     Some((child, nested))
+}
+
+/// The key of the stored record that links a child execution to its `.sync` parent's task
+/// (a task record no worker can claim, forgotten with the parent's other tasks).
+fn link_key(child_arn: &str) -> String {
+    format!("nested-child:{child_arn}")
+}
+
+/// The link record of a child started by the task `parent`.
+fn link_of(child_arn: &str, parent: &TaskRecord) -> TaskRecord {
+    TaskRecord {
+        token: link_key(child_arn),
+        execution_arn: parent.execution_arn.clone(),
+        activity_arn: None,
+        input: json!({"parentTaskToken": parent.token}).to_string(),
+        scheduled_ms: parent.scheduled_ms,
+        timeout_at_ms: None,
+        heartbeat_seconds: None,
+        heartbeat_at_ms: None,
+        started_ms: None,
+        worker_name: None,
+        outcome: None,
+        completed_ms: None,
+    }
 }
 
 /// A child's name derived from its parent's task token: the same on a replay.
@@ -165,6 +194,7 @@ impl Runtime {
                 Nested::Sync2 => "sync:2",
             };
             task.input = json!({"childExecutionArn": child_arn, "nested": link}).to_string();
+            self.store.open_task(link_of(&child_arn, &task)).await?;
             self.store.open_task(task).await?;
         }
         let input = ExecutionInput { text, value };
@@ -179,5 +209,63 @@ impl Runtime {
                 .ok_or(RuntimeError::ExecutionDoesNotExist(arn)),
             Err(error) => Err(error),
         }
+    }
+
+    /// Completes the task of the `.sync` parent waiting on `child`, which has just ended, and
+    /// wakes the parent now (see the module's comment). Nothing when no parent waits on it.
+    pub(crate) async fn child_ended(self: &Arc<Self>, child: &str) {
+        if let Some(parent) = self.tell_parent(child).await {
+            if let Err(error) = self.wake(&parent).await {
+                tracing::warn!(%error, child, "cannot wake a .sync parent");
+            }
+        }
+    }
+
+    /// Completes the task of the `.sync` parent waiting on `child` if `child` has ended: the
+    /// store makes the parent's timer due (the timer loop resumes it); returns the parent.
+    pub(crate) async fn tell_parent(&self, child: &str) -> Option<String> {
+        match self.complete_parent(child).await {
+            Ok(parent) => parent,
+            Err(error) => {
+                tracing::warn!(%error, child, "cannot tell a .sync parent that its child ended");
+                None
+            }
+        }
+    }
+
+    async fn complete_parent(&self, child: &str) -> Result<Option<String>, RuntimeError> {
+        let key = link_key(child);
+        let Some(link) = self.store.get_task(&key).await? else {
+            return Ok(None);
+        };
+        let parent_token = serde_json::from_str::<Value>(&link.input)
+            .ok()
+            .and_then(|link| link["parentTaskToken"].as_str().map(str::to_string));
+        let Some(parent_token) = parent_token else {
+            return Ok(None);
+        };
+        let nested = self
+            .store
+            .get_task(&parent_token)
+            .await?
+            .as_ref()
+            .and_then(child_of)
+            .map(|(_, nested)| nested);
+        let record = self.store.get_execution(child).await?;
+        let outcome = record.zip(nested).and_then(|(r, n)| outcome_of(&r, n));
+        if let Some(outcome) = outcome {
+            let now_ms = jiff::Timestamp::now().as_millisecond();
+            // Refused when the parent's task has already ended: nothing to do then.
+            let _ = self
+                .store
+                .complete_task(parent_token.clone(), outcome, now_ms)
+                .await?;
+            self.hub.notify_all(&parent_token);
+        } else if nested.is_some() {
+            // The child still runs (a stop that did not take): the link stays.
+            return Ok(None);
+        }
+        self.store.close_task(&key).await?;
+        Ok(Some(link.execution_arn))
     }
 }

@@ -307,8 +307,11 @@ impl Runtime {
                 other => other.into(),
             })?;
         let _ = self.changes.send(arn.into());
-        // A `.sync` parent waiting on this execution looks again.
+        // A `.sync` parent waiting on this execution looks again (woken if it left memory).
         self.hub.notify_all(arn);
+        if stopped.status == ExecutionStatus::Aborted {
+            self.tell_parent(arn).await;
+        }
         if stopped.status == ExecutionStatus::Aborted {
             // Stopping a parent stops the children it waits for (`.sync`, `.sync:2`), as
             // AWS does ("Start a new AWS Step Functions state machine from a running
