@@ -55,8 +55,15 @@ pub fn render(
     event.insert("previousEventId".into(), json!(previous_event_id));
     if let (Some(key), Some(details)) = (kind.details_key(), details) {
         // `ActivityStarted` without a `workerName` keeps its empty details (recorded case
-        // `activities/activities__test_activity_task_no_worker_name`).
-        if !details.is_empty() || kind == EventType::ActivityStarted {
+        // `activities/activities__test_activity_task_no_worker_name`), and so does an
+        // `ExecutionFailed` without error and cause (a Fail state without them: recorded cases
+        // `base/base__test_state_fail_empty`, `error_handling/aws_sdk__test_s3_no_such_key`).
+        if !details.is_empty()
+            || matches!(
+                kind,
+                EventType::ActivityStarted | EventType::ExecutionFailed
+            )
+        {
             event.insert(key.into(), Value::Object(details));
         }
     }
@@ -110,4 +117,21 @@ pub(crate) fn details<const N: usize>(entries: [(&str, Value); N]) -> Map<String
         .into_iter()
         .map(|(key, value)| (key.to_string(), value))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_details_are_kept_only_where_aws_records_them() {
+        let empty = || Some(Map::new());
+        // A Fail state without Error or Cause (base/base__test_state_fail_empty).
+        let failed = render(0, EventType::ExecutionFailed, 3, 2, empty());
+        assert_eq!(failed["executionFailedEventDetails"], json!({}));
+        let started = render(0, EventType::ActivityStarted, 3, 2, empty());
+        assert_eq!(started["activityStartedEventDetails"], json!({}));
+        let scheduled = render(0, EventType::TaskScheduled, 3, 2, empty());
+        assert!(scheduled.get("taskScheduledEventDetails").is_none());
+    }
 }
