@@ -21,6 +21,8 @@ mod nodes;
 mod parked;
 mod record;
 mod rss;
+mod sqs;
+mod sqs_stub;
 mod store_floor;
 mod suite;
 mod workloads;

@@ -2,7 +2,7 @@
 
 use crate::record::Record;
 use crate::workloads::{self, Measured};
-use crate::{activities, durable, functions, http, in_process, nodes, parked, store_floor};
+use crate::{activities, durable, functions, http, in_process, nodes, parked, sqs, store_floor};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +20,8 @@ pub struct Sizes {
     pub wrk_seconds: u64,
     /// Executions whose one activity task the workers take.
     pub activity_tasks: usize,
+    /// `sqs:sendMessage` calls against moto, each side.
+    pub sqs_calls: usize,
 }
 
 impl Sizes {
@@ -36,6 +38,7 @@ impl Sizes {
             parked: 100_000,
             wrk_seconds: 10,
             activity_tasks: 2_000,
+            sqs_calls: 2_000,
         }
     }
 
@@ -53,6 +56,7 @@ impl Sizes {
             parked: 20,
             wrk_seconds: 1,
             activity_tasks: 20,
+            sqs_calls: 20,
         }
     }
 }
@@ -75,6 +79,9 @@ pub enum Section {
     /// Activity tasks taken and answered by 8 workers over HTTP, and the latency from
     /// SendTaskSuccess to the next state.
     Activities,
+    /// `sqs:sendMessage` Task states against moto, next to aws-sdk-sqs's own calls (the
+    /// floor).
+    Sqs,
     /// W5 durable on one, two and three nodes sharing one PostgreSQL, next to SQLite and to
     /// the floor of bare inserts; SQL statements per transition.
     Nodes,
@@ -165,6 +172,9 @@ pub async fn run(sizes: &Sizes, options: &Options, scratch: &Path) -> Result<Vec
     }
     if wanted(Section::Activities) {
         records.extend(activities::run(sizes.activity_tasks, scratch).await?);
+    }
+    if wanted(Section::Sqs) {
+        records.extend(sqs::run(sizes.sqs_calls, sqs::CONCURRENCY, scratch).await?);
     }
     Ok(records)
 }
