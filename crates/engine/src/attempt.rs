@@ -202,12 +202,7 @@ impl<'a> Attempt<'a> {
                 Ok(Some(value)) => Ok(value),
                 Ok(None) => Err(self.failure(EvalError {
                     error: "States.Runtime".into(),
-                    message: format!(
-                        "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
-                        path.as_str(),
-                        field_name,
-                        input
-                    ),
+                    message: missing_field_message(path, field_name, &scope, input),
                 })),
                 Err(error) => Err(self.failure(error)),
             },
@@ -271,5 +266,31 @@ pub(crate) fn next_of(state: &State) -> Option<String> {
     match &state.transition {
         Transition::Next(next) => Some(next.clone()),
         Transition::End | Transition::None => None,
+    }
+}
+
+/// AWS's cause when a `…Path` field finds nothing in the input; the wording differs by field
+/// (recorded cases): `SecondsPath` (`logs/logs__test_partial_log_levels_wait_seconds_path…`),
+/// `TimeoutSecondsPath` and `HeartbeatSecondsPath` as `InputPath` words it
+/// (`scenarios/base_scenarios__test_invalid_jsonpath_ST.INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH`),
+/// the others (`ErrorPath`, `CausePath`...) naming the field and the input.
+fn missing_field_message(
+    path: &fluxo_expr::Path,
+    field_name: &str,
+    scope: &fluxo_expr::Scope,
+    input: &Value,
+) -> String {
+    match field_name {
+        "SecondsPath" => format!(
+            "The SecondsPath parameter does not reference an input value: {}",
+            path.as_str()
+        ),
+        "TimeoutSecondsPath" | "HeartbeatSecondsPath" => path.missing_message(scope),
+        _ => format!(
+            "The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+            path.as_str(),
+            field_name,
+            input
+        ),
     }
 }
