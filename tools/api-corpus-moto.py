@@ -227,6 +227,11 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     out = argv[1]
+    # The shared runner starts Fluxo in each case's temporary folder: a relative path would
+    # name nothing there.
+    at = argv.index("--fluxo") + 1
+    argv[at] = os.path.abspath(argv[at])
+    moto = os.path.abspath(moto)
     # Fluxo's credential chain reads the environment (the servers inherit it); moto accepts any
     # key. The runner's own clients are given their keys explicitly.
     os.environ.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_EC2_METADATA_DISABLED="true")
