@@ -140,6 +140,15 @@ impl Watch {
     /// New events if there are any, the end if the execution is over, or `None`.
     async fn read(&mut self) -> Result<Option<Event>, StoreError> {
         let store = self.console.runtime.store();
+        // The status is read before the events: a closed status seen here means its last events
+        // were committed before it, so the read below returns them and `end` follows them. Read
+        // after the events, the execution could close in between and `end` would overtake its
+        // last events (the page then showed FAILED with the Fail state not marked).
+        let closed = store
+            .get_execution(&self.arn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(self.arn.to_string()))?
+            .status;
         let page = Page::new(
             BATCH,
             (self.sent > 0).then(|| Page::token(Listing::Events, &self.sent.to_string())),
@@ -171,17 +180,15 @@ impl Watch {
                     .data(json!({ "events": events }).to_string()),
             ));
         }
-        let execution = store
-            .get_execution(&self.arn)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(self.arn.to_string()))?;
-        if !execution.status.is_closed() {
+        if !closed.is_closed() {
             return Ok(None);
         }
         self.ended = true;
-        Ok(Some(Event::default().event("end").data(
-            json!({ "status": execution.status.as_str() }).to_string(),
-        )))
+        Ok(Some(
+            Event::default()
+                .event("end")
+                .data(json!({ "status": closed.as_str() }).to_string()),
+        ))
     }
 
     /// Returns when the runtime says this execution changed, when notices were lost, or after
