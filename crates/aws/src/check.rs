@@ -158,7 +158,7 @@ mod tests {
         // A service without a model here cannot be checked.
         assert_eq!(
             checked(
-                "arn:aws:states:::aws-sdk:kms:encrypt",
+                "arn:aws:states:::aws-sdk:glue:getJob",
                 json!({"Anything": 1})
             ),
             Ok(())

@@ -29,6 +29,7 @@ mod credentials;
 mod endpoint;
 mod failure;
 mod http;
+mod mock;
 mod model;
 mod naming;
 mod optimized;
@@ -39,6 +40,7 @@ mod resource;
 pub use check::DefinitionProblem;
 pub use config::{AwsConfig, Enabled};
 pub use failure::ServiceFailure;
+pub use mock::{check_mock_result, FieldValidationMode, MockResultProblem};
 pub use resource::{IntegrationKind, IntegrationPattern, ServiceResource, UnrecognizedResource};
 
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};

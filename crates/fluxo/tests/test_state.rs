@@ -206,3 +206,57 @@ fn test_state_refuses_what_aws_refuses() {
         (200, Some("SUCCEEDED"))
     );
 }
+
+/// `mock.fieldValidationMode` (API reference, MockInput): a mocked result is checked against
+/// the integration's API model, STRICT by default (required members too), PRESENT (present
+/// members only), NONE (nothing); the messages are AWS's (recorded cases
+/// `test_state/field_validation_mode*`).
+#[test]
+fn mocked_results_are_checked_against_the_api_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), None);
+    let state = json!({
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution",
+        "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:m"},
+        "End": true
+    })
+    .to_string();
+    let run = |result: Value, mode: Option<&str>| {
+        let mut mock = json!({"result": result.to_string()});
+        if let Some(mode) = mode {
+            mock["fieldValidationMode"] = json!(mode);
+        }
+        test_state(&server, json!({"definition": state, "mock": mock}))
+    };
+    let (status, answer) = run(json!({"ExecutionArn": "a"}), None);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["__type"],
+        "com.amazonaws.swf.service.v2.model#ValidationException"
+    );
+    assert_eq!(
+        answer["message"],
+        "Mock result schema validation error: Required field 'StartDate' is missing"
+    );
+    let (status, answer) = run(json!({"ExecutionArn": "a"}), Some("PRESENT"));
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("SUCCEEDED"))
+    );
+    let (status, answer) = run(json!({"ExecutionArn": 7}), Some("PRESENT"));
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        answer["message"],
+        "Mock result schema validation error: Field 'ExecutionArn' must be a string"
+    );
+    let (status, answer) = run(json!({"ExecutionArn": 7}), Some("NONE"));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(parsed(&answer, "output"), json!({"ExecutionArn": 7}));
+    let (status, answer) = run(json!({}), Some("LOOSE"));
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["__type"]
+        .as_str()
+        .unwrap()
+        .ends_with("ValidationException"));
+}

@@ -2,9 +2,10 @@
 //! the metadata (protocol, endpoint prefix, signing name, target prefix, JSON version), the
 //! operations (HTTP binding, input and output shapes, errors) and the shapes.
 //!
-//! Only the fields that decide how a request is built and a response is read are kept;
-//! documentation and validation constraints (`min`, `max`, `pattern`) are skipped: the service
-//! validates its input and answers with its own error, as it does for the AWS SDKs.
+//! Only the fields that decide how a request is built and a response is read are kept, plus
+//! the constraints TestState checks mocked results against (`required`, `min`, `max`, `enum`);
+//! requests are not validated here: the service validates its input and answers with its own
+//! error, as it does for the AWS SDKs.
 
 mod registry;
 
@@ -184,6 +185,18 @@ pub struct Shape {
     pub document: bool,
     #[serde(default)]
     pub eventstream: bool,
+    /// Structure members that must be present (TestState's STRICT mock validation).
+    #[serde(default)]
+    pub required: Vec<String>,
+    /// Least value (numbers) or length (strings, blobs); only mock validation reads it.
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Greatest value (numbers) or length (strings, blobs); only mock validation reads it.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// The values a string may take, when the model lists them.
+    #[serde(default, rename = "enum")]
+    pub allowed: Vec<String>,
 }
 
 /// The kinds of shape.

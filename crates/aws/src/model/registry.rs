@@ -1,5 +1,5 @@
 //! Where API models come from: the models embedded in Fluxo (the services of the optimized
-//! integrations, plus S3, STS, Secrets Manager and Step Functions), and any other service's
+//! integrations, plus KMS, S3, STS, Secrets Manager and Step Functions), and any other service's
 //! model read at run time from a botocore data directory the operator configures
 //! (`[aws] models_dir`), laid out as botocore ships it: `<dir>/<service>/<version>/service-2.json.gz`.
 //!
@@ -25,6 +25,10 @@ const EMBEDDED: &[(&str, &[u8])] = &[
     (
         "events",
         include_bytes!("../../models/events/2015-10-07/service-2.json.gz"),
+    ),
+    (
+        "kms",
+        include_bytes!("../../models/kms/2014-11-01/service-2.json.gz"),
     ),
     (
         "lambda",
@@ -139,7 +143,7 @@ impl ModelRegistry {
                 "neither Fluxo nor the models directory {} has it",
                 dir.display()
             ),
-            None => "Fluxo embeds only the models of dynamodb, eventbridge, lambda, s3, \
+            None => "Fluxo embeds only the models of dynamodb, eventbridge, kms, lambda, s3, \
                      secretsmanager, sfn, sns, sqs and sts; set [aws] models_dir in fluxo.toml \
                      to a botocore data directory (the `botocore/data` folder of a botocore \
                      installation, or a copy) for the others"
@@ -268,6 +272,7 @@ mod tests {
             ("sfn", "json"),
             ("sts", "query"),
             ("secretsmanager", "json"),
+            ("kms", "json"),
         ] {
             let model = registry.model(service).unwrap();
             assert_eq!(model.protocol(), protocol, "{service}");
@@ -277,8 +282,8 @@ mod tests {
     #[test]
     fn a_missing_model_names_the_setting() {
         let registry = ModelRegistry::new(None);
-        let error = registry.model("kms").unwrap_err().to_string();
-        assert!(error.contains("'kms'"), "{error}");
+        let error = registry.model("glue").unwrap_err().to_string();
+        assert!(error.contains("'glue'"), "{error}");
         assert!(error.contains("[aws] models_dir"), "{error}");
     }
 

@@ -4,6 +4,7 @@
 
 use crate::{ApiError, ErrorCode};
 use fluxo_asl::model::{Integration, IntegrationPattern, State, StateKind};
+use fluxo_aws::{FieldValidationMode, ServiceResource};
 use serde_json::{Map, Value};
 
 /// The state types that take no mock.
@@ -191,4 +192,25 @@ fn waits(state: &State) -> bool {
         Integration::Activity { .. } => true,
         _ => false,
     }
+}
+
+/// Checks a Task's mocked result against its service integration's API model at the
+/// request's `fieldValidationMode` (default `STRICT`; see `fluxo_aws::check_mock_result`).
+/// Resources that are not service integrations (Lambda function and activity ARNs) pass.
+pub(super) fn check_mock_result(
+    resource: &str,
+    result: &Value,
+    mode: Option<&str>,
+) -> Result<(), ApiError> {
+    let mode = match mode {
+        None => FieldValidationMode::default(),
+        // The model's enum check refuses other values before the action runs.
+        Some(text) => FieldValidationMode::parse(text)
+            .ok_or_else(|| ApiError::validation(format!("Invalid fieldValidationMode: {text}")))?,
+    };
+    let Ok(Some(resource)) = ServiceResource::parse(resource) else {
+        return Ok(());
+    };
+    fluxo_aws::check_mock_result(&resource, result, mode)
+        .map_err(|problem| ApiError::validation(problem.to_string()))
 }

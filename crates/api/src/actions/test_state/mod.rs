@@ -48,6 +48,7 @@ struct TestStateInput {
 struct MockInput {
     result: Option<String>,
     error_output: Option<MockError>,
+    field_validation_mode: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -119,6 +120,13 @@ pub async fn test_state(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         },
         has_writer,
     )?;
+    if let (Some(result), StateKind::Task(task)) = (&mock_result, &state.kind) {
+        let mode = input
+            .mock
+            .as_ref()
+            .and_then(|m| m.field_validation_mode.as_deref());
+        checks::check_mock_result(&task.resource, result, mode)?;
+    }
     let context = match &input.context {
         Some(text) => {
             let context = json_text(text, "context")?;
