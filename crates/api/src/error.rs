@@ -72,6 +72,8 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self.code {
             ErrorCode::InternalFailure => StatusCode::INTERNAL_SERVER_ERROR,
+            // API reference, ServiceQuotaExceededException: "HTTP Status Code: 402".
+            ErrorCode::ServiceQuotaExceededException => StatusCode::PAYMENT_REQUIRED,
             _ => StatusCode::BAD_REQUEST,
         }
     }
@@ -92,6 +94,9 @@ impl From<StoreError> for ApiError {
             }
             StoreError::RevisionConflict { .. } | StoreError::VersionInUse { .. } => {
                 ApiError::new(ErrorCode::ConflictException, error.to_string())
+            }
+            StoreError::QuotaExceeded(message) => {
+                ApiError::new(ErrorCode::ServiceQuotaExceededException, message)
             }
             other => {
                 tracing::error!(error = %other, "store failure");

@@ -219,3 +219,90 @@ fn deletions(e: &str, machine: &str, [v1, v2]: [&str; 2], alias: &str, first_sta
     );
     assert_eq!(kept["stateMachineAliasArn"], alias);
 }
+
+/// AWS's per-state-machine quotas ("Step Functions service quotas"): 1,000 published versions
+/// (PublishStateMachineVersion and UpdateStateMachine with `publish`) and 100 aliases; the
+/// next is `ServiceQuotaExceededException` (HTTP 402), and a refused update changes nothing.
+#[test]
+fn version_and_alias_quotas_are_aws_quotas() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    let endpoint = server.endpoint.as_str();
+    let created = ok(
+        endpoint,
+        "CreateStateMachine",
+        json!({"name": "quotas", "definition": definition(0), "roleArn": "arn:aws:iam::1:role/r", "publish": true}),
+    );
+    let arn = created["stateMachineArn"].as_str().unwrap().to_string();
+    let started = Instant::now();
+    for v in 1..1000 {
+        ok(
+            endpoint,
+            "UpdateStateMachine",
+            json!({"stateMachineArn": arn, "definition": definition(v), "publish": true}),
+        );
+    }
+    eprintln!("999 updates with publish: {:?}", started.elapsed());
+    let quota = |action: &str, body: Value| {
+        let (status, answer) = call(endpoint, action, &body);
+        assert_eq!(status, 402, "{action}: {answer}");
+        assert_eq!(error_type(&answer), "ServiceQuotaExceededException");
+        answer["message"].as_str().unwrap().to_string()
+    };
+    let message = quota(
+        "UpdateStateMachine",
+        json!({"stateMachineArn": arn, "definition": definition(1000), "publish": true}),
+    );
+    assert!(message.contains("1000 published versions"), "{message}");
+    let described = ok(
+        endpoint,
+        "DescribeStateMachine",
+        json!({"stateMachineArn": arn}),
+    );
+    assert_eq!(
+        described["definition"],
+        definition(999),
+        "the refused update changed nothing"
+    );
+    ok(
+        endpoint,
+        "UpdateStateMachine",
+        json!({"stateMachineArn": arn, "definition": definition(1000)}),
+    );
+    quota(
+        "PublishStateMachineVersion",
+        json!({"stateMachineArn": arn}),
+    );
+    ok(
+        endpoint,
+        "DeleteStateMachineVersion",
+        json!({"stateMachineVersionArn": format!("{arn}:1")}),
+    );
+    let published = ok(
+        endpoint,
+        "PublishStateMachineVersion",
+        json!({"stateMachineArn": arn}),
+    );
+    assert_eq!(published["stateMachineVersionArn"], format!("{arn}:1001"));
+
+    let routing = json!([{"stateMachineVersionArn": format!("{arn}:1001"), "weight": 100}]);
+    for n in 0..100 {
+        ok(
+            endpoint,
+            "CreateStateMachineAlias",
+            json!({"name": format!("a{n}"), "routingConfiguration": routing}),
+        );
+    }
+    let message = quota(
+        "CreateStateMachineAlias",
+        json!({"name": "more", "routingConfiguration": routing}),
+    );
+    assert!(message.contains("100 aliases"), "{message}");
+    // Listing by version returns every alias routing to it, past one default page.
+    let listed = ok(
+        endpoint,
+        "ListStateMachineAliases",
+        json!({"stateMachineArn": format!("{arn}:1001")}),
+    );
+    assert_eq!(listed["stateMachineAliases"].as_array().unwrap().len(), 100);
+}

@@ -95,6 +95,17 @@ async fn publish(c: &impl GenericClient, publish: Publish) -> StoreResult<Made<V
     if let Some(existing) = republished(latest.as_ref(), &machine) {
         return Ok(Made::Existing(existing.clone()));
     }
+    // The state machine's row is locked: concurrent publishes count one after the other.
+    let count: i64 = query(
+        c,
+        "SELECT count(*) FROM versions WHERE state_machine_arn = $1",
+        &[&machine.arn],
+    )
+    .await?[0]
+        .get(0);
+    if count as usize >= MAX_VERSIONS {
+        return Err(versions_exceeded(&machine.arn));
+    }
     let number: i64 = query(
         c,
         "UPDATE state_machines SET last_version = last_version + 1 WHERE arn = $1 RETURNING last_version",
@@ -159,6 +170,24 @@ async fn create_alias(
     record: AliasRecord,
 ) -> StoreResult<Made<AliasRecord>> {
     check_routes(c, &record.routing).await?;
+    // Locking the state machine's row makes concurrent creations count one after the other;
+    // a repeated creation of an existing alias is answered below, whatever the count.
+    query(
+        c,
+        "SELECT 1 FROM state_machines WHERE arn = $1 FOR UPDATE",
+        &[&record.state_machine_arn],
+    )
+    .await?;
+    let counted = query(
+        c,
+        "SELECT count(*), count(*) FILTER (WHERE arn = $2) FROM aliases WHERE state_machine_arn = $1",
+        &[&record.state_machine_arn, &record.arn],
+    )
+    .await?;
+    let (count, existing): (i64, i64) = (counted[0].get(0), counted[0].get(1));
+    if existing == 0 && count as usize >= MAX_ALIASES {
+        return Err(aliases_exceeded(&record.state_machine_arn));
+    }
     let inserted = execute(
         c,
         "INSERT INTO aliases (arn, state_machine_arn, name, description, routing, created_ms, updated_ms) \

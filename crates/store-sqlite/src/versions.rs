@@ -73,6 +73,16 @@ fn publish(c: &Connection, publish: Publish) -> StoreResult<Made<VersionRecord>>
     if let Some(existing) = republished(latest.as_ref(), &machine) {
         return Ok(Made::Existing(existing.clone()));
     }
+    let count: i64 = c
+        .query_row(
+            "SELECT count(*) FROM versions WHERE state_machine_arn = ?1",
+            [&machine.arn],
+            |row| row.get(0),
+        )
+        .map_err(backend)?;
+    if count as usize >= MAX_VERSIONS {
+        return Err(versions_exceeded(&machine.arn));
+    }
     let number: i64 = c
         .query_row(
             "UPDATE state_machines SET last_version = last_version + 1 WHERE arn = ?1 \
@@ -138,6 +148,16 @@ fn create_alias(c: &Connection, record: AliasRecord) -> StoreResult<Made<AliasRe
         };
     }
     check_routes(c, &record.routing)?;
+    let count: i64 = c
+        .query_row(
+            "SELECT count(*) FROM aliases WHERE state_machine_arn = ?1",
+            [&record.state_machine_arn],
+            |row| row.get(0),
+        )
+        .map_err(backend)?;
+    if count as usize >= MAX_ALIASES {
+        return Err(aliases_exceeded(&record.state_machine_arn));
+    }
     c.execute(
         "INSERT INTO aliases (arn, state_machine_arn, name, description, routing, created_ms, updated_ms) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

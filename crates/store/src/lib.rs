@@ -60,6 +60,10 @@ pub enum StoreError {
     /// A version that aliases (named here) route to.
     #[error("Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [{}]", aliases.join(", "))]
     VersionInUse { aliases: Vec<String> },
+    /// A per-state-machine quota would be exceeded ([`MAX_VERSIONS`],
+    /// [`MAX_ALIASES`]); the text is the message the API gives.
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// The backend failed (I/O, a lost connection): the operation may be tried again.
     #[error("storage failed: {0}")]
     Backend(String),

@@ -10,6 +10,30 @@
 
 use crate::{Listed, Page, StoreFuture};
 
+/// Published versions a state machine may have ("Step Functions service quotas", Quotas
+/// related to versions and aliases; API reference, PublishStateMachineVersion: "You can
+/// publish up to 1000 versions for each state machine"). Deleting a version frees a place.
+pub const MAX_VERSIONS: usize = 1000;
+
+/// Aliases a state machine may have (API reference, CreateStateMachineAlias: "You can create
+/// up to 100 aliases for each state machine").
+pub const MAX_ALIASES: usize = 100;
+
+/// The refusal of a publish past [`MAX_VERSIONS`]; the API answers it as
+/// `ServiceQuotaExceededException`.
+pub fn versions_exceeded(state_machine_arn: &str) -> crate::StoreError {
+    crate::StoreError::QuotaExceeded(format!(
+        "The state machine '{state_machine_arn}' has reached the quota of {MAX_VERSIONS} published versions. Delete unused versions with DeleteStateMachineVersion."
+    ))
+}
+
+/// The refusal of an alias past [`MAX_ALIASES`].
+pub fn aliases_exceeded(state_machine_arn: &str) -> crate::StoreError {
+    crate::StoreError::QuotaExceeded(format!(
+        "The state machine '{state_machine_arn}' has reached the quota of {MAX_ALIASES} aliases. Delete unused aliases with DeleteStateMachineAlias."
+    ))
+}
+
 /// A published version, as `DescribeStateMachine` on its ARN shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionRecord {
@@ -100,7 +124,7 @@ pub trait VersionStore: Send + Sync {
     /// Publishes the state machine's current revision as its next version; when the latest
     /// version already has the current revision (and `revisionId`), returns it instead
     /// (AWS: publishing is idempotent). [`crate::StoreError::NotFound`] without the state
-    /// machine.
+    /// machine; [`versions_exceeded`] when it has [`MAX_VERSIONS`] versions already.
     fn publish_version(&self, publish: Publish) -> StoreFuture<'_, Made<VersionRecord>>;
     fn get_version<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<VersionRecord>>;
     /// Newest first, `max_results` at a time.
@@ -115,7 +139,8 @@ pub trait VersionStore: Send + Sync {
 
     /// Stores an alias; the same creation again returns the existing one, another alias of
     /// that name is a [`crate::StoreError::NameConflict`], a route to a version that does not
-    /// exist a [`crate::StoreError::NotFound`] naming it.
+    /// exist a [`crate::StoreError::NotFound`] naming it, a new alias past [`MAX_ALIASES`]
+    /// [`aliases_exceeded`].
     fn create_alias(&self, alias: AliasRecord) -> StoreFuture<'_, Made<AliasRecord>>;
     fn get_alias<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<AliasRecord>>;
     /// [`crate::StoreError::NotFound`] without the alias or one of the new routes' versions.

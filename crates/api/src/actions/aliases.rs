@@ -267,8 +267,9 @@ struct ListOutput {
 }
 
 /// By name. Given a version ARN, the aliases that route to that version (API reference,
-/// ListStateMachineAliases), all in one page: a state machine has at most 100 aliases
-/// ("Step Functions service quotas").
+/// ListStateMachineAliases), all in one page: a state machine has at most
+/// [`fluxo_store::MAX_ALIASES`] aliases ("Step Functions service quotas"); the store is still
+/// read to its end, so aliases made before the quota was kept are not lost.
 pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: ListInput = parse(input)?;
     let parsed = check_arn(&input.state_machine_arn, ResourceType::StateMachine)?;
@@ -296,10 +297,20 @@ pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
             ))
         }
     };
-    let listed = store
+    let mut listed = store
         .list_aliases(&machine, page)
         .await
         .map_err(token_error)?;
+    if version.is_some() {
+        while let Some(token) = listed.next_token.take() {
+            let next = store
+                .list_aliases(&machine, Page::new(MAX_PAGE, Some(token)))
+                .await
+                .map_err(token_error)?;
+            listed.items.extend(next.items);
+            listed.next_token = next.next_token;
+        }
+    }
     let routes_to_version = |alias: &AliasRecord| {
         version
             .as_ref()

@@ -245,6 +245,9 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         ));
     }
     versions::check_publish(input.publish, input.version_description.as_deref())?;
+    if input.publish {
+        versions::check_room_for_version(api, &input.state_machine_arn).await?;
+    }
     let logging = logging(input.logging_configuration.as_ref())?;
     let compiled = match &input.definition {
         Some(definition) => Some(

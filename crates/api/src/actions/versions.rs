@@ -5,7 +5,7 @@ use super::state_machine;
 use crate::paging::page;
 use crate::wire::{body, check_arn, now_ms, parse, seconds};
 use crate::{Api, ApiError, ErrorCode};
-use fluxo_store::{Publish, StoreError, VersionRecord};
+use fluxo_store::{versions_exceeded, Page, Publish, StoreError, VersionRecord, MAX_VERSIONS};
 use fluxo_types::arn::{Arn, Qualifier, ResourceType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -43,6 +43,21 @@ pub async fn publish_current(
             other => other.into(),
         })?;
     Ok(published.into_record())
+}
+
+/// Refuses an `UpdateStateMachine` with `publish` on a state machine that has
+/// [`MAX_VERSIONS`] versions before anything changes: every update makes a new revision, so
+/// its publish would be refused after the update was stored.
+pub async fn check_room_for_version(api: &Api, state_machine_arn: &str) -> Result<(), ApiError> {
+    let listed = api
+        .runtime
+        .store()
+        .list_versions(state_machine_arn, Page::new(MAX_VERSIONS, None))
+        .await?;
+    match listed.items.len() >= MAX_VERSIONS {
+        true => Err(versions_exceeded(state_machine_arn).into()),
+        false => Ok(()),
+    }
 }
 
 fn does_not_exist(arn: &str) -> ApiError {

@@ -50,6 +50,14 @@ impl VersionStore for MemoryStore {
             if let Some(existing) = republished(latest, &machine) {
                 return Ok(Made::Existing(existing.clone()));
             }
+            let count = tables
+                .versions
+                .values()
+                .filter(|v| v.state_machine_arn == machine.arn)
+                .count();
+            if count >= MAX_VERSIONS {
+                return Err(versions_exceeded(&machine.arn));
+            }
             let number = tables.last_version.entry(machine.arn.clone()).or_default();
             *number += 1;
             let version = VersionRecord {
@@ -112,6 +120,14 @@ impl VersionStore for MemoryStore {
                 };
             }
             tables.check_routes(&alias.routing)?;
+            let count = tables
+                .aliases
+                .values()
+                .filter(|a| a.state_machine_arn == alias.state_machine_arn)
+                .count();
+            if count >= MAX_ALIASES {
+                return Err(aliases_exceeded(&alias.state_machine_arn));
+            }
             tables.aliases.insert(alias.arn.clone(), alias.clone());
             Ok(Made::Created(alias))
         })

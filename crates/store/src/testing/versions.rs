@@ -45,6 +45,62 @@ pub async fn run(store: &dyn Store) {
     publishing(store).await;
     aliases(store).await;
     executions_of_versions(store).await;
+    quotas(store).await;
+}
+
+/// [`MAX_VERSIONS`] versions and [`MAX_ALIASES`] aliases per state machine: the next is
+/// refused, a repeated request is still answered, and deleting one frees a place.
+async fn quotas(store: &dyn Store) {
+    let owner = machine("quotas");
+    store
+        .create_state_machine(owner.clone(), vec![])
+        .await
+        .unwrap();
+    let mut last = None;
+    for n in 0..MAX_VERSIONS {
+        let definition = format!("{{\"Comment\": \"{n}\"}}");
+        let revision = format!("r{n}");
+        store
+            .update_state_machine(update(&owner.arn, &definition, &revision))
+            .await
+            .unwrap();
+        let made = store.publish_version(publish(&owner.arn, None, None)).await;
+        last = Some(made.unwrap().into_record());
+    }
+    let last = last.unwrap();
+    // Publishing the current revision again gives its version, quota or not.
+    let again = store.publish_version(publish(&owner.arn, None, None)).await;
+    assert_eq!(again.unwrap(), Made::Existing(last.clone()));
+    store
+        .update_state_machine(update(&owner.arn, "{}", "past"))
+        .await
+        .unwrap();
+    let refused = store.publish_version(publish(&owner.arn, None, None)).await;
+    assert!(
+        matches!(&refused, Err(StoreError::QuotaExceeded(m)) if m.contains("1000 published versions")),
+        "{refused:?}"
+    );
+    let first = fluxo_types::arn::state_machine_version(&owner.arn, 1);
+    store.delete_version(&first).await.unwrap();
+    let made = store.publish_version(publish(&owner.arn, None, None)).await;
+    assert_eq!(made.unwrap().record().number, MAX_VERSIONS as u64 + 1);
+
+    let route = [(last.arn.as_str(), 100)];
+    for n in 0..MAX_ALIASES {
+        let made = store.create_alias(alias(&owner, &format!("a{n}"), &route));
+        assert!(matches!(made.await.unwrap(), Made::Created(_)));
+    }
+    let refused = store.create_alias(alias(&owner, "one-more", &route)).await;
+    assert!(
+        matches!(&refused, Err(StoreError::QuotaExceeded(m)) if m.contains("100 aliases")),
+        "{refused:?}"
+    );
+    let repeated = store.create_alias(alias(&owner, "a0", &route)).await;
+    assert!(matches!(repeated.unwrap(), Made::Existing(_)));
+    let a0 = fluxo_types::arn::state_machine_alias(&owner.arn, "a0");
+    store.delete_alias(&a0).await.unwrap();
+    let made = store.create_alias(alias(&owner, "one-more", &route)).await;
+    assert!(matches!(made.unwrap(), Made::Created(_)));
 }
 
 async fn publishing(store: &dyn Store) {
