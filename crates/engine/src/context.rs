@@ -20,6 +20,8 @@ pub(crate) struct ContextObject {
     region: String,
     start_time: Timestamp,
     express: bool,
+    /// `Execution.RedriveCount`, and `Execution.RedriveTime` once redriven.
+    redrives: (u32, Option<Timestamp>),
     /// `Execution.Input`, kept only for definitions that can read it.
     input: Option<Value>,
     execution: OnceLock<Value>,
@@ -56,6 +58,7 @@ impl ContextObject {
             region: request.region.clone(),
             start_time,
             express: request.express,
+            redrives: (0, None),
             input: with_input.then(|| request.input.clone()),
             execution: OnceLock::new(),
             state_machine: OnceLock::new(),
@@ -69,6 +72,12 @@ impl ContextObject {
         self.execution = OnceLock::new();
     }
 
+    /// A redriven execution's count of redrives and the time of the last one.
+    pub fn set_redrives(&mut self, count: u32, last: Option<Timestamp>) {
+        self.redrives = (count, last);
+        self.execution = OnceLock::new();
+    }
+
     fn execution(&self) -> &Value {
         self.execution.get_or_init(|| {
             let mut execution = json!({
@@ -79,7 +88,10 @@ impl ContextObject {
                 "StartTime": format_timestamp(self.start_time),
             });
             if !self.express {
-                execution["RedriveCount"] = json!(0);
+                execution["RedriveCount"] = json!(self.redrives.0);
+                if let Some(time) = self.redrives.1 {
+                    execution["RedriveTime"] = json!(format_timestamp(time));
+                }
             }
             execution
         })

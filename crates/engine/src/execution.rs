@@ -57,11 +57,21 @@ pub async fn resume(
         }),
     );
     // AWS links the first state's event to no event (`previousEventId` 0), not to
-    // `ExecutionStarted` (recorded case `api/sfn_api__test_start_execution`).
-    thread.last = 0;
+    // `ExecutionStarted` (recorded case `api/sfn_api__test_start_execution`), unless a
+    // redrive moved the thread on already.
+    if thread.seq_is(1) {
+        thread.last = 0;
+    }
     // The start time is the recorded one when resuming.
-    let start_time = thread.time;
+    let start_time = run.started_at().unwrap_or(thread.time);
     run.context.set_start_time(start_time);
+    let (redrives, last_redrive) = run.redrives();
+    if redrives > 0 {
+        run.context.set_redrives(redrives, last_redrive);
+    }
+    // A redrive resets the state machine's timeout ("Redriving executions"): it counts from
+    // the last redrive.
+    let timeout_from = last_redrive.unwrap_or(start_time);
     let mut frame = Frame::root(env.random_seed());
     let input = std::mem::take(&mut request.input);
     let body = run.run_machine(&machine, input, &mut thread, &mut frame);
@@ -74,7 +84,7 @@ pub async fn resume(
     .reduce(f64::min);
     let result = match timeout {
         Some(seconds) => {
-            let deadline = add_seconds(start_time, seconds);
+            let deadline = add_seconds(timeout_from, seconds);
             tokio::select! {
                 result = body => Some(result),
                 _ = env.sleep_until(deadline) => None,

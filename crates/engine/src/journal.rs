@@ -6,6 +6,7 @@
 //! deterministic, so re-running the same definition over the same recorded results meets the
 //! same positions, and takes the recorded ids and timestamps from them.
 
+use crate::redrive::{cuts, Cuts};
 use crate::HistoryEvent;
 use fluxo_types::{EventType, StateType};
 use jiff::Timestamp;
@@ -63,6 +64,11 @@ impl Thread {
         }
     }
 
+    /// Whether the thread's next event gets sequence number `seq`.
+    pub fn seq_is(&self, seq: u32) -> bool {
+        self.seq == seq
+    }
+
     /// The sequence number the thread's next event gets.
     pub fn next_seq(&self) -> u32 {
         self.seq
@@ -83,6 +89,8 @@ impl Thread {
 pub(crate) struct Journal {
     events: Vec<RecordedEvent>,
     recorded: HashMap<(String, u32), usize>,
+    /// What the history's redrives change in its replay (`redrive.rs`).
+    cuts: Cuts,
     persisted: usize,
     next_id: u64,
     states_entered: u64,
@@ -94,9 +102,11 @@ pub const MAX_HISTORY_EVENTS: u64 = 25_000;
 
 impl Journal {
     pub fn new(recorded: Vec<RecordedEvent>) -> Self {
+        let cuts = cuts(&recorded);
         let positions = recorded
             .iter()
             .enumerate()
+            .filter(|(index, _)| !cuts.superseded.contains(index))
             .map(|(index, event)| ((event.thread.clone(), event.seq), index))
             .collect();
         let persisted = recorded.len();
@@ -104,6 +114,7 @@ impl Journal {
             next_id: recorded.len() as u64,
             events: recorded,
             recorded: positions,
+            cuts,
             persisted,
             states_entered: 0,
         }
@@ -111,6 +122,8 @@ impl Journal {
 
     /// The recorded event at the thread's next position, if this part is being replayed.
     pub fn recorded_next(&self, thread: &Thread) -> Option<&HistoryEvent> {
+        // (A thread that is at the start of a superseded tail has jumped past it already,
+        // except a new thread at its first position, whose tail start is never replayed.)
         let index = self.recorded.get(&(thread.key.clone(), thread.seq))?;
         Some(&self.events[*index].event)
     }
@@ -126,15 +139,21 @@ impl Journal {
         if kind.is_state_entered() {
             self.states_entered += 1;
         }
+        // A new thread (a branch, an iteration) whose very first event a redrive superseded.
+        if thread.seq == 0 {
+            self.jump(thread);
+        }
         let position = (thread.key.clone(), thread.seq);
         thread.seq += 1;
         // Only a resumed execution has recorded events to replay.
         if !self.recorded.is_empty() {
             if let Some(&index) = self.recorded.get(&position) {
                 let event = &self.events[index].event;
-                thread.last = event.id;
+                let id = event.id;
+                thread.last = id;
                 thread.time = event.timestamp;
-                return event.id;
+                self.jump(thread);
+                return id;
             }
         }
         self.next_id += 1;
@@ -153,6 +172,35 @@ impl Journal {
         thread.last = id;
         thread.time = now;
         id
+    }
+
+    /// A thread that reached the first position of a failure tail that a redrive superseded
+    /// continues after it (`redrive.rs`); chained when a later redrive cut again there.
+    fn jump(&self, thread: &mut Thread) {
+        if self.cuts.jumps.is_empty() {
+            return;
+        }
+        let mut position = (std::mem::take(&mut thread.key), thread.seq);
+        while let Some(jump) = self.cuts.jumps.get(&position) {
+            thread.seq = jump.seq;
+            thread.last = jump.last;
+            thread.time = jump.time;
+            position.1 = jump.seq;
+        }
+        thread.key = position.0;
+    }
+
+    /// How many times the execution was redriven, and when last.
+    pub fn redrives(&self) -> (u32, Option<Timestamp>) {
+        (self.cuts.redrives, self.cuts.last_redrive)
+    }
+
+    /// The recorded start of a resumed execution.
+    pub fn started_at(&self) -> Option<Timestamp> {
+        self.events
+            .iter()
+            .find(|e| e.event.kind == EventType::ExecutionStarted && e.thread.is_empty())
+            .map(|e| e.event.timestamp)
     }
 
     /// [`Journal::record`] for a run whose history nobody will read (no event details, nothing
@@ -184,7 +232,14 @@ impl Journal {
     pub fn abort(&mut self, key: &str, now: Timestamp) -> Option<Thread> {
         let mut thread: Option<Thread> = None;
         let mut open: Option<StateType> = None;
-        for recorded in self.events.iter().filter(|e| e.thread == key) {
+        let superseded = &self.cuts.superseded;
+        let live = self
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(index, e)| e.thread == key && !superseded.contains(index))
+            .map(|(_, e)| e);
+        for recorded in live {
             let kind = recorded.event.kind;
             if kind.is_state_entered() {
                 open = kind.state_type();
@@ -202,6 +257,7 @@ impl Journal {
             });
         }
         let mut thread = thread?;
+        self.jump(&mut thread);
         if let Some(aborted) = open.and_then(EventType::aborted) {
             self.record(&mut thread, aborted, None, now);
         }

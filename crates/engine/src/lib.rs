@@ -16,6 +16,7 @@ mod journal;
 mod jsonata;
 mod outcome;
 mod payload;
+mod redrive;
 mod retry;
 mod run;
 mod states;

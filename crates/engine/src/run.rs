@@ -68,6 +68,16 @@ impl<'e> Run<'e> {
         self.journal.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// See [`Journal::redrives`].
+    pub fn redrives(&self) -> (u32, Option<Timestamp>) {
+        self.journal().redrives()
+    }
+
+    /// See [`Journal::started_at`].
+    pub fn started_at(&self) -> Option<Timestamp> {
+        self.journal().started_at()
+    }
+
     pub fn into_journal(self) -> Journal {
         self.journal.into_inner().unwrap_or_else(|e| e.into_inner())
     }
