@@ -114,10 +114,10 @@ impl Store for CountingStore {
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
-        status: Option<ExecutionStatus>,
+        filter: ExecutionFilter,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>> {
-        self.inner.list_executions(state_machine_arn, status, page)
+        self.inner.list_executions(state_machine_arn, filter, page)
     }
 
     fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>> {
@@ -131,6 +131,9 @@ impl Store for CountingStore {
 
     fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord> {
         self.inner.abort_execution(abort)
+    }
+    fn redrive_execution(&self, redrive: Redrive) -> StoreFuture<'_, Redriven> {
+        self.inner.redrive_execution(redrive)
     }
 
     fn claim_execution<'a>(
@@ -344,6 +347,8 @@ mod tests {
             revision: 1,
             version_arn: None,
             alias_arn: None,
+            redrive_count: 0,
+            redrive_ms: None,
         };
         store.start_execution(execution).await.unwrap();
         let before = store.counts();

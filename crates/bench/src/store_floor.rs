@@ -29,6 +29,8 @@ fn execution(n: usize) -> ExecutionRecord {
         revision: 1,
         version_arn: None,
         alias_arn: None,
+        redrive_count: 0,
+        redrive_ms: None,
     }
 }
 

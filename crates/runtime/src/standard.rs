@@ -57,6 +57,8 @@ impl Runtime {
             revision: machine.record.revision,
             version_arn: machine.version_arn.clone(),
             alias_arn: machine.alias_arn.clone(),
+            redrive_count: 0,
+            redrive_ms: None,
         };
         // The task token signer is read from the store once, here rather than in the driver,
         // so that the driver's first commit does not wait on the store's secret. (A stop that

@@ -182,10 +182,10 @@ impl Store for Switch {
     fn list_executions<'a>(
         &'a self,
         arn: &'a str,
-        status: Option<ExecutionStatus>,
+        filter: ExecutionFilter,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>> {
-        through!(self.list_executions(arn, status, page))
+        through!(self.list_executions(arn, filter, page))
     }
     fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>> {
         through!(self.executions_to_resume(page))
@@ -195,6 +195,9 @@ impl Store for Switch {
     }
     fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord> {
         through!(self.abort_execution(abort))
+    }
+    fn redrive_execution(&self, redrive: Redrive) -> StoreFuture<'_, Redriven> {
+        through!(self.redrive_execution(redrive))
     }
     fn events<'a>(
         &'a self,

@@ -20,6 +20,7 @@
 
 mod leases;
 pub mod notices;
+mod redrive;
 mod rows;
 mod schema;
 mod sql;

@@ -107,10 +107,11 @@ impl Store for PostgresStore {
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
-        status: Option<ExecutionStatus>,
+        filter: ExecutionFilter,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>> {
-        let status = status.map(ExecutionStatus::as_str);
+        let status = filter.status.map(ExecutionStatus::as_str);
+        let redriven = filter.redriven;
         Box::pin(async move {
             #[allow(unused_mut)]
             let mut c = self.client().await?;
@@ -118,13 +119,20 @@ impl Store for PostgresStore {
             // The column is one of three fixed names, chosen by the ARN's form.
             let sql = format!(
                 "SELECT * FROM executions WHERE {} = $1 AND seq < $2 \
-                     AND ($3::text IS NULL OR status = $3) ORDER BY seq DESC LIMIT $4",
+                     AND ($3::text IS NULL OR status = $3) \
+                     AND ($5::boolean IS NULL OR (redrive_count > 0) = $5) ORDER BY seq DESC LIMIT $4",
                 ListedBy::of(state_machine_arn).column()
             );
             let rows = query(
                 &c,
                 &sql,
-                &[&state_machine_arn, &before, &status, &fetch(&page)],
+                &[
+                    &state_machine_arn,
+                    &before,
+                    &status,
+                    &fetch(&page),
+                    &redriven,
+                ],
             )
             .await?;
             Ok(execution_page(
@@ -165,6 +173,13 @@ impl Store for PostgresStore {
         Box::pin(async move {
             let mut c = self.client().await?;
             writes::abort_execution(&mut c, abort).await
+        })
+    }
+
+    fn redrive_execution(&self, redrive: Redrive) -> StoreFuture<'_, Redriven> {
+        Box::pin(async move {
+            let mut c = self.client().await?;
+            crate::redrive::redrive_execution(&mut c, redrive).await
         })
     }
 

@@ -64,6 +64,8 @@ pub fn execution(row: &Row) -> StoreResult<ExecutionRecord> {
         revision: unsigned(row, "revision")?,
         version_arn: get(row, "version_arn")?,
         alias_arn: get(row, "alias_arn")?,
+        redrive_count: get::<i64>(row, "redrive_count")? as u32,
+        redrive_ms: get(row, "redrive_ms")?,
     })
 }
 

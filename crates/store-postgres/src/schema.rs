@@ -138,6 +138,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX executions_by_version ON executions (version_arn, seq) WHERE version_arn IS NOT NULL;
     CREATE INDEX executions_by_alias ON executions (alias_arn, seq) WHERE alias_arn IS NOT NULL;
 ",
+    // Redrives (`RedriveExecution`): how many, the last one's time and client token.
+    "
+    ALTER TABLE executions ADD COLUMN redrive_count BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE executions ADD COLUMN redrive_ms BIGINT;
+    ALTER TABLE executions ADD COLUMN redrive_token TEXT;
+",
 ];
 
 /// Brings the schema to the newest version; refuses a database written by a newer Fluxo.

@@ -209,7 +209,7 @@ pub async fn start_execution(
 
 /// Inserts the events; an id the execution has already is [`StoreError::DuplicateEvent`]
 /// (the first such of `events`), and the caller's transaction is then dropped whole.
-async fn insert_events(
+pub(crate) async fn insert_events(
     c: &impl GenericClient,
     arn: &str,
     events: &[EventRecord],
@@ -248,7 +248,7 @@ async fn insert_events(
 }
 
 /// The execution's status and current lease, locked until the transaction ends.
-async fn lock_execution(
+pub(crate) async fn lock_execution(
     c: &impl GenericClient,
     arn: &str,
 ) -> StoreResult<(ExecutionStatus, Option<String>, u64)> {

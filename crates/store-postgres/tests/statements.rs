@@ -90,6 +90,8 @@ async fn one_transition_is_one_transaction_of_four_statements() {
         revision: 1,
         version_arn: None,
         alias_arn: None,
+        redrive_count: 0,
+        redrive_ms: None,
     };
     PostgresStore::connect(&base, Options::default())
         .await

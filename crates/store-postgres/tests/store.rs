@@ -51,6 +51,8 @@ async fn nodes_that_start_together_migrate_once() {
         revision: 1,
         version_arn: None,
         alias_arn: None,
+        redrive_count: 0,
+        redrive_ms: None,
     };
     stores[0].start_execution(record.clone()).await.unwrap();
     let read = stores[5].get_execution(&record.arn).await.unwrap();

@@ -10,6 +10,7 @@
 //! loss, not only a process crash.
 
 mod leases;
+mod redrive;
 mod rows;
 mod schema;
 mod tasks;
@@ -282,23 +283,25 @@ impl Store for SqliteStore {
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
-        status: Option<ExecutionStatus>,
+        filter: ExecutionFilter,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>> {
         let machine = state_machine_arn.to_string();
-        let status = status.map(ExecutionStatus::as_str);
+        let status = filter.status.map(ExecutionStatus::as_str);
+        let redriven = filter.redriven;
         self.read(move |c| {
             let before = position(page.after_number(Listing::Executions)?, i64::MAX);
             // The column is one of three fixed names, chosen by the ARN's form.
             let sql = format!(
                 "SELECT * FROM executions WHERE {} = ?1 AND seq < ?2 \
-                     AND (?3 IS NULL OR status = ?3) ORDER BY seq DESC LIMIT ?4",
+                     AND (?3 IS NULL OR status = ?3) \
+                     AND (?5 IS NULL OR (redrive_count > 0) = ?5) ORDER BY seq DESC LIMIT ?4",
                 ListedBy::of(&machine).column()
             );
             let rows = query_all(
                 c,
                 &sql,
-                params![machine, before, status, page.limit() as i64 + 1],
+                params![machine, before, status, page.limit() as i64 + 1, redriven],
                 rows::keyed_execution,
             )?;
             Ok(execution_page(rows, &page))
@@ -325,6 +328,10 @@ impl Store for SqliteStore {
 
     fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord> {
         self.write(move |c| writes::abort_execution(c, abort))
+    }
+
+    fn redrive_execution(&self, redrive: Redrive) -> StoreFuture<'_, Redriven> {
+        self.write(move |c| redrive::redrive_execution(c, redrive))
     }
 
     fn events<'a>(

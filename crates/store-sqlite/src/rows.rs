@@ -67,6 +67,8 @@ pub fn execution(row: &Row) -> rusqlite::Result<ExecutionRecord> {
         revision: row.get::<_, i64>("revision")? as u64,
         version_arn: row.get("version_arn")?,
         alias_arn: row.get("alias_arn")?,
+        redrive_count: row.get::<_, i64>("redrive_count")? as u32,
+        redrive_ms: row.get("redrive_ms")?,
     })
 }
 

@@ -139,7 +139,7 @@ pub fn tag(c: &Connection, arn: &str, tags: Vec<(String, String)>) -> StoreResul
     Ok(())
 }
 
-fn insert_events(c: &Connection, arn: &str, events: &[EventRecord]) -> StoreResult<()> {
+pub(crate) fn insert_events(c: &Connection, arn: &str, events: &[EventRecord]) -> StoreResult<()> {
     let mut statement = c
         .prepare_cached(
             "INSERT INTO events (execution_arn, id, previous_event_id, timestamp_ms, kind, details, thread, seq) \
@@ -173,7 +173,7 @@ fn insert_events(c: &Connection, arn: &str, events: &[EventRecord]) -> StoreResu
     Ok(())
 }
 
-fn execution_by_arn(c: &Connection, arn: &str) -> StoreResult<Option<ExecutionRecord>> {
+pub(crate) fn execution_by_arn(c: &Connection, arn: &str) -> StoreResult<Option<ExecutionRecord>> {
     c.query_row(
         "SELECT * FROM executions WHERE arn = ?1",
         [arn],

@@ -28,6 +28,8 @@ fn record(name: &str) -> ExecutionRecord {
         revision: 1,
         version_arn: None,
         alias_arn: None,
+        redrive_count: 0,
+        redrive_ms: None,
     }
 }
 

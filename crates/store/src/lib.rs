@@ -106,13 +106,13 @@ pub trait Store: TaskStore + VersionStore + Send + Sync {
     /// Stores a new execution, or finds the one with that ARN.
     fn start_execution(&self, record: ExecutionRecord) -> StoreFuture<'_, Started>;
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>>;
-    /// Newest first, optionally only those with `status`. `state_machine_arn` may be a version
+    /// Newest first, only those `filter` matches. `state_machine_arn` may be a version
     /// ARN (the executions that ran that version, also through an alias) or an alias ARN (those
     /// started through it).
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
-        status: Option<ExecutionStatus>,
+        filter: ExecutionFilter,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>>;
     /// Running executions without a timer, in start order: what a restarted server resumes at
@@ -129,6 +129,11 @@ pub trait Store: TaskStore + VersionStore + Send + Sync {
     /// one (and dates it no earlier), sets the status from its kind, clears the timer. An execution that has already
     /// ended is returned unchanged.
     fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord>;
+    /// Reopens a closed execution that did not succeed, in one transaction (see [`Redrive`]):
+    /// appends `ExecutionRedriven`, sets it RUNNING with its output, error, cause, stop date
+    /// and lease cleared, counts the redrive. Refused (unchanged) unless
+    /// [`reopenable`]; a repeated client token changes nothing.
+    fn redrive_execution(&self, redrive: Redrive) -> StoreFuture<'_, Redriven>;
     /// The history in id order (or reverse), `max_results` at a time.
     fn events<'a>(
         &'a self,

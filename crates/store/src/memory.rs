@@ -33,6 +33,8 @@ struct Tables {
     last_version: HashMap<String, u64>,
     /// Aliases by ARN.
     aliases: BTreeMap<String, AliasRecord>,
+    /// The last redrive's client token and time, by execution ARN.
+    redrive_tokens: HashMap<String, (String, i64)>,
 }
 
 impl Tables {
@@ -251,7 +253,7 @@ impl Store for MemoryStore {
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
-        status: Option<ExecutionStatus>,
+        filter: ExecutionFilter,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>> {
         self.with(move |tables| {
@@ -262,7 +264,7 @@ impl Store for MemoryStore {
                 .range(..before)
                 .rev()
                 .filter(|(_, e)| by.matches(e, state_machine_arn))
-                .filter(|(_, e)| status.is_none_or(|status| e.status == status))
+                .filter(|(_, e)| filter.matches(e))
                 .take(page.limit() + 1)
                 .map(|(seq, e)| (*seq, e.clone()))
                 .collect();
@@ -390,6 +392,51 @@ impl Store for MemoryStore {
                 .tasks
                 .retain(|_, task| task.execution_arn != abort.execution_arn);
             Ok(record)
+        })
+    }
+
+    fn redrive_execution(&self, redrive: Redrive) -> StoreFuture<'_, Redriven> {
+        self.with(move |tables| {
+            let arn = redrive.execution_arn.clone();
+            let record = tables.execution_mut(&arn)?.clone();
+            if let (Some(token), Some((last, at))) =
+                (&redrive.client_token, tables.redrive_tokens.get(&arn))
+            {
+                if token == last && redrive.timestamp_ms - at < REDRIVE_TOKEN_MS {
+                    return Ok(Redriven::Repeated(record));
+                }
+            }
+            if !reopenable(&record, redrive.expected_count) {
+                return Ok(Redriven::Refused(record));
+            }
+            let events = tables.events.entry(arn.clone()).or_default();
+            let last = events.iter().map(|e| e.id).max().unwrap_or(0);
+            let latest = events.iter().map(|e| e.timestamp_ms).max().unwrap_or(0);
+            let next_seq = events
+                .iter()
+                .filter(|e| e.thread.is_empty() && e.seq != u32::MAX)
+                .map(|e| e.seq + 1)
+                .max()
+                .unwrap_or(0);
+            let count = record.redrive_count + 1;
+            let event = redriven_event(&redrive, last, latest, next_seq, count);
+            let at = event.timestamp_ms;
+            events.push(event);
+            if let Some(token) = redrive.client_token {
+                tables.redrive_tokens.insert(arn.clone(), (token, at));
+            }
+            if let Some(row) = tables.leases.get_mut(&arn) {
+                row.owner = None;
+            }
+            let record = tables.execution_mut(&arn)?;
+            record.status = ExecutionStatus::Running;
+            record.output = None;
+            record.error = None;
+            record.cause = None;
+            record.stopped_ms = None;
+            record.redrive_count = count;
+            record.redrive_ms = Some(at);
+            Ok(Redriven::Redriven(record.clone()))
         })
     }
 

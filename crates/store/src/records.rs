@@ -77,6 +77,10 @@ pub struct ExecutionRecord {
     pub version_arn: Option<String>,
     /// The alias it was started through (`stateMachineAliasArn`).
     pub alias_arn: Option<String>,
+    /// How many times it was redriven (`redriveCount`, API reference DescribeExecution).
+    pub redrive_count: u32,
+    /// When it was last redriven (`redriveDate`), epoch ms.
+    pub redrive_ms: Option<i64>,
 }
 
 /// A history event with its position (thread and sequence), as the engine's journal keeps it.
@@ -135,6 +139,107 @@ pub struct Abort {
     pub timestamp_ms: i64,
     pub error: Option<String>,
     pub cause: Option<String>,
+}
+
+/// `RedriveExecution` (API reference): reopens a closed execution that did not succeed. The
+/// store numbers `ExecutionRedriven` after the last event, on the execution's own thread after
+/// its last position (the engine's replay cuts there, see `fluxo-engine`'s `redrive.rs`), sets
+/// it RUNNING with no lease (the caller claims it), and counts the redrive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redrive {
+    pub execution_arn: String,
+    pub timestamp_ms: i64,
+    /// The `redriveCount` the caller decided on: the redrive applies only while the execution
+    /// still has it and is FAILED, ABORTED or TIMED_OUT, so two racing redrives redrive once.
+    pub expected_count: u32,
+    /// `clientToken`: the same token as the last redrive's, within [`REDRIVE_TOKEN_MS`],
+    /// changes nothing and answers [`Redriven::Repeated`].
+    pub client_token: Option<String>,
+    /// Extra fields of `ExecutionRedriven`'s details beyond `redriveCount` (Fluxo's
+    /// restart-from-state extension), as a JSON object's text.
+    pub extra_details: Option<String>,
+}
+
+/// How long AWS honours a `RedriveExecution` `clientToken` (API reference: "valid for up to
+/// 15 minutes after they are first used").
+pub const REDRIVE_TOKEN_MS: i64 = 15 * 60 * 1000;
+
+/// The answer to `redrive_execution`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redriven {
+    /// Reopened: the record as it is now.
+    Redriven(ExecutionRecord),
+    /// The last redrive had the same client token: nothing changed.
+    Repeated(ExecutionRecord),
+    /// Not reopened (it is running or succeeded, or another redrive came first): the record
+    /// as it is.
+    Refused(ExecutionRecord),
+}
+
+/// Which executions `list_executions` lists (ListExecutions' `statusFilter`, `redriveFilter`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExecutionFilter {
+    pub status: Option<ExecutionStatus>,
+    /// `Some(true)`: only those redriven at least once (`REDRIVEN`); `Some(false)`: only the
+    /// others (`NOT_REDRIVEN`).
+    pub redriven: Option<bool>,
+}
+
+impl ExecutionFilter {
+    pub fn matches(&self, record: &ExecutionRecord) -> bool {
+        self.status.is_none_or(|status| record.status == status)
+            && self
+                .redriven
+                .is_none_or(|redriven| (record.redrive_count > 0) == redriven)
+    }
+}
+
+impl From<Option<ExecutionStatus>> for ExecutionFilter {
+    fn from(status: Option<ExecutionStatus>) -> Self {
+        ExecutionFilter {
+            status,
+            redriven: None,
+        }
+    }
+}
+
+/// The `ExecutionRedriven` event a redrive appends after `events`' last, as every backend
+/// numbers it.
+pub fn redriven_event(
+    redrive: &Redrive,
+    last_id: u64,
+    latest_ms: i64,
+    root_next_seq: u32,
+    count: u32,
+) -> EventRecord {
+    let mut details = serde_json::Map::new();
+    details.insert("redriveCount".into(), serde_json::json!(count));
+    if let Some(extra) = redrive
+        .extra_details
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .and_then(|value| value.as_object().cloned())
+    {
+        details.extend(extra);
+    }
+    EventRecord {
+        id: last_id + 1,
+        previous_event_id: last_id,
+        timestamp_ms: redrive.timestamp_ms.max(latest_ms),
+        kind: EventType::ExecutionRedriven,
+        details: Some(serde_json::Value::Object(details).to_string()),
+        thread: String::new(),
+        seq: root_next_seq,
+    }
+}
+
+/// Whether a closed execution may be reopened by a redrive (the store's own check; the
+/// runtime checks AWS's other conditions first).
+pub fn reopenable(record: &ExecutionRecord, expected_count: u32) -> bool {
+    matches!(
+        record.status,
+        ExecutionStatus::Failed | ExecutionStatus::Aborted | ExecutionStatus::TimedOut
+    ) && record.redrive_count == expected_count
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 use std::sync::Arc;
 
 mod leases;
+mod redrive;
 mod tasks;
 mod transitions;
 mod versions;
@@ -43,6 +44,8 @@ fn execution(machine: &StateMachineRecord, name: &str, started_ms: i64) -> Execu
         revision: 1,
         version_arn: None,
         alias_arn: None,
+        redrive_count: 0,
+        redrive_ms: None,
     }
 }
 
@@ -100,6 +103,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     tags(store.as_ref()).await;
     tasks::run(store.as_ref()).await;
     versions::run(store.as_ref()).await;
+    redrive::run(store.as_ref()).await;
     leases::run(store).await;
 }
 
@@ -305,7 +309,7 @@ async fn executions(store: &dyn Store) {
     let mut token = None;
     loop {
         let listed = store
-            .list_executions(&owner.arn, None, page(2, token))
+            .list_executions(&owner.arn, Default::default(), page(2, token))
             .await
             .unwrap();
         names.extend(listed.items.into_iter().map(|e| e.name));
@@ -322,7 +326,7 @@ async fn executions(store: &dyn Store) {
     let succeeded = store
         .list_executions(
             &owner.arn,
-            Some(ExecutionStatus::Succeeded),
+            Some(ExecutionStatus::Succeeded).into(),
             Page::default(),
         )
         .await
@@ -365,7 +369,7 @@ async fn pages_do_not_shift(store: &dyn Store) {
             .unwrap();
     }
     let first = store
-        .list_executions(&owner.arn, None, page(2, None))
+        .list_executions(&owner.arn, Default::default(), page(2, None))
         .await
         .unwrap();
     assert_eq!(
@@ -385,7 +389,7 @@ async fn pages_do_not_shift(store: &dyn Store) {
             .unwrap();
     }
     let second = store
-        .list_executions(&owner.arn, None, page(2, first.next_token))
+        .list_executions(&owner.arn, Default::default(), page(2, first.next_token))
         .await
         .unwrap();
     assert_eq!(

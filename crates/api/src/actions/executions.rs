@@ -319,7 +319,7 @@ pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         .store()
         .list_executions(
             &input.state_machine_arn,
-            input.status_filter,
+            input.status_filter.into(),
             page(input.max_results, input.next_token)?,
         )
         .await?;

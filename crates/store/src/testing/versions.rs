@@ -395,7 +395,7 @@ async fn executions_of_versions(store: &dyn Store) {
     assert_eq!(
         names(
             store
-                .list_executions(&owner.arn, None, page(0, None))
+                .list_executions(&owner.arn, Default::default(), page(0, None))
                 .await
                 .unwrap()
         ),
@@ -404,7 +404,7 @@ async fn executions_of_versions(store: &dyn Store) {
     assert_eq!(
         names(
             store
-                .list_executions(&version, None, page(0, None))
+                .list_executions(&version, Default::default(), page(0, None))
                 .await
                 .unwrap()
         ),
@@ -413,7 +413,7 @@ async fn executions_of_versions(store: &dyn Store) {
     assert_eq!(
         names(
             store
-                .list_executions(&alias, None, page(0, None))
+                .list_executions(&alias, Default::default(), page(0, None))
                 .await
                 .unwrap()
         ),
