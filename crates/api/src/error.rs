@@ -134,6 +134,10 @@ impl From<RuntimeError> for ApiError {
             RuntimeError::InvalidToken => ApiError::new(ErrorCode::InvalidToken, message),
             RuntimeError::TaskDoesNotExist => ApiError::new(ErrorCode::TaskDoesNotExist, message),
             RuntimeError::TaskTimedOut => ApiError::new(ErrorCode::TaskTimedOut, message),
+            RuntimeError::ExecutionNotRedrivable(_) => {
+                ApiError::new(ErrorCode::ExecutionNotRedrivable, message)
+            }
+            RuntimeError::InvalidRestart(_) => ApiError::validation(message),
             RuntimeError::StoredDefinition(_) => {
                 tracing::error!(%message, "a stored definition no longer compiles");
                 ApiError::internal(message)

@@ -73,8 +73,11 @@ pub async fn resume(
     // the last redrive.
     let timeout_from = last_redrive.unwrap_or(start_time);
     let mut frame = Frame::root(env.random_seed());
-    let input = std::mem::take(&mut request.input);
-    let body = run.run_machine(&machine, input, &mut thread, &mut frame);
+    let (start, input) = match run.restart() {
+        Some((state, input)) => (state, input),
+        None => (machine.start_at.clone(), std::mem::take(&mut request.input)),
+    };
+    let body = run.run_machine_from(&machine, &start, input, &mut thread, &mut frame);
     let timeout = [
         machine.timeout_seconds.map(|seconds| seconds as f64),
         request.max_duration.map(|limit| limit.as_secs_f64()),

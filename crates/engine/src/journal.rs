@@ -195,6 +195,11 @@ impl Journal {
         (self.cuts.redrives, self.cuts.last_redrive)
     }
 
+    /// Fluxo's restart from a chosen state, if the latest one applies (see `redrive.rs`).
+    pub fn restart(&self) -> Option<(String, serde_json::Value)> {
+        self.cuts.restart.clone()
+    }
+
     /// The recorded start of a resumed execution.
     pub fn started_at(&self) -> Option<Timestamp> {
         self.events

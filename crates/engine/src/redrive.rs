@@ -18,6 +18,7 @@
 use crate::journal::RecordedEvent;
 use fluxo_types::{EventType, StateType};
 use jiff::Timestamp;
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 /// Where a thread continues when it reaches the first position of a failure tail.
@@ -43,6 +44,9 @@ pub(crate) struct Cuts {
     /// `RedriveTime`; the execution's `TimeoutSeconds` counts from there).
     pub redrives: u32,
     pub last_redrive: Option<Timestamp>,
+    /// Fluxo's restart from a chosen state: the latest `ExecutionRedriven` with
+    /// `fluxoRestart` {`fromState`, `input`} (text) names where the run begins again.
+    pub restart: Option<(String, Value)>,
 }
 
 /// The cuts of a recorded history (none when it was never redriven).
@@ -104,7 +108,30 @@ impl Walk<'_> {
         };
         let next = self.next_seq.entry(String::new()).or_default();
         *next = (*next).max(root.seq);
-        self.cut("", Some(root), time);
+        match restart_of(redriven) {
+            Some(restart) => self.restart(root, restart),
+            None => self.cut("", Some(root), time),
+        }
+    }
+
+    /// A restart supersedes everything but `ExecutionStarted`: the run begins again at the
+    /// chosen state (children of new states get new keys, from new ids).
+    fn restart(&mut self, root: Jump, restart: (String, Value)) {
+        for (key, list) in self.live.iter_mut() {
+            let keep = match key.is_empty() {
+                true => list
+                    .iter()
+                    .take_while(|&&i| self.events[i].seq == 0)
+                    .count(),
+                false => 0,
+            };
+            for &index in &list[keep..] {
+                self.cuts.superseded.insert(index);
+            }
+            list.truncate(keep);
+        }
+        self.cuts.jumps.insert((String::new(), 1), root);
+        self.cuts.restart = Some(restart);
     }
 
     /// Supersedes the failure tail of `key` and of its unsuccessful children.
@@ -212,6 +239,18 @@ impl Walk<'_> {
         }
         false
     }
+}
+
+/// The `fluxoRestart` of an `ExecutionRedriven` event, if it has one.
+fn restart_of(event: &RecordedEvent) -> Option<(String, Value)> {
+    let restart = event.event.details.as_ref()?.get("fluxoRestart")?;
+    let state = restart.get("fromState")?.as_str()?.to_string();
+    let input = restart
+        .get("input")
+        .and_then(Value::as_str)
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or(Value::Null);
+    Some((state, input))
 }
 
 /// Map iteration threads end in `.i<index>`; Parallel branches in `.b<index>`.

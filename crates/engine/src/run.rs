@@ -73,6 +73,11 @@ impl<'e> Run<'e> {
         self.journal().redrives()
     }
 
+    /// See [`Journal::restart`].
+    pub fn restart(&self) -> Option<(String, Value)> {
+        self.journal().restart()
+    }
+
     /// See [`Journal::started_at`].
     pub fn started_at(&self) -> Option<Timestamp> {
         self.journal().started_at()

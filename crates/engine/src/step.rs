@@ -31,9 +31,21 @@ impl Run<'_> {
         thread: &'a mut Thread,
         frame: &'a mut Frame,
     ) -> BoxFuture<'a, Result<Value, Failure>> {
+        self.run_machine_from(machine, &machine.start_at, input, thread, frame)
+    }
+
+    /// [`Run::run_machine`] from the state `start` (Fluxo's restart from a chosen state).
+    pub fn run_machine_from<'a>(
+        &'a self,
+        machine: &'a StateMachine,
+        start: &'a str,
+        input: Value,
+        thread: &'a mut Thread,
+        frame: &'a mut Frame,
+    ) -> BoxFuture<'a, Result<Value, Failure>> {
         Box::pin(async move {
             let _running = self.threads.running(self.observed());
-            let result = self.run_states(machine, input, thread, frame).await;
+            let result = self.run_states(machine, start, input, thread, frame).await;
             if result.is_err() {
                 // Work that fails at the same moment in sibling threads (timeouts due together)
                 // records its failure before the enclosing state decides, as on AWS.
@@ -51,12 +63,13 @@ impl Run<'_> {
     async fn run_states(
         &self,
         machine: &StateMachine,
+        start: &str,
         input: Value,
         thread: &mut Thread,
         frame: &mut Frame,
     ) -> Result<Value, Failure> {
         let mut input = input;
-        let mut state = lookup(machine, &machine.start_at)?;
+        let mut state = lookup(machine, start)?;
         loop {
             self.pace().await;
             let completed = self.run_state(&state, input, thread, frame).await?;

@@ -326,3 +326,58 @@ async fn a_second_redrive_cuts_after_the_first() {
         .count();
     assert_eq!(failed, 3, "every earlier attempt stays in the history");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_restart_runs_from_the_chosen_state_with_its_input() {
+    let definition = json!({
+        "StartAt": "First",
+        "States": {
+            "First": {"Type": "Task", "Resource": LAMBDA, "Parameters": {"n": "first"}, "Next": "Second"},
+            "Second": {"Type": "Task", "Resource": LAMBDA, "Next": "Third"},
+            "Third": {"Type": "Pass", "End": true}
+        }
+    });
+    let machine = Arc::new(fluxo_asl::compile(&definition).expect("valid"));
+    let functions = Arc::new(Functions::default());
+    functions.fail(&[r#"{"done":{"n":"first"}}"#]);
+    let env = environment(&functions, &[]);
+    let failed = execute(machine.clone(), request(), env.clone()).await;
+    assert_eq!(failed.status, ExecutionStatus::Failed);
+    let mut history = env.persisted.lock().unwrap().clone();
+    redriven(&mut history, 1);
+    let restart = json!({"fromState": "Second", "input": r#"{"edited":true}"#});
+    history
+        .last_mut()
+        .unwrap()
+        .event
+        .details
+        .as_mut()
+        .unwrap()
+        .insert("fluxoRestart".into(), restart);
+    functions.fail(&[]);
+    let env = environment(&functions, &history);
+    let outcome = resume(machine.clone(), request(), env.clone(), history).await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
+    assert_eq!(
+        functions.calls(r#"{"n":"first"}"#),
+        1,
+        "First is not run again"
+    );
+    assert_eq!(functions.calls(r#"{"edited":true}"#), 1);
+    assert_eq!(
+        outcome.output.as_deref(),
+        Some(r#"{"done":{"edited":true}}"#)
+    );
+    // A replay after a crash begins at the same state.
+    let persisted = env.persisted.lock().unwrap().clone();
+    let again = Arc::new(Functions::default());
+    let replayed = resume(
+        machine,
+        request(),
+        environment(&again, &persisted),
+        persisted,
+    )
+    .await;
+    assert_eq!(again.total(), 0);
+    assert_eq!(replayed.history, outcome.history);
+}

@@ -25,6 +25,7 @@ mod listen;
 mod nested;
 mod nodes;
 mod own_api;
+mod redrive;
 mod services;
 mod standard;
 mod tokens;
@@ -43,6 +44,9 @@ pub use fluxo_engine::{
 pub use fluxo_engine::{render_event, without_execution_data};
 pub use hub::Hub;
 pub use own_api::OWN_ACTIONS;
+pub use redrive::{
+    redrive_status, RedriveFacts, RedriveStatus, Restart, MAX_OPEN_MS, REDRIVABLE_MS,
+};
 pub use services::AwsServices;
 pub use standard::ExecutionInput;
 pub use tokens::{TokenClaims, TokenSigner, MAX_TOKEN_CHARS};
@@ -90,6 +94,12 @@ pub enum RuntimeError {
     /// A signed token whose task has ended (completed, timed out, or its execution ended).
     #[error("Task Timed Out: 'Provided task does not exist anymore'")]
     TaskTimedOut,
+    /// `RedriveExecution` of an execution that cannot be redriven: AWS's reason.
+    #[error("{0}")]
+    ExecutionNotRedrivable(String),
+    /// Fluxo's restart with a state or input it cannot run from.
+    #[error("{0}")]
+    InvalidRestart(String),
 }
 
 impl From<StoreError> for RuntimeError {
