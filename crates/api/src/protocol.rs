@@ -25,6 +25,7 @@ pub enum Action {
     StopExecution,
     DescribeExecution,
     ListExecutions,
+    RedriveExecution,
     GetExecutionHistory,
     TagResource,
     UntagResource,
@@ -49,7 +50,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 34] = [
         Action::CreateStateMachine,
         Action::DescribeStateMachine,
         Action::UpdateStateMachine,
@@ -62,6 +63,7 @@ impl Action {
         Action::StopExecution,
         Action::DescribeExecution,
         Action::ListExecutions,
+        Action::RedriveExecution,
         Action::GetExecutionHistory,
         Action::TagResource,
         Action::UntagResource,
@@ -99,6 +101,7 @@ impl Action {
             Action::StopExecution => "StopExecution",
             Action::DescribeExecution => "DescribeExecution",
             Action::ListExecutions => "ListExecutions",
+            Action::RedriveExecution => "RedriveExecution",
             Action::GetExecutionHistory => "GetExecutionHistory",
             Action::TagResource => "TagResource",
             Action::UntagResource => "UntagResource",

@@ -225,8 +225,11 @@ struct Description {
     #[serde(skip_serializing_if = "Option::is_none")]
     cause: Option<String>,
     redrive_count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redrive_date: Option<f64>,
     redrive_status: &'static str,
-    redrive_status_reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redrive_status_reason: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     state_machine_version_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -236,16 +239,13 @@ struct Description {
 pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: ExecutionArnInput = parse(input)?;
     let record = execution(api, &input.execution_arn).await?;
+    let facts = api.runtime.redrive_facts(&record, now_ms()).await?;
+    let redrive = fluxo_runtime::redrive_status(&record, facts);
     body(&Description {
-        redrive_count: 0,
-        redrive_status: "NOT_REDRIVABLE",
-        redrive_status_reason: match record.status {
-            ExecutionStatus::Running | ExecutionStatus::Succeeded => {
-                format!("Execution is {} and cannot be redriven", record.status)
-            }
-            // Redrive is not built yet: no execution is redrivable on Fluxo.
-            _ => "Fluxo does not redrive executions yet".into(),
-        },
+        redrive_count: record.redrive_count,
+        redrive_date: record.redrive_ms.map(seconds),
+        redrive_status: redrive.as_str(),
+        redrive_status_reason: redrive.reason(),
         execution_arn: record.arn,
         state_machine_arn: record.state_machine_arn,
         name: record.name,
@@ -268,8 +268,17 @@ pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
 struct ListInput {
     state_machine_arn: String,
     status_filter: Option<ExecutionStatus>,
+    redrive_filter: Option<RedriveFilter>,
     max_results: Option<i64>,
     next_token: Option<String>,
+}
+
+/// ListExecutions' `redriveFilter` (API reference, `ExecutionRedriveFilter`).
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum RedriveFilter {
+    Redriven,
+    NotRedriven,
 }
 
 #[derive(Serialize)]
@@ -283,6 +292,8 @@ struct ListItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_date: Option<f64>,
     redrive_count: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redrive_date: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     state_machine_version_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -319,7 +330,12 @@ pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         .store()
         .list_executions(
             &input.state_machine_arn,
-            input.status_filter.into(),
+            fluxo_store::ExecutionFilter {
+                status: input.status_filter,
+                redriven: input
+                    .redrive_filter
+                    .map(|filter| matches!(filter, RedriveFilter::Redriven)),
+            },
             page(input.max_results, input.next_token)?,
         )
         .await?;
@@ -334,7 +350,8 @@ pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
                 status: e.status,
                 start_date: seconds(e.started_ms),
                 stop_date: e.stopped_ms.map(seconds),
-                redrive_count: 0,
+                redrive_count: e.redrive_count,
+                redrive_date: e.redrive_ms.map(seconds),
                 state_machine_version_arn: e.version_arn,
                 state_machine_alias_arn: e.alias_arn,
             })

@@ -6,6 +6,7 @@ mod activities;
 mod aliases;
 mod executions;
 mod history;
+mod redrive;
 mod state_machines;
 mod tags;
 mod task_tokens;
@@ -37,6 +38,7 @@ pub async fn run(api: &Api, request: Request) -> Result<Vec<u8>, ApiError> {
         Action::StopExecution => executions::stop(api, input).await,
         Action::DescribeExecution => executions::describe(api, input).await,
         Action::ListExecutions => executions::list(api, input).await,
+        Action::RedriveExecution => redrive::redrive(api, input).await,
         Action::GetExecutionHistory => history::get(api, input).await,
         Action::TagResource => tags::tag(api, input).await,
         Action::UntagResource => tags::untag(api, input).await,
