@@ -9,7 +9,9 @@
 //! Routes added in front of the API ([`with_console`]):
 //! - `GET /` — the page (`index.html`);
 //! - `GET /console/assets/<path>` — its scripts, styles and vendored libraries;
-//! - `GET /console/events?executionArn=ARN[&after=N]` — server-sent events (see [`events`]).
+//! - `GET /console/events?executionArn=ARN[&after=N]` — server-sent events (see [`events`]);
+//! - `POST /console/restart` — Fluxo's restart of a failed execution from a chosen state
+//!   (see [`restart`]).
 //!
 //! Everything else goes to the API router. Every response carries a Content-Security-Policy
 //! without `unsafe-inline` or `unsafe-eval`, and requests from another origin are refused
@@ -18,8 +20,9 @@
 mod assets;
 pub mod events;
 pub mod guard;
+pub mod restart;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use fluxo_runtime::Runtime;
 use std::sync::Arc;
@@ -47,6 +50,7 @@ pub fn with_console(api: Router, runtime: Arc<Runtime>) -> Router {
         .route("/", get(assets::index).fallback_service(api.clone()))
         .route("/console/assets/{*path}", get(assets::asset))
         .route("/console/events", get(events::stream))
+        .route("/console/restart", post(restart::restart))
         .with_state(console);
     guard::layer(pages.fallback_service(api))
 }

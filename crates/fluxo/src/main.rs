@@ -16,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod functions;
 mod logging;
 mod output;
+mod restart;
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +41,10 @@ enum Command {
     /// Serves the Step Functions API, with durable Standard executions in the data directory
     /// (or a PostgreSQL database that several nodes share).
     Server(ServerArgs),
+    /// Restarts a failed, aborted or timed-out execution from a chosen state with an edited
+    /// input (Fluxo's extension of redrive; recorded as `ExecutionRedriven` with
+    /// `fluxoRestart` in its details). Talks to a running `fluxo server`.
+    Restart(restart::RestartArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Command::Validate { file } => validate(&file),
         Command::Run(args) => run(args),
         Command::Server(args) => server(args),
+        Command::Restart(args) => restart::restart(args),
     };
     match result {
         Ok(code) => code,
