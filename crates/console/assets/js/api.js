@@ -40,6 +40,28 @@ export async function call(action, body = {}) {
   return answer;
 }
 
+/**
+ * Fluxo's restart of a failed execution from a chosen top-level state with an edited input
+ * (`POST /console/restart`, the console's own endpoint: not an AWS action). Resolves with
+ * `{redriveDate, redriveCount}`, rejects with an ApiError.
+ */
+export async function restart(executionArn, fromState, input) {
+  let response;
+  try {
+    response = await fetch("/console/restart", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ executionArn, fromState, input }),
+      credentials: "same-origin",
+    });
+  } catch (failure) {
+    throw new ApiError("NetworkError", `the server did not answer (${failure.message})`, 0);
+  }
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(answer.__type || "Error", answer.message || "", response.status);
+  return answer;
+}
+
 /** Every page of a paginated action, concatenated (`key` is the list's field), up to `limit` items. */
 export async function callAll(action, body, key, limit = 10000) {
   const items = [];

@@ -8,6 +8,7 @@ import { Harness } from "./harness.mjs";
 import { fixtures } from "./fixtures.mjs";
 import * as flows from "./flows.mjs";
 import * as extras from "./extras.mjs";
+import * as redrive from "./redrive.mjs";
 
 const [base, shots, root] = process.argv.slice(2);
 const t = new Harness(base, shots);
@@ -21,6 +22,7 @@ try {
   await t.step("first load of a state machine page (graph and editor libraries)", async () => { report.firstLoadOfMachine = await flows.firstLoadOfMachine(t, machine); });
   await t.step("executions: a valid and an invalid document watched live, data flow, table, timeline, download", async () => flows.runs(t, f, machine));
   await t.step("stop a long-running execution, start it again", async () => flows.stopLong(t, f));
+  await t.step("restart an aborted execution from a state with an edited input, then redrive it", async () => redrive.redriveAndRestart(t, f));
   let failed;
   await t.step("a failed execution for the looks", async () => {
     const list = await t.api("ListExecutions", { stateMachineArn: machine, statusFilter: "FAILED" });

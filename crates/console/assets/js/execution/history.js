@@ -106,8 +106,9 @@ export class History {
       }
       thread.status = iteration ? iteration.status : thread.status;
     }
+    // A redrive (or Fluxo's restart) reopens the execution under the same ARN.
     if (event.type.startsWith("Execution") && event.type !== "ExecutionStarted") {
-      this.executionStatus = { ExecutionSucceeded: "SUCCEEDED", ExecutionFailed: "FAILED", ExecutionTimedOut: "TIMED_OUT", ExecutionAborted: "ABORTED" }[event.type] || this.executionStatus;
+      this.executionStatus = { ExecutionSucceeded: "SUCCEEDED", ExecutionFailed: "FAILED", ExecutionTimedOut: "TIMED_OUT", ExecutionAborted: "ABORTED", ExecutionRedriven: "RUNNING" }[event.type] || this.executionStatus;
     }
     const run = thread.open;
     if (!run) return;

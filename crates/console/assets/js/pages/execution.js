@@ -1,8 +1,10 @@
 // One execution: a status banner, the graph coloured by what happened (live, from the event
 // stream), a state's data flow, variables, error and retries, the event table, the timeline and
-// the Map iterations; actions stop, start again with the same input, download the history.
+// the Map iterations; actions stop, redrive (AWS's RedriveExecution), restart from a chosen
+// state with an edited input (Fluxo's extension), start again with the same input, download the
+// history.
 
-import { call, callAll } from "../api.js";
+import { call, callAll, restart } from "../api.js";
 import { h, replace, toast, dialog } from "../dom.js";
 import { date, duration, prettyJson, arnName } from "../format.js";
 import { GraphView } from "../graph/render.js";
@@ -41,6 +43,8 @@ export async function mount(main, arn) {
       h("h1", {}, execution.name),
       h("div", { class: "actions" },
         h("button", { class: "secondary", id: "stop", onclick: () => stop() }, "Stop"),
+        h("button", { class: "secondary", id: "redrive", onclick: () => redrive() }, "Redrive"),
+        h("button", { class: "secondary", id: "restart", onclick: () => restartFrom() }, "Restart from state…"),
         h("button", { class: "secondary", onclick: () => again() }, "Start again"),
         h("button", { class: "secondary", onclick: () => download() }, "Download history"))),
     banner,
@@ -64,6 +68,9 @@ export async function mount(main, arn) {
   function paint() {
     paintBanner(banner, state);
     main.querySelector("#stop").disabled = state.status !== "RUNNING";
+    const closedUnsuccessfully = ["FAILED", "ABORTED", "TIMED_OUT"].includes(state.status);
+    main.querySelector("#redrive").disabled = !(closedUnsuccessfully && state.redriveStatus === "REDRIVABLE");
+    main.querySelector("#restart").disabled = !(closedUnsuccessfully && state.redriveStatus === "REDRIVABLE");
     graph.setStatuses(history.statuses());
     if (selected) stateDetails(panel, definition, history, selected);
     paintTabs();
@@ -80,8 +87,10 @@ export async function mount(main, arn) {
   paint();
 
   let close = () => {};
-  if (execution.status === "RUNNING") {
-    const last = loaded.length ? loaded[loaded.length - 1].id : 0;
+  function live() {
+    close();
+    const all = history.events;
+    const last = all.length ? Math.max(...all.map((event) => event.id)) : 0;
     close = follow(arn, last, {
       onEvents: (batch) => {
         history.add(batch);
@@ -94,6 +103,47 @@ export async function mount(main, arn) {
       },
       onError: (message) => toast(`Live updates stopped: ${message}`, "error"),
     });
+  }
+  if (execution.status === "RUNNING") live();
+
+  // After a redrive or a restart the execution runs again under the same ARN: follow it.
+  async function reopened() {
+    state = await call("DescribeExecution", { executionArn: arn });
+    paint();
+    live();
+  }
+
+  async function redrive() {
+    try {
+      await call("RedriveExecution", { executionArn: arn });
+      await reopened();
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  }
+
+  async function restartFrom() {
+    const names = Object.keys(definition.States || {});
+    // The top-level state entered last: where it failed, the likeliest place to restart.
+    const entered = history.events
+      .filter((event) => event.type.endsWith("StateEntered") && names.includes(event.stateEnteredEventDetails?.name))
+      .pop();
+    const failedState = entered ? entered.stateEnteredEventDetails.name : null;
+    const select = h("select", { id: "restart-state", "aria-label": "State" },
+      ...names.map((name) => h("option", { value: name, selected: name === failedState }, name)));
+    const input = h("textarea", { id: "restart-input", rows: 8, "aria-label": "Input", spellcheck: "false" }, prettyJson(state.input));
+    const body = h("div", {},
+      h("p", {}, "Fluxo's extension: the execution runs again from this state with this input, under the same ARN; its history records the restart."),
+      h("label", {}, "State ", select),
+      h("label", {}, "Input", input));
+    const done = await dialog("Restart from a state", body, {
+      submitLabel: "Restart",
+      onSubmit: async () => {
+        JSON.parse(input.value);
+        return restart(arn, select.value, input.value);
+      },
+    });
+    if (done) await reopened();
   }
 
   async function stop() {
