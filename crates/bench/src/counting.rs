@@ -3,7 +3,6 @@
 //! many commits each execution paid for. Every call goes to the wrapped store unchanged.
 
 use fluxo_store::*;
-use fluxo_types::ExecutionStatus;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -336,7 +335,7 @@ mod tests {
             arn: arn.into(),
             state_machine_arn: "arn:aws:states:us-east-1:1:stateMachine:m".into(),
             name: "e".into(),
-            status: ExecutionStatus::Running,
+            status: fluxo_types::ExecutionStatus::Running,
             input: "{}".into(),
             output: None,
             error: None,

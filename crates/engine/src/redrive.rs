@@ -225,7 +225,7 @@ impl Walk<'_> {
         if is_iteration(key) {
             return kinds().any(|k| k == EventType::MapIterationSucceeded);
         }
-        let Some(last) = kinds().last() else {
+        let Some(last) = kinds().next_back() else {
             return false;
         };
         if last.is_state_exited() {
