@@ -260,3 +260,61 @@ fn is_iteration(key: &str) -> bool {
         .and_then(|last| last.split('.').nth(1))
         .is_some_and(|name| name.starts_with('i'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::HistoryEvent;
+
+    fn event(id: u64, kind: EventType, thread: &str, seq: u32) -> RecordedEvent {
+        RecordedEvent {
+            event: HistoryEvent {
+                id,
+                previous_event_id: id.saturating_sub(1),
+                timestamp: Timestamp::from_second(id as i64).unwrap(),
+                kind,
+                details: None,
+            },
+            thread: thread.into(),
+            seq,
+        }
+    }
+
+    #[test]
+    fn a_history_never_redriven_has_no_cuts() {
+        let history = [
+            event(1, EventType::ExecutionStarted, "", 0),
+            event(2, EventType::ExecutionFailed, "", 1),
+        ];
+        let cuts = cuts(&history);
+        assert!(cuts.jumps.is_empty() && cuts.superseded.is_empty());
+        assert_eq!(cuts.redrives, 0);
+    }
+
+    #[test]
+    fn the_failed_state_is_kept_entered_and_its_attempts_and_the_end_are_cut() {
+        use EventType::*;
+        let history = [
+            event(1, ExecutionStarted, "", 0),
+            event(2, TaskStateEntered, "", 1),
+            event(3, TaskScheduled, "", 2),
+            event(4, TaskFailed, "", 3),
+            event(5, ExecutionFailed, "", 4),
+            event(6, ExecutionRedriven, "", 5),
+        ];
+        let cuts = cuts(&history);
+        assert_eq!(cuts.redrives, 1);
+        assert_eq!(cuts.superseded, HashSet::from([2, 3, 4, 5]));
+        let jump = cuts.jumps[&(String::new(), 2)];
+        assert_eq!((jump.seq, jump.last), (6, 6));
+        assert_eq!(cuts.last_redrive, Some(Timestamp::from_second(6).unwrap()));
+    }
+
+    #[test]
+    fn iterations_and_branches_are_told_apart_by_their_key() {
+        assert!(is_iteration("/3.i0"));
+        assert!(is_iteration("/3.b1/9.i12"));
+        assert!(!is_iteration("/3.b1"));
+        assert!(!is_iteration(""));
+    }
+}
