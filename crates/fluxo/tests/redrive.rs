@@ -250,8 +250,12 @@ fn only_the_failed_parallel_branch_and_map_iterations_run_again() {
     a["End"] = json!(true);
     let mut b = work("b");
     b["End"] = json!(true);
+    // B waits before it fails so that A's call is made first: a failed branch stops the others,
+    // and without the wait a loaded machine could stop A before it called (then `a` is 0).
     let parallel = json!({"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": true,
-        "Branches": [{"StartAt": "A", "States": {"A": a}}, {"StartAt": "B", "States": {"B": b}}]}}});
+        "Branches": [{"StartAt": "A", "States": {"A": a}},
+                     {"StartAt": "Hold", "States": {
+                         "Hold": {"Type": "Wait", "Seconds": 3, "Next": "B"}, "B": b}}]}}});
     let mut item = json!({"Type": "Task", "Resource": WORK, "Parameters": {"name.$": "$"}});
     item["End"] = json!(true);
     let map = json!({"StartAt": "Each", "States": {"Each": {"Type": "Map", "MaxConcurrency": 1,
