@@ -2,8 +2,9 @@
 //! tags per resource.
 
 use super::state_machine;
-use crate::wire::{body, parse};
+use crate::wire::{body, check_arn, parse};
 use crate::{Api, ApiError, ErrorCode};
+use fluxo_types::arn::ResourceType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -27,8 +28,22 @@ pub fn check_count(count: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Tag actions report a missing resource as `ResourceNotFound`.
+/// Tag actions report a missing resource as `ResourceNotFound`. The resource is a state
+/// machine or an activity ("TagResource": "the ARN for the Step Functions state machine or
+/// activity"; CreateActivity takes tags too).
 async fn resource(api: &Api, arn: &str) -> Result<(), ApiError> {
+    let not_found = || {
+        ApiError::new(
+            ErrorCode::ResourceNotFound,
+            format!("Resource not found: '{arn}'"),
+        )
+    };
+    if check_arn(arn, ResourceType::Activity).is_ok() {
+        return match api.runtime.store().get_activity(arn).await? {
+            Some(_) => Ok(()),
+            None => Err(not_found()),
+        };
+    }
     match state_machine(api, arn).await {
         Ok(_) => Ok(()),
         Err(error)
@@ -37,10 +52,7 @@ async fn resource(api: &Api, arn: &str) -> Result<(), ApiError> {
                 ErrorCode::StateMachineDoesNotExist | ErrorCode::InvalidArn
             ) =>
         {
-            Err(ApiError::new(
-                ErrorCode::ResourceNotFound,
-                format!("Resource not found: '{arn}'"),
-            ))
+            Err(not_found())
         }
         Err(error) => Err(error),
     }

@@ -129,6 +129,12 @@ pub fn error_type(body: &Value) -> &str {
     full.rsplit('#').next().unwrap_or(full)
 }
 
+/// Whether a test must fail, rather than skip with a notice, when a client it needs is
+/// missing: under CI or `FLUXO_REQUIRE_CLIENTS` (which `.ci/run` sets).
+pub fn clients_required() -> bool {
+    std::env::var_os("FLUXO_REQUIRE_CLIENTS").is_some() || std::env::var_os("CI").is_some()
+}
+
 /// The Python that has boto3: the one `.ci/run` prepares, else the system's.
 pub fn python_with_boto3() -> Option<String> {
     let python = std::env::var("FLUXO_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -138,10 +144,32 @@ pub fn python_with_boto3() -> Option<String> {
         .is_ok_and(|status| status.success());
     if has_boto3 {
         Some(python)
-    } else if std::env::var_os("FLUXO_REQUIRE_CLIENTS").is_some()
-        || std::env::var_os("CI").is_some()
-    {
+    } else if clients_required() {
         panic!("{python} cannot import boto3, and FLUXO_REQUIRE_CLIENTS (or CI) is set");
+    } else {
+        None
+    }
+}
+
+/// The AWS CLI: the one beside the Python `.ci/run` prepares (its venv installs `awscli`),
+/// else `aws` on the PATH. Missing: a panic under [`clients_required`], else `None`.
+pub fn aws_cli() -> Option<PathBuf> {
+    let beside = std::env::var("FLUXO_TEST_PYTHON")
+        .ok()
+        .and_then(|python| Some(Path::new(&python).parent()?.join("aws")))
+        .filter(|aws| aws.exists());
+    let aws = beside.unwrap_or_else(|| PathBuf::from("aws"));
+    let works = Command::new(&aws)
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if works {
+        Some(aws)
+    } else if clients_required() {
+        panic!(
+            "the AWS CLI ({}) does not run, and FLUXO_REQUIRE_CLIENTS (or CI) is set",
+            aws.display()
+        );
     } else {
         None
     }
