@@ -235,3 +235,139 @@ fn express_executions_write_the_execution_log_their_configuration_asks_for() {
     assert_eq!(records[4]["details"]["error"], "Broken");
     server.kill();
 }
+
+/// `encryptionConfiguration` and `tracingConfiguration`: AWS's defaults are accepted and
+/// described; a customer managed KMS key and X-Ray tracing, which Fluxo does not run, are
+/// refused with AWS's error names, on every action that takes them, and nothing is created.
+#[test]
+fn encryption_and_tracing_options_are_described_or_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    let endpoint = &server.endpoint;
+    let definition =
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}).to_string();
+    let role = "arn:aws:iam::123456789012:role/r";
+    let owned = json!({"type": "AWS_OWNED_KEY"});
+    let cmk = json!({"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/mine",
+                     "kmsDataKeyReusePeriodSeconds": 300});
+    let error = |(status, body): (u16, Value)| {
+        (
+            status,
+            body["__type"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('#')
+                .next()
+                .unwrap()
+                .to_string(),
+        )
+    };
+
+    let (status, created) = call(
+        endpoint,
+        "CreateStateMachine",
+        &json!({"name": "owned",
+        "definition": definition, "roleArn": role, "encryptionConfiguration": owned,
+        "tracingConfiguration": {"enabled": false}}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+    let (_, described) = call(
+        endpoint,
+        "DescribeStateMachine",
+        &json!({"stateMachineArn": machine}),
+    );
+    assert_eq!(described["encryptionConfiguration"], owned);
+    assert_eq!(described["tracingConfiguration"], json!({"enabled": false}));
+
+    for (action, body) in [
+        (
+            "CreateStateMachine",
+            json!({"name": "cmk", "definition": definition, "roleArn": role, "encryptionConfiguration": cmk}),
+        ),
+        (
+            "UpdateStateMachine",
+            json!({"stateMachineArn": machine, "encryptionConfiguration": cmk}),
+        ),
+        (
+            "CreateActivity",
+            json!({"name": "cmk", "encryptionConfiguration": cmk}),
+        ),
+        (
+            "CreateStateMachine",
+            json!({"name": "nokey", "definition": definition, "roleArn": role,
+            "encryptionConfiguration": {"type": "CUSTOMER_MANAGED_KMS_KEY"}}),
+        ),
+    ] {
+        let answer = call(endpoint, action, &body);
+        assert_eq!(
+            error(answer.clone()),
+            (400, "InvalidEncryptionConfiguration".into()),
+            "{action}: {}",
+            answer.1
+        );
+    }
+    for (action, body) in [
+        (
+            "CreateStateMachine",
+            json!({"name": "traced", "definition": definition, "roleArn": role, "tracingConfiguration": {"enabled": true}}),
+        ),
+        (
+            "UpdateStateMachine",
+            json!({"stateMachineArn": machine, "tracingConfiguration": {"enabled": true}}),
+        ),
+    ] {
+        let answer = call(endpoint, action, &body);
+        assert_eq!(
+            error(answer.clone()),
+            (400, "InvalidTracingConfiguration".into()),
+            "{action}: {}",
+            answer.1
+        );
+    }
+    let period = call(
+        endpoint,
+        "CreateActivity",
+        &json!({"name": "short",
+        "encryptionConfiguration": {"type": "AWS_OWNED_KEY", "kmsDataKeyReusePeriodSeconds": 5}}),
+    );
+    assert_eq!(error(period), (400, "ValidationException".into()));
+    let (_, listed) = call(endpoint, "ListStateMachines", &json!({}));
+    assert_eq!(
+        listed["stateMachines"].as_array().unwrap().len(),
+        1,
+        "{listed}"
+    );
+    let (_, activities) = call(endpoint, "ListActivities", &json!({}));
+    assert_eq!(activities["activities"], json!([]));
+
+    let (status, created) = call(
+        endpoint,
+        "CreateActivity",
+        &json!({"name": "owned", "encryptionConfiguration": owned}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let (_, activity) = call(
+        endpoint,
+        "DescribeActivity",
+        &json!({"activityArn": created["activityArn"]}),
+    );
+    assert_eq!(activity["encryptionConfiguration"], owned);
+    let (status, updated) = call(
+        endpoint,
+        "UpdateStateMachine",
+        &json!({"stateMachineArn": machine, "encryptionConfiguration": owned}),
+    );
+    assert_eq!(status, 200, "{updated}");
+    let (_, started) = call(
+        endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine}),
+    );
+    let (_, for_execution) = call(
+        endpoint,
+        "DescribeStateMachineForExecution",
+        &json!({"executionArn": started["executionArn"]}),
+    );
+    assert_eq!(for_execution["encryptionConfiguration"], owned);
+}

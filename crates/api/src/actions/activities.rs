@@ -15,6 +15,7 @@ struct CreateInput {
     name: String,
     #[serde(default)]
     tags: Vec<super::tags::Tag>,
+    encryption_configuration: Option<Value>,
 }
 
 #[derive(Serialize)]
@@ -28,6 +29,7 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: CreateInput = parse(input)?;
     check_name(&input.name)?;
     super::tags::check_count(input.tags.len())?;
+    super::server_options::check_encryption(input.encryption_configuration.as_ref())?;
     let record = api.runtime.create_activity(&input.name, now_ms()).await?;
     if !input.tags.is_empty() {
         let tags = input.tags.into_iter().map(|t| (t.key, t.value)).collect();
@@ -65,8 +67,7 @@ pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         activity_arn: record.arn,
         name: record.name,
         creation_date: seconds(record.created_ms),
-        // What AWS describes for an activity created without one.
-        encryption_configuration: json!({"type": "AWS_OWNED_KEY"}),
+        encryption_configuration: super::server_options::described_encryption(),
     })
 }
 

@@ -7,6 +7,7 @@ mod aliases;
 mod executions;
 mod history;
 mod redrive;
+mod server_options;
 mod state_machines;
 mod tags;
 mod task_tokens;

@@ -1,7 +1,7 @@
 //! CreateStateMachine, DescribeStateMachine, UpdateStateMachine, DeleteStateMachine,
 //! ListStateMachines, DescribeStateMachineForExecution (API reference).
 
-use super::{execution, state_machine, versions};
+use super::{execution, server_options, state_machine, versions};
 use crate::paging::page;
 use crate::wire::{body, check_name, now_ms, parse, seconds};
 use crate::{Api, ApiError, ErrorCode};
@@ -22,6 +22,8 @@ struct CreateInput {
     #[serde(default)]
     tags: Vec<super::tags::Tag>,
     logging_configuration: Option<Value>,
+    tracing_configuration: Option<Value>,
+    encryption_configuration: Option<Value>,
     #[serde(default)]
     publish: bool,
     version_description: Option<String>,
@@ -72,6 +74,8 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     versions::check_publish(input.publish, input.version_description.as_deref())?;
     let kind = kind_of(input.kind.as_deref())?;
     let logging = logging(input.logging_configuration.as_ref())?;
+    server_options::check_tracing(input.tracing_configuration.as_ref())?;
+    server_options::check_encryption(input.encryption_configuration.as_ref())?;
     let compiled = fluxo_runtime::prepare(&input.definition, kind)
         .map_err(fluxo_runtime::RuntimeError::from)?;
     super::tags::check_count(input.tags.len())?;
@@ -133,6 +137,7 @@ struct Description<'a> {
     creation_date: f64,
     logging_configuration: Value,
     tracing_configuration: Tracing,
+    encryption_configuration: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     revision_id: Option<&'a str>,
     /// A version's `description`.
@@ -163,6 +168,7 @@ fn description(record: &StateMachineRecord) -> Description<'_> {
         creation_date: seconds(record.created_ms),
         logging_configuration: LoggingConfig::stored(record.logging.as_deref()).raw,
         tracing_configuration: Tracing { enabled: false },
+        encryption_configuration: server_options::described_encryption(),
         revision_id: record.revision_id.as_deref(),
         description: None,
         variable_references: variable_references(&record.definition),
@@ -214,6 +220,7 @@ struct UpdateInput {
     role_arn: Option<String>,
     logging_configuration: Option<Value>,
     tracing_configuration: Option<Value>,
+    encryption_configuration: Option<Value>,
     #[serde(default)]
     publish: bool,
     version_description: Option<String>,
@@ -238,6 +245,7 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         && input.role_arn.is_none()
         && input.logging_configuration.is_none()
         && input.tracing_configuration.is_none()
+        && input.encryption_configuration.is_none()
     {
         return Err(ApiError::new(
             ErrorCode::MissingRequiredParameter,
@@ -249,6 +257,8 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         versions::check_room_for_version(api, &input.state_machine_arn).await?;
     }
     let logging = logging(input.logging_configuration.as_ref())?;
+    server_options::check_tracing(input.tracing_configuration.as_ref())?;
+    server_options::check_encryption(input.encryption_configuration.as_ref())?;
     let compiled = match &input.definition {
         Some(definition) => Some(
             fluxo_runtime::prepare(definition, current.kind)
@@ -369,6 +379,7 @@ struct ForExecution {
     update_date: f64,
     logging_configuration: Value,
     tracing_configuration: Tracing,
+    encryption_configuration: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     revision_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -420,6 +431,7 @@ pub async fn describe_for_execution(api: &Api, input: Value) -> Result<Vec<u8>, 
         )
         .raw,
         tracing_configuration: Tracing { enabled: false },
+        encryption_configuration: server_options::described_encryption(),
         revision_id,
     })
 }
