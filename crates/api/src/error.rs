@@ -131,6 +131,9 @@ impl From<RuntimeError> for ApiError {
             RuntimeError::ActivityDoesNotExist(_) => {
                 ApiError::new(ErrorCode::ActivityDoesNotExist, message)
             }
+            RuntimeError::ActivityWorkerLimitExceeded => {
+                ApiError::new(ErrorCode::ActivityWorkerLimitExceeded, message)
+            }
             RuntimeError::InvalidToken => ApiError::new(ErrorCode::InvalidToken, message),
             RuntimeError::TaskDoesNotExist => ApiError::new(ErrorCode::TaskDoesNotExist, message),
             RuntimeError::TaskTimedOut => ApiError::new(ErrorCode::TaskTimedOut, message),

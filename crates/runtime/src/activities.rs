@@ -72,7 +72,9 @@ impl Runtime {
     /// Waits up to `max_wait` for a task of the activity and gives it to this worker. The
     /// task is taken from the store only at the end, in the call that returns it: a poll
     /// dropped while it waits (its client went away) takes nothing. Pollers are woken one at a
-    /// time, the longest waiting first.
+    /// time, the longest waiting first. Errors: [`RuntimeError::ActivityDoesNotExist`],
+    /// [`RuntimeError::ActivityWorkerLimitExceeded`] past
+    /// `RuntimeConfig::max_pollers_per_activity` open polls of the activity.
     pub async fn poll_activity(
         &self,
         arn: &str,
@@ -80,6 +82,11 @@ impl Runtime {
         max_wait: Duration,
     ) -> Result<Option<TaskRecord>, RuntimeError> {
         self.activity(arn).await?;
+        // Held until this poll returns or is dropped with its connection.
+        let _slot = self
+            .pollers
+            .enter(arn, self.config.max_pollers_per_activity)
+            .ok_or(RuntimeError::ActivityWorkerLimitExceeded)?;
         let deadline = tokio::time::Instant::now() + max_wait.min(MAX_POLL);
         let subscription = self.hub.subscribe(arn);
         loop {

@@ -25,6 +25,7 @@ mod listen;
 mod nested;
 mod nodes;
 mod own_api;
+mod pollers;
 mod redrive;
 mod services;
 mod standard;
@@ -44,6 +45,7 @@ pub use fluxo_engine::{
 pub use fluxo_engine::{render_event, without_execution_data};
 pub use hub::Hub;
 pub use own_api::OWN_ACTIONS;
+pub use pollers::MAX_POLLERS_PER_ACTIVITY;
 pub use redrive::{
     redrive_status, RedriveFacts, RedriveStatus, Restart, MAX_OPEN_MS, REDRIVABLE_MS,
 };
@@ -85,6 +87,11 @@ pub enum RuntimeError {
     StoredDefinition(String),
     #[error("Activity Does Not Exist: '{0}'")]
     ActivityDoesNotExist(String),
+    /// `GetActivityTask` past [`MAX_POLLERS_PER_ACTIVITY`] open polls of one activity.
+    #[error(
+        "The maximum number of workers concurrently polling for activity tasks has been reached."
+    )]
+    ActivityWorkerLimitExceeded,
     /// A task token this store did not sign.
     #[error("Invalid Token: 'Invalid token'")]
     InvalidToken,
@@ -132,6 +139,10 @@ pub struct RuntimeConfig {
     /// The AWS service integrations Task states call (`[aws]` of `fluxo.toml`, through
     /// [`AwsServices`]); by default none, and every call fails with `States.Runtime`.
     pub services: Arc<dyn ServiceInvoker>,
+    /// Open `GetActivityTask` polls one activity may have at once; past it a poll is refused
+    /// with `ActivityWorkerLimitExceeded`. AWS's quota, [`MAX_POLLERS_PER_ACTIVITY`], by
+    /// default (like AWS's, a quota that can be raised).
+    pub max_pollers_per_activity: usize,
 }
 
 impl RuntimeConfig {
@@ -145,6 +156,7 @@ impl RuntimeConfig {
             lease_ttl: LEASE_TTL,
             http: None,
             services: Arc::new(NoServices),
+            max_pollers_per_activity: MAX_POLLERS_PER_ACTIVITY,
         }
     }
 }
@@ -166,6 +178,8 @@ pub struct Runtime {
     changes: broadcast::Sender<std::sync::Arc<str>>,
     /// Wake-ups of executions waiting on tasks and of activity pollers.
     hub: Arc<Hub>,
+    /// The open `GetActivityTask` polls of each activity.
+    pollers: pollers::Pollers,
     /// Signs task tokens with the store's secret (read once).
     signer: tokio::sync::OnceCell<TokenSigner>,
     /// Wakes the background task of `nodes.rs` before its next poll (`listen.rs`).
@@ -186,6 +200,7 @@ impl Runtime {
             running: Mutex::new(HashMap::new()),
             changes: broadcast::channel(1024).0,
             hub: Arc::new(Hub::default()),
+            pollers: pollers::Pollers::default(),
             signer: tokio::sync::OnceCell::new(),
             poke: tokio::sync::Notify::new(),
         })

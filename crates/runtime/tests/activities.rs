@@ -358,3 +358,66 @@ async fn stopping_a_sync_parent_stops_its_child() {
     let child = store.get_execution(&child).await.unwrap().unwrap();
     assert_eq!(child.status, ExecutionStatus::Aborted);
 }
+
+/// The quota of open `GetActivityTask` polls per activity (AWS's 1,000 by default, 3 here):
+/// the next poll is refused with
+/// `ActivityWorkerLimitExceeded` at once (it waits for nothing), another activity is not
+/// affected, and a poll that ends (its client went away) frees its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn polls_past_the_quota_of_one_activity_are_refused_until_one_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn fluxo_store::Store> =
+        Arc::new(fluxo_store_sqlite::SqliteStore::open(dir.path()).unwrap());
+    let mut config = fluxo_runtime::RuntimeConfig::new(REGION, ACCOUNT);
+    config.max_pollers_per_activity = 3;
+    let runtime = Runtime::new(store, Arc::new(Doubler::default()), config);
+    let busy = runtime.create_activity("busy", 0).await.unwrap().arn;
+    let other = runtime.create_activity("other", 0).await.unwrap().arn;
+    let mut polls = Vec::new();
+    for _ in 0..3 {
+        let runtime = runtime.clone();
+        let busy = busy.clone();
+        polls.push(tokio::spawn(async move {
+            runtime
+                .poll_activity(&busy, None, Duration::from_secs(60))
+                .await
+        }));
+    }
+    // Every poll has taken its place once a new one is refused.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match runtime.poll_activity(&busy, None, Duration::ZERO).await {
+            Err(RuntimeError::ActivityWorkerLimitExceeded) => break,
+            Ok(None) => {}
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the quota never filled"
+        );
+        tokio::task::yield_now().await;
+    }
+    let refused = runtime
+        .poll_activity(&busy, None, Duration::from_secs(60))
+        .await;
+    assert!(
+        matches!(refused, Err(RuntimeError::ActivityWorkerLimitExceeded)),
+        "{refused:?}"
+    );
+    assert!(runtime
+        .poll_activity(&other, None, Duration::ZERO)
+        .await
+        .unwrap()
+        .is_none());
+    let dropped = polls.pop().unwrap();
+    dropped.abort();
+    let _ = dropped.await;
+    assert!(runtime
+        .poll_activity(&busy, None, Duration::ZERO)
+        .await
+        .unwrap()
+        .is_none());
+    for poll in polls {
+        poll.abort();
+    }
+}
