@@ -87,7 +87,8 @@ const OPTIMIZED: &[(&str, &[&str], &[IntegrationPattern])] = &[
     ),
     ("states", &["startExecution"], &[Rr, S, S2, Wft]),
     ("apigateway", &["invoke"], &[Rr, Wft]),
-    ("http", &["invoke"], &[Rr]),
+    // `.waitForTaskToken`: issue 13 asks for the callback pattern on the HTTP Task.
+    ("http", &["invoke"], &[Rr, Wft]),
     ("athena", &["startQueryExecution"], &[Rr, S]),
     (
         "athena",

@@ -493,3 +493,93 @@ fn a_standard_execution_records_the_call_as_aws_does() {
         "no secret in the history"
     );
 }
+
+/// `http:invoke.waitForTaskToken`: the call carries `$$.Task.Token`, its answer is recorded as
+/// `TaskSubmitted`, and the execution waits until `SendTaskSuccess` with that token.
+#[test]
+fn the_http_task_waits_for_its_task_token() {
+    let f = fixture();
+    let mut parameters = f.params("/echo", "POST", BASIC_ARN);
+    parameters["RequestBody"] = json!({"token.$": "$$.Task.Token"});
+    let task = json!({"Type": "Task", "Resource": "arn:aws:states:::http:invoke.waitForTaskToken",
+        "Parameters": parameters, "TimeoutSeconds": 60, "End": true});
+    let arn = f.create("STANDARD", task);
+    let (_, started) = call(
+        &f.server.endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": arn, "input": "{}"}),
+    );
+    let execution = started["executionArn"].as_str().unwrap().to_string();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let token = loop {
+        let seen = f.backend.requests.lock().unwrap().clone();
+        let sent = seen.iter().find_map(|request| {
+            let body: Value = serde_json::from_str(request["body"].as_str()?).ok()?;
+            body["token"].as_str().map(str::to_string)
+        });
+        if let Some(token) = sent {
+            break token;
+        }
+        assert!(std::time::Instant::now() < deadline, "no call with a token");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let history = |f: &Fixture| {
+        let (_, history) = call(
+            &f.server.endpoint,
+            "GetExecutionHistory",
+            &json!({"executionArn": execution}),
+        );
+        history["events"].as_array().unwrap().clone()
+    };
+    // Submitted, then waiting: the answer of the endpoint is not the state's result.
+    while !history(&f).iter().any(|e| e["type"] == "TaskSubmitted") {
+        assert!(std::time::Instant::now() < deadline, "never submitted");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (_, described) = call(
+        &f.server.endpoint,
+        "DescribeExecution",
+        &json!({"executionArn": execution}),
+    );
+    assert_eq!(described["status"], "RUNNING");
+    let (status, answer) = call(
+        &f.server.endpoint,
+        "SendTaskSuccess",
+        &json!({"taskToken": token, "output": "{\"approved\": true}"}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let described = loop {
+        let (_, described) = call(
+            &f.server.endpoint,
+            "DescribeExecution",
+            &json!({"executionArn": execution}),
+        );
+        if described["status"] != "RUNNING" || std::time::Instant::now() > deadline {
+            break described;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["output"], "{\"approved\":true}");
+    let events = history(&f);
+    let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    let scheduled = &events[2]["taskScheduledEventDetails"];
+    assert_eq!(scheduled["resource"], "invoke.waitForTaskToken");
+    assert_eq!(
+        events[4]["taskSubmittedEventDetails"]["resourceType"],
+        "http"
+    );
+}

@@ -128,11 +128,11 @@ fn unsupported_in_state(
     }
     let callable = match integration {
         Integration::LambdaFunction { .. } | Integration::Activity { .. } => true,
-        // The HTTP Task (request-response), made by `http.rs`.
+        // The HTTP Task (request-response or `.waitForTaskToken`), made by `http.rs`.
         Integration::Service {
             service,
             action,
-            pattern: IntegrationPattern::RequestResponse,
+            pattern: IntegrationPattern::RequestResponse | IntegrationPattern::WaitForTaskToken,
         } if service == "http" && action == "invoke" => true,
         // Nested executions, run by this Fluxo.
         Integration::Service {

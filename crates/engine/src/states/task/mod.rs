@@ -49,7 +49,10 @@ enum Recording<'t> {
         target: service::Target<'t>,
     },
     /// The HTTP Task (`http:invoke`), made by the environment's HTTP caller.
-    Http,
+    Http {
+        /// `invoke` or `invoke.waitForTaskToken`.
+        resource: &'t str,
+    },
 }
 
 impl Recording<'_> {
@@ -78,7 +81,7 @@ impl Recording<'_> {
         let (kind, resource) = match self {
             Recording::LambdaFunction => return map,
             Recording::Lambda { resource } => ("lambda", resource),
-            Recording::Http => ("http", "invoke"),
+            Recording::Http { resource } => ("http", resource),
             Recording::Service {
                 resource_type,
                 resource,
@@ -187,7 +190,7 @@ pub(crate) async fn run(
         _ if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
             lambda_call(attempt, task, scope, thread)
         }
-        _ if http::is_http(integration) => http::call(attempt, scope, thread),
+        _ if http::is_http(integration) => http::call(attempt, integration, scope, thread),
         _ => service::service_call(attempt, task, scope, thread)?,
     };
     finish_call(attempt, task, input, call, thread).await
@@ -360,7 +363,7 @@ async fn finish_call(
         let subject = match recording {
             Recording::LambdaFunction => task.resource.as_str(),
             Recording::Lambda { .. } => "lambda",
-            Recording::Http => "http",
+            Recording::Http { .. } => "http",
             Recording::Service {
                 target: service::Target::OwnApi { .. },
                 ..
@@ -441,7 +444,7 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
             let called = run.env.call_own_api(action, call.payload, link);
             Box::pin(async move { called.await.map(FunctionResult::from) })
         }
-        Recording::Http => {
+        Recording::Http { .. } => {
             let called = run.env.call_http(call.payload);
             Box::pin(async move { called.await.map(FunctionResult::from) })
         }
