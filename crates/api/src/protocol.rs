@@ -46,10 +46,13 @@ pub enum Action {
     UpdateStateMachineAlias,
     DeleteStateMachineAlias,
     ListStateMachineAliases,
+    DescribeMapRun,
+    ListMapRuns,
+    UpdateMapRun,
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 36] = [
         Action::CreateStateMachine,
         Action::DescribeStateMachine,
         Action::UpdateStateMachine,
@@ -83,6 +86,9 @@ impl Action {
         Action::UpdateStateMachineAlias,
         Action::DeleteStateMachineAlias,
         Action::ListStateMachineAliases,
+        Action::DescribeMapRun,
+        Action::ListMapRuns,
+        Action::UpdateMapRun,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -120,6 +126,9 @@ impl Action {
             Action::UpdateStateMachineAlias => "UpdateStateMachineAlias",
             Action::DeleteStateMachineAlias => "DeleteStateMachineAlias",
             Action::ListStateMachineAliases => "ListStateMachineAliases",
+            Action::DescribeMapRun => "DescribeMapRun",
+            Action::ListMapRuns => "ListMapRuns",
+            Action::UpdateMapRun => "UpdateMapRun",
         }
     }
 

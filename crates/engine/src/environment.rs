@@ -277,6 +277,19 @@ pub trait Environment: Send + Sync {
         NoServices.call(request)
     }
 
+    /// A distributed Map's report of its Map Run: when it starts, as it goes (at most every
+    /// 200 ms of the run) and when it ends. The environment keeps the record
+    /// (`DescribeMapRun`, `ListMapRuns`) and answers the run's limits as they are now, which
+    /// `UpdateMapRun` may have changed since the last report (`None`: unchanged). The default
+    /// keeps nothing.
+    fn map_run(
+        &self,
+        report: &fluxo_types::map_run::MapRunRecord,
+    ) -> BoxFuture<'_, Option<fluxo_types::map_run::MapRunLimits>> {
+        let _ = report;
+        Box::pin(async { None })
+    }
+
     /// Told when every thread of the execution that is running states is parked (`true`) and
     /// when one wakes or starts (`false`). Parks register their deadline with
     /// [`Environment::park_until`] when it is called, before the engine reports the execution

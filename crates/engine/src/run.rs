@@ -162,14 +162,16 @@ impl<'e> Run<'e> {
     }
 
     /// A run for a child execution (an iteration of a distributed Map): its events form the
-    /// child's own history, not the parent's.
+    /// child's own history, not the parent's. Fluxo keeps no child histories, so the run is
+    /// lean: a Map Run of 100,000 children holds no events, and nothing of a child reaches
+    /// the parent's persisted history.
     pub fn detached(&self) -> Run<'_> {
         let mut run = Run::new(
             self.env,
             self.context.clone(),
             Journal::new(Vec::new()),
-            self.details,
-            self.lean,
+            false,
+            true,
             self.limit_history,
         );
         run.threads = self.threads.clone();

@@ -62,9 +62,6 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
     Ok(Arc::new(machine))
 }
 
-/// Fields of a distributed Map that Fluxo does not run yet.
-const UNSUPPORTED_MAP_FIELDS: [&str; 3] = ["ItemReader", "ItemBatcher", "ResultWriter"];
-
 /// The first feature of `definition` that Fluxo cannot run, with its JSON pointer. The
 /// validator has bounded the nesting already; the walk keeps its own stack regardless.
 fn unsupported(definition: &Value, kind: StateMachineType) -> Option<(String, String)> {
@@ -98,14 +95,6 @@ fn unsupported_in_state(
     at: &str,
     kind: StateMachineType,
 ) -> Option<(String, String)> {
-    for field in UNSUPPORTED_MAP_FIELDS {
-        if state.get(field).is_some() {
-            return Some((
-                format!("{at}/{field}"),
-                format!("UNSUPPORTED_FEATURE: Fluxo does not run a Map state's {field} yet"),
-            ));
-        }
-    }
     let resource = state.get("Resource").and_then(Value::as_str)?;
     if state.get("Type").and_then(Value::as_str) != Some("Task") {
         return None;
@@ -264,7 +253,8 @@ mod tests {
             "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                 "StartAt": "X", "States": {"X": {"Type": "Pass", "End": true}}}}}});
-        assert_eq!(refusal(reader).as_deref(), Some("/States/M/ItemReader"));
+        // A distributed Map's reader, batcher and writer run.
+        assert_eq!(refusal(reader), None);
         // AWS rejects integrations it does not have when the definition is created.
         let query = task("arn:aws:states:::dynamodb:query").to_string();
         match prepare(&query, StateMachineType::Standard) {

@@ -326,6 +326,24 @@ impl Environment for DurableEnvironment {
         self.clock.call_service(request)
     }
 
+    /// The Map Run's record goes to the store, whose limits (`UpdateMapRun`'s) come back. A
+    /// store that fails costs the record, not the run.
+    fn map_run(
+        &self,
+        report: &fluxo_types::map_run::MapRunRecord,
+    ) -> BoxFuture<'_, Option<fluxo_types::map_run::MapRunLimits>> {
+        let report = report.clone();
+        Box::pin(async move {
+            match self.store.report_map_run(report).await {
+                Ok(limits) => Some(limits),
+                Err(error) => {
+                    tracing::warn!(%error, "a Map Run's record could not be stored");
+                    None
+                }
+            }
+        })
+    }
+
     fn task_recorded(&self, token: &str, thread: &str, seq: u32) {
         self.recorded_tasks
             .lock()

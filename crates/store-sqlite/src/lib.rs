@@ -10,6 +10,7 @@
 //! loss, not only a process crash.
 
 mod leases;
+mod map_runs;
 mod rows;
 mod schema;
 mod tasks;

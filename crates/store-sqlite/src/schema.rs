@@ -148,6 +148,16 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX executions_by_version ON executions (version_arn, seq) WHERE version_arn IS NOT NULL;
     CREATE INDEX executions_by_alias ON executions (alias_arn, seq) WHERE alias_arn IS NOT NULL;
 ",
+    // Map Runs: the status, dates, limits and counts in `body` (`fluxo_store::body_of`).
+    "
+    CREATE TABLE map_runs (
+        arn TEXT PRIMARY KEY,
+        execution_arn TEXT NOT NULL,
+        start_ms INTEGER NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX map_runs_by_execution ON map_runs (execution_arn, arn);
+",
 ];
 
 pub fn prepare(connection: &mut Connection) -> StoreResult<()> {

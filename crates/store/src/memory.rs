@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 mod leases;
 use leases::LeaseRow;
+mod map_runs;
 mod tasks;
 mod versions;
 
@@ -33,6 +34,8 @@ struct Tables {
     last_version: HashMap<String, u64>,
     /// Aliases by ARN.
     aliases: BTreeMap<String, AliasRecord>,
+    /// Map Runs by ARN.
+    map_runs: BTreeMap<String, fluxo_types::map_run::MapRunRecord>,
 }
 
 impl Tables {

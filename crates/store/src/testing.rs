@@ -5,6 +5,7 @@ use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 use std::sync::Arc;
 
 mod leases;
+mod map_runs;
 mod tasks;
 mod transitions;
 mod versions;
@@ -100,6 +101,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     tags(store.as_ref()).await;
     tasks::run(store.as_ref()).await;
     versions::run(store.as_ref()).await;
+    map_runs::run(store.as_ref()).await;
     leases::run(store).await;
 }
 

@@ -6,6 +6,7 @@ mod activities;
 mod aliases;
 mod executions;
 mod history;
+mod map_runs;
 mod state_machines;
 mod tags;
 mod task_tokens;
@@ -58,6 +59,9 @@ pub async fn run(api: &Api, request: Request) -> Result<Vec<u8>, ApiError> {
         Action::UpdateStateMachineAlias => aliases::update(api, input).await,
         Action::DeleteStateMachineAlias => aliases::delete(api, input).await,
         Action::ListStateMachineAliases => aliases::list(api, input).await,
+        Action::DescribeMapRun => map_runs::describe(api, input).await,
+        Action::ListMapRuns => map_runs::list(api, input).await,
+        Action::UpdateMapRun => map_runs::update(api, input).await,
     }
 }
 

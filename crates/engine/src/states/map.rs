@@ -9,7 +9,12 @@
 //! states), `MapRunFailed` for a distributed Map, and the lifecycle records `MapStateFailed`;
 //! otherwise `MapRunSucceeded` for a distributed Map and `MapStateSucceeded`.
 
+mod batcher;
+mod children;
+mod formats;
+mod reader;
 mod tolerance;
+mod writer;
 
 use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
@@ -35,6 +40,9 @@ pub(crate) async fn run(
 ) -> Result<Completed, Failure> {
     let run = attempt.run;
     let effective = attempt.input_path(Cow::Borrowed(input))?.into_owned();
+    // A distributed Map that reads its items reads them once its Map Run has started (and
+    // ignores `ItemsPath`, as recorded in `…_test_map_item_reader_base_json_with_items_path_*`).
+    let reads = map.distributed && map.item_reader.is_some();
     let items = match attempt
         .run
         .test
@@ -42,6 +50,7 @@ pub(crate) async fn run(
     {
         // TestState: what the `ItemReader` would have read.
         Some(read) if attempt.mock().is_some() => read.clone(),
+        _ if reads => Vec::new(),
         _ => items(attempt, map, &effective)?,
     };
     let max_concurrency = max_concurrency(attempt, map, &effective)?;
@@ -59,26 +68,15 @@ pub(crate) async fn run(
     if let Some(mock) = attempt.mock() {
         return mocked(attempt, mock, &tolerance, items.len(), input);
     }
-    let mut origin = started;
     if map.distributed {
-        let label = match &map.label {
-            Some(label) => label.clone(),
-            None => attempt.frame.uuid(),
+        let plan = children::Plan {
+            items,
+            max_concurrency,
+            tolerance,
         };
-        let map_run_arn = fluxo_types::arn::map_run(
-            run.context.region(),
-            run.context.account(),
-            run.context.state_machine_name(),
-            &label,
-            &attempt.frame.uuid(),
-        );
-        let mut run_thread = thread.child(started, "run");
-        origin = run.record(
-            &mut run_thread,
-            EventType::MapRunStarted,
-            Some(details([("mapRunArn", Value::String(map_run_arn))])),
-        );
+        return children::run(attempt, map, input, &effective, thread, started, plan).await;
     }
+    let origin = started;
     let iterations = Iterations {
         attempt,
         map,
@@ -93,9 +91,6 @@ pub(crate) async fn run(
     drop(waiting);
     match outcome {
         Ok(results) => {
-            if map.distributed {
-                run.record(thread, EventType::MapRunSucceeded, None);
-            }
             run.record(thread, EventType::MapStateSucceeded, None);
             attempt.finish(Cow::Borrowed(input), Value::Array(results))
         }
@@ -108,9 +103,6 @@ pub(crate) async fn run(
                 ),
                 false => failure,
             };
-            if map.distributed {
-                run.record(thread, EventType::MapRunFailed, None);
-            }
             failure.from_branch = true;
             Err(failure)
         }
