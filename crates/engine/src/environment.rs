@@ -84,6 +84,10 @@ pub struct ServiceRequest {
     pub state_machine_arn: String,
     /// The execution's ARN.
     pub execution_arn: String,
+    /// The request's `Body` as these bytes rather than as the JSON text a `Body` parameter
+    /// becomes: set only by the engine's own S3 writes (a Distributed Map's `ResultWriter`
+    /// files), never from a definition.
+    pub raw_body: Option<String>,
 }
 
 /// Something that calls AWS services for Task states: the service integrations implement it

@@ -103,8 +103,6 @@ pub(super) async fn run(
         &attempt.frame.uuid(),
     );
     let machine = format!("{}/{label}", context.state_machine_name());
-    let state_machine_arn =
-        fluxo_types::arn::state_machine(context.region(), context.account(), &machine);
     let mut run_thread = thread.child(started, "run");
     let origin = run.record(
         &mut run_thread,
@@ -112,9 +110,13 @@ pub(super) async fn run(
         Some(details([("mapRunArn", Value::String(map_run_arn.clone()))])),
     );
     let mut record = MapRunRecord {
-        arn: map_run_arn.clone(),
+        arn: map_run_arn,
         execution_arn: context.execution_arn().to_string(),
-        state_machine_arn: state_machine_arn.clone(),
+        state_machine_arn: fluxo_types::arn::state_machine(
+            context.region(),
+            context.account(),
+            &machine,
+        ),
         status: MapRunStatus::Running,
         start_ms: run.env.now().as_millisecond(),
         stop_ms: None,
@@ -124,68 +126,29 @@ pub(super) async fn run(
     };
     run.env.map_run(&record).await;
     let items = match (&map.item_reader, max_items) {
-        (Some(reader), Some(max)) => {
-            let read = match max {
-                Ok(max) => reader::read(attempt, reader, effective, max).await,
-                Err(failure) => Err(failure),
-            };
-            match read {
-                Ok(items) => items,
-                Err(failure) => {
-                    return Err(fail_run(attempt, thread, &mut record, failure, true).await)
-                }
-            }
-        }
+        (Some(reader), Some(max)) => match read(attempt, reader, effective, max).await {
+            Ok(items) => items,
+            Err(failure) => return Err(fail_run(attempt, thread, &mut record, failure, true).await),
+        },
         _ => plan.items,
     };
     let inputs: Vec<(Value, usize)> = match &batching {
         Some(batching) => batching.batch(items),
         None => items.into_iter().map(|item| (item, 1)).collect(),
     };
-    let iterations = Iterations {
+    let steps = Steps {
         attempt,
         map,
         effective,
-        parent: thread.fork(),
         origin,
-        in_flight: Default::default(),
-        started: Default::default(),
     };
-    let waiting = run.threads.waiting_for_children(run.observed());
-    let mut driver = Driver {
-        iterations: &iterations,
-        record: &mut record,
-        tolerance: plan.tolerance,
-        last_report: 0,
-    };
-    let (children, failure) = driver.run_children(inputs).await;
-    drop(waiting);
-    let names = RunNames {
-        map_run_arn: &map_run_arn,
-        state_machine_arn: &state_machine_arn,
-    };
-    let written = match map.result_writer.as_ref().filter(|w| w.to_s3) {
-        Some(writer) => Some(writer::write(attempt, writer, effective, &names, &children).await),
-        None => None,
-    };
-    if let Some(failure) = failure {
-        return Err(fail_run(attempt, thread, &mut record, failure, false).await);
-    }
-    let output = match written {
-        Some(Ok(output)) => output,
-        Some(Err(failure)) => {
-            return Err(fail_run(attempt, thread, &mut record, failure, true).await)
-        }
-        None => {
-            let outputs = children
-                .into_iter()
-                .map(|child| match child.outcome {
-                    Outcome::Succeeded(output) => output,
-                    Outcome::Failed { error, cause } => Failure::new(error, cause).error_output(),
-                    Outcome::Pending | Outcome::Aborted => Value::Null,
-                })
-                .collect();
-            writer::shaped(map.result_writer.as_ref(), outputs)
+    let output = match steps
+        .children(thread, &mut record, plan.tolerance, inputs)
+        .await
+    {
+        Ok(output) => output,
+        Err((failure, with_details)) => {
+            return Err(fail_run(attempt, thread, &mut record, failure, with_details).await)
         }
     };
     record.status = MapRunStatus::Succeeded;
@@ -194,6 +157,88 @@ pub(super) async fn run(
     run.record(thread, EventType::MapRunSucceeded, None);
     run.record(thread, EventType::MapStateSucceeded, None);
     attempt.finish(Cow::Borrowed(input), output)
+}
+
+/// What the children's part of a run needs.
+struct Steps<'s, 'a> {
+    attempt: &'s Attempt<'a>,
+    map: &'s MapState,
+    effective: &'s Value,
+    origin: u64,
+}
+
+impl Steps<'_, '_> {
+    /// Runs the children, then writes their results: the Map state's output, or the failure
+    /// (with whether `MapRunFailed` carries it: a writer's failure does, an exceeded
+    /// tolerance does not).
+    async fn children(
+        &self,
+        thread: &Thread,
+        record: &mut MapRunRecord,
+        tolerance: Tolerance,
+        inputs: Vec<(Value, usize)>,
+    ) -> Result<Value, (Failure, bool)> {
+        let run = self.attempt.run;
+        let iterations = Iterations {
+            attempt: self.attempt,
+            map: self.map,
+            effective: self.effective,
+            parent: thread.fork(),
+            origin: self.origin,
+            in_flight: Default::default(),
+            started: Default::default(),
+        };
+        let waiting = run.threads.waiting_for_children(run.observed());
+        let mut driver = Driver {
+            iterations: &iterations,
+            record,
+            tolerance,
+            last_report: 0,
+        };
+        let (children, failure) = driver.run_children(inputs).await;
+        drop(waiting);
+        let names = RunNames {
+            map_run_arn: &record.arn,
+            state_machine_arn: &record.state_machine_arn,
+        };
+        let writer = self.map.result_writer.as_ref();
+        let written = match writer.filter(|w| w.to_s3) {
+            Some(writer) => {
+                Some(writer::write(self.attempt, writer, self.effective, &names, &children).await)
+            }
+            None => None,
+        };
+        if let Some(failure) = failure {
+            return Err((failure, false));
+        }
+        match written {
+            Some(Ok(output)) => Ok(output),
+            Some(Err(failure)) => Err((failure, true)),
+            None => Ok(writer::shaped(writer, outputs(children))),
+        }
+    }
+}
+
+/// The reader's items, or the failure of the run (a negative `MaxItems` among them).
+async fn read(
+    attempt: &Attempt<'_>,
+    reader: &fluxo_asl::model::distributed::ItemReader,
+    effective: &Value,
+    max: Result<usize, Failure>,
+) -> Result<Vec<Value>, Failure> {
+    reader::read(attempt, reader, effective, max?).await
+}
+
+/// The children's outputs in item order (a tolerated failure as its error output).
+fn outputs(children: Vec<Child>) -> Vec<Value> {
+    children
+        .into_iter()
+        .map(|child| match child.outcome {
+            Outcome::Succeeded(output) => output,
+            Outcome::Failed { error, cause } => Failure::new(error, cause).error_output(),
+            Outcome::Pending | Outcome::Aborted => Value::Null,
+        })
+        .collect()
 }
 
 /// Ends the Map Run as failed: `MapRunFailed` (with the error when the run itself failed,

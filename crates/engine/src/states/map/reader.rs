@@ -72,6 +72,7 @@ pub(super) async fn s3(
     attempt: &Attempt<'_>,
     action: &str,
     parameters: Map<String, Value>,
+    raw_body: Option<String>,
 ) -> Result<Value, Failure> {
     let context = &attempt.run.context;
     let request = ServiceRequest {
@@ -80,6 +81,7 @@ pub(super) async fn s3(
         region: context.region().to_string(),
         state_machine_arn: context.state_machine_arn().to_string(),
         execution_arn: context.execution_arn().to_string(),
+        raw_body,
     };
     attempt
         .run
@@ -107,7 +109,7 @@ pub(super) async fn read(
     if reader.action == ReaderAction::ListObjectsV2 {
         return list(attempt, parameters, max).await.map_err(not_read);
     }
-    let answer = s3(attempt, "getObject", parameters)
+    let answer = s3(attempt, "getObject", parameters, None)
         .await
         .map_err(not_read)?;
     let body = match &answer["Body"] {
@@ -139,7 +141,7 @@ async fn list(
         if let Some(token) = token.take() {
             request.insert("ContinuationToken".into(), token);
         }
-        let page = s3(attempt, "listObjectsV2", request).await?;
+        let page = s3(attempt, "listObjectsV2", request, None).await?;
         for object in page["Contents"].as_array().into_iter().flatten() {
             if max != 0 && items.len() >= max {
                 return Ok(items);

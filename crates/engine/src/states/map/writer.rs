@@ -100,8 +100,8 @@ async fn put(attempt: &Attempt<'_>, bucket: &str, key: &str, body: String) -> Re
     let mut parameters = Map::new();
     parameters.insert("Bucket".into(), bucket.into());
     parameters.insert("Key".into(), key.into());
-    parameters.insert("Body".into(), Value::String(body));
-    s3(attempt, "putObject", parameters)
+    parameters.insert("Body".into(), Value::String(String::new()));
+    s3(attempt, "putObject", parameters, Some(body))
         .await
         .map(drop)
         .map_err(|failure| {
