@@ -15,7 +15,7 @@ use crate::rss;
 use anyhow::{ensure, Context, Result};
 use aws_credential_types::Credentials;
 use fluxo_aws::{AwsConfig, Integrations};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

@@ -2,7 +2,9 @@
 
 use crate::record::Record;
 use crate::workloads::{self, Measured};
-use crate::{activities, dmap, durable, functions, http, in_process, nodes, parked, sqs, store_floor};
+use crate::{
+    activities, dmap, durable, functions, http, in_process, nodes, parked, sqs, store_floor,
+};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 

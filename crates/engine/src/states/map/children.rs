@@ -378,12 +378,11 @@ impl Driver<'_, '_> {
     /// The children still running when the run failed are aborted; the others stay pending.
     fn abort(&mut self, children: &mut [Child]) {
         let now = self.iterations.attempt.run.env.now();
-        for index in 0..children.len() {
-            if children[index].start.is_some() && children[index].outcome == Outcome::Pending {
-                children[index].outcome = Outcome::Aborted;
-                children[index].stop = Some(now);
-                let items = children[index].items;
-                self.count(items, |c| &mut c.running, |c| &mut c.aborted);
+        for child in children.iter_mut() {
+            if child.start.is_some() && child.outcome == Outcome::Pending {
+                child.outcome = Outcome::Aborted;
+                child.stop = Some(now);
+                self.count(child.items, |c| &mut c.running, |c| &mut c.aborted);
             }
         }
     }
