@@ -10,6 +10,8 @@ use fluxo_types::StateMachineType;
 use serde_json::Value;
 use std::sync::Arc;
 
+mod distributed;
+
 /// Why a definition cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DefinitionError {
@@ -72,6 +74,11 @@ fn unsupported(definition: &Value, kind: StateMachineType) -> Option<(String, St
         };
         for (name, state) in states {
             let at = format!("{pointer}/States/{}", escape(name));
+            if state.get("Type").and_then(Value::as_str) == Some("Map") {
+                if let Some(found) = distributed::unsupported_in_map(state, &at) {
+                    return Some(found);
+                }
+            }
             if let Some(found) = unsupported_in_state(state, &at, kind) {
                 return Some(found);
             }
@@ -250,7 +257,8 @@ mod tests {
             Some("/States/P/Branches/0/States/T/Resource")
         );
         let reader = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
-            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"},
+                "ReaderConfig": {"InputType": "JSON"}},
             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                 "StartAt": "X", "States": {"X": {"Type": "Pass", "End": true}}}}}});
         // A distributed Map's reader, batcher and writer run.

@@ -48,8 +48,11 @@ pub enum InputType {
     Json,
     /// JSON Lines: one item per line.
     Jsonl,
-    /// An S3 inventory `manifest.json`: the rows of the CSV files it lists.
+    /// An S3 inventory `manifest.json` or an Athena manifest (not run by Fluxo: refused when
+    /// a definition is created, `fluxo_runtime::prepare`).
     Manifest,
+    /// Apache Parquet files (not run by Fluxo either).
+    Parquet,
 }
 
 /// `CSVHeaderLocation`.

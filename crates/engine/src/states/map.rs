@@ -325,7 +325,10 @@ impl Iterations<'_> {
         let result = match self.item_input(&frame, plain_input) {
             Ok(input) if map.distributed => {
                 let child = run.detached();
+                // The child's root thread has the iteration's key, so that its task tokens
+                // differ from every other child's and stay the same when it runs again.
                 let mut child_thread = Thread::root(run.time_of(&thread));
+                child_thread.key.clone_from(&thread.key);
                 child
                     .run_machine(&map.processor, input, &mut child_thread, &mut frame)
                     .await

@@ -51,11 +51,12 @@ impl Builder {
             Some("JSON") => Some(InputType::Json),
             Some("JSONL") => Some(InputType::Jsonl),
             Some("MANIFEST") => Some(InputType::Manifest),
+            Some("PARQUET") => Some(InputType::Parquet),
             None if action == ReaderAction::ListObjectsV2 => None,
             other => {
                 self.error(
                     config.at("InputType"),
-                    format!("Fluxo reads InputType CSV, JSON, JSONL or MANIFEST with s3:getObject, not {other:?}"),
+                    format!("InputType is one of CSV, JSON, JSONL, PARQUET or MANIFEST with s3:getObject, not {other:?}"),
                 );
                 return None;
             }

@@ -125,6 +125,8 @@ pub(super) async fn run(
         execution_counts: MapRunCounts::default(),
     };
     run.env.map_run(&record).await;
+    // The parent's history up to `MapRunStarted` is durable before any child acts.
+    run.persist().await;
     let items = match (&map.item_reader, max_items) {
         (Some(reader), Some(max)) => match read(attempt, reader, effective, max).await {
             Ok(items) => items,
@@ -178,7 +180,6 @@ impl Steps<'_, '_> {
         tolerance: Tolerance,
         inputs: Vec<(Value, usize)>,
     ) -> Result<Value, (Failure, bool)> {
-        let run = self.attempt.run;
         let iterations = Iterations {
             attempt: self.attempt,
             map: self.map,
@@ -188,7 +189,8 @@ impl Steps<'_, '_> {
             in_flight: Default::default(),
             started: Default::default(),
         };
-        let waiting = run.threads.waiting_for_children(run.observed());
+        // The Map's thread stays live (not `waiting_for_children`) while the children run:
+        // they are counted apart, and the execution must not be unloaded under them.
         let mut driver = Driver {
             iterations: &iterations,
             record,
@@ -196,7 +198,6 @@ impl Steps<'_, '_> {
             last_report: 0,
         };
         let (children, failure) = driver.run_children(inputs).await;
-        drop(waiting);
         let names = RunNames {
             map_run_arn: &record.arn,
             state_machine_arn: &record.state_machine_arn,

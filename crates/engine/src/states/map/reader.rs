@@ -120,9 +120,11 @@ pub(super) async fn read(
     match config.input_type {
         Some(InputType::Csv) => formats::csv(body, &config.csv_headers, config.csv_delimiter, max),
         Some(InputType::Jsonl) => formats::jsonl(body, max),
-        Some(InputType::Manifest) => Err(
-            "Fluxo does not read InputType MANIFEST (S3 inventory lists are gzip files) yet".into(),
-        ),
+        // Refused when the definition is created (`fluxo_runtime::prepare`); a definition
+        // run without that check fails here rather than reading the file as something else.
+        Some(InputType::Manifest | InputType::Parquet) => {
+            Err("Fluxo reads InputType CSV, JSON and JSONL only".into())
+        }
         Some(InputType::Json) | None => formats::json(body, config.items_pointer.as_deref(), max),
     }
     .map_err(failed)

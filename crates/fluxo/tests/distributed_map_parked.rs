@@ -1,0 +1,162 @@
+//! A distributed Map whose item processor parks (a Wait state) under `fluxo server`: each
+//! iteration is a child execution with a history of its own (developer guide, "Distributed
+//! Map state child workflow executions"), so the parent's history holds only the Map state's
+//! and the Map Run's events (`MapRunStarted`, `MapRunSucceeded`, as the recorded
+//! `base_scenarios__test_map_state_config_distributed_*` cases show), and a server restarted
+//! while the children wait finishes the run with the right output.
+
+mod common;
+
+use common::{call, Server};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// A distributed Map over the input's items whose processor waits `seconds`, then passes
+/// the item on with a mark.
+fn machine(seconds: u64) -> Value {
+    json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": true,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "W",
+            "States": {
+                "W": {"Type": "Wait", "Seconds": seconds, "Next": "P"},
+                "P": {"Type": "Pass", "Parameters": {"item.$": "$", "done": true}, "End": true}
+            }
+        }
+    }}})
+}
+
+fn start(endpoint: &str, name: &str, definition: &Value, input: &Value) -> String {
+    let (status, created) = call(
+        endpoint,
+        "CreateStateMachine",
+        &json!({"name": name, "definition": definition.to_string(),
+                "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let (status, started) = call(
+        endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": created["stateMachineArn"], "input": input.to_string()}),
+    );
+    assert_eq!(status, 200, "{started}");
+    started["executionArn"].as_str().unwrap().to_string()
+}
+
+fn wait(server: &mut Server, arn: &str, seconds: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let (_, described) = call(
+            &server.endpoint,
+            "DescribeExecution",
+            &json!({"executionArn": arn}),
+        );
+        if described["status"] != "RUNNING" {
+            return described;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running: {described}\n{}",
+            server.report()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The parent's history as event types.
+fn history(endpoint: &str, arn: &str) -> Vec<String> {
+    let (status, history) = call(
+        endpoint,
+        "GetExecutionHistory",
+        &json!({"executionArn": arn, "maxResults": 1000}),
+    );
+    assert_eq!(status, 200, "{history}");
+    history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// What AWS records in the parent of a distributed Map that succeeds.
+const PARENT: [&str; 8] = [
+    "ExecutionStarted",
+    "MapStateEntered",
+    "MapStateStarted",
+    "MapRunStarted",
+    "MapRunSucceeded",
+    "MapStateSucceeded",
+    "MapStateExited",
+    "ExecutionSucceeded",
+];
+
+fn expected_output(items: &[i64]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|item| json!({"item": item, "done": true}))
+            .collect(),
+    )
+}
+
+fn check_done(server: &mut Server, arn: &str, items: &[i64]) {
+    let described = wait(server, arn, 60);
+    assert_eq!(
+        described["status"],
+        "SUCCEEDED",
+        "{described}\n{}",
+        server.report()
+    );
+    let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output, expected_output(items));
+    assert_eq!(history(&server.endpoint, arn), PARENT);
+    let (status, listed) = call(
+        &server.endpoint,
+        "ListMapRuns",
+        &json!({"executionArn": arn}),
+    );
+    assert_eq!(status, 200, "{listed}");
+    let runs = listed["mapRuns"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{listed}");
+    let (_, run) = call(
+        &server.endpoint,
+        "DescribeMapRun",
+        &json!({"mapRunArn": runs[0]["mapRunArn"]}),
+    );
+    assert_eq!(run["status"], "SUCCEEDED", "{run}");
+    assert_eq!(run["itemCounts"]["succeeded"], items.len(), "{run}");
+    assert_eq!(run["itemCounts"]["total"], items.len(), "{run}");
+    let log = server.report();
+    assert!(!log.contains("transition refused"), "{log}");
+}
+
+#[test]
+fn a_parked_processor_keeps_its_events_out_of_the_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dir.path().join("data"), None);
+    let items = [1, 2, 3, 4];
+    let arn = start(&server.endpoint, "parked", &machine(2), &json!(items));
+    check_done(&mut server, &arn, &items);
+}
+
+#[test]
+fn a_parked_processor_survives_a_server_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, None);
+    let items = [10, 20, 30];
+    let arn = start(&server.endpoint, "restarted", &machine(2), &json!(items));
+    // The children are in their Wait state now.
+    std::thread::sleep(Duration::from_millis(800));
+    let (_, described) = call(
+        &server.endpoint,
+        "DescribeExecution",
+        &json!({"executionArn": arn}),
+    );
+    assert_eq!(described["status"], "RUNNING", "{described}");
+    server.kill();
+    let mut server = Server::start(&data, None);
+    check_done(&mut server, &arn, &items);
+}
