@@ -173,10 +173,10 @@ impl<'e> Run<'e> {
     /// under the parent's iteration thread, and its task tokens are its own) and are never
     /// persisted. Its threads are counted apart and never make the execution idle: a parked
     /// child keeps the execution loaded, because a replay would start the child again.
-    pub fn detached(&self) -> Run<'_> {
+    pub fn detached(&self, context: ContextObject) -> Run<'_> {
         let mut run = Run::new(
             self.env,
-            self.context.clone(),
+            context,
             Journal::new(Vec::new()),
             false,
             false,

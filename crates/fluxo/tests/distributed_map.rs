@@ -222,23 +222,8 @@ print('{}')"#,
     assert_eq!(described["error"], "States.ItemReaderFailed", "{described}");
 }
 
-#[test]
-fn batches_go_to_children_and_results_are_written_to_s3() {
-    let Some(setup) = setup("batches_go_to_children_and_results_are_written_to_s3") else {
-        return;
-    };
-    setup.moto.boto3(
-        None,
-        r#"s3 = aws('s3')
-s3.create_bucket(Bucket='items')
-s3.create_bucket(Bucket='results')
-s3.put_object(Bucket='items', Key='ten.json', Body=json.dumps([{"n": i, "pad": "x" * 20} for i in range(10)]))
-s3.put_object(Bucket='items', Key='odd.json', Body=json.dumps([{"n": i, "odd": i % 2 == 1} for i in range(10)]))
-print('{}')"#,
-    );
-    let endpoint = &setup.server.endpoint;
-    let reader = json!({"Resource": "arn:aws:states:::s3:getObject",
-        "ReaderConfig": {"InputType": "JSON"}, "Parameters": {"Bucket": "items", "Key": "ten.json"}});
+/// Batches by count (with a `BatchInput`) and by bytes, of the ten items `reader` reads.
+fn check_batches(endpoint: &str, reader: &Value) {
     // By count, with a BatchInput.
     let by_count = machine(
         reader.clone(),
@@ -269,6 +254,26 @@ print('{}')"#,
         assert!(batch.to_string().len() <= 100, "{batch}");
         assert!(!batch["Items"].as_array().unwrap().is_empty());
     }
+}
+
+#[test]
+fn batches_go_to_children_and_results_are_written_to_s3() {
+    let Some(setup) = setup("batches_go_to_children_and_results_are_written_to_s3") else {
+        return;
+    };
+    setup.moto.boto3(
+        None,
+        r#"s3 = aws('s3')
+s3.create_bucket(Bucket='items')
+s3.create_bucket(Bucket='results')
+s3.put_object(Bucket='items', Key='ten.json', Body=json.dumps([{"n": i, "pad": "x" * 20} for i in range(10)]))
+s3.put_object(Bucket='items', Key='odd.json', Body=json.dumps([{"n": i, "odd": i % 2 == 1} for i in range(10)]))
+print('{}')"#,
+    );
+    let endpoint = &setup.server.endpoint;
+    let reader = json!({"Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "JSON"}, "Parameters": {"Bucket": "items", "Key": "ten.json"}});
+    check_batches(endpoint, &reader);
     // Results in S3, with tolerated failures: items with an odd `n` fail.
     let failing = json!({"StartAt": "C", "States": {
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.odd", "BooleanEquals": true, "Next": "F"}], "Default": "P"},

@@ -21,7 +21,10 @@ fn machine(seconds: u64) -> Value {
             "StartAt": "W",
             "States": {
                 "W": {"Type": "Wait", "Seconds": seconds, "Next": "P"},
-                "P": {"Type": "Pass", "Parameters": {"item.$": "$", "done": true}, "End": true}
+                "P": {"Type": "Pass", "Parameters": {"item.$": "$", "done": true,
+                      "execution.$": "$$.Execution.Id", "name.$": "$$.Execution.Name",
+                      "input.$": "$$.Execution.Input", "machine.$": "$$.StateMachine.Id"},
+                      "End": true}
             }
         }
     }}})
@@ -109,7 +112,30 @@ fn check_done(server: &mut Server, arn: &str, items: &[i64]) {
         "{described}\n{}",
         server.report()
     );
-    let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+    let mut output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+    // Each child is an execution of its own: `$$` names it, not the parent.
+    let machine = arn.split(':').nth(6).unwrap();
+    let prefix = format!("arn:aws:states:us-east-1:123456789012:execution:{machine}/");
+    let mut names = std::collections::HashSet::new();
+    for (child, item) in output.as_array_mut().unwrap().iter_mut().zip(items) {
+        let child = child.as_object_mut().unwrap();
+        let (id, name) = (
+            child.remove("execution").unwrap(),
+            child.remove("name").unwrap(),
+        );
+        let (id, name) = (id.as_str().unwrap(), name.as_str().unwrap());
+        assert!(
+            id.starts_with(&prefix) && id.ends_with(&format!(":{name}")),
+            "{id}"
+        );
+        assert_eq!(name.len(), 36, "{name}");
+        names.insert(name.to_string());
+        assert_eq!(child.remove("input").unwrap(), json!(item));
+        let sm = child.remove("machine").unwrap();
+        let sm_prefix = format!("arn:aws:states:us-east-1:123456789012:stateMachine:{machine}/");
+        assert!(sm.as_str().unwrap().starts_with(&sm_prefix), "{sm}");
+    }
+    assert_eq!(names.len(), items.len(), "one name per child");
     assert_eq!(output, expected_output(items));
     assert_eq!(history(&server.endpoint, arn), PARENT);
     let (status, listed) = call(

@@ -85,6 +85,7 @@ pub(crate) async fn run(
         origin,
         in_flight: Mutex::new(BTreeSet::new()),
         started: Mutex::new(BTreeSet::new()),
+        child_machine: None,
     };
     let waiting = run.threads.waiting_for_children(run.observed());
     let outcome = iterations.run_all(items, limit, &tolerance).await;
@@ -222,6 +223,8 @@ struct Iterations<'a> {
     in_flight: Mutex<BTreeSet<usize>>,
     /// Iterations started, by index: whose open states a failure aborts.
     started: Mutex<BTreeSet<usize>>,
+    /// A distributed Map's child executions' state machine, `MACHINE/LABEL` (`None`: inline).
+    child_machine: Option<String>,
 }
 
 impl Iterations<'_> {
@@ -247,7 +250,7 @@ impl Iterations<'_> {
                 match pending.next() {
                     Some((index, item)) => {
                         let thread = self.start(index);
-                        running.push(self.iteration(index, item, thread));
+                        running.push(self.iteration(index, item, thread, None));
                     }
                     None => break,
                 }
@@ -310,6 +313,7 @@ impl Iterations<'_> {
         index: usize,
         item: Value,
         mut thread: Thread,
+        child_name: Option<String>,
     ) -> (usize, Result<Value, Failure>) {
         let (run, map) = (self.attempt.run, self.map);
         let lean = run.is_lean();
@@ -324,7 +328,12 @@ impl Iterations<'_> {
             .child(self.origin, index, Some(Value::Object(map_item)));
         let result = match self.item_input(&frame, plain_input) {
             Ok(input) if map.distributed => {
-                let child = run.detached();
+                let names = crate::context::ChildNames {
+                    machine: self.child_machine.as_deref().unwrap_or_default(),
+                    name: child_name.as_deref().unwrap_or_default(),
+                };
+                let start = run.time_of(&thread);
+                let child = run.detached(run.context.for_child(names, &input, start));
                 // The child's root thread has the iteration's key, so that its task tokens
                 // differ from every other child's and stay the same when it runs again.
                 let mut child_thread = Thread::root(run.time_of(&thread));

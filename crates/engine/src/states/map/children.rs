@@ -143,6 +143,7 @@ pub(super) async fn run(
         map,
         effective,
         origin,
+        machine: &machine,
     };
     let output = match steps
         .children(thread, &mut record, plan.tolerance, inputs)
@@ -167,6 +168,8 @@ struct Steps<'s, 'a> {
     map: &'s MapState,
     effective: &'s Value,
     origin: u64,
+    /// The child executions' state machine, `MACHINE/LABEL`.
+    machine: &'s str,
 }
 
 impl Steps<'_, '_> {
@@ -188,6 +191,7 @@ impl Steps<'_, '_> {
             origin: self.origin,
             in_flight: Default::default(),
             started: Default::default(),
+            child_machine: Some(self.machine.to_string()),
         };
         // The Map's thread stays live (not `waiting_for_children`) while the children run:
         // they are counted apart, and the execution must not be unloaded under them.
@@ -313,7 +317,8 @@ impl Driver<'_, '_> {
                 child.start = Some(attempt.run.env.now());
                 self.count(child.items, |c| &mut c.pending, |c| &mut c.running);
                 let thread = self.iterations.start(next);
-                running.push(self.iterations.iteration(next, child.input.clone(), thread));
+                let (input, name) = (child.input.clone(), Some(child.name.clone()));
+                running.push(self.iterations.iteration(next, input, thread, name));
                 next += 1;
             }
             let Some((index, result)) = running.next().await else {
