@@ -99,6 +99,11 @@ impl<'e> Run<'e> {
         self.lean
     }
 
+    /// Whether this is a distributed Map's child execution (see [`Run::detached`]).
+    pub fn is_detached(&self) -> bool {
+        self.detached
+    }
+
     /// Fails a state about to be entered when the history has no room left for it (AWS fails
     /// the execution when its history reaches 25,000 events; an infinite loop ends there).
     pub fn check_history_room(&self) -> Result<(), Failure> {
