@@ -3,7 +3,8 @@
 //! Map state child workflow executions"), so the parent's history holds only the Map state's
 //! and the Map Run's events (`MapRunStarted`, `MapRunSucceeded`, as the recorded
 //! `base_scenarios__test_map_state_config_distributed_*` cases show), and a server restarted
-//! while the children wait finishes the run with the right output.
+//! while the children wait finishes the run with the right output and keeps the activity
+//! results a worker already sent.
 
 mod common;
 
@@ -185,4 +186,59 @@ fn a_parked_processor_survives_a_server_restart() {
     server.kill();
     let mut server = Server::start(&data, None);
     check_done(&mut server, &arn, &items);
+}
+
+/// Takes one task of `activity` over the API and answers it with `{"ok": <its n>}`.
+fn answer_one(endpoint: &str, activity: &str) -> String {
+    let (status, task) = call(
+        endpoint,
+        "GetActivityTask",
+        &json!({"activityArn": activity, "workerName": "w"}),
+    );
+    assert_eq!(status, 200, "{task}");
+    let token = task["taskToken"].as_str().expect("a task").to_string();
+    let input: Value = serde_json::from_str(task["input"].as_str().unwrap()).unwrap();
+    let (status, sent) = call(
+        endpoint,
+        "SendTaskSuccess",
+        &json!({"taskToken": token, "output": json!({"ok": input["n"]}).to_string()}),
+    );
+    assert_eq!(status, 200, "{sent}");
+    token
+}
+
+#[test]
+fn activity_tasks_of_children_survive_a_server_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, None);
+    let (_, created) = call(&server.endpoint, "CreateActivity", &json!({"name": "work"}));
+    let activity = created["activityArn"].as_str().unwrap().to_string();
+    let definition = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": true,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "A",
+            "States": {"A": {"Type": "Task", "Resource": activity, "End": true}}
+        }
+    }}});
+    let items = json!([{"n": 0}, {"n": 1}, {"n": 2}]);
+    let arn = start(&server.endpoint, "tasks", &definition, &items);
+    let first = answer_one(&server.endpoint, &activity);
+    server.kill();
+    let mut server = Server::start(&data, None);
+    // The two children left are asked again, each under a token of its own; the answered
+    // one is not.
+    let tokens: std::collections::HashSet<String> = (0..2)
+        .map(|_| answer_one(&server.endpoint, &activity))
+        .collect();
+    assert_eq!(tokens.len(), 2);
+    assert!(!tokens.contains(&first));
+    let described = wait(&mut server, &arn, 30);
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output, json!([{"ok": 0}, {"ok": 1}, {"ok": 2}]));
+    assert_eq!(history(&server.endpoint, &arn), PARENT);
+    let log = server.report();
+    assert!(!log.contains("transition refused"), "{log}");
 }
