@@ -155,6 +155,18 @@ fn check_done(server: &mut Server, arn: &str, items: &[i64]) {
     assert_eq!(run["status"], "SUCCEEDED", "{run}");
     assert_eq!(run["itemCounts"]["succeeded"], items.len(), "{run}");
     assert_eq!(run["itemCounts"]["total"], items.len(), "{run}");
+    // The children ran but are not kept: listing them is refused, not answered wrongly.
+    let (status, refused) = call(
+        &server.endpoint,
+        "ListExecutions",
+        &json!({"mapRunArn": runs[0]["mapRunArn"]}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        common::error_type(&refused),
+        "ValidationException",
+        "{refused}"
+    );
     let log = server.report();
     assert!(!log.contains("transition refused"), "{log}");
 }
