@@ -294,6 +294,14 @@ pub trait Environment: Send + Sync {
         Box::pin(async { None })
     }
 
+    /// The outcome a Map Run that ended stored with its last [`Environment::map_run`] report
+    /// (`MapRunRecord::outcome`), for a replay of its parent that finds the run's end
+    /// recorded. The default keeps nothing: the replay runs the children again.
+    fn map_run_outcome(&self, arn: &str) -> BoxFuture<'_, Option<String>> {
+        let _ = arn;
+        Box::pin(async { None })
+    }
+
     /// Told when every thread of the execution that is running states is parked (`true`) and
     /// when one wakes or starts (`false`). Parks register their deadline with
     /// [`Environment::park_until`] when it is called, before the engine reports the execution

@@ -344,6 +344,19 @@ impl Environment for DurableEnvironment {
         })
     }
 
+    fn map_run_outcome(&self, arn: &str) -> BoxFuture<'_, Option<String>> {
+        let arn = arn.to_string();
+        Box::pin(async move {
+            match self.store.get_map_run(&arn).await {
+                Ok(found) => found.and_then(|record| record.outcome),
+                Err(error) => {
+                    tracing::warn!(%error, "a Map Run's outcome could not be read; its children run again");
+                    None
+                }
+            }
+        })
+    }
+
     fn task_recorded(&self, token: &str, thread: &str, seq: u32) {
         self.recorded_tasks
             .lock()

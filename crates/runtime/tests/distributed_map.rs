@@ -158,3 +158,60 @@ async fn a_restart_keeps_the_activity_results_already_sent() {
     assert_eq!(seen.len(), 3);
     check_parent(&runtime, &arn, json!([{"ok": 0}, {"ok": 1}, {"ok": 2}])).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wake_up_after_the_map_takes_its_recorded_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, functions) = runtime_in(dir.path(), Some(Duration::from_millis(200)));
+    let _timers = runtime.spawn_timers(Duration::from_millis(50));
+    let processor = json!({"StartAt": "D", "States": {
+        "D": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double",
+              "Parameters": {"n.$": "$"}, "End": true}
+    }});
+    let mut definition = distributed(processor);
+    // After the Map, a Wait past the unload threshold: the execution leaves memory and is
+    // replayed from its history when the Wait ends.
+    definition["States"]["M"] = {
+        let mut map = definition["States"]["M"].take();
+        map.as_object_mut().unwrap().remove("End");
+        map["Next"] = json!("W");
+        map
+    };
+    definition["States"]["W"] = json!({"Type": "Wait", "Seconds": 1, "End": true});
+    let machine = create(&runtime, "after", definition).await;
+    let started = start(&runtime, &machine, "a", json!([1, 2, 3])).await;
+    let store = runtime.store();
+    let execution = wait_closed(store.as_ref(), &started.arn).await;
+    assert_eq!(
+        execution.status,
+        ExecutionStatus::Succeeded,
+        "{execution:?}"
+    );
+    let output: Value = serde_json::from_str(execution.output.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        output,
+        json!([{"doubled": 2}, {"doubled": 4}, {"doubled": 6}])
+    );
+    assert_eq!(
+        functions.calls.load(Ordering::SeqCst),
+        3,
+        "the replay took the Map Run's outcome instead of running the children again"
+    );
+    let events = history(store.as_ref(), &started.arn).await;
+    assert_whole(&events);
+    assert_eq!(
+        events.iter().filter(|e| e.kind == "MapRunStarted").count(),
+        1
+    );
+    let runs = store
+        .list_map_runs(&started.arn, fluxo_store::Page::new(10, None))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        runs[0].status,
+        fluxo_types::map_run::MapRunStatus::Succeeded
+    );
+    assert_eq!(runs[0].item_counts.succeeded, 3);
+}

@@ -61,6 +61,7 @@ pub fn body_of(record: &MapRunRecord) -> String {
         "items": record.item_counts.to_array(),
         "executions": record.execution_counts.to_array(),
         "stateMachine": record.state_machine_arn,
+        "outcome": record.outcome,
     })
     .to_string()
 }
@@ -99,6 +100,7 @@ pub fn record_from(
             .as_str()
             .unwrap_or_default()
             .to_string(),
+        outcome: body["outcome"].as_str().map(str::to_string),
         arn,
         execution_arn,
         start_ms,

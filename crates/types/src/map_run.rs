@@ -120,4 +120,8 @@ pub struct MapRunRecord {
     pub limits: MapRunLimits,
     pub item_counts: MapRunCounts,
     pub execution_counts: MapRunCounts,
+    /// How the run ended, as JSON text (`{"output": …}`, or `{"error", "cause", "details"}`),
+    /// kept so that a replay of the parent takes it instead of running the children again;
+    /// `None` while it runs. Not shown by the API.
+    pub outcome: Option<String>,
 }

@@ -12,6 +12,7 @@
 mod batcher;
 mod children;
 mod formats;
+mod outcome;
 mod reader;
 mod tolerance;
 mod writer;

@@ -19,6 +19,7 @@ fn record(execution: &str, id: &str) -> MapRunRecord {
         },
         item_counts: MapRunCounts::default(),
         execution_counts: MapRunCounts::default(),
+        outcome: None,
     }
 }
 
@@ -61,6 +62,7 @@ pub(super) async fn run(store: &dyn Store) {
     ended.stop_ms = Some(20);
     ended.item_counts = MapRunCounts::from_array([0, 0, 7, 1, 0, 0, 8, 7, 0, 0]);
     ended.execution_counts = MapRunCounts::from_array([0, 0, 2, 1, 0, 0, 3, 2, 0, 0]);
+    ended.outcome = Some(r#"{"output":[1,"two"]}"#.into());
     assert_eq!(store.report_map_run(ended.clone()).await.unwrap(), limits);
     let stored = store.get_map_run(&first.arn).await.unwrap().unwrap();
     assert_eq!(stored, MapRunRecord { limits, ..ended });

@@ -10,7 +10,7 @@
 use super::batcher::Batching;
 use super::tolerance::Tolerance;
 use super::writer::{self, RunNames};
-use super::{reader, Iterations};
+use super::{outcome, reader, Iterations};
 use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
 use crate::history::details;
@@ -104,6 +104,15 @@ pub(super) async fn run(
     );
     let machine = format!("{}/{label}", context.state_machine_name());
     let mut run_thread = thread.child(started, "run");
+    if let Some(outcome) = outcome::recorded(attempt, thread, &map_run_arn).await {
+        let arn = Value::String(map_run_arn);
+        run.record(
+            &mut run_thread,
+            EventType::MapRunStarted,
+            Some(details([("mapRunArn", arn)])),
+        );
+        return outcome::replay(attempt, input, thread, outcome);
+    }
     let origin = run.record(
         &mut run_thread,
         EventType::MapRunStarted,
@@ -123,6 +132,7 @@ pub(super) async fn run(
         limits: plan.tolerance.limits(plan.max_concurrency),
         item_counts: MapRunCounts::default(),
         execution_counts: MapRunCounts::default(),
+        outcome: None,
     };
     run.env.map_run(&record).await;
     // The parent's history up to `MapRunStarted` is durable before any child acts.
@@ -156,6 +166,7 @@ pub(super) async fn run(
     };
     record.status = MapRunStatus::Succeeded;
     record.stop_ms = Some(run.env.now().as_millisecond());
+    record.outcome = Some(outcome::succeeded(&output));
     run.env.map_run(&record).await;
     run.record(thread, EventType::MapRunSucceeded, None);
     run.record(thread, EventType::MapStateSucceeded, None);
@@ -258,6 +269,7 @@ async fn fail_run(
     let run = attempt.run;
     record.status = MapRunStatus::Failed;
     record.stop_ms = Some(run.env.now().as_millisecond());
+    record.outcome = Some(outcome::failed(&failure, with_details));
     run.env.map_run(record).await;
     let details = with_details.then(|| {
         details([
