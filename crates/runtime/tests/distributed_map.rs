@@ -215,3 +215,58 @@ async fn a_wake_up_after_the_map_takes_its_recorded_outcome() {
     );
     assert_eq!(runs[0].item_counts.succeeded, 3);
 }
+
+/// The execution's one Map Run once it is no longer RUNNING (waiting up to 5 s).
+async fn ended_map_run(
+    runtime: &Arc<fluxo_runtime::Runtime>,
+    arn: &str,
+) -> fluxo_types::map_run::MapRunRecord {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let runs = runtime
+            .store()
+            .list_map_runs(arn, fluxo_store::Page::new(10, None))
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(runs.len(), 1);
+        if runs[0].status != fluxo_types::map_run::MapRunStatus::Running {
+            return runs[0].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "{:?}", runs[0]);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_parent_stops_or_times_out_is_aborted() {
+    use fluxo_types::map_run::MapRunStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let (runtime, _) = runtime_in(dir.path(), Some(Duration::from_millis(200)));
+    let activity = runtime.create_activity("work", 0).await.unwrap().arn;
+    let machine = create(&runtime, "stopped", activity_definition(&activity)).await;
+    let items = json!([{"n": 0}, {"n": 1}]);
+    let stopped = start(&runtime, &machine, "s", items.clone()).await;
+    take(&runtime, &activity).await;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let ended = runtime.stop(&stopped.arn, None, None, now).await.unwrap();
+    assert_eq!(ended.status, ExecutionStatus::Aborted);
+    let run = ended_map_run(&runtime, &stopped.arn).await;
+    assert_eq!(run.status, MapRunStatus::Aborted);
+    assert_eq!(run.stop_ms, Some(now));
+    assert_eq!(
+        (run.item_counts.running, run.item_counts.aborted),
+        (0, 2),
+        "{run:?}"
+    );
+    // The execution's own timeout ends the Map's children with it.
+    let mut definition = activity_definition(&activity);
+    definition["TimeoutSeconds"] = json!(1);
+    let machine = create(&runtime, "late", definition).await;
+    let late = start(&runtime, &machine, "l", items).await;
+    let execution = wait_closed(runtime.store().as_ref(), &late.arn).await;
+    assert_eq!(execution.status, ExecutionStatus::TimedOut);
+    let run = ended_map_run(&runtime, &late.arn).await;
+    assert_eq!(run.status, MapRunStatus::Aborted);
+    assert_eq!(run.execution_counts.aborted, 2, "{run:?}");
+}

@@ -324,6 +324,7 @@ impl Driver<'_, '_> {
         let (mut next, mut failures) = (0usize, 0usize);
         let mut running = FuturesUnordered::new();
         loop {
+            let launched = next;
             while running.len() < self.limit() && next < children.len() {
                 let child = &mut children[next];
                 child.start = Some(attempt.run.env.now());
@@ -332,6 +333,10 @@ impl Driver<'_, '_> {
                 let (input, name) = (child.input.clone(), Some(child.name.clone()));
                 running.push(self.iterations.iteration(next, input, thread, name));
                 next += 1;
+            }
+            // Children just started show as running (throttled like every report).
+            if next > launched {
+                self.report().await;
             }
             let Some((index, result)) = running.next().await else {
                 return (children, None);
