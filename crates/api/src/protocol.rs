@@ -47,10 +47,13 @@ pub enum Action {
     UpdateStateMachineAlias,
     DeleteStateMachineAlias,
     ListStateMachineAliases,
+    DescribeMapRun,
+    ListMapRuns,
+    UpdateMapRun,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 37] = [
         Action::CreateStateMachine,
         Action::DescribeStateMachine,
         Action::UpdateStateMachine,
@@ -85,6 +88,9 @@ impl Action {
         Action::UpdateStateMachineAlias,
         Action::DeleteStateMachineAlias,
         Action::ListStateMachineAliases,
+        Action::DescribeMapRun,
+        Action::ListMapRuns,
+        Action::UpdateMapRun,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +129,9 @@ impl Action {
             Action::UpdateStateMachineAlias => "UpdateStateMachineAlias",
             Action::DeleteStateMachineAlias => "DeleteStateMachineAlias",
             Action::ListStateMachineAliases => "ListStateMachineAliases",
+            Action::DescribeMapRun => "DescribeMapRun",
+            Action::ListMapRuns => "ListMapRuns",
+            Action::UpdateMapRun => "UpdateMapRun",
         }
     }
 

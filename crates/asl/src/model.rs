@@ -6,6 +6,7 @@
 //! validation.
 
 mod build;
+pub mod distributed;
 mod resource;
 
 pub use build::build;
@@ -236,6 +237,12 @@ pub struct MapState {
     pub tolerated_failure_count: Option<ValueOrPath<Value>>,
     pub tolerated_failure_percentage: Option<ValueOrPath<Value>>,
     pub distributed: bool,
+    /// `ItemReader`: the items come from S3 instead of the state input.
+    pub item_reader: Option<distributed::ItemReader>,
+    /// `ItemBatcher`: child executions take batches of items.
+    pub item_batcher: Option<distributed::ItemBatcher>,
+    /// `ResultWriter`: results written to S3 (or only reshaped by `WriterConfig`).
+    pub result_writer: Option<distributed::ResultWriter>,
     /// `Label` of a distributed Map: names its Map Runs (`mapRun:MACHINE/LABEL:ID`).
     pub label: Option<String>,
 }

@@ -65,6 +65,10 @@ pub struct ServiceCall {
     pub state_machine_arn: Option<String>,
     /// The execution's ARN (`events:putEvents` lists it too).
     pub execution_arn: Option<String>,
+    /// The request's `Body` as these bytes instead of the JSON text a Task's `Body` parameter
+    /// becomes: for Fluxo's own S3 writes (a Distributed Map's `ResultWriter` files). Nothing in
+    /// a definition sets it.
+    pub raw_body: Option<String>,
 }
 
 /// Why the integrations could not be set up.
@@ -198,14 +202,20 @@ async fn perform(inner: &Inner, call: &ServiceCall) -> Result<Value, ServiceFail
             let style = ErrorStyle::SdkV2 {
                 prefix: naming::sdk_client_name(&model.metadata.service_id),
             };
+            let raw_body = call.raw_body.clone();
             inner
-                .call_api(
+                .call_api_with(
                     &resource.service,
                     &resource.service,
                     &resource.action,
                     call.parameters.clone(),
                     region,
                     &style,
+                    |bound| {
+                        if let Some(body) = raw_body {
+                            bound.insert("Body".into(), Value::String(body));
+                        }
+                    },
                 )
                 .await
                 .map(|called| called.output)

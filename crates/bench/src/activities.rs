@@ -21,7 +21,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 pub const WORKERS: usize = 8;
 
 /// One POST of the Step Functions API; the answer's JSON, or the error AWS's shape carries.
-async fn call(client: &reqwest::Client, url: &str, action: &str, body: Value) -> Result<Value> {
+pub(crate) async fn call(
+    client: &reqwest::Client,
+    url: &str,
+    action: &str,
+    body: Value,
+) -> Result<Value> {
     let response = client
         .post(url)
         .header("Content-Type", "application/x-amz-json-1.0")

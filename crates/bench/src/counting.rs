@@ -189,6 +189,39 @@ impl Store for CountingStore {
     }
 }
 
+/// Map Runs pass through uncounted.
+impl MapRunStore for CountingStore {
+    fn report_map_run(
+        &self,
+        record: fluxo_types::map_run::MapRunRecord,
+    ) -> StoreFuture<'_, fluxo_types::map_run::MapRunLimits> {
+        self.inner.report_map_run(record)
+    }
+
+    fn get_map_run<'a>(
+        &'a self,
+        arn: &'a str,
+    ) -> StoreFuture<'a, Option<fluxo_types::map_run::MapRunRecord>> {
+        self.inner.get_map_run(arn)
+    }
+
+    fn list_map_runs<'a>(
+        &'a self,
+        execution_arn: &'a str,
+        page: Page,
+    ) -> StoreFuture<'a, Listed<fluxo_types::map_run::MapRunRecord>> {
+        self.inner.list_map_runs(execution_arn, page)
+    }
+
+    fn update_map_run<'a>(
+        &'a self,
+        arn: &'a str,
+        update: MapRunUpdate,
+    ) -> StoreFuture<'a, Option<fluxo_types::map_run::MapRunRecord>> {
+        self.inner.update_map_run(arn, update)
+    }
+}
+
 /// Versions and aliases pass through uncounted.
 impl VersionStore for CountingStore {
     fn publish_version(&self, publish: Publish) -> StoreFuture<'_, Made<VersionRecord>> {

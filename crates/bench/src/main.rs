@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod activities;
 mod counting;
+mod dmap;
 mod durable;
 mod functions;
 mod http;

@@ -2,7 +2,9 @@
 
 use crate::record::Record;
 use crate::workloads::{self, Measured};
-use crate::{activities, durable, functions, http, in_process, nodes, parked, sqs, store_floor};
+use crate::{
+    activities, dmap, durable, functions, http, in_process, nodes, parked, sqs, store_floor,
+};
 use anyhow::Result;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,8 @@ pub struct Sizes {
     pub activity_tasks: usize,
     /// `sqs:sendMessage` calls against moto, each side.
     pub sqs_calls: usize,
+    /// Items of the Distributed Map in S3.
+    pub dmap_items: usize,
 }
 
 impl Sizes {
@@ -39,6 +43,7 @@ impl Sizes {
             wrk_seconds: 10,
             activity_tasks: 2_000,
             sqs_calls: 2_000,
+            dmap_items: 100_000,
         }
     }
 
@@ -57,6 +62,7 @@ impl Sizes {
             wrk_seconds: 1,
             activity_tasks: 20,
             sqs_calls: 20,
+            dmap_items: 250,
         }
     }
 }
@@ -85,6 +91,9 @@ pub enum Section {
     /// W5 durable on one, two and three nodes sharing one PostgreSQL, next to SQLite and to
     /// the floor of bare inserts; SQL statements per transition.
     Nodes,
+    /// A Distributed Map over 100,000 items in S3 (moto) with ItemBatcher and ResultWriter:
+    /// items per second and resident memory. Not part of the default run (it needs moto).
+    Dmap,
 }
 
 pub struct Options {
@@ -175,6 +184,10 @@ pub async fn run(sizes: &Sizes, options: &Options, scratch: &Path) -> Result<Vec
     }
     if wanted(Section::Sqs) {
         records.extend(sqs::run(sizes.sqs_calls, sqs::CONCURRENCY, scratch).await?);
+    }
+    // Only when asked for: it needs moto, which the default suite does not.
+    if options.only.contains(&Section::Dmap) {
+        records.extend(dmap::run(sizes.dmap_items, scratch).await?);
     }
     Ok(records)
 }

@@ -30,6 +30,14 @@ pub(crate) struct ContextObject {
     given: Option<Value>,
 }
 
+/// The names of a distributed Map's child execution: its state machine `MACHINE/LABEL` and
+/// its own name (a UUID).
+#[derive(Clone, Copy)]
+pub(crate) struct ChildNames<'n> {
+    pub machine: &'n str,
+    pub name: &'n str,
+}
+
 /// The parts of `$$.State` for the state being run.
 pub(crate) struct StateContext<'s> {
     pub name: &'s str,
@@ -60,6 +68,39 @@ impl ContextObject {
             express: request.express,
             redrives: (0, None),
             input: with_input.then(|| request.input.clone()),
+            execution: OnceLock::new(),
+            state_machine: OnceLock::new(),
+            given: None,
+        }
+    }
+
+    /// The context of a distributed Map's child execution (developer guide, "Distributed Map
+    /// state child workflow executions"): `Execution.Id` is
+    /// `arn:aws:states:REGION:ACCOUNT:execution:MACHINE/LABEL:NAME`, `StateMachine` the
+    /// child's `MACHINE/LABEL`, `Execution.Input` its item (or batch).
+    pub fn for_child(&self, child: ChildNames<'_>, input: &Value, start_time: Timestamp) -> Self {
+        let account = self.account().to_string();
+        ContextObject {
+            execution_arn: fluxo_types::arn::execution(
+                &self.region,
+                &account,
+                child.machine,
+                child.name,
+            ),
+            execution_name: child.name.to_string(),
+            role_arn: self.role_arn.clone(),
+            state_machine_arn: fluxo_types::arn::state_machine(
+                &self.region,
+                &account,
+                child.machine,
+            ),
+            state_machine_name: child.machine.to_string(),
+            region: self.region.clone(),
+            start_time,
+            express: false,
+            // A child execution is its own execution: never redriven itself.
+            redrives: (0, None),
+            input: self.input.as_ref().map(|_| input.clone()),
             execution: OnceLock::new(),
             state_machine: OnceLock::new(),
             given: None,

@@ -84,6 +84,10 @@ pub struct ServiceRequest {
     pub state_machine_arn: String,
     /// The execution's ARN.
     pub execution_arn: String,
+    /// The request's `Body` as these bytes rather than as the JSON text a `Body` parameter
+    /// becomes: set only by the engine's own S3 writes (a Distributed Map's `ResultWriter`
+    /// files), never from a definition.
+    pub raw_body: Option<String>,
 }
 
 /// Something that calls AWS services for Task states: the service integrations implement it
@@ -275,6 +279,27 @@ pub trait Environment: Send + Sync {
     /// Calls an AWS service integration (see [`ServiceRequest`]). The default has none.
     fn call_service(&self, request: ServiceRequest) -> BoxFuture<'_, Result<Value, TaskFailure>> {
         NoServices.call(request)
+    }
+
+    /// A distributed Map's report of its Map Run: when it starts, as it goes (at most every
+    /// 200 ms of the run) and when it ends. The environment keeps the record
+    /// (`DescribeMapRun`, `ListMapRuns`) and answers the run's limits as they are now, which
+    /// `UpdateMapRun` may have changed since the last report (`None`: unchanged). The default
+    /// keeps nothing.
+    fn map_run(
+        &self,
+        report: &fluxo_types::map_run::MapRunRecord,
+    ) -> BoxFuture<'_, Option<fluxo_types::map_run::MapRunLimits>> {
+        let _ = report;
+        Box::pin(async { None })
+    }
+
+    /// The outcome a Map Run that ended stored with its last [`Environment::map_run`] report
+    /// (`MapRunRecord::outcome`), for a replay of its parent that finds the run's end
+    /// recorded. The default keeps nothing: the replay runs the children again.
+    fn map_run_outcome(&self, arn: &str) -> BoxFuture<'_, Option<String>> {
+        let _ = arn;
+        Box::pin(async { None })
     }
 
     /// Told when every thread of the execution that is running states is parked (`true`) and

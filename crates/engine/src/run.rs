@@ -30,6 +30,9 @@ pub(crate) struct Run<'e> {
     limit_history: bool,
     since_yield: AtomicU32,
     pub threads: Threads,
+    /// A distributed Map's child execution (see [`Run::detached`]): its events are never
+    /// handed to the environment, whose history is the parent's.
+    detached: bool,
     /// The hooks of a TestState run (`test_state/`); `None` in executions.
     pub test: Option<&'e crate::test_state::Hooks>,
 }
@@ -52,6 +55,7 @@ impl<'e> Run<'e> {
             limit_history,
             since_yield: AtomicU32::new(0),
             threads: Threads::default(),
+            detached: false,
             test: None,
         }
     }
@@ -110,6 +114,11 @@ impl<'e> Run<'e> {
         self.lean
     }
 
+    /// Whether this is a distributed Map's child execution (see [`Run::detached`]).
+    pub fn is_detached(&self) -> bool {
+        self.detached
+    }
+
     /// Fails a state about to be entered when the history has no room left for it (AWS fails
     /// the execution when its history reaches 25,000 events; an infinite loop ends there).
     pub fn check_history_room(&self) -> Result<(), Failure> {
@@ -156,7 +165,7 @@ impl<'e> Run<'e> {
     pub async fn persist(&self) {
         let events = {
             let mut journal = self.journal();
-            if !self.env.persists() {
+            if !self.env.persists() || self.detached {
                 journal.skip_unpersisted();
                 return;
             }
@@ -177,17 +186,24 @@ impl<'e> Run<'e> {
     }
 
     /// A run for a child execution (an iteration of a distributed Map): its events form the
-    /// child's own history, not the parent's.
-    pub fn detached(&self) -> Run<'_> {
+    /// child's own history, not the parent's (developer guide, "Distributed Map state child
+    /// workflow executions"; the recorded `*_config_distributed_*` cases show the parent with
+    /// `MapRunStarted` and `MapRunSucceeded` only). Fluxo keeps no child histories: the
+    /// child's events live in its own journal while it runs (so that its threads have keys,
+    /// under the parent's iteration thread, and its task tokens are its own) and are never
+    /// persisted. Its threads are counted apart and never make the execution idle: a parked
+    /// child keeps the execution loaded, because a replay would start the child again.
+    pub fn detached(&self, context: ContextObject) -> Run<'_> {
         let mut run = Run::new(
             self.env,
-            self.context.clone(),
+            context,
             Journal::new(Vec::new()),
-            self.details,
-            self.lean,
+            false,
+            false,
             self.limit_history,
         );
-        run.threads = self.threads.clone();
+        run.threads = Threads::silent();
+        run.detached = true;
         run
     }
 }

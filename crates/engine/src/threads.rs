@@ -19,9 +19,11 @@ struct Counts {
     live: u32,
     parked: u32,
     idle: bool,
+    /// Counts a distributed Map's child execution: never reported to the environment.
+    silent: bool,
 }
 
-/// Shared by a run and the runs it detaches (a distributed Map's child executions).
+/// Shared by a run's threads (a detached run, a distributed Map's child execution, has its own).
 #[derive(Default, Clone)]
 pub(crate) struct Threads(Arc<Mutex<Counts>>);
 
@@ -42,10 +44,22 @@ pub(crate) struct Observed<'a> {
 }
 
 impl Threads {
+    /// The counts of a distributed Map's child execution, which never tell the environment
+    /// that the execution is idle (see `Run::detached`).
+    pub fn silent() -> Threads {
+        Threads(Arc::new(Mutex::new(Counts {
+            silent: true,
+            ..Counts::default()
+        })))
+    }
+
     fn change(&self, env: &dyn Environment, journal: &Mutex<Journal>, live: i32, parked: i32) {
         let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
         counts.live = counts.live.saturating_add_signed(live);
         counts.parked = counts.parked.saturating_add_signed(parked);
+        if counts.silent {
+            return;
+        }
         let idle = counts.live > 0
             && counts.parked >= counts.live
             && journal

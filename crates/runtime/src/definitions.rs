@@ -10,6 +10,8 @@ use fluxo_types::StateMachineType;
 use serde_json::Value;
 use std::sync::Arc;
 
+mod distributed;
+
 /// Why a definition cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DefinitionError {
@@ -62,9 +64,6 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
     Ok(Arc::new(machine))
 }
 
-/// Fields of a distributed Map that Fluxo does not run yet.
-const UNSUPPORTED_MAP_FIELDS: [&str; 3] = ["ItemReader", "ItemBatcher", "ResultWriter"];
-
 /// The first feature of `definition` that Fluxo cannot run, with its JSON pointer. The
 /// validator has bounded the nesting already; the walk keeps its own stack regardless.
 fn unsupported(definition: &Value, kind: StateMachineType) -> Option<(String, String)> {
@@ -75,6 +74,11 @@ fn unsupported(definition: &Value, kind: StateMachineType) -> Option<(String, St
         };
         for (name, state) in states {
             let at = format!("{pointer}/States/{}", escape(name));
+            if state.get("Type").and_then(Value::as_str) == Some("Map") {
+                if let Some(found) = distributed::unsupported_in_map(state, &at) {
+                    return Some(found);
+                }
+            }
             if let Some(found) = unsupported_in_state(state, &at, kind) {
                 return Some(found);
             }
@@ -98,14 +102,6 @@ fn unsupported_in_state(
     at: &str,
     kind: StateMachineType,
 ) -> Option<(String, String)> {
-    for field in UNSUPPORTED_MAP_FIELDS {
-        if state.get(field).is_some() {
-            return Some((
-                format!("{at}/{field}"),
-                format!("UNSUPPORTED_FEATURE: Fluxo does not run a Map state's {field} yet"),
-            ));
-        }
-    }
     let resource = state.get("Resource").and_then(Value::as_str)?;
     if state.get("Type").and_then(Value::as_str) != Some("Task") {
         return None;
@@ -261,10 +257,12 @@ mod tests {
             Some("/States/P/Branches/0/States/T/Resource")
         );
         let reader = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
-            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
+            "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"},
+                "ReaderConfig": {"InputType": "JSON"}},
             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                 "StartAt": "X", "States": {"X": {"Type": "Pass", "End": true}}}}}});
-        assert_eq!(refusal(reader).as_deref(), Some("/States/M/ItemReader"));
+        // A distributed Map's reader, batcher and writer run.
+        assert_eq!(refusal(reader), None);
         // AWS rejects integrations it does not have when the definition is created.
         let query = task("arn:aws:states:::dynamodb:query").to_string();
         match prepare(&query, StateMachineType::Standard) {

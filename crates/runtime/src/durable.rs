@@ -57,6 +57,9 @@ pub struct DurableEnvironment {
     interruption: watch::Sender<Option<Interruption>>,
     changes: broadcast::Sender<std::sync::Arc<str>>,
     pub(crate) tasks: TaskContext,
+    /// Whether the execution has reported a Map Run: its end then closes the runs it left
+    /// RUNNING (`Runtime::close_map_runs`).
+    map_runs: std::sync::atomic::AtomicBool,
     /// Tasks whose outcome event is recorded, by that event's position: closed in the store
     /// once the event is committed.
     pub(crate) recorded_tasks: Mutex<HashMap<(String, u32), String>>,
@@ -91,6 +94,7 @@ impl DurableEnvironment {
             interruption: watch::channel(None).0,
             changes,
             tasks,
+            map_runs: std::sync::atomic::AtomicBool::new(false),
             recorded_tasks: Mutex::new(HashMap::new()),
         }
     }
@@ -326,6 +330,39 @@ impl Environment for DurableEnvironment {
         self.clock.call_service(request)
     }
 
+    /// The Map Run's record goes to the store, whose limits (`UpdateMapRun`'s) come back. A
+    /// store that fails costs the record, not the run.
+    fn map_run(
+        &self,
+        report: &fluxo_types::map_run::MapRunRecord,
+    ) -> BoxFuture<'_, Option<fluxo_types::map_run::MapRunLimits>> {
+        let report = report.clone();
+        self.map_runs
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        Box::pin(async move {
+            match self.store.report_map_run(report).await {
+                Ok(limits) => Some(limits),
+                Err(error) => {
+                    tracing::warn!(%error, "a Map Run's record could not be stored");
+                    None
+                }
+            }
+        })
+    }
+
+    fn map_run_outcome(&self, arn: &str) -> BoxFuture<'_, Option<String>> {
+        let arn = arn.to_string();
+        Box::pin(async move {
+            match self.store.get_map_run(&arn).await {
+                Ok(found) => found.and_then(|record| record.outcome),
+                Err(error) => {
+                    tracing::warn!(%error, "a Map Run's outcome could not be read; its children run again");
+                    None
+                }
+            }
+        })
+    }
+
     fn task_recorded(&self, token: &str, thread: &str, seq: u32) {
         self.recorded_tasks
             .lock()
@@ -362,7 +399,19 @@ impl Environment for DurableEnvironment {
                             self.tasks.hub.notify_all(&self.execution_arn);
                             if let Some(runtime) = self.tasks.runtime.upgrade() {
                                 let child = self.execution_arn.clone();
-                                tokio::spawn(async move { runtime.child_ended(&child).await });
+                                let map_runs =
+                                    self.map_runs.load(std::sync::atomic::Ordering::Relaxed);
+                                let ended_ms = transition
+                                    .update
+                                    .as_ref()
+                                    .and_then(|update| update.stopped_ms)
+                                    .unwrap_or_default();
+                                tokio::spawn(async move {
+                                    runtime.child_ended(&child).await;
+                                    if map_runs {
+                                        runtime.close_map_runs(&child, ended_ms).await;
+                                    }
+                                });
                             }
                         }
                         self.close_recorded_tasks(&events).await;

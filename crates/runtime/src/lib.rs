@@ -22,6 +22,7 @@ mod express;
 pub mod http;
 mod hub;
 mod listen;
+mod map_runs;
 mod nested;
 mod nodes;
 mod own_api;

@@ -55,6 +55,7 @@ impl ServiceInvoker for AwsServices {
             region: request.region,
             state_machine_arn: Some(request.state_machine_arn),
             execution_arn: Some(request.execution_arn),
+            raw_body: request.raw_body,
         });
         Box::pin(async move {
             called.await.map_err(|failure| TaskFailure {

@@ -313,6 +313,7 @@ impl Runtime {
         self.hub.notify_all(arn);
         if stopped.status == ExecutionStatus::Aborted {
             self.tell_parent(arn).await;
+            self.close_map_runs(arn, now_ms).await;
         }
         if stopped.status == ExecutionStatus::Aborted {
             // Stopping a parent stops the children it waits for (`.sync`, `.sync:2`), as

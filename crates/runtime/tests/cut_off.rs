@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use fluxo_runtime::{Runtime, RuntimeConfig};
 use fluxo_store::*;
+use fluxo_types::map_run::{MapRunLimits, MapRunRecord};
 use fluxo_types::ExecutionStatus;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +36,32 @@ macro_rules! through {
             $self.inner.$method($($arg),*).await
         })
     }};
+}
+
+impl MapRunStore for Switch {
+    fn report_map_run(&self, record: MapRunRecord) -> StoreFuture<'_, MapRunLimits> {
+        through!(self.report_map_run(record))
+    }
+
+    fn get_map_run<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<MapRunRecord>> {
+        through!(self.get_map_run(arn))
+    }
+
+    fn list_map_runs<'a>(
+        &'a self,
+        execution_arn: &'a str,
+        page: Page,
+    ) -> StoreFuture<'a, Listed<MapRunRecord>> {
+        through!(self.list_map_runs(execution_arn, page))
+    }
+
+    fn update_map_run<'a>(
+        &'a self,
+        arn: &'a str,
+        update: MapRunUpdate,
+    ) -> StoreFuture<'a, Option<MapRunRecord>> {
+        through!(self.update_map_run(arn, update))
+    }
 }
 
 impl VersionStore for Switch {

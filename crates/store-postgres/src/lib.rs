@@ -19,6 +19,7 @@
 //! insist), verified against the system's root certificates.
 
 mod leases;
+mod map_runs;
 pub mod notices;
 mod redrive;
 mod rows;

@@ -11,6 +11,7 @@
 
 mod leases;
 mod redrive;
+mod map_runs;
 mod rows;
 mod schema;
 mod tasks;

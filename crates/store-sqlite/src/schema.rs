@@ -154,6 +154,16 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE executions ADD COLUMN redrive_ms INTEGER;
     ALTER TABLE executions ADD COLUMN redrive_token TEXT;
 ",
+    // Map Runs: the status, dates, limits and counts in `body` (`fluxo_store::body_of`).
+    "
+    CREATE TABLE map_runs (
+        arn TEXT PRIMARY KEY,
+        execution_arn TEXT NOT NULL,
+        start_ms INTEGER NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX map_runs_by_execution ON map_runs (execution_arn, arn);
+",
 ];
 
 pub fn prepare(connection: &mut Connection) -> StoreResult<()> {

@@ -8,6 +8,7 @@
 //! checks a backend against it.
 
 pub mod lease;
+mod map_runs;
 mod memory;
 mod notice;
 mod page;
@@ -18,6 +19,7 @@ pub mod testing;
 mod versions;
 
 pub use lease::{Claim, Claimed, Fence, Lease};
+pub use map_runs::{body_of, record_from, MapRunStore, MapRunUpdate};
 pub use memory::MemoryStore;
 pub use notice::{Notice, Notices, NOTICE_QUEUE};
 pub use page::{listed, Listing, Page, MAX_PAGE};
@@ -74,7 +76,7 @@ pub type StoreFuture<'a, T> = BoxFuture<'a, StoreResult<T>>;
 
 /// Durable state: state machines and their revisions, executions, history events, timers,
 /// tags. Every method is one transaction.
-pub trait Store: TaskStore + VersionStore + Send + Sync {
+pub trait Store: TaskStore + VersionStore + MapRunStore + Send + Sync {
     /// Stores a new state machine (revision 1, or one past any revision an earlier state
     /// machine of that ARN left) with its tags. A repeated creation
     /// ([`StateMachineRecord::same_creation`]) returns the existing record and changes nothing;

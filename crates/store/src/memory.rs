@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 mod leases;
 use leases::LeaseRow;
+mod map_runs;
 mod tasks;
 mod versions;
 
@@ -35,6 +36,8 @@ struct Tables {
     aliases: BTreeMap<String, AliasRecord>,
     /// The last redrive's client token and time, by execution ARN.
     redrive_tokens: HashMap<String, (String, i64)>,
+    /// Map Runs by ARN.
+    map_runs: BTreeMap<String, fluxo_types::map_run::MapRunRecord>,
 }
 
 impl Tables {

@@ -25,6 +25,7 @@ pub enum Listing {
     Activities,
     Versions,
     Aliases,
+    MapRuns,
 }
 
 impl Listing {
@@ -36,6 +37,7 @@ impl Listing {
             Listing::Activities => "a",
             Listing::Versions => "v",
             Listing::Aliases => "l",
+            Listing::MapRuns => "r",
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 mod leases;
 mod redrive;
+mod map_runs;
 mod tasks;
 mod transitions;
 mod versions;
@@ -104,6 +105,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     tasks::run(store.as_ref()).await;
     versions::run(store.as_ref()).await;
     redrive::run(store.as_ref()).await;
+    map_runs::run(store.as_ref()).await;
     leases::run(store).await;
 }
 

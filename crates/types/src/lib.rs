@@ -7,6 +7,7 @@
 
 pub mod arn;
 mod event_type;
+pub mod map_run;
 mod status;
 
 pub use event_type::{EventType, StateType, UnknownEventType};

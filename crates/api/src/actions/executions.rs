@@ -309,6 +309,13 @@ struct ListOutput {
 }
 
 pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
+    // A Map Run's child executions are run but not kept (ARCHITECTURE.md, "Distributed Map and
+    // Map Runs"): listing them is refused rather than answered with something else.
+    if input.get("mapRunArn").is_some() {
+        return Err(ApiError::validation(
+            "Fluxo keeps no child executions of a Map Run: ListExecutions with mapRunArn is not supported; DescribeMapRun gives their counts",
+        ));
+    }
     let status_filter = input.get("statusFilter").cloned();
     let input: ListInput = parse(input).map_err(|error| match status_filter {
         Some(Value::String(status)) if status.parse::<ExecutionStatus>().is_err() => {

@@ -8,6 +8,7 @@ mod executions;
 mod history;
 mod redrive;
 mod server_options;
+mod map_runs;
 mod state_machines;
 mod tags;
 mod task_tokens;
@@ -61,6 +62,9 @@ pub async fn run(api: &Api, request: Request) -> Result<Vec<u8>, ApiError> {
         Action::UpdateStateMachineAlias => aliases::update(api, input).await,
         Action::DeleteStateMachineAlias => aliases::delete(api, input).await,
         Action::ListStateMachineAliases => aliases::list(api, input).await,
+        Action::DescribeMapRun => map_runs::describe(api, input).await,
+        Action::ListMapRuns => map_runs::list(api, input).await,
+        Action::UpdateMapRun => map_runs::update(api, input).await,
     }
 }
 

@@ -4,6 +4,7 @@
 //! well-formed enough to compile, and reports anything it cannot compile as a diagnostic.
 
 mod analysis;
+mod distributed;
 mod jsonata;
 
 use super::*;
@@ -320,6 +321,9 @@ impl Builder {
                 language,
             ),
             distributed,
+            item_reader: self.item_reader(fields, language),
+            item_batcher: self.item_batcher(fields, language),
+            result_writer: self.result_writer(fields, language),
             label: fields
                 .get("Label")
                 .and_then(Value::as_str)

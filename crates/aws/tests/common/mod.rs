@@ -211,6 +211,7 @@ pub async fn call(
             execution_arn: Some(
                 "arn:aws:states:us-east-1:123456789012:execution:test:run-1".to_string(),
             ),
+            raw_body: None,
         })
         .await
 }

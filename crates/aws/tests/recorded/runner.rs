@@ -88,6 +88,7 @@ pub async fn run(
                         execution_arn: Some(
                             "arn:aws:states:us-east-1:111111111111:execution:recorded:run".into(),
                         ),
+                        raw_body: None,
                     })
                     .await;
                 records.push(TaskRecord {

@@ -9,7 +9,13 @@
 //! states), `MapRunFailed` for a distributed Map, and the lifecycle records `MapStateFailed`;
 //! otherwise `MapRunSucceeded` for a distributed Map and `MapStateSucceeded`.
 
+mod batcher;
+mod children;
+mod formats;
+mod outcome;
+mod reader;
 mod tolerance;
+mod writer;
 
 use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;
@@ -35,6 +41,9 @@ pub(crate) async fn run(
 ) -> Result<Completed, Failure> {
     let run = attempt.run;
     let effective = attempt.input_path(Cow::Borrowed(input))?.into_owned();
+    // A distributed Map that reads its items reads them once its Map Run has started (and
+    // ignores `ItemsPath`, as recorded in `…_test_map_item_reader_base_json_with_items_path_*`).
+    let reads = map.distributed && map.item_reader.is_some();
     let items = match attempt
         .run
         .test
@@ -42,6 +51,7 @@ pub(crate) async fn run(
     {
         // TestState: what the `ItemReader` would have read.
         Some(read) if attempt.mock().is_some() => read.clone(),
+        _ if reads => Vec::new(),
         _ => items(attempt, map, &effective)?,
     };
     let max_concurrency = max_concurrency(attempt, map, &effective)?;
@@ -59,26 +69,15 @@ pub(crate) async fn run(
     if let Some(mock) = attempt.mock() {
         return mocked(attempt, mock, &tolerance, items.len(), input);
     }
-    let mut origin = started;
     if map.distributed {
-        let label = match &map.label {
-            Some(label) => label.clone(),
-            None => attempt.frame.uuid(),
+        let plan = children::Plan {
+            items,
+            max_concurrency,
+            tolerance,
         };
-        let map_run_arn = fluxo_types::arn::map_run(
-            run.context.region(),
-            run.context.account(),
-            run.context.state_machine_name(),
-            &label,
-            &attempt.frame.uuid(),
-        );
-        let mut run_thread = thread.child(started, "run");
-        origin = run.record(
-            &mut run_thread,
-            EventType::MapRunStarted,
-            Some(details([("mapRunArn", Value::String(map_run_arn))])),
-        );
+        return children::run(attempt, map, input, &effective, thread, started, plan).await;
     }
+    let origin = started;
     let iterations = Iterations {
         attempt,
         map,
@@ -87,15 +86,13 @@ pub(crate) async fn run(
         origin,
         in_flight: Mutex::new(BTreeSet::new()),
         started: Mutex::new(BTreeSet::new()),
+        child_machine: None,
     };
     let waiting = run.threads.waiting_for_children(run.observed());
     let outcome = iterations.run_all(items, limit, &tolerance).await;
     drop(waiting);
     match outcome {
         Ok(results) => {
-            if map.distributed {
-                run.record(thread, EventType::MapRunSucceeded, None);
-            }
             run.record(thread, EventType::MapStateSucceeded, None);
             attempt.finish(Cow::Borrowed(input), Value::Array(results))
         }
@@ -108,9 +105,6 @@ pub(crate) async fn run(
                 ),
                 false => failure,
             };
-            if map.distributed {
-                run.record(thread, EventType::MapRunFailed, None);
-            }
             failure.from_branch = true;
             Err(failure)
         }
@@ -230,6 +224,8 @@ struct Iterations<'a> {
     in_flight: Mutex<BTreeSet<usize>>,
     /// Iterations started, by index: whose open states a failure aborts.
     started: Mutex<BTreeSet<usize>>,
+    /// A distributed Map's child executions' state machine, `MACHINE/LABEL` (`None`: inline).
+    child_machine: Option<String>,
 }
 
 impl Iterations<'_> {
@@ -255,7 +251,7 @@ impl Iterations<'_> {
                 match pending.next() {
                     Some((index, item)) => {
                         let thread = self.start(index);
-                        running.push(self.iteration(index, item, thread));
+                        running.push(self.iteration(index, item, thread, None));
                     }
                     None => break,
                 }
@@ -318,6 +314,7 @@ impl Iterations<'_> {
         index: usize,
         item: Value,
         mut thread: Thread,
+        child_name: Option<String>,
     ) -> (usize, Result<Value, Failure>) {
         let (run, map) = (self.attempt.run, self.map);
         let lean = run.is_lean();
@@ -332,8 +329,16 @@ impl Iterations<'_> {
             .child(self.origin, index, Some(Value::Object(map_item)));
         let result = match self.item_input(&frame, plain_input) {
             Ok(input) if map.distributed => {
-                let child = run.detached();
+                let names = crate::context::ChildNames {
+                    machine: self.child_machine.as_deref().unwrap_or_default(),
+                    name: child_name.as_deref().unwrap_or_default(),
+                };
+                let start = run.time_of(&thread);
+                let child = run.detached(run.context.for_child(names, &input, start));
+                // The child's root thread has the iteration's key, so that its task tokens
+                // differ from every other child's and stay the same when it runs again.
                 let mut child_thread = Thread::root(run.time_of(&thread));
+                child_thread.key.clone_from(&thread.key);
                 child
                     .run_machine(&map.processor, input, &mut child_thread, &mut frame)
                     .await

@@ -66,7 +66,23 @@ pub fn check(validator: &mut Validator, node: Node, language: Language) {
         }
     }
     distributed(validator, node, language);
+    inline_only(validator, node);
     label(validator, node);
+}
+
+/// `ItemReader`, `ItemBatcher` and `ResultWriter` belong to a distributed Map: an inline one
+/// (the default mode) may not have them.
+fn inline_only(validator: &mut Validator, node: Node) {
+    let processor = node.get("ItemProcessor").or_else(|| node.get("Iterator"));
+    let mode = processor.and_then(|p| p.pointer("/ProcessorConfig/Mode"));
+    if mode.and_then(|mode| mode.as_str()) == Some("DISTRIBUTED") {
+        return;
+    }
+    for field in ["ItemReader", "ItemBatcher", "ResultWriter"] {
+        if node.has(field) {
+            validator.schema(node.field(field), messages::not_supported(field));
+        }
+    }
 }
 
 /// `ProcessorConfig`: the mode, and for a distributed map the type of its child executions.

@@ -7,8 +7,8 @@ use fluxo_asl::model::{MapState, ValueOrPath};
 use serde_json::Value;
 
 pub(super) struct Tolerance {
-    count: Option<u64>,
-    percentage: Option<f64>,
+    pub(super) count: Option<u64>,
+    pub(super) percentage: Option<f64>,
 }
 
 impl Tolerance {
@@ -79,7 +79,7 @@ fn percentage(
 }
 
 /// A number, or a string holding one (a variable assigned `"1"` is accepted as 1).
-fn as_number(value: &Value) -> Option<serde_json::Number> {
+pub(super) fn as_number(value: &Value) -> Option<serde_json::Number> {
     match value {
         Value::Number(number) => Some(number.clone()),
         Value::String(text) => text.trim().parse::<serde_json::Number>().ok(),

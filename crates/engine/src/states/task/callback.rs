@@ -205,7 +205,11 @@ fn record_outcome(
     details.append(&mut fields);
     let seq = thread.next_seq();
     run.record(thread, kind, Some(details));
-    run.env.task_recorded(token, &thread.key, seq);
+    // A detached child's events are never committed: its task stays open until the parent
+    // ends (so a rerun after a restart finds the result), and nothing waits for the commit.
+    if !run.is_detached() {
+        run.env.task_recorded(token, &thread.key, seq);
+    }
     outcome
 }
 

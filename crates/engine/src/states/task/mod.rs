@@ -458,6 +458,7 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
                 region: run.context.region().to_string(),
                 state_machine_arn: run.context.state_machine_arn().to_string(),
                 execution_arn: run.context.execution_arn().to_string(),
+                raw_body: None,
             });
             Box::pin(async move { called.await.map(FunctionResult::from) })
         }

@@ -1,0 +1,69 @@
+//! A Map Run's outcome, kept with its record (`MapRunRecord::outcome`) when the run ends and
+//! taken back by a replay of the parent that finds the run's end (`MapRunSucceeded` or
+//! `MapRunFailed`) recorded: the children's events are not kept (each child execution has a
+//! history of its own on AWS, which Fluxo does not store), so without it a wake-up or a
+//! restart after the Map would run every child again and repeat its calls.
+
+use crate::attempt::{Attempt, Completed};
+use crate::failure::Failure;
+use crate::history::details;
+use crate::journal::Thread;
+use fluxo_types::EventType;
+use serde_json::{json, Value};
+use std::borrow::Cow;
+
+/// The outcome of a run that succeeded with `output`, as stored.
+pub(super) fn succeeded(output: &Value) -> String {
+    json!({ "output": output }).to_string()
+}
+
+/// The outcome of a run that failed, as stored (`details`: whether `MapRunFailed` carries
+/// the error, see `children::fail_run`).
+pub(super) fn failed(failure: &Failure, details: bool) -> String {
+    json!({"error": failure.error, "cause": failure.cause, "details": details}).to_string()
+}
+
+/// The stored outcome of the run `arn` when this is a replay that has recorded its end.
+pub(super) async fn recorded(attempt: &Attempt<'_>, thread: &Thread, arn: &str) -> Option<Value> {
+    let run = attempt.run;
+    let next = run.recorded_next(thread)?;
+    if !matches!(
+        next.kind,
+        EventType::MapRunSucceeded | EventType::MapRunFailed
+    ) {
+        return None;
+    }
+    let text = run.env.map_run_outcome(arn).await?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Ends the Map state as the run ended before: the same events, output or failure.
+pub(super) fn replay(
+    attempt: &Attempt<'_>,
+    input: &Value,
+    thread: &mut Thread,
+    outcome: Value,
+) -> Result<Completed, Failure> {
+    let run = attempt.run;
+    if let Some(output) = outcome.get("output") {
+        run.record(thread, EventType::MapRunSucceeded, None);
+        run.record(thread, EventType::MapStateSucceeded, None);
+        return attempt.finish(Cow::Borrowed(input), output.clone());
+    }
+    let error = outcome["error"].as_str().unwrap_or("States.Runtime");
+    let cause = outcome["cause"].as_str().map(str::to_string);
+    let mut failure = Failure::new(error, cause);
+    let with_details = outcome["details"].as_bool().unwrap_or(false);
+    let details = with_details.then(|| {
+        details([
+            ("error", Value::String(failure.error.clone())),
+            (
+                "cause",
+                Value::String(failure.cause.clone().unwrap_or_default()),
+            ),
+        ])
+    });
+    run.record(thread, EventType::MapRunFailed, details);
+    failure.from_branch = true;
+    Err(failure)
+}

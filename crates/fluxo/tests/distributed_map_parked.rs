@@ -1,0 +1,256 @@
+//! A distributed Map whose item processor parks (a Wait state) under `fluxo server`: each
+//! iteration is a child execution with a history of its own (developer guide, "Distributed
+//! Map state child workflow executions"), so the parent's history holds only the Map state's
+//! and the Map Run's events (`MapRunStarted`, `MapRunSucceeded`, as the recorded
+//! `base_scenarios__test_map_state_config_distributed_*` cases show), and a server restarted
+//! while the children wait finishes the run with the right output and keeps the activity
+//! results a worker already sent.
+
+mod common;
+
+use common::{call, Server};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// A distributed Map over the input's items whose processor waits `seconds`, then passes
+/// the item on with a mark.
+fn machine(seconds: u64) -> Value {
+    json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": true,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "W",
+            "States": {
+                "W": {"Type": "Wait", "Seconds": seconds, "Next": "P"},
+                "P": {"Type": "Pass", "Parameters": {"item.$": "$", "done": true,
+                      "execution.$": "$$.Execution.Id", "name.$": "$$.Execution.Name",
+                      "input.$": "$$.Execution.Input", "machine.$": "$$.StateMachine.Id"},
+                      "End": true}
+            }
+        }
+    }}})
+}
+
+fn start(endpoint: &str, name: &str, definition: &Value, input: &Value) -> String {
+    let (status, created) = call(
+        endpoint,
+        "CreateStateMachine",
+        &json!({"name": name, "definition": definition.to_string(),
+                "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let (status, started) = call(
+        endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": created["stateMachineArn"], "input": input.to_string()}),
+    );
+    assert_eq!(status, 200, "{started}");
+    started["executionArn"].as_str().unwrap().to_string()
+}
+
+fn wait(server: &mut Server, arn: &str, seconds: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let (_, described) = call(
+            &server.endpoint,
+            "DescribeExecution",
+            &json!({"executionArn": arn}),
+        );
+        if described["status"] != "RUNNING" {
+            return described;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running: {described}\n{}",
+            server.report()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The parent's history as event types.
+fn history(endpoint: &str, arn: &str) -> Vec<String> {
+    let (status, history) = call(
+        endpoint,
+        "GetExecutionHistory",
+        &json!({"executionArn": arn, "maxResults": 1000}),
+    );
+    assert_eq!(status, 200, "{history}");
+    history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// What AWS records in the parent of a distributed Map that succeeds.
+const PARENT: [&str; 8] = [
+    "ExecutionStarted",
+    "MapStateEntered",
+    "MapStateStarted",
+    "MapRunStarted",
+    "MapRunSucceeded",
+    "MapStateSucceeded",
+    "MapStateExited",
+    "ExecutionSucceeded",
+];
+
+fn expected_output(items: &[i64]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|item| json!({"item": item, "done": true}))
+            .collect(),
+    )
+}
+
+fn check_done(server: &mut Server, arn: &str, items: &[i64]) {
+    let described = wait(server, arn, 60);
+    assert_eq!(
+        described["status"],
+        "SUCCEEDED",
+        "{described}\n{}",
+        server.report()
+    );
+    let mut output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+    // Each child is an execution of its own: `$$` names it, not the parent.
+    let machine = arn.split(':').nth(6).unwrap();
+    let prefix = format!("arn:aws:states:us-east-1:123456789012:execution:{machine}/");
+    let mut names = std::collections::HashSet::new();
+    for (child, item) in output.as_array_mut().unwrap().iter_mut().zip(items) {
+        let child = child.as_object_mut().unwrap();
+        let (id, name) = (
+            child.remove("execution").unwrap(),
+            child.remove("name").unwrap(),
+        );
+        let (id, name) = (id.as_str().unwrap(), name.as_str().unwrap());
+        assert!(
+            id.starts_with(&prefix) && id.ends_with(&format!(":{name}")),
+            "{id}"
+        );
+        assert_eq!(name.len(), 36, "{name}");
+        names.insert(name.to_string());
+        assert_eq!(child.remove("input").unwrap(), json!(item));
+        let sm = child.remove("machine").unwrap();
+        let sm_prefix = format!("arn:aws:states:us-east-1:123456789012:stateMachine:{machine}/");
+        assert!(sm.as_str().unwrap().starts_with(&sm_prefix), "{sm}");
+    }
+    assert_eq!(names.len(), items.len(), "one name per child");
+    assert_eq!(output, expected_output(items));
+    assert_eq!(history(&server.endpoint, arn), PARENT);
+    let (status, listed) = call(
+        &server.endpoint,
+        "ListMapRuns",
+        &json!({"executionArn": arn}),
+    );
+    assert_eq!(status, 200, "{listed}");
+    let runs = listed["mapRuns"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{listed}");
+    let (_, run) = call(
+        &server.endpoint,
+        "DescribeMapRun",
+        &json!({"mapRunArn": runs[0]["mapRunArn"]}),
+    );
+    assert_eq!(run["status"], "SUCCEEDED", "{run}");
+    assert_eq!(run["itemCounts"]["succeeded"], items.len(), "{run}");
+    assert_eq!(run["itemCounts"]["total"], items.len(), "{run}");
+    // The children ran but are not kept: listing them is refused, not answered wrongly.
+    let (status, refused) = call(
+        &server.endpoint,
+        "ListExecutions",
+        &json!({"mapRunArn": runs[0]["mapRunArn"]}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        common::error_type(&refused),
+        "ValidationException",
+        "{refused}"
+    );
+    let log = server.report();
+    assert!(!log.contains("transition refused"), "{log}");
+}
+
+#[test]
+fn a_parked_processor_keeps_its_events_out_of_the_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dir.path().join("data"), None);
+    let items = [1, 2, 3, 4];
+    let arn = start(&server.endpoint, "parked", &machine(2), &json!(items));
+    check_done(&mut server, &arn, &items);
+}
+
+#[test]
+fn a_parked_processor_survives_a_server_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, None);
+    let items = [10, 20, 30];
+    let arn = start(&server.endpoint, "restarted", &machine(2), &json!(items));
+    // The children are in their Wait state now.
+    std::thread::sleep(Duration::from_millis(800));
+    let (_, described) = call(
+        &server.endpoint,
+        "DescribeExecution",
+        &json!({"executionArn": arn}),
+    );
+    assert_eq!(described["status"], "RUNNING", "{described}");
+    server.kill();
+    let mut server = Server::start(&data, None);
+    check_done(&mut server, &arn, &items);
+}
+
+/// Takes one task of `activity` over the API and answers it with `{"ok": <its n>}`.
+fn answer_one(endpoint: &str, activity: &str) -> String {
+    let (status, task) = call(
+        endpoint,
+        "GetActivityTask",
+        &json!({"activityArn": activity, "workerName": "w"}),
+    );
+    assert_eq!(status, 200, "{task}");
+    let token = task["taskToken"].as_str().expect("a task").to_string();
+    let input: Value = serde_json::from_str(task["input"].as_str().unwrap()).unwrap();
+    let (status, sent) = call(
+        endpoint,
+        "SendTaskSuccess",
+        &json!({"taskToken": token, "output": json!({"ok": input["n"]}).to_string()}),
+    );
+    assert_eq!(status, 200, "{sent}");
+    token
+}
+
+#[test]
+fn activity_tasks_of_children_survive_a_server_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, None);
+    let (_, created) = call(&server.endpoint, "CreateActivity", &json!({"name": "work"}));
+    let activity = created["activityArn"].as_str().unwrap().to_string();
+    let definition = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": true,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "A",
+            "States": {"A": {"Type": "Task", "Resource": activity, "End": true}}
+        }
+    }}});
+    let items = json!([{"n": 0}, {"n": 1}, {"n": 2}]);
+    let arn = start(&server.endpoint, "tasks", &definition, &items);
+    let first = answer_one(&server.endpoint, &activity);
+    server.kill();
+    let mut server = Server::start(&data, None);
+    // The two children left are asked again, each under a token of its own; the answered
+    // one is not.
+    let tokens: std::collections::HashSet<String> = (0..2)
+        .map(|_| answer_one(&server.endpoint, &activity))
+        .collect();
+    assert_eq!(tokens.len(), 2);
+    assert!(!tokens.contains(&first));
+    let described = wait(&mut server, &arn, 30);
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output, json!([{"ok": 0}, {"ok": 1}, {"ok": 2}]));
+    assert_eq!(history(&server.endpoint, &arn), PARENT);
+    let log = server.report();
+    assert!(!log.contains("transition refused"), "{log}");
+}
