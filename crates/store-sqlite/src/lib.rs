@@ -10,8 +10,8 @@
 //! loss, not only a process crash.
 
 mod leases;
-mod redrive;
 mod map_runs;
+mod redrive;
 mod rows;
 mod schema;
 mod tasks;

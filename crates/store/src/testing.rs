@@ -5,8 +5,8 @@ use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 use std::sync::Arc;
 
 mod leases;
-mod redrive;
 mod map_runs;
+mod redrive;
 mod tasks;
 mod transitions;
 mod versions;
