@@ -87,7 +87,10 @@ class Worker:
                 answer = self.call("send_task_success", taskToken=token,
                                    output=json.dumps({"double": 2 * n}))
             except self.sfn.exceptions.TaskTimedOut:
-                answer = None
+                # After an interrupted call (the server was killed), the task may have ended
+                # with this very answer, taken before the kill: "does not exist anymore" then
+                # means the answer was lost to the kill, not refused.
+                answer = "lost" if self.interrupted else None
             except (self.sfn.exceptions.TaskDoesNotExist, self.sfn.exceptions.InvalidToken):
                 if not self.interrupted:
                     raise
@@ -97,7 +100,11 @@ class Worker:
                         done.set()
                 continue
             with lock:
-                if answer is None:
+                if answer == "lost":
+                    lost.add(n)
+                    if len(lost | set(accepted)) == COUNT:
+                        done.set()
+                elif answer is None:
                     global refused
                     refused += 1
                 else:

@@ -325,6 +325,48 @@ fn encryption_and_tracing_options_are_described_or_refused() {
             answer.1
         );
     }
+    // Nothing was created by a refused request.
+    let (_, listed) = call(endpoint, "ListStateMachines", &json!({}));
+    assert_eq!(
+        listed["stateMachines"].as_array().unwrap().len(),
+        1,
+        "{listed}"
+    );
+    let (_, activities) = call(endpoint, "ListActivities", &json!({}));
+    assert_eq!(activities["activities"], json!([]));
+}
+
+/// The options AWS accepts are accepted and described again: an activity and an update with
+/// `AWS_OWNED_KEY`, the definition an execution runs; a reuse period out of the model's range is
+/// refused before anything is looked at.
+#[test]
+fn aws_owned_keys_are_described_everywhere() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None);
+    let endpoint = &server.endpoint;
+    let definition =
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}).to_string();
+    let owned = json!({"type": "AWS_OWNED_KEY"});
+    let (status, created) = call(
+        endpoint,
+        "CreateStateMachine",
+        &json!({"name": "owned",
+        "definition": definition, "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let machine = created["stateMachineArn"].as_str().unwrap().to_string();
+    let error = |(status, body): (u16, Value)| {
+        (
+            status,
+            body["__type"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('#')
+                .next()
+                .unwrap()
+                .to_string(),
+        )
+    };
     let period = call(
         endpoint,
         "CreateActivity",
