@@ -373,30 +373,32 @@ async fn polls_past_the_quota_of_one_activity_are_refused_until_one_ends() {
     let runtime = Runtime::new(store, Arc::new(Doubler::default()), config);
     let busy = runtime.create_activity("busy", 0).await.unwrap().arn;
     let other = runtime.create_activity("other", 0).await.unwrap().arn;
+    // Long polls are opened one at a time: one that is still waiting after a second holds its
+    // place (no task will come); the first refused one ends at once.
     let mut polls = Vec::new();
-    for _ in 0..3 {
-        let runtime = runtime.clone();
-        let busy = busy.clone();
-        polls.push(tokio::spawn(async move {
-            runtime
-                .poll_activity(&busy, None, Duration::from_secs(60))
-                .await
-        }));
-    }
-    // Every poll has taken its place once a new one is refused.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
-        match runtime.poll_activity(&busy, None, Duration::ZERO).await {
-            Err(RuntimeError::ActivityWorkerLimitExceeded) => break,
-            Ok(None) => {}
-            other => panic!("{other:?}"),
+        let (poller, arn) = (runtime.clone(), busy.clone());
+        let poll = tokio::spawn(async move {
+            poller
+                .poll_activity(&arn, None, Duration::from_secs(60))
+                .await
+        });
+        let since = std::time::Instant::now();
+        while !poll.is_finished() && since.elapsed() < Duration::from_secs(1) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the quota never filled"
-        );
-        tokio::task::yield_now().await;
+        if poll.is_finished() {
+            let refused = poll.await.unwrap();
+            assert!(
+                matches!(refused, Err(RuntimeError::ActivityWorkerLimitExceeded)),
+                "{refused:?}"
+            );
+            break;
+        }
+        polls.push(poll);
+        assert!(polls.len() <= 3, "more polls than the quota were let in");
     }
+    assert_eq!(polls.len(), 3);
     let refused = runtime
         .poll_activity(&busy, None, Duration::from_secs(60))
         .await;

@@ -113,6 +113,7 @@ pub(super) async fn run(
         );
         return outcome::replay(attempt, input, thread, outcome);
     }
+    let kept = outcome::redriven(attempt, &map_run_arn).await;
     let origin = run.record(
         &mut run_thread,
         EventType::MapRunStarted,
@@ -140,7 +141,10 @@ pub(super) async fn run(
     let items = match (&map.item_reader, max_items) {
         (Some(reader), Some(max)) => match read(attempt, reader, effective, max).await {
             Ok(items) => items,
-            Err(failure) => return Err(fail_run(attempt, thread, &mut record, failure, true).await),
+            Err(failure) => {
+                let failed = Failed::of_run(failure);
+                return Err(fail_run(attempt, thread, &mut record, failed).await);
+            }
         },
         _ => plan.items,
     };
@@ -156,13 +160,11 @@ pub(super) async fn run(
         machine: &machine,
     };
     let output = match steps
-        .children(thread, &mut record, plan.tolerance, inputs)
+        .children(thread, &mut record, plan.tolerance, inputs, kept)
         .await
     {
         Ok(output) => output,
-        Err((failure, with_details)) => {
-            return Err(fail_run(attempt, thread, &mut record, failure, with_details).await)
-        }
+        Err(failed) => return Err(fail_run(attempt, thread, &mut record, failed).await),
     };
     record.status = MapRunStatus::Succeeded;
     record.stop_ms = Some(run.env.now().as_millisecond());
@@ -193,7 +195,8 @@ impl Steps<'_, '_> {
         record: &mut MapRunRecord,
         tolerance: Tolerance,
         inputs: Vec<(Value, usize)>,
-    ) -> Result<Value, (Failure, bool)> {
+        kept: Option<Vec<Option<Value>>>,
+    ) -> Result<Value, Failed> {
         let iterations = Iterations {
             attempt: self.attempt,
             map: self.map,
@@ -212,7 +215,7 @@ impl Steps<'_, '_> {
             tolerance,
             last_report: 0,
         };
-        let (children, failure) = driver.run_children(inputs).await;
+        let (children, failure) = driver.run_children(inputs, kept.unwrap_or_default()).await;
         let names = RunNames {
             map_run_arn: &record.arn,
             state_machine_arn: &record.state_machine_arn,
@@ -224,12 +227,29 @@ impl Steps<'_, '_> {
             }
             None => None,
         };
+        let succeeded = || {
+            children
+                .iter()
+                .map(|child| match &child.outcome {
+                    Outcome::Succeeded(output) => Some(output.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
         if let Some(failure) = failure {
-            return Err((failure, false));
+            return Err(Failed {
+                failure,
+                with_details: false,
+                succeeded: succeeded(),
+            });
         }
         match written {
             Some(Ok(output)) => Ok(output),
-            Some(Err(failure)) => Err((failure, true)),
+            Some(Err(failure)) => Err(Failed {
+                failure,
+                with_details: true,
+                succeeded: succeeded(),
+            }),
             None => Ok(writer::shaped(writer, outputs(children))),
         }
     }
@@ -257,19 +277,43 @@ fn outputs(children: Vec<Child>) -> Vec<Value> {
         .collect()
 }
 
+/// How a Map Run failed: the failure, whether `MapRunFailed` carries it (a reader's or a
+/// writer's failure does, an exceeded tolerance does not), and the outputs of the children
+/// that succeeded, by index (kept for a redrive).
+struct Failed {
+    failure: Failure,
+    with_details: bool,
+    succeeded: Vec<Option<Value>>,
+}
+
+impl Failed {
+    /// The run itself failed before any child ran (its reader).
+    fn of_run(failure: Failure) -> Failed {
+        Failed {
+            failure,
+            with_details: true,
+            succeeded: Vec::new(),
+        }
+    }
+}
+
 /// Ends the Map Run as failed: `MapRunFailed` (with the error when the run itself failed,
 /// as recorded for a reader's failure), the record, and the failure for the Map state.
 async fn fail_run(
     attempt: &Attempt<'_>,
     thread: &mut Thread,
     record: &mut MapRunRecord,
-    mut failure: Failure,
-    with_details: bool,
+    failed: Failed,
 ) -> Failure {
+    let Failed {
+        mut failure,
+        with_details,
+        succeeded,
+    } = failed;
     let run = attempt.run;
     record.status = MapRunStatus::Failed;
     record.stop_ms = Some(run.env.now().as_millisecond());
-    record.outcome = Some(outcome::failed(&failure, with_details));
+    record.outcome = Some(outcome::failed(&failure, with_details, &succeeded));
     run.env.map_run(record).await;
     let details = with_details.then(|| {
         details([
@@ -303,7 +347,11 @@ impl Driver<'_, '_> {
 
     /// Every child, at most `limit()` at a time; the children by index, and the failure that
     /// exceeded the tolerance if one did.
-    async fn run_children(&mut self, inputs: Vec<(Value, usize)>) -> (Vec<Child>, Option<Failure>) {
+    async fn run_children(
+        &mut self,
+        inputs: Vec<(Value, usize)>,
+        kept: Vec<Option<Value>>,
+    ) -> (Vec<Child>, Option<Failure>) {
         let attempt = self.iterations.attempt;
         let total_items: usize = inputs.iter().map(|(_, n)| n).sum();
         let mut children: Vec<Child> = inputs
@@ -321,11 +369,24 @@ impl Driver<'_, '_> {
         self.record.item_counts.pending = total_items as u64;
         self.record.execution_counts.total = children.len() as u64;
         self.record.execution_counts.pending = children.len() as u64;
+        // A redrive: the children that succeeded before keep their outputs and do not run.
+        for (child, output) in children.iter_mut().zip(kept) {
+            if let Some(output) = output {
+                child.outcome = Outcome::Succeeded(output);
+                self.count(child.items, |c| &mut c.pending, |c| &mut c.succeeded);
+                self.record.item_counts.results_written += child.items as u64;
+                self.record.execution_counts.results_written += 1;
+            }
+        }
         let (mut next, mut failures) = (0usize, 0usize);
         let mut running = FuturesUnordered::new();
         loop {
             let launched = next;
             while running.len() < self.limit() && next < children.len() {
+                if matches!(children[next].outcome, Outcome::Succeeded(_)) {
+                    next += 1;
+                    continue;
+                }
                 let child = &mut children[next];
                 child.start = Some(attempt.run.env.now());
                 self.count(child.items, |c| &mut c.pending, |c| &mut c.running);

@@ -18,9 +18,30 @@ pub(super) fn succeeded(output: &Value) -> String {
 }
 
 /// The outcome of a run that failed, as stored (`details`: whether `MapRunFailed` carries
-/// the error, see `children::fail_run`).
-pub(super) fn failed(failure: &Failure, details: bool) -> String {
-    json!({"error": failure.error, "cause": failure.cause, "details": details}).to_string()
+/// the error, see `children::fail_run`; `succeeded`: the output of each child that succeeded,
+/// by index, `null` for the others, which a redrive runs again).
+pub(super) fn failed(failure: &Failure, details: bool, succeeded: &[Option<Value>]) -> String {
+    json!({"error": failure.error, "cause": failure.cause, "details": details,
+           "succeeded": succeeded})
+    .to_string()
+}
+
+/// The outputs of the children that succeeded in an earlier run of `arn` that failed, by
+/// index, when this run is that run's redrive (its `MapRunFailed` was cut from the history by
+/// `ExecutionRedriven`, the failed run stays in the store); `None` for a first run.
+/// Step Functions developer guide, "Redriving Map Runs": a redrive reruns only the child
+/// executions that failed, were aborted or never started.
+pub(super) async fn redriven(attempt: &Attempt<'_>, arn: &str) -> Option<Vec<Option<Value>>> {
+    let text = attempt.run.env.map_run_outcome(arn).await?;
+    let outcome: Value = serde_json::from_str(&text).ok()?;
+    outcome.get("error")?;
+    let succeeded = outcome.get("succeeded")?.as_array()?;
+    Some(
+        succeeded
+            .iter()
+            .map(|output| (!output.is_null()).then(|| output.clone()))
+            .collect(),
+    )
 }
 
 /// The stored outcome of the run `arn` when this is a replay that has recorded its end.
