@@ -420,6 +420,16 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
         return recorded_outcome(&event);
     }
     if started_before {
+        // A `.waitForTaskToken` call in flight at a restart may have handed its token on: the
+        // task was opened (durably) before the call, so the execution goes on waiting for it
+        // rather than failing a task that may be answered. Its response is lost: `TaskSubmitted`
+        // records `null`, which keeps the history's shape for later replays.
+        if let (Some(wait), None) = (&call.wait, call.nested) {
+            return match run.env.open_task(wait).await {
+                Ok(()) => Outcome::Succeeded(Value::Null),
+                Err(failure) => Outcome::Failed(failure),
+            };
+        }
         return Outcome::Failed(TaskFailure {
             error: "States.TaskFailed".into(),
             cause: Some(
