@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use common::{call, Server};
+use common::{call, ended, Server};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -452,18 +452,7 @@ fn a_standard_execution_records_the_call_as_aws_does() {
     );
     assert_eq!(status, 200, "{started}");
     let execution = started["executionArn"].as_str().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let described = loop {
-        let (_, described) = call(
-            &f.server.endpoint,
-            "DescribeExecution",
-            &json!({"executionArn": execution}),
-        );
-        if described["status"] != "RUNNING" || std::time::Instant::now() > deadline {
-            break described;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let described = ended(&f.server.endpoint, execution);
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
     let (_, history) = call(
         &f.server.endpoint,
@@ -548,17 +537,7 @@ fn the_http_task_waits_for_its_task_token() {
         &json!({"taskToken": token, "output": "{\"approved\": true}"}),
     );
     assert_eq!(status, 200, "{answer}");
-    let described = loop {
-        let (_, described) = call(
-            &f.server.endpoint,
-            "DescribeExecution",
-            &json!({"executionArn": execution}),
-        );
-        if described["status"] != "RUNNING" || std::time::Instant::now() > deadline {
-            break described;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let described = ended(&f.server.endpoint, &execution);
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
     assert_eq!(described["output"], "{\"approved\":true}");
     let events = history(&f);

@@ -250,18 +250,7 @@ fn encryption_and_tracing_options_are_described_or_refused() {
     let owned = json!({"type": "AWS_OWNED_KEY"});
     let cmk = json!({"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/mine",
                      "kmsDataKeyReusePeriodSeconds": 300});
-    let error = |(status, body): (u16, Value)| {
-        (
-            status,
-            body["__type"]
-                .as_str()
-                .unwrap_or("")
-                .rsplit('#')
-                .next()
-                .unwrap()
-                .to_string(),
-        )
-    };
+    let error = |(status, body): (u16, Value)| (status, error_type(&body).to_string());
 
     let (status, created) = call(
         endpoint,
@@ -355,18 +344,7 @@ fn aws_owned_keys_are_described_everywhere() {
     );
     assert_eq!(status, 200, "{created}");
     let machine = created["stateMachineArn"].as_str().unwrap().to_string();
-    let error = |(status, body): (u16, Value)| {
-        (
-            status,
-            body["__type"]
-                .as_str()
-                .unwrap_or("")
-                .rsplit('#')
-                .next()
-                .unwrap()
-                .to_string(),
-        )
-    };
+    let error = |(status, body): (u16, Value)| (status, error_type(&body).to_string());
     let period = call(
         endpoint,
         "CreateActivity",

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 fn definition(v: u32) -> String {
     json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"v": v}, "End": true}}})
@@ -26,23 +26,6 @@ fn refused(endpoint: &str, action: &str, body: Value) -> (String, String) {
         error_type(&answer).to_string(),
         answer["message"].as_str().unwrap_or_default().to_string(),
     )
-}
-
-/// The execution once it has ended.
-fn ended(endpoint: &str, execution_arn: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let described = ok(
-            endpoint,
-            "DescribeExecution",
-            json!({"executionArn": execution_arn}),
-        );
-        if described["status"] != "RUNNING" {
-            return described;
-        }
-        assert!(Instant::now() < deadline, "{execution_arn} still running");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn start(endpoint: &str, arn: &str) -> String {

@@ -179,17 +179,7 @@ impl Runtime {
         record: &ExecutionRecord,
         restart: &Restart,
     ) -> Result<(), RuntimeError> {
-        let revision = self
-            .store
-            .get_revision(&record.state_machine_arn, record.revision)
-            .await?
-            .ok_or_else(|| RuntimeError::StoredDefinition(record.state_machine_arn.clone()))?;
-        let compiled = self.compiled(
-            &revision.state_machine_arn,
-            revision.revision,
-            &revision.definition,
-            fluxo_types::StateMachineType::Standard,
-        )?;
+        let (_, compiled) = self.started_revision(record).await?;
         if compiled.state(&restart.from_state).is_none() {
             return Err(RuntimeError::InvalidRestart(format!(
                 "State '{}' is not a top-level state of the execution's state machine",

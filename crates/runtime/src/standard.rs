@@ -103,24 +103,34 @@ impl Runtime {
         self.take_orphans().await
     }
 
-    /// Drives a stored execution again from its events, on the revision it started with.
-    pub(crate) async fn resume(
-        self: &Arc<Self>,
-        execution: ExecutionRecord,
-        fence: Fence,
-    ) -> Result<(), RuntimeError> {
+    /// The stored revision `execution` started with, and its compiled state machine (only
+    /// Standard executions are stored). Errors: [`RuntimeError::StoredDefinition`] when the
+    /// revision is missing or no longer compiles.
+    pub(crate) async fn started_revision(
+        &self,
+        execution: &ExecutionRecord,
+    ) -> Result<(fluxo_store::Revision, Arc<StateMachine>), RuntimeError> {
         let revision = self
             .store
             .get_revision(&execution.state_machine_arn, execution.revision)
             .await?
             .ok_or_else(|| RuntimeError::StoredDefinition(execution.state_machine_arn.clone()))?;
-        // Only Standard executions are stored.
         let compiled = self.compiled(
             &revision.state_machine_arn,
             revision.revision,
             &revision.definition,
             fluxo_types::StateMachineType::Standard,
         )?;
+        Ok((revision, compiled))
+    }
+
+    /// Drives a stored execution again from its events, on the revision it started with.
+    pub(crate) async fn resume(
+        self: &Arc<Self>,
+        execution: ExecutionRecord,
+        fence: Fence,
+    ) -> Result<(), RuntimeError> {
+        let (revision, compiled) = self.started_revision(&execution).await?;
         let recorded = self.recorded_events(&execution.arn).await?;
         // A malformed stored input runs as null rather than not at all.
         let input = serde_json::from_str(&execution.input).unwrap_or(Value::Null);

@@ -124,6 +124,27 @@ pub fn raw(endpoint: &str, action: Option<&str>, body: Vec<u8>) -> (u16, Value) 
     (status, value)
 }
 
+/// The execution once it has ended (DescribeExecution's answer), waiting up to 60 s.
+pub fn ended(endpoint: &str, execution_arn: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, described) = call(
+            endpoint,
+            "DescribeExecution",
+            &serde_json::json!({"executionArn": execution_arn}),
+        );
+        assert_eq!(status, 200, "{described}");
+        if described["status"] != "RUNNING" {
+            return described;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{execution_arn} still running"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 pub fn error_type(body: &Value) -> &str {
     let full = body["__type"].as_str().unwrap_or_default();
     full.rsplit('#').next().unwrap_or(full)
