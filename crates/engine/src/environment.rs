@@ -97,7 +97,18 @@ pub trait ServiceInvoker: Send + Sync {
     /// The future must own what it needs: the engine races it against `TimeoutSeconds` and
     /// drops it when the timeout wins.
     fn call(&self, request: ServiceRequest) -> BoxFuture<'static, Result<Value, TaskFailure>>;
+
+    /// Whether the operator turned on the integration named by this resource ARN
+    /// (`arn:aws:states:::lambda:invoke`): the engine asks before it sends a Lambda call that
+    /// no local function answers to AWS Lambda. The default turns nothing on.
+    fn enables(&self, resource: &str) -> bool {
+        let _ = resource;
+        false
+    }
 }
+
+/// The optimized Lambda integration's resource: what a Lambda call that runs on AWS is sent as.
+pub const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
 
 /// No service integrations: every call fails with `States.Runtime` naming the setting.
 pub struct NoServices;
@@ -172,6 +183,16 @@ pub trait Environment: Send + Sync {
         &self,
         call: FunctionCall,
     ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>>;
+
+    /// Whether a Lambda call of `function` (the last part of its ARN) goes to AWS Lambda through
+    /// [`Environment::call_service`] rather than to [`Environment::invoke_function`]: the
+    /// operator defined no local function of that name and turned Lambda on in the service
+    /// integrations (issue 14: "`lambda:invoke` against real Lambda for functions that the
+    /// operator did not define locally"). The default keeps every call local.
+    fn runs_on_aws_lambda(&self, function: &str) -> bool {
+        let _ = function;
+        false
+    }
 
     /// Makes events durable. The engine calls it with every event not yet persisted before it
     /// starts an effect (a function call, a timer) and when the execution ends, and waits for
@@ -368,11 +389,24 @@ pub trait HttpCaller: Send + Sync {
 /// Something that runs functions; the task integrations implement it.
 pub trait FunctionInvoker: Send + Sync {
     fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>>;
+
+    /// Whether the operator defined the function `name` (the last part of its ARN). A function
+    /// that is not defined runs on AWS Lambda when the service integrations turn Lambda on
+    /// (see [`Environment::runs_on_aws_lambda`]). Invokers that answer every name keep the
+    /// default.
+    fn defines(&self, name: &str) -> bool {
+        let _ = name;
+        true
+    }
 }
 
 impl<T: FunctionInvoker + ?Sized> FunctionInvoker for std::sync::Arc<T> {
     fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         (**self).invoke(call)
+    }
+
+    fn defines(&self, name: &str) -> bool {
+        (**self).defines(name)
     }
 }
 
@@ -390,6 +424,10 @@ impl FunctionInvoker for NoFunctions {
                 )),
             })
         })
+    }
+
+    fn defines(&self, _name: &str) -> bool {
+        false
     }
 }
 
@@ -425,6 +463,14 @@ impl<F: FunctionInvoker> Environment for SystemEnvironment<F> {
         call: FunctionCall,
     ) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
         self.functions.invoke(call)
+    }
+
+    fn runs_on_aws_lambda(&self, function: &str) -> bool {
+        !self.functions.defines(function)
+            && self
+                .services
+                .as_ref()
+                .is_some_and(|services| services.enables(LAMBDA_INVOKE))
     }
 
     fn call_http(&self, parameters: Value) -> BoxFuture<'_, Result<Value, TaskFailure>> {

@@ -272,6 +272,10 @@ impl Environment for DurableEnvironment {
         self.clock.invoke_function(call)
     }
 
+    fn runs_on_aws_lambda(&self, function: &str) -> bool {
+        self.clock.runs_on_aws_lambda(function)
+    }
+
     fn persists(&self) -> bool {
         true
     }

@@ -64,6 +64,10 @@ impl ServiceInvoker for AwsServices {
             })
         })
     }
+
+    fn enables(&self, resource: &str) -> bool {
+        matches!(ServiceResource::parse(resource), Ok(Some(parsed)) if self.integrations.is_enabled(&parsed))
+    }
 }
 
 fn runtime_failure(cause: String) -> TaskFailure {

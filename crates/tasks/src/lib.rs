@@ -110,6 +110,10 @@ impl fluxo_engine::FunctionInvoker for FunctionRegistry {
                 })
         })
     }
+
+    fn defines(&self, name: &str) -> bool {
+        self.contains(name)
+    }
 }
 
 /// The functions an engine may call, by name.

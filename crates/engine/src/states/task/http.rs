@@ -75,5 +75,6 @@ pub(super) fn call<'t>(
         log_tail: false,
         wait,
         nested: None,
+        on_aws: None,
     }
 }

@@ -3,7 +3,7 @@
 //! Step Functions") and the recorded cases give them.
 
 use crate::context::ContextObject;
-use crate::environment::{FunctionResult, TaskFailure};
+use crate::environment::{FunctionResult, ServiceRequest, TaskFailure, LAMBDA_INVOKE};
 use crate::history::details;
 use base64::Engine;
 use serde_json::{json, Map, Value};
@@ -42,6 +42,39 @@ pub(super) fn function_name(parameters: &Value) -> String {
         Some(index) if index + 1 < parts.len() => parts[index + 1].to_string(),
         _ => reference.to_string(),
     }
+}
+
+/// The call on AWS Lambda of a Task whose resource is a function ARN that no local function
+/// answers: the optimized integration's `Invoke` of that ARN, in the ARN's region, with the
+/// state's effective input as the request body (its JSON text, so that a string input stays a
+/// JSON string).
+pub(super) fn on_aws(
+    arn: &str,
+    payload: Value,
+    region: &str,
+    state_machine_arn: &str,
+    execution_arn: &str,
+) -> ServiceRequest {
+    let region = arn
+        .split(':')
+        .nth(3)
+        .filter(|region| !region.is_empty())
+        .unwrap_or(region);
+    ServiceRequest {
+        resource: LAMBDA_INVOKE.to_string(),
+        parameters: json!({"FunctionName": arn, "Payload": payload.to_string()}),
+        region: region.to_string(),
+        state_machine_arn: state_machine_arn.to_string(),
+        execution_arn: execution_arn.to_string(),
+        raw_body: None,
+    }
+}
+
+/// A function ARN's result is the function's response alone: the optimized integration's
+/// `Payload` (Step Functions developer guide, "Invoke an AWS Lambda function": the legacy
+/// resource returns the function's output, not the API response).
+pub(super) fn function_arn_result(output: Value) -> FunctionResult {
+    FunctionResult::from(output.get("Payload").cloned().unwrap_or(Value::Null))
 }
 
 /// The event Lambda receives for a `Payload` parameter: absent or null is `{}`, a string is the
@@ -154,4 +187,32 @@ pub(super) fn wrap_invoke_result(
     );
     response.insert("StatusCode".into(), json!(200));
     Value::Object(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_function_arn_on_aws_is_invoked_in_its_region_with_its_input_as_json_text() {
+        let arn = "arn:aws:lambda:eu-west-1:123456789012:function:check";
+        let request = on_aws(arn, json!("text"), "us-east-1", "sm", "ex");
+        assert_eq!(request.resource, "arn:aws:states:::lambda:invoke");
+        assert_eq!(request.region, "eu-west-1");
+        assert_eq!(
+            request.parameters,
+            json!({"FunctionName": arn, "Payload": "\"text\""})
+        );
+        let partial = on_aws("function:check", json!({"a": 1}), "us-east-1", "sm", "ex");
+        assert_eq!(partial.region, "us-east-1");
+        assert_eq!(partial.parameters["Payload"], "{\"a\":1}");
+    }
+
+    #[test]
+    fn a_function_arn_result_is_the_payload_alone() {
+        let output =
+            json!({"ExecutedVersion": "$LATEST", "Payload": {"valido": true}, "StatusCode": 200});
+        assert_eq!(function_arn_result(output).payload, json!({"valido": true}));
+        assert_eq!(function_arn_result(json!({})).payload, Value::Null);
+    }
 }

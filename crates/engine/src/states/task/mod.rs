@@ -118,6 +118,9 @@ struct Call<'t> {
     wait: Option<TaskWait>,
     /// `states:startExecution.sync[:2]`: the child's end completes the task.
     nested: Option<Nested>,
+    /// A function ARN (`arn:aws:lambda:REGION:ACCOUNT:function:NAME`) that no local function
+    /// answers, called on AWS Lambda: the ARN.
+    on_aws: Option<String>,
 }
 
 /// Whether the Task has a task token (`$$.Task.Token`): an activity, `.waitForTaskToken`, and
@@ -187,6 +190,15 @@ pub(crate) async fn run(
     let integration = &task.integration;
     let call = match integration {
         Integration::LambdaFunction { .. } => lambda_call(attempt, task, scope, thread),
+        // A function the operator did not define runs on AWS Lambda when Lambda is turned on:
+        // the optimized integration's call, made and shaped by the service integrations.
+        _ if (integration.is_lambda_invoke() || is_lambda_callback(integration))
+            && run
+                .env
+                .runs_on_aws_lambda(&lambda::function_name(&scope.effective)) =>
+        {
+            service::service_call(attempt, task, scope, thread)?
+        }
         _ if integration.is_lambda_invoke() || is_lambda_callback(integration) => {
             lambda_call(attempt, task, scope, thread)
         }
@@ -275,6 +287,10 @@ fn lambda_call<'t>(
                 log_tail: false,
                 wait: None,
                 nested: None,
+                on_aws: run
+                    .env
+                    .runs_on_aws_lambda(function)
+                    .then(|| task.resource.clone()),
             }
         }
         integration => {
@@ -302,6 +318,7 @@ fn lambda_call<'t>(
                 log_tail: effective.get("LogType").and_then(Value::as_str) == Some("Tail"),
                 wait,
                 nested: None,
+                on_aws: None,
             }
         }
     }
@@ -471,6 +488,17 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
                 raw_body: None,
             });
             Box::pin(async move { called.await.map(FunctionResult::from) })
+        }
+        Recording::LambdaFunction if call.on_aws.is_some() => {
+            let arn = call.on_aws.clone().unwrap_or_default();
+            let called = run.env.call_service(lambda::on_aws(
+                &arn,
+                call.payload,
+                run.context.region(),
+                run.context.state_machine_arn(),
+                run.context.execution_arn(),
+            ));
+            Box::pin(async move { called.await.map(lambda::function_arn_result) })
         }
         _ => run.env.invoke_function(FunctionCall {
             function_name: call.function.clone(),

@@ -138,6 +138,7 @@ pub(super) fn service_call<'t>(
         log_tail: false,
         wait,
         nested,
+        on_aws: None,
     })
 }
 
