@@ -368,6 +368,11 @@ fn a_redriven_distributed_map_reruns_only_its_failed_children() {
     wait_status(&mut server, &arn, "FAILED");
     let first = names.map(|n| calls(dir.path(), n));
     assert_eq!(first[1], 1, "d2 ran once and failed: {first:?}");
+    // The first redrive fails again on d2; the second one succeeds.
+    let (status, body) = redrive(&endpoint, &arn);
+    assert_eq!(status, 200, "{body}");
+    wait_status(&mut server, &arn, "FAILED");
+    assert_eq!(calls(dir.path(), "d2"), 2);
     std::fs::remove_file(dir.path().join("fail-d2")).unwrap();
     let (status, body) = redrive(&endpoint, &arn);
     assert_eq!(status, 200, "{body}");
@@ -376,14 +381,36 @@ fn a_redriven_distributed_map_reruns_only_its_failed_children() {
         done["output"],
         r#"[{"done":"d1"},{"done":"d2"},{"done":"d3"},{"done":"d4"}]"#
     );
+    // A child that succeeded is never run again (across both redrives); one that failed or
+    // never ran runs until it succeeds.
     let after = names.map(|n| calls(dir.path(), n));
-    for (n, name) in names.iter().enumerate() {
-        let expected = match first[n] {
-            // A child that succeeded is not run again; one that failed or never ran runs once.
-            1 if *name != "d2" => 1,
-            _ => first[n] + 1,
-        };
-        assert_eq!(after[n], expected, "{name}: {first:?} then {after:?}");
-    }
-    kinds(&history(&endpoint, &arn));
+    assert_eq!(after, [1, 3, 1, 1], "first run: {first:?}");
+    let events = history(&endpoint, &arn);
+    let kinds = kinds(&events);
+    // The Map Run starts once and is redriven twice, under the same ARN.
+    let count = |kind: &str| kinds.iter().filter(|k| *k == kind).count();
+    assert_eq!(count("MapRunStarted"), 1, "{kinds:?}");
+    assert_eq!(count("MapRunRedriven"), 2, "{kinds:?}");
+    let started = events
+        .iter()
+        .find(|e| e["type"] == "MapRunStarted")
+        .unwrap();
+    let map_run = started["mapRunStartedEventDetails"]["mapRunArn"].clone();
+    let redriven: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "MapRunRedriven")
+        .map(|e| &e["mapRunRedrivenEventDetails"])
+        .collect();
+    assert_eq!(
+        redriven,
+        [
+            &json!({"mapRunArn": map_run, "redriveCount": 1}),
+            &json!({"mapRunArn": map_run, "redriveCount": 2})
+        ]
+    );
+    let (status, described) = call(&endpoint, "DescribeMapRun", &json!({"mapRunArn": map_run}));
+    assert_eq!(status, 200, "{described}");
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert_eq!(described["redriveCount"], 2, "{described}");
+    assert!(described["redriveDate"].is_f64(), "{described}");
 }

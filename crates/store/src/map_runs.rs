@@ -62,6 +62,8 @@ pub fn body_of(record: &MapRunRecord) -> String {
         "executions": record.execution_counts.to_array(),
         "stateMachine": record.state_machine_arn,
         "outcome": record.outcome,
+        "redriveCount": record.redrive_count,
+        "redriveDate": record.redrive_ms,
     })
     .to_string()
 }
@@ -101,6 +103,12 @@ pub fn record_from(
             .unwrap_or_default()
             .to_string(),
         outcome: body["outcome"].as_str().map(str::to_string),
+        // Absent from records written before redrives were counted.
+        redrive_count: body["redriveCount"]
+            .as_u64()
+            .and_then(|count| u32::try_from(count).ok())
+            .unwrap_or(0),
+        redrive_ms: body["redriveDate"].as_i64(),
         arn,
         execution_arn,
         start_ms,

@@ -122,6 +122,13 @@ pub struct MapRunRecord {
     pub execution_counts: MapRunCounts,
     /// How the run ended, as JSON text (`{"output": …}`, or `{"error", "cause", "details"}`),
     /// kept so that a replay of the parent takes it instead of running the children again;
-    /// `None` while it runs. Not shown by the API.
+    /// `None` while a first run runs; a redrive keeps the failed run's outcome until it ends,
+    /// so that a restart in the middle reruns only what the redrive reruns. Not shown by the
+    /// API.
     pub outcome: Option<String>,
+    /// How many times the run was redriven (`DescribeMapRun`'s `redriveCount`, shown once it
+    /// is above 0: API reference, "DescribeMapRun"); each redrive records `MapRunRedriven`.
+    pub redrive_count: u32,
+    /// When it was last redriven, in milliseconds since the epoch (`redriveDate`).
+    pub redrive_ms: Option<i64>,
 }

@@ -74,6 +74,12 @@ struct DescribeOutput {
     tolerated_failure_count: u64,
     item_counts: Counts,
     execution_counts: Counts,
+    /// Shown once the run was redriven (the recorded `DescribeMapRun` of a run never
+    /// redriven has neither field: `api_map_run/sfn_api_map_run__test_list_map_runs_and_describe_map_run`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redrive_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redrive_date: Option<f64>,
 }
 
 async fn map_run(api: &Api, arn: &str) -> Result<MapRunRecord, ApiError> {
@@ -104,6 +110,8 @@ pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         tolerated_failure_count: run.limits.tolerated_failure_count,
         item_counts: run.item_counts.into(),
         execution_counts: run.execution_counts.into(),
+        redrive_count: (run.redrive_count > 0).then_some(run.redrive_count),
+        redrive_date: run.redrive_ms.map(seconds),
         map_run_arn: run.arn,
         execution_arn: run.execution_arn,
     })

@@ -20,6 +20,8 @@ fn record(execution: &str, id: &str) -> MapRunRecord {
         item_counts: MapRunCounts::default(),
         execution_counts: MapRunCounts::default(),
         outcome: None,
+        redrive_count: 0,
+        redrive_ms: None,
     }
 }
 
@@ -63,6 +65,8 @@ pub(super) async fn run(store: &dyn Store) {
     ended.item_counts = MapRunCounts::from_array([0, 0, 7, 1, 0, 0, 8, 7, 0, 0]);
     ended.execution_counts = MapRunCounts::from_array([0, 0, 2, 1, 0, 0, 3, 2, 0, 0]);
     ended.outcome = Some(r#"{"output":[1,"two"]}"#.into());
+    ended.redrive_count = 2;
+    ended.redrive_ms = Some(15);
     assert_eq!(store.report_map_run(ended.clone()).await.unwrap(), limits);
     let stored = store.get_map_run(&first.arn).await.unwrap().unwrap();
     assert_eq!(stored, MapRunRecord { limits, ..ended });

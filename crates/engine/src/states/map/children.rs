@@ -105,20 +105,14 @@ pub(super) async fn run(
     let machine = format!("{}/{label}", context.state_machine_name());
     let mut run_thread = thread.child(started, "run");
     if let Some(outcome) = outcome::recorded(attempt, thread, &map_run_arn).await {
-        let arn = Value::String(map_run_arn);
-        run.record(
-            &mut run_thread,
-            EventType::MapRunStarted,
-            Some(details([("mapRunArn", arn)])),
-        );
+        let count = outcome::redrive_count(&outcome);
+        outcome::record_start(attempt, &mut run_thread, &map_run_arn, count);
         return outcome::replay(attempt, input, thread, outcome);
     }
-    let kept = outcome::redriven(attempt, &map_run_arn).await;
-    let origin = run.record(
-        &mut run_thread,
-        EventType::MapRunStarted,
-        Some(details([("mapRunArn", Value::String(map_run_arn.clone()))])),
-    );
+    let redrive = outcome::redriven(attempt, &map_run_arn).await;
+    let redrive_count = redrive.as_ref().map_or(0, |redrive| redrive.count);
+    let origin = outcome::record_start(attempt, &mut run_thread, &map_run_arn, redrive_count);
+    let now_ms = run.env.now().as_millisecond();
     let mut record = MapRunRecord {
         arn: map_run_arn,
         execution_arn: context.execution_arn().to_string(),
@@ -128,13 +122,18 @@ pub(super) async fn run(
             &machine,
         ),
         status: MapRunStatus::Running,
-        start_ms: run.env.now().as_millisecond(),
+        start_ms: now_ms,
         stop_ms: None,
         limits: plan.tolerance.limits(plan.max_concurrency),
         item_counts: MapRunCounts::default(),
         execution_counts: MapRunCounts::default(),
-        outcome: None,
+        outcome: redrive
+            .as_ref()
+            .map(|redrive| redrive.failed_outcome.clone()),
+        redrive_count,
+        redrive_ms: redrive.is_some().then_some(now_ms),
     };
+    let kept = redrive.map(|redrive| redrive.kept);
     run.env.map_run(&record).await;
     // The parent's history up to `MapRunStarted` is durable before any child acts.
     run.persist().await;
@@ -168,7 +167,7 @@ pub(super) async fn run(
     };
     record.status = MapRunStatus::Succeeded;
     record.stop_ms = Some(run.env.now().as_millisecond());
-    record.outcome = Some(outcome::succeeded(&output));
+    record.outcome = Some(outcome::succeeded(&output, record.redrive_count));
     run.env.map_run(&record).await;
     run.record(thread, EventType::MapRunSucceeded, None);
     run.record(thread, EventType::MapStateSucceeded, None);
@@ -313,7 +312,12 @@ async fn fail_run(
     let run = attempt.run;
     record.status = MapRunStatus::Failed;
     record.stop_ms = Some(run.env.now().as_millisecond());
-    record.outcome = Some(outcome::failed(&failure, with_details, &succeeded));
+    record.outcome = Some(outcome::failed(
+        &failure,
+        with_details,
+        &succeeded,
+        record.redrive_count,
+    ));
     run.env.map_run(record).await;
     let details = with_details.then(|| {
         details([

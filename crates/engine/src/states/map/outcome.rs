@@ -12,18 +12,65 @@ use fluxo_types::EventType;
 use serde_json::{json, Value};
 use std::borrow::Cow;
 
-/// The outcome of a run that succeeded with `output`, as stored.
-pub(super) fn succeeded(output: &Value) -> String {
-    json!({ "output": output }).to_string()
+/// The outcome of a run that succeeded with `output`, as stored (`redrive_count`: how many
+/// times the run was redriven, which a replay needs to record the same start event).
+pub(super) fn succeeded(output: &Value, redrive_count: u32) -> String {
+    json!({ "output": output, "redriveCount": redrive_count }).to_string()
 }
 
 /// The outcome of a run that failed, as stored (`details`: whether `MapRunFailed` carries
 /// the error, see `children::fail_run`; `succeeded`: the output of each child that succeeded,
 /// by index, `null` for the others, which a redrive runs again).
-pub(super) fn failed(failure: &Failure, details: bool, succeeded: &[Option<Value>]) -> String {
+pub(super) fn failed(
+    failure: &Failure,
+    details: bool,
+    succeeded: &[Option<Value>],
+    redrive_count: u32,
+) -> String {
     json!({"error": failure.error, "cause": failure.cause, "details": details,
-           "succeeded": succeeded})
+           "succeeded": succeeded, "redriveCount": redrive_count})
     .to_string()
+}
+
+/// How many times the run of a stored outcome had been redriven (0 for outcomes stored before
+/// redrives were counted).
+pub(super) fn redrive_count(outcome: &Value) -> u32 {
+    outcome["redriveCount"]
+        .as_u64()
+        .and_then(|count| u32::try_from(count).ok())
+        .unwrap_or(0)
+}
+
+/// A redrive of a failed Map Run.
+pub(super) struct Redrive {
+    /// The outputs of the children that succeeded before, by index (`None`: runs again).
+    pub kept: Vec<Option<Value>>,
+    /// This redrive's number (`MapRunRedriven`'s `redriveCount`): 1 for the first.
+    pub count: u32,
+    /// The failed run's stored outcome, kept with the record while the redrive runs.
+    pub failed_outcome: String,
+}
+
+/// Records how the run begins: `MapRunStarted`, or `MapRunRedriven` with the redrive's
+/// number for a redrive (API reference, "MapRunRedrivenEventDetails": the count includes this
+/// redrive and is always above 0). Returns the event's id, which the children start from.
+pub(super) fn record_start(
+    attempt: &Attempt<'_>,
+    run_thread: &mut Thread,
+    arn: &str,
+    redrive_count: u32,
+) -> u64 {
+    let arn = ("mapRunArn", Value::String(arn.to_string()));
+    match redrive_count {
+        0 => attempt
+            .run
+            .record(run_thread, EventType::MapRunStarted, Some(details([arn]))),
+        count => attempt.run.record(
+            run_thread,
+            EventType::MapRunRedriven,
+            Some(details([arn, ("redriveCount", json!(count))])),
+        ),
+    }
 }
 
 /// The outputs of the children that succeeded in an earlier run of `arn` that failed, by
@@ -31,17 +78,19 @@ pub(super) fn failed(failure: &Failure, details: bool, succeeded: &[Option<Value
 /// `ExecutionRedriven`, the failed run stays in the store); `None` for a first run.
 /// Step Functions developer guide, "Redriving Map Runs": a redrive reruns only the child
 /// executions that failed, were aborted or never started.
-pub(super) async fn redriven(attempt: &Attempt<'_>, arn: &str) -> Option<Vec<Option<Value>>> {
+pub(super) async fn redriven(attempt: &Attempt<'_>, arn: &str) -> Option<Redrive> {
     let text = attempt.run.env.map_run_outcome(arn).await?;
     let outcome: Value = serde_json::from_str(&text).ok()?;
     outcome.get("error")?;
     let succeeded = outcome.get("succeeded")?.as_array()?;
-    Some(
-        succeeded
+    Some(Redrive {
+        kept: succeeded
             .iter()
             .map(|output| (!output.is_null()).then(|| output.clone()))
             .collect(),
-    )
+        count: redrive_count(&outcome).saturating_add(1),
+        failed_outcome: text,
+    })
 }
 
 /// The stored outcome of the run `arn` when this is a replay that has recorded its end.
