@@ -106,6 +106,16 @@ impl Store for CountingStore {
         self.inner.start_execution(record)
     }
 
+    /// One transaction, counted with the commits.
+    fn record_child_execution(
+        &self,
+        record: ExecutionRecord,
+        events: Vec<EventRecord>,
+    ) -> StoreFuture<'_, ()> {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.inner.record_child_execution(record, events)
+    }
+
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>> {
         self.inner.get_execution(arn)
     }
@@ -381,6 +391,7 @@ mod tests {
             alias_arn: None,
             redrive_count: 0,
             redrive_ms: None,
+            map_run_arn: None,
         };
         store.start_execution(execution).await.unwrap();
         let before = store.counts();

@@ -31,6 +31,7 @@ fn execution(n: usize) -> ExecutionRecord {
         alias_arn: None,
         redrive_count: 0,
         redrive_ms: None,
+        map_run_arn: None,
     }
 }
 

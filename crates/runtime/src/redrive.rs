@@ -225,6 +225,7 @@ mod tests {
             alias_arn: None,
             redrive_count: 0,
             redrive_ms: None,
+            map_run_arn: None,
         }
     }
 

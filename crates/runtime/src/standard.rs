@@ -59,6 +59,7 @@ impl Runtime {
             alias_arn: machine.alias_arn.clone(),
             redrive_count: 0,
             redrive_ms: None,
+            map_run_arn: None,
         };
         // The task token signer is read from the store once, here rather than in the driver,
         // so that the driver's first commit does not wait on the store's secret. (A stop that

@@ -220,6 +220,13 @@ impl Store for Switch {
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()> {
         through!(self.commit(transition))
     }
+    fn record_child_execution(
+        &self,
+        record: ExecutionRecord,
+        events: Vec<EventRecord>,
+    ) -> StoreFuture<'_, ()> {
+        through!(self.record_child_execution(record, events))
+    }
     fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord> {
         through!(self.abort_execution(abort))
     }

@@ -95,6 +95,19 @@ impl Store for PostgresStore {
         })
     }
 
+    fn record_child_execution(
+        &self,
+        record: ExecutionRecord,
+        events: Vec<EventRecord>,
+    ) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            let mut c = self.client().await?;
+            let t = c.transaction().await.map_err(backend)?;
+            writes::record_child_execution(&t, record, events).await?;
+            t.commit().await.map_err(backend)
+        })
+    }
+
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>> {
         Box::pin(async move {
             #[allow(unused_mut)]

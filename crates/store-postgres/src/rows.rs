@@ -66,6 +66,7 @@ pub fn execution(row: &Row) -> StoreResult<ExecutionRecord> {
         alias_arn: get(row, "alias_arn")?,
         redrive_count: get::<i64>(row, "redrive_count")? as u32,
         redrive_ms: get(row, "redrive_ms")?,
+        map_run_arn: get(row, "map_run_arn")?,
     })
 }
 

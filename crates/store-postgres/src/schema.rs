@@ -154,6 +154,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX map_runs_by_execution ON map_runs (execution_arn, arn);
 ",
+    // Distributed Map child executions (`record_child_execution`): their Map Run, listed by
+    // `ListExecutions` with `mapRunArn`.
+    "
+    ALTER TABLE executions ADD COLUMN map_run_arn TEXT;
+    CREATE INDEX executions_by_map_run ON executions (map_run_arn, seq)
+        WHERE map_run_arn IS NOT NULL;
+",
 ];
 
 /// Brings the schema to the newest version; refuses a database written by a newer Fluxo.

@@ -178,8 +178,8 @@ pub async fn start_execution(
 ) -> StoreResult<Started> {
     let inserted = execute(
         c,
-        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision, version_arn, alias_arn) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (arn) DO NOTHING",
+        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision, version_arn, alias_arn, map_run_arn) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (arn) DO NOTHING",
         &[
             &record.arn,
             &record.state_machine_arn,
@@ -195,6 +195,7 @@ pub async fn start_execution(
             &(record.revision as i64),
             &record.version_arn,
             &record.alias_arn,
+            &record.map_run_arn,
         ],
     )
     .await?;
@@ -205,6 +206,42 @@ pub async fn start_execution(
         .await?
         .ok_or_else(|| StoreError::NotFound(record.arn.clone()))?;
     Ok(Started::Existing(rows::execution(&existing)?))
+}
+
+/// See [`fluxo_store::Store::record_child_execution`]: an earlier run of the child is
+/// replaced (its row keeps its place in the start order). `c` is a transaction.
+pub async fn record_child_execution(
+    c: &impl GenericClient,
+    record: ExecutionRecord,
+    events: Vec<EventRecord>,
+) -> StoreResult<()> {
+    execute(
+        c,
+        "DELETE FROM events WHERE execution_arn = $1",
+        &[&record.arn],
+    )
+    .await?;
+    let updated = execute(
+        c,
+        "UPDATE executions SET status = $2, input = $3, output = $4, error = $5, cause = $6, \
+         started_ms = $7, stopped_ms = $8 WHERE arn = $1",
+        &[
+            &record.arn,
+            &record.status.as_str(),
+            &record.input,
+            &record.output,
+            &record.error,
+            &record.cause,
+            &record.started_ms,
+            &record.stopped_ms,
+        ],
+    )
+    .await?;
+    let arn = record.arn.clone();
+    if updated == 0 {
+        start_execution(c, record).await?;
+    }
+    insert_events(c, &arn, &events).await
 }
 
 /// Inserts the events; an id the execution has already is [`StoreError::DuplicateEvent`]

@@ -92,6 +92,7 @@ async fn one_transition_is_one_transaction_of_four_statements() {
         alias_arn: None,
         redrive_count: 0,
         redrive_ms: None,
+        map_run_arn: None,
     };
     PostgresStore::connect(&base, Options::default())
         .await

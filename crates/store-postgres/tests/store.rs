@@ -53,6 +53,7 @@ async fn nodes_that_start_together_migrate_once() {
         alias_arn: None,
         redrive_count: 0,
         redrive_ms: None,
+        map_run_arn: None,
     };
     stores[0].start_execution(record.clone()).await.unwrap();
     let read = stores[5].get_execution(&record.arn).await.unwrap();

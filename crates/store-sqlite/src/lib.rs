@@ -268,6 +268,14 @@ impl Store for SqliteStore {
         self.write(move |c| writes::start_execution(c, record))
     }
 
+    fn record_child_execution(
+        &self,
+        record: ExecutionRecord,
+        events: Vec<EventRecord>,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |c| writes::record_child_execution(c, record, events))
+    }
+
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>> {
         let arn = arn.to_string();
         self.read(move |c| {

@@ -69,6 +69,7 @@ pub fn execution(row: &Row) -> rusqlite::Result<ExecutionRecord> {
         alias_arn: row.get("alias_arn")?,
         redrive_count: row.get::<_, i64>("redrive_count")? as u32,
         redrive_ms: row.get("redrive_ms")?,
+        map_run_arn: row.get("map_run_arn")?,
     })
 }
 

@@ -188,8 +188,8 @@ pub fn start_execution(c: &Connection, record: ExecutionRecord) -> StoreResult<S
         return Ok(Started::Existing(existing));
     }
     c.execute(
-        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision, version_arn, alias_arn) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        "INSERT INTO executions (arn, state_machine_arn, name, status, input, output, error, cause, started_ms, stopped_ms, seed, revision, version_arn, alias_arn, map_run_arn) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             record.arn,
             record.state_machine_arn,
@@ -204,11 +204,44 @@ pub fn start_execution(c: &Connection, record: ExecutionRecord) -> StoreResult<S
             record.seed as i64,
             record.revision as i64,
             record.version_arn,
-            record.alias_arn
+            record.alias_arn,
+            record.map_run_arn
         ],
     )
     .map_err(backend)?;
     Ok(Started::Created(record))
+}
+
+/// See [`fluxo_store::Store::record_child_execution`]: an earlier run of the child is
+/// replaced (its row keeps its place in the start order).
+pub fn record_child_execution(
+    c: &Connection,
+    record: ExecutionRecord,
+    events: Vec<EventRecord>,
+) -> StoreResult<()> {
+    c.execute("DELETE FROM events WHERE execution_arn = ?1", [&record.arn])
+        .map_err(backend)?;
+    let updated = c
+        .execute(
+            "UPDATE executions SET status = ?2, input = ?3, output = ?4, error = ?5, cause = ?6, \
+             started_ms = ?7, stopped_ms = ?8 WHERE arn = ?1",
+            params![
+                record.arn,
+                record.status.as_str(),
+                record.input,
+                record.output,
+                record.error,
+                record.cause,
+                record.started_ms,
+                record.stopped_ms
+            ],
+        )
+        .map_err(backend)?;
+    let arn = record.arn.clone();
+    if updated == 0 {
+        start_execution(c, record)?;
+    }
+    insert_events(c, &arn, &events)
 }
 
 /// The execution's status, checked in the transaction that changes it.

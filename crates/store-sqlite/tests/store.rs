@@ -30,6 +30,7 @@ fn record(name: &str) -> ExecutionRecord {
         alias_arn: None,
         redrive_count: 0,
         redrive_ms: None,
+        map_run_arn: None,
     }
 }
 

@@ -109,14 +109,23 @@ pub trait Store: TaskStore + VersionStore + MapRunStore + Send + Sync {
     fn start_execution(&self, record: ExecutionRecord) -> StoreFuture<'_, Started>;
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>>;
     /// Newest first, only those `filter` matches. `state_machine_arn` may be a version
-    /// ARN (the executions that ran that version, also through an alias) or an alias ARN (those
-    /// started through it).
+    /// ARN (the executions that ran that version, also through an alias), an alias ARN (those
+    /// started through it) or a Map Run ARN (its child executions).
     fn list_executions<'a>(
         &'a self,
         state_machine_arn: &'a str,
         filter: ExecutionFilter,
         page: Page,
     ) -> StoreFuture<'a, Listed<ExecutionRecord>>;
+    /// Keeps a distributed Map's child execution that ended: its record (closed, with
+    /// [`ExecutionRecord::map_run_arn`]) and its whole history, in one transaction, replacing
+    /// the record and history of an earlier run of the same child (a redriven Map Run runs a
+    /// failed child again under its ARN). Never resumed: it is closed when it is written.
+    fn record_child_execution(
+        &self,
+        record: ExecutionRecord,
+        events: Vec<EventRecord>,
+    ) -> StoreFuture<'_, ()>;
     /// Running executions without a timer, in start order: what a restarted server resumes at
     /// once (those with a timer stay parked until it is due).
     fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>>;

@@ -244,6 +244,27 @@ impl Store for MemoryStore {
         })
     }
 
+    fn record_child_execution(
+        &self,
+        record: ExecutionRecord,
+        events: Vec<EventRecord>,
+    ) -> StoreFuture<'_, ()> {
+        self.with(move |tables| {
+            // A child run again replaces the earlier run's record, in its place in the order.
+            let seq = match tables.execution_seq.get(&record.arn) {
+                Some(seq) => *seq,
+                None => {
+                    tables.next_seq += 1;
+                    tables.next_seq
+                }
+            };
+            tables.execution_seq.insert(record.arn.clone(), seq);
+            tables.events.insert(record.arn.clone(), events);
+            tables.executions.insert(seq, record);
+            Ok(())
+        })
+    }
+
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>> {
         self.with(move |tables| {
             Ok(tables

@@ -81,6 +81,9 @@ pub struct ExecutionRecord {
     pub redrive_count: u32,
     /// When it was last redriven (`redriveDate`), epoch ms.
     pub redrive_ms: Option<i64>,
+    /// The Map Run it ran in, for a distributed Map's child execution (`mapRunArn`; its
+    /// record is written whole when it ends, see [`crate::Store::record_child_execution`]).
+    pub map_run_arn: Option<String>,
 }
 
 /// A history event with its position (thread and sequence), as the engine's journal keeps it.

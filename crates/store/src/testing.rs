@@ -4,6 +4,7 @@ use crate::*;
 use fluxo_types::{EventType, ExecutionStatus, StateMachineType};
 use std::sync::Arc;
 
+mod child_executions;
 mod leases;
 mod map_runs;
 mod redrive;
@@ -47,6 +48,7 @@ fn execution(machine: &StateMachineRecord, name: &str, started_ms: i64) -> Execu
         alias_arn: None,
         redrive_count: 0,
         redrive_ms: None,
+        map_run_arn: None,
     }
 }
 
@@ -106,6 +108,7 @@ pub async fn run_suite(store: Arc<dyn Store>) {
     versions::run(store.as_ref()).await;
     redrive::run(store.as_ref()).await;
     map_runs::run(store.as_ref()).await;
+    child_executions::run(store.as_ref()).await;
     leases::run(store).await;
 }
 

@@ -185,15 +185,21 @@ pub enum ListedBy {
     StateMachine,
     Version,
     Alias,
+    /// A Map Run ARN: its child executions.
+    MapRun,
 }
 
 impl ListedBy {
     pub fn of(state_machine_arn: &str) -> ListedBy {
-        use fluxo_types::arn::{Arn, Qualifier};
-        match Arn::parse(state_machine_arn)
-            .ok()
-            .and_then(|a| a.qualifier())
+        use fluxo_types::arn::{Arn, Qualifier, ResourceType};
+        let parsed = Arn::parse(state_machine_arn).ok();
+        if parsed
+            .as_ref()
+            .is_some_and(|arn| arn.resource_type() == ResourceType::MapRun)
         {
+            return ListedBy::MapRun;
+        }
+        match parsed.and_then(|a| a.qualifier()) {
             None => ListedBy::StateMachine,
             Some(Qualifier::Version(_)) => ListedBy::Version,
             Some(Qualifier::Alias(_)) => ListedBy::Alias,
@@ -206,6 +212,7 @@ impl ListedBy {
             ListedBy::StateMachine => "state_machine_arn",
             ListedBy::Version => "version_arn",
             ListedBy::Alias => "alias_arn",
+            ListedBy::MapRun => "map_run_arn",
         }
     }
 
@@ -215,6 +222,7 @@ impl ListedBy {
             ListedBy::StateMachine => Some(&execution.state_machine_arn),
             ListedBy::Version => execution.version_arn.as_ref(),
             ListedBy::Alias => execution.alias_arn.as_ref(),
+            ListedBy::MapRun => execution.map_run_arn.as_ref(),
         };
         field.is_some_and(|field| field == arn)
     }
