@@ -76,7 +76,7 @@ pub(super) async fn run(store: &dyn Store) {
         .list_executions(MAP_RUN, ExecutionFilter::default(), page(1, None))
         .await
         .unwrap();
-    assert_eq!(listed.items, [failed.clone()]);
+    assert_eq!(listed.items, std::slice::from_ref(&failed));
     let rest = store
         .list_executions(
             MAP_RUN,
@@ -85,7 +85,7 @@ pub(super) async fn run(store: &dyn Store) {
         )
         .await
         .unwrap();
-    assert_eq!(rest.items, [first.clone()]);
+    assert_eq!(rest.items, std::slice::from_ref(&first));
     assert_eq!(rest.next_token, None);
     let only_failed = ExecutionFilter {
         status: Some(ExecutionStatus::Failed),
@@ -95,7 +95,7 @@ pub(super) async fn run(store: &dyn Store) {
         .list_executions(MAP_RUN, only_failed, page(10, None))
         .await
         .unwrap();
-    assert_eq!(filtered.items, [failed.clone()]);
+    assert_eq!(filtered.items, std::slice::from_ref(&failed));
     let other = MAP_RUN.replace("run-1", "run-2");
     let none = store
         .list_executions(&other, ExecutionFilter::default(), page(10, None))
