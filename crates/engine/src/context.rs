@@ -159,6 +159,19 @@ impl ContextObject {
         &self.execution_arn
     }
 
+    pub fn execution_name(&self) -> &str {
+        &self.execution_name
+    }
+
+    pub fn role_arn(&self) -> &str {
+        &self.role_arn
+    }
+
+    /// When the execution started (the recorded time when resuming).
+    pub fn start_time(&self) -> Timestamp {
+        self.start_time
+    }
+
     pub fn state_machine_arn(&self) -> &str {
         &self.state_machine_arn
     }

@@ -127,6 +127,31 @@ impl ServiceInvoker for NoServices {
     }
 }
 
+/// A distributed Map's child execution that ended, as the execution of its own that it is
+/// (developer guide, "Distributed Map state child workflow executions": each child has an ARN
+/// `…:execution:MACHINE/LABEL:NAME` and a history, listed by `ListExecutions` with the Map
+/// Run's ARN). Handed to [`Environment::child_execution_ended`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildExecution {
+    pub execution_arn: String,
+    /// `…:stateMachine:MACHINE/LABEL`.
+    pub state_machine_arn: String,
+    pub name: String,
+    pub map_run_arn: String,
+    /// Its input (the item or the batch) as JSON text.
+    pub input: String,
+    /// SUCCEEDED or FAILED.
+    pub status: crate::ExecutionStatus,
+    /// JSON text, when it succeeded.
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub start: Timestamp,
+    pub stop: Timestamp,
+    /// Its history, `ExecutionStarted` to its end, in id order.
+    pub events: Vec<crate::RecordedEvent>,
+}
+
 /// How a nested execution's end completes its parent's task (Step Functions developer guide,
 /// "Start a new AWS Step Functions state machine from a running execution").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,6 +346,21 @@ pub trait Environment: Send + Sync {
     fn map_run_outcome(&self, arn: &str) -> BoxFuture<'_, Option<String>> {
         let _ = arn;
         Box::pin(async { None })
+    }
+
+    /// Whether a distributed Map's child executions keep histories of their own, handed to
+    /// [`Environment::child_execution_ended`] (a durable runtime keeps them in its store; the
+    /// default keeps none, and the children record no details).
+    fn keeps_child_histories(&self) -> bool {
+        false
+    }
+
+    /// A distributed Map's child execution ended (only asked of an environment that
+    /// [`Environment::keeps_child_histories`]). The parent goes on once this resolves; a
+    /// child that runs again (a redriven Map Run) is handed over again, under the same ARN.
+    fn child_execution_ended(&self, child: ChildExecution) -> BoxFuture<'_, ()> {
+        drop(child);
+        Box::pin(async {})
     }
 
     /// Told when every thread of the execution that is running states is parked (`true`) and

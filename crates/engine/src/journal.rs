@@ -296,6 +296,13 @@ impl Journal {
         self.states_entered
     }
 
+    /// Every event with its position, in id order.
+    pub fn into_recorded(self) -> Vec<RecordedEvent> {
+        let mut events = self.events;
+        events.sort_by_key(|recorded| recorded.event.id);
+        events
+    }
+
     /// The history in id order (empty when every event went through `record_lean`).
     pub fn into_history(self) -> Vec<HistoryEvent> {
         let mut events: Vec<HistoryEvent> = self.events.into_iter().map(|e| e.event).collect();

@@ -188,17 +188,20 @@ impl<'e> Run<'e> {
     /// A run for a child execution (an iteration of a distributed Map): its events form the
     /// child's own history, not the parent's (developer guide, "Distributed Map state child
     /// workflow executions"; the recorded `*_config_distributed_*` cases show the parent with
-    /// `MapRunStarted` and `MapRunSucceeded` only). Fluxo keeps no child histories: the
-    /// child's events live in its own journal while it runs (so that its threads have keys,
-    /// under the parent's iteration thread, and its task tokens are its own) and are never
-    /// persisted. Its threads are counted apart and never make the execution idle: a parked
+    /// `MapRunStarted` and `MapRunSucceeded` only). The child's events live in its own
+    /// journal while it runs (so that its threads have keys, under the parent's iteration
+    /// thread, and its task tokens are its own) and are never persisted as they come: an
+    /// environment that keeps child histories gets the whole history once the child ended
+    /// (`states/map/child_history.rs`). Its threads are counted apart and never make the execution idle: a parked
     /// child keeps the execution loaded, because a replay would start the child again.
     pub fn detached(&self, context: ContextObject) -> Run<'_> {
+        // Details only for a history that is kept.
+        let details = self.details && self.env.keeps_child_histories();
         let mut run = Run::new(
             self.env,
             context,
             Journal::new(Vec::new()),
-            false,
+            details,
             false,
             self.limit_history,
         );

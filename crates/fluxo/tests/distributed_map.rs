@@ -343,12 +343,95 @@ print(json.dumps({{"manifest": manifest,
     assert_eq!(counts["toleratedFailurePercentage"], 50.0);
     assert_eq!(counts["itemCounts"]["failed"], 5, "{counts}");
     assert_eq!(counts["itemCounts"]["succeeded"], 5, "{counts}");
+    check_child_executions(
+        endpoint,
+        &counts,
+        failed[0]["ExecutionArn"].as_str().unwrap(),
+    );
     // Beyond the tolerance, the Map fails.
     let mut strict = writer;
     strict["States"]["M"]["ToleratedFailurePercentage"] = json!(10);
     let described = run(endpoint, "strict", &strict, &json!({}));
     assert_eq!(described["status"], "FAILED");
     assert_eq!(described["error"], "States.ExceedToleratedFailureThreshold");
+}
+
+/// The Map Run's child executions are executions of their own: `ListExecutions` with the
+/// Map Run's ARN lists them, `DescribeExecution` and `GetExecutionHistory` show each, and only
+/// their parent can be redriven (developer guide, "Distributed Map state child workflow
+/// executions", "Redriving Map Runs").
+fn check_child_executions(endpoint: &str, map_run: &Value, failed_child: &str) {
+    let arn = map_run["mapRunArn"].as_str().unwrap();
+    let list = |extra: Value| {
+        let mut request = json!({"mapRunArn": arn, "maxResults": 100});
+        request
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let (status, listed) = call(endpoint, "ListExecutions", &request);
+        assert_eq!(status, 200, "{listed}");
+        listed["executions"].as_array().unwrap().clone()
+    };
+    let children = list(json!({}));
+    assert_eq!(children.len(), 10, "{children:?}");
+    assert!(children.iter().all(|child| child["mapRunArn"] == arn));
+    let failed = list(json!({"statusFilter": "FAILED"}));
+    assert_eq!(failed.len(), 5);
+    assert!(failed
+        .iter()
+        .any(|child| child["executionArn"] == failed_child));
+    let (status, described) = call(
+        endpoint,
+        "DescribeExecution",
+        &json!({"executionArn": failed_child}),
+    );
+    assert_eq!(status, 200, "{described}");
+    assert_eq!(described["status"], "FAILED");
+    assert_eq!(described["error"], "Odd");
+    assert_eq!(described["mapRunArn"], arn);
+    assert_eq!(described["redriveStatus"], "NOT_REDRIVABLE");
+    let input: Value = serde_json::from_str(described["input"].as_str().unwrap()).unwrap();
+    assert_eq!(input["odd"], true, "{described}");
+    let (status, history) = call(
+        endpoint,
+        "GetExecutionHistory",
+        &json!({"executionArn": failed_child}),
+    );
+    assert_eq!(status, 200, "{history}");
+    let kinds: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ExecutionStarted",
+            "ChoiceStateEntered",
+            "ChoiceStateExited",
+            "FailStateEntered",
+            "ExecutionFailed"
+        ]
+    );
+    let ended = &history["events"][4]["executionFailedEventDetails"];
+    assert_eq!(ended["error"], "Odd", "{history}");
+    let (status, refused) = call(
+        endpoint,
+        "RedriveExecution",
+        &json!({"executionArn": failed_child}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert!(refused["__type"]
+        .as_str()
+        .unwrap()
+        .ends_with("ExecutionNotRedrivable"));
+    let (status, both) = call(
+        endpoint,
+        "ListExecutions",
+        &json!({"mapRunArn": arn, "stateMachineArn": map_run["executionArn"]}),
+    );
+    assert_eq!(status, 400, "{both}");
 }
 
 #[test]

@@ -155,17 +155,26 @@ fn check_done(server: &mut Server, arn: &str, items: &[i64]) {
     assert_eq!(run["status"], "SUCCEEDED", "{run}");
     assert_eq!(run["itemCounts"]["succeeded"], items.len(), "{run}");
     assert_eq!(run["itemCounts"]["total"], items.len(), "{run}");
-    // The children ran but are not kept: listing them is refused, not answered wrongly.
-    let (status, refused) = call(
+    // Each child is an execution of its own, listed under the Map Run once (also when the
+    // server restarted while they were parked), with a history from its start to its end.
+    let (status, listed) = call(
         &server.endpoint,
         "ListExecutions",
         &json!({"mapRunArn": runs[0]["mapRunArn"]}),
     );
-    assert_eq!(status, 400, "{refused}");
+    assert_eq!(status, 200, "{listed}");
+    let children = listed["executions"].as_array().unwrap();
+    assert_eq!(children.len(), items.len(), "{listed}");
+    assert!(children.iter().all(|child| child["status"] == "SUCCEEDED"));
+    let (status, child_history) = call(
+        &server.endpoint,
+        "GetExecutionHistory",
+        &json!({"executionArn": children[0]["executionArn"], "reverseOrder": true}),
+    );
+    assert_eq!(status, 200, "{child_history}");
     assert_eq!(
-        common::error_type(&refused),
-        "ValidationException",
-        "{refused}"
+        child_history["events"][0]["type"], "ExecutionSucceeded",
+        "{child_history}"
     );
     let log = server.report();
     assert!(!log.contains("transition refused"), "{log}");

@@ -367,6 +367,40 @@ impl Environment for DurableEnvironment {
         })
     }
 
+    fn keeps_child_histories(&self) -> bool {
+        true
+    }
+
+    /// The child's record and history go to the store in one transaction. A store that
+    /// fails costs the child's history, not the run (its outcome is the Map Run's).
+    fn child_execution_ended(&self, child: fluxo_engine::ChildExecution) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let events: Vec<EventRecord> = child.events.iter().map(to_store).collect();
+            let record = fluxo_store::ExecutionRecord {
+                arn: child.execution_arn,
+                state_machine_arn: child.state_machine_arn,
+                name: child.name,
+                status: child.status,
+                input: child.input,
+                output: child.output,
+                error: child.error,
+                cause: child.cause,
+                started_ms: child.start.as_millisecond(),
+                stopped_ms: Some(child.stop.as_millisecond()),
+                seed: 0,
+                revision: 0,
+                version_arn: None,
+                alias_arn: None,
+                redrive_count: 0,
+                redrive_ms: None,
+                map_run_arn: Some(child.map_run_arn),
+            };
+            if let Err(error) = self.store.record_child_execution(record, events).await {
+                tracing::warn!(%error, "a Map Run's child execution could not be stored");
+            }
+        })
+    }
+
     fn task_recorded(&self, token: &str, thread: &str, seq: u32) {
         self.recorded_tasks
             .lock()

@@ -70,6 +70,13 @@ pub fn redrive_status(record: &ExecutionRecord, facts: RedriveFacts) -> RedriveS
         }
         _ => {}
     }
+    // A Map Run's children are redriven by redriving their parent (developer guide,
+    // "Redriving Map Runs").
+    if record.map_run_arn.is_some() {
+        return NotRedrivable(
+            "Execution is a child workflow execution of a Map Run: redrive its parent execution",
+        );
+    }
     if !facts.machine_exists {
         return NotRedrivable("State machine is in DELETING status");
     }

@@ -234,6 +234,9 @@ struct Description {
     state_machine_version_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     state_machine_alias_arn: Option<String>,
+    /// A distributed Map's child execution: the Map Run that dispatched it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    map_run_arn: Option<String>,
 }
 
 pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
@@ -260,13 +263,15 @@ pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         cause: record.cause,
         state_machine_version_arn: record.version_arn,
         state_machine_alias_arn: record.alias_arn,
+        map_run_arn: record.map_run_arn,
     })
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ListInput {
-    state_machine_arn: String,
+    state_machine_arn: Option<String>,
+    map_run_arn: Option<String>,
     status_filter: Option<ExecutionStatus>,
     redrive_filter: Option<RedriveFilter>,
     max_results: Option<i64>,
@@ -298,6 +303,9 @@ struct ListItem {
     state_machine_version_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     state_machine_alias_arn: Option<String>,
+    /// A distributed Map's child execution: its Map Run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    map_run_arn: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -309,13 +317,6 @@ struct ListOutput {
 }
 
 pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
-    // A Map Run's child executions are run but not kept (ARCHITECTURE.md, "Distributed Map and
-    // Map Runs"): listing them is refused rather than answered with something else.
-    if input.get("mapRunArn").is_some() {
-        return Err(ApiError::validation(
-            "Fluxo keeps no child executions of a Map Run: ListExecutions with mapRunArn is not supported; DescribeMapRun gives their counts",
-        ));
-    }
     let status_filter = input.get("statusFilter").cloned();
     let input: ListInput = parse(input).map_err(|error| match status_filter {
         Some(Value::String(status)) if status.parse::<ExecutionStatus>().is_err() => {
@@ -325,18 +326,35 @@ pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         }
         _ => error,
     })?;
-    // A version or alias ARN lists the executions that ran that version or went through that
-    // alias (API reference, ListExecutions).
-    check_arn(&input.state_machine_arn, ResourceType::StateMachine)?;
-    let machine = fluxo_types::arn::unqualified(&input.state_machine_arn);
-    if state_machine(api, machine).await?.kind == StateMachineType::Express {
-        return Err(not_supported());
-    }
+    // "You can specify either a mapRunArn or a stateMachineArn, but not both" (API
+    // reference, ListExecutions).
+    let listed_by = match (&input.state_machine_arn, &input.map_run_arn) {
+        // A version or alias ARN lists the executions that ran that version or went through
+        // that alias.
+        (Some(arn), None) => {
+            check_arn(arn, ResourceType::StateMachine)?;
+            let machine = fluxo_types::arn::unqualified(arn);
+            if state_machine(api, machine).await?.kind == StateMachineType::Express {
+                return Err(not_supported());
+            }
+            arn
+        }
+        // A Map Run's child executions.
+        (None, Some(arn)) => {
+            super::map_runs::map_run(api, arn).await?;
+            arn
+        }
+        _ => {
+            return Err(ApiError::validation(
+                "Exactly one of stateMachineArn and mapRunArn must be given",
+            ))
+        }
+    };
     let listed = api
         .runtime
         .store()
         .list_executions(
-            &input.state_machine_arn,
+            listed_by,
             fluxo_store::ExecutionFilter {
                 status: input.status_filter,
                 redriven: input
@@ -361,6 +379,7 @@ pub async fn list(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
                 redrive_date: e.redrive_ms.map(seconds),
                 state_machine_version_arn: e.version_arn,
                 state_machine_alias_arn: e.alias_arn,
+                map_run_arn: e.map_run_arn,
             })
             .collect(),
         next_token: listed.next_token,

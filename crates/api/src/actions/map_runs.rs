@@ -82,7 +82,8 @@ struct DescribeOutput {
     redrive_date: Option<f64>,
 }
 
-async fn map_run(api: &Api, arn: &str) -> Result<MapRunRecord, ApiError> {
+/// The Map Run `arn`; `ResourceNotFound` when there is none.
+pub(crate) async fn map_run(api: &Api, arn: &str) -> Result<MapRunRecord, ApiError> {
     check_arn(arn, ResourceType::MapRun)?;
     api.runtime
         .store()

@@ -10,6 +10,7 @@
 //! otherwise `MapRunSucceeded` for a distributed Map and `MapStateSucceeded`.
 
 mod batcher;
+mod child_history;
 mod children;
 mod formats;
 mod outcome;
@@ -87,6 +88,7 @@ pub(crate) async fn run(
         in_flight: Mutex::new(BTreeSet::new()),
         started: Mutex::new(BTreeSet::new()),
         child_machine: None,
+        map_run_arn: None,
     };
     let waiting = run.threads.waiting_for_children(run.observed());
     let outcome = iterations.run_all(items, limit, &tolerance).await;
@@ -226,6 +228,8 @@ struct Iterations<'a> {
     started: Mutex<BTreeSet<usize>>,
     /// A distributed Map's child executions' state machine, `MACHINE/LABEL` (`None`: inline).
     child_machine: Option<String>,
+    /// A distributed Map's Map Run (`None`: inline).
+    map_run_arn: Option<String>,
 }
 
 impl Iterations<'_> {
@@ -339,9 +343,17 @@ impl Iterations<'_> {
                 // differ from every other child's and stay the same when it runs again.
                 let mut child_thread = Thread::root(run.time_of(&thread));
                 child_thread.key.clone_from(&thread.key);
-                child
+                child_history::start(&child, &mut child_thread, &input);
+                let kept_input = child.details.then(|| input.clone());
+                let result = child
                     .run_machine(&map.processor, input, &mut child_thread, &mut frame)
-                    .await
+                    .await;
+                if let Some(input) = kept_input {
+                    let map_run_arn = self.map_run_arn.as_deref().unwrap_or_default();
+                    child_history::end(run, child, child_thread, map_run_arn, &input, &result)
+                        .await;
+                }
+                result
             }
             Ok(input) => {
                 run.run_machine(&map.processor, input, &mut thread, &mut frame)

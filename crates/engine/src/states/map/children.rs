@@ -205,6 +205,7 @@ impl Steps<'_, '_> {
             in_flight: Default::default(),
             started: Default::default(),
             child_machine: Some(self.machine.to_string()),
+            map_run_arn: Some(record.arn.clone()),
         };
         // The Map's thread stays live (not `waiting_for_children`) while the children run:
         // they are counted apart, and the execution must not be unloaded under them.

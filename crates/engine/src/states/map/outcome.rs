@@ -1,8 +1,8 @@
 //! A Map Run's outcome, kept with its record (`MapRunRecord::outcome`) when the run ends and
 //! taken back by a replay of the parent that finds the run's end (`MapRunSucceeded` or
-//! `MapRunFailed`) recorded: the children's events are not kept (each child execution has a
-//! history of its own on AWS, which Fluxo does not store), so without it a wake-up or a
-//! restart after the Map would run every child again and repeat its calls.
+//! `MapRunFailed`) recorded: the children's events are not in the parent's history (each child
+//! execution has a history of its own, kept apart: `child_history.rs`), so without it a
+//! wake-up or a restart after the Map would run every child again and repeat its calls.
 
 use crate::attempt::{Attempt, Completed};
 use crate::failure::Failure;

@@ -1,0 +1,92 @@
+//! A distributed Map's child execution as an execution of its own: `ExecutionStarted`, its
+//! states, then `ExecutionSucceeded` or `ExecutionFailed`, handed whole to
+//! [`crate::Environment::child_execution_ended`] when it ends (developer guide, "Distributed
+//! Map state child workflow executions": each child has a history of its own, and
+//! `ListExecutions` with the Map Run's ARN lists them). Only for an environment that
+//! [`crate::Environment::keeps_child_histories`]; a child that is dropped before it ends (its
+//! run failed, its parent stopped) hands nothing over.
+
+use crate::environment::ChildExecution;
+use crate::failure::Failure;
+use crate::history::details;
+use crate::journal::Thread;
+use crate::run::Run;
+use crate::ExecutionStatus;
+use fluxo_types::EventType;
+use serde_json::{json, Value};
+
+/// Records the child's `ExecutionStarted` (with its input and the parent's role, as AWS shows
+/// a child's start), when its history is kept.
+pub(crate) fn start(child: &Run<'_>, thread: &mut Thread, input: &Value) {
+    if !child.details {
+        return;
+    }
+    let context = &child.context;
+    child.record(
+        thread,
+        EventType::ExecutionStarted,
+        Some(crate::started_details(
+            &input.to_string(),
+            context.role_arn(),
+        )),
+    );
+    // As for every execution, the first state links to no event.
+    if thread.seq_is(1) {
+        thread.last = 0;
+    }
+}
+
+/// Records the child's end and hands its history to the environment, when it is kept.
+pub(crate) async fn end(
+    parent: &Run<'_>,
+    child: Run<'_>,
+    mut thread: Thread,
+    map_run_arn: &str,
+    input: &Value,
+    result: &Result<Value, Failure>,
+) {
+    if !child.details {
+        return;
+    }
+    let (status, output, error, cause) = match result {
+        Ok(output) => {
+            let text = output.to_string();
+            child.record(
+                &mut thread,
+                EventType::ExecutionSucceeded,
+                Some(details([
+                    ("output", Value::String(text.clone())),
+                    ("outputDetails", json!({"truncated": false})),
+                ])),
+            );
+            (ExecutionStatus::Succeeded, Some(text), None, None)
+        }
+        Err(failure) => {
+            child.record(
+                &mut thread,
+                EventType::ExecutionFailed,
+                Some(failure.details()),
+            );
+            let error = Some(failure.error.clone()).filter(|error| !error.is_empty());
+            let cause = failure.cause.clone().filter(|cause| !cause.is_empty());
+            (ExecutionStatus::Failed, None, error, cause)
+        }
+    };
+    let stop = parent.env.now();
+    let context = child.context.clone();
+    let ended = ChildExecution {
+        execution_arn: context.execution_arn().to_string(),
+        state_machine_arn: context.state_machine_arn().to_string(),
+        name: context.execution_name().to_string(),
+        map_run_arn: map_run_arn.to_string(),
+        input: input.to_string(),
+        status,
+        output,
+        error,
+        cause,
+        start: context.start_time(),
+        stop,
+        events: child.into_journal().into_recorded(),
+    };
+    parent.env.child_execution_ended(ended).await;
+}
