@@ -237,6 +237,9 @@ pub struct MapState {
     pub tolerated_failure_count: Option<ValueOrPath<Value>>,
     pub tolerated_failure_percentage: Option<ValueOrPath<Value>>,
     pub distributed: bool,
+    /// A distributed Map whose `ProcessorConfig.ExecutionType` is `EXPRESS`: its children run
+    /// as Express executions (at most five minutes each, no history kept).
+    pub express_children: bool,
     /// `ItemReader`: the items come from S3 instead of the state input.
     pub item_reader: Option<distributed::ItemReader>,
     /// `ItemBatcher`: child executions take batches of items.

@@ -194,9 +194,11 @@ impl<'e> Run<'e> {
     /// environment that keeps child histories gets the whole history once the child ended
     /// (`states/map/child_history.rs`). Its threads are counted apart and never make the execution idle: a parked
     /// child keeps the execution loaded, because a replay would start the child again.
-    pub fn detached(&self, context: ContextObject) -> Run<'_> {
+    /// `history`: whether the child keeps a history (a Standard child does, an Express one
+    /// does not, as on AWS).
+    pub fn detached(&self, context: ContextObject, history: bool) -> Run<'_> {
         // Details only for a history that is kept.
-        let details = self.details && self.env.keeps_child_histories();
+        let details = history && self.details && self.env.keeps_child_histories();
         let mut run = Run::new(
             self.env,
             context,

@@ -263,3 +263,57 @@ fn activity_tasks_of_children_survive_a_server_restart() {
     let log = server.report();
     assert!(!log.contains("transition refused"), "{log}");
 }
+
+#[test]
+fn express_children_run_and_keep_no_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dir.path().join("data"), None);
+    let mut definition = machine(1);
+    definition["States"]["M"]["ItemProcessor"]["ProcessorConfig"]["ExecutionType"] =
+        json!("EXPRESS");
+    let arn = start(&server.endpoint, "express", &definition, &json!([1, 2]));
+    let described = wait(&mut server, &arn, 60);
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output[1]["item"], 2, "{output}");
+    assert_eq!(output[1]["done"], true, "{output}");
+    let (_, listed) = call(
+        &server.endpoint,
+        "ListMapRuns",
+        &json!({"executionArn": arn}),
+    );
+    let map_run = listed["mapRuns"][0]["mapRunArn"].clone();
+    let (_, run) = call(
+        &server.endpoint,
+        "DescribeMapRun",
+        &json!({"mapRunArn": map_run}),
+    );
+    assert_eq!(run["itemCounts"]["succeeded"], 2, "{run}");
+    // AWS keeps no history of an Express execution: no child is listed.
+    let (status, children) = call(
+        &server.endpoint,
+        "ListExecutions",
+        &json!({"mapRunArn": map_run}),
+    );
+    assert_eq!(status, 200, "{children}");
+    assert_eq!(children["executions"], json!([]), "{children}");
+    // An Express child may not wait for a task token (AWS's message, at creation).
+    let mut callback = definition.clone();
+    callback["States"]["M"]["ItemProcessor"]["States"]["P"] = json!({"Type": "Task",
+        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"}, "End": true});
+    let (status, refused) = call(
+        &server.endpoint,
+        "CreateStateMachine",
+        &json!({"name": "express-callback", "definition": callback.to_string(),
+                "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("Express state machine does not support '.waitForTaskToken'"),
+        "{refused}"
+    );
+}

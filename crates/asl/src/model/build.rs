@@ -321,6 +321,11 @@ impl Builder {
                 language,
             ),
             distributed,
+            express_children: distributed
+                && processor
+                    .pointer("/ProcessorConfig/ExecutionType")
+                    .and_then(Value::as_str)
+                    == Some("EXPRESS"),
             item_reader: self.item_reader(fields, language),
             item_batcher: self.item_batcher(fields, language),
             result_writer: self.result_writer(fields, language),

@@ -338,16 +338,29 @@ impl Iterations<'_> {
                     name: child_name.as_deref().unwrap_or_default(),
                 };
                 let start = run.time_of(&thread);
-                let child = run.detached(run.context.for_child(names, &input, start));
+                let context = run.context.for_child(names, &input, start);
+                let child = run.detached(context, !map.express_children);
                 // The child's root thread has the iteration's key, so that its task tokens
                 // differ from every other child's and stay the same when it runs again.
                 let mut child_thread = Thread::root(run.time_of(&thread));
                 child_thread.key.clone_from(&thread.key);
                 child_history::start(&child, &mut child_thread, &input);
                 let kept_input = child.details.then(|| input.clone());
-                let result = child
-                    .run_machine(&map.processor, input, &mut child_thread, &mut frame)
-                    .await;
+                let body = child.run_machine(&map.processor, input, &mut child_thread, &mut frame);
+                let result = match map.express_children {
+                    // An Express child ends after five minutes, as every Express execution.
+                    true => {
+                        let limit = crate::EXPRESS_MAX_DURATION.as_secs_f64();
+                        let deadline = crate::run::add_seconds(start, limit);
+                        tokio::select! {
+                            result = body => result,
+                            _ = run.env.sleep_until(deadline) => {
+                                Err(Failure::new("States.Timeout", None))
+                            }
+                        }
+                    }
+                    false => body.await,
+                };
                 if let Some(input) = kept_input {
                     let map_run_arn = self.map_run_arn.as_deref().unwrap_or_default();
                     child_history::end(run, child, child_thread, map_run_arn, &input, &result)

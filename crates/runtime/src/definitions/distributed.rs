@@ -3,8 +3,8 @@
 //! "ResultWriter (Map)", "ItemProcessor (Map)"): readers of S3 inventory or Athena manifests
 //! and Parquet files, `listObjectsV2` with a `Transformation` or an `InputType`, writer
 //! options other than `OutputType` (`JSON`, `JSONL`) and `Transformation` (`NONE`,
-//! `COMPACT`, `FLATTEN`), and `EXPRESS` child executions (Fluxo runs every child as a
-//! Standard one: its own journal, no five-minute limit).
+//! `COMPACT`, `FLATTEN`). `EXPRESS` child executions run (five minutes each, no history
+//! kept); what an Express machine may not call is refused in them by the validator.
 
 use fluxo_asl::model::distributed::ReaderAction;
 use serde_json::{Map, Value};
@@ -33,19 +33,6 @@ pub(super) fn unsupported_in_map(state: &Value, at: &str) -> Option<Refusal> {
     let config = processor.and_then(|p| p.get("ProcessorConfig"));
     if config.and_then(|c| c.get("Mode")).and_then(Value::as_str) != Some("DISTRIBUTED") {
         return None;
-    }
-    let key = match state.get("ItemProcessor") {
-        Some(_) => "ItemProcessor",
-        None => "Iterator",
-    };
-    if let Some("EXPRESS") = config
-        .and_then(|c| c.get("ExecutionType"))
-        .and_then(Value::as_str)
-    {
-        return refuse(
-            format!("{at}/{key}/ProcessorConfig/ExecutionType"),
-            "Fluxo runs a distributed Map's child executions as STANDARD ones; ExecutionType EXPRESS is not run yet".into(),
-        );
     }
     if let Some(reader) = state.get("ItemReader").and_then(Value::as_object) {
         if let Some(found) = reader_refusal(reader, &format!("{at}/ItemReader")) {
@@ -250,12 +237,7 @@ mod tests {
             json!({}),
             json!({"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}),
         );
-        let (location, message) = refusal(&express).unwrap();
-        assert_eq!(
-            location,
-            "/States/M/ItemProcessor/ProcessorConfig/ExecutionType"
-        );
-        assert!(message.contains("EXPRESS"), "{message}");
+        assert_eq!(refusal(&express), None);
         // An inline Map is none of this module's business.
         let inline = map(json!({}), json!({"Mode": "INLINE"}));
         assert_eq!(refusal(&inline), None);

@@ -4,7 +4,7 @@ use super::super::fields::{as_object, Node};
 use super::super::language::{is_expression, Language};
 use super::super::machine::{self, Nested};
 use super::super::messages::{self, Kind};
-use super::super::{code, syntax, warnings, Validator};
+use super::super::{code, syntax, warnings, StateMachineType, Validator};
 
 /// AWS's limit on a Map `Label`.
 const MAX_LABEL: usize = 40;
@@ -59,7 +59,16 @@ pub fn check(validator: &mut Validator, node: Node, language: Language) {
     for key in ["ItemProcessor", "Iterator"] {
         if let Some(processor) = node.get(key) {
             let pointer = node.field(key);
+            // A distributed Map's EXPRESS children are Express executions: their states are
+            // held to what an Express state machine may call.
+            let express = processor.pointer("/ProcessorConfig/ExecutionType")
+                == Some(&serde_json::Value::String("EXPRESS".into()));
+            let outer = validator.machine_type;
+            if express {
+                validator.machine_type = StateMachineType::Express;
+            }
             machine::nested(validator, processor, &pointer, Nested::Processor);
+            validator.machine_type = outer;
             if let Some(map) = processor.as_object() {
                 processor_config(validator, Node::new(map, &pointer));
             }
@@ -249,6 +258,41 @@ mod tests {
             &format!("{base}/ExecutionType"),
         );
         has(with_config(json!([])), "SCHEMA_VALIDATION_FAILED", base);
+    }
+
+    #[test]
+    fn express_children_call_only_what_express_machines_may() {
+        let with_task = |execution_type: &str, resource: &str| {
+            map(json!({"ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
+                "StartAt": "T",
+                "States": {"T": {"Type": "Task", "Resource": resource, "End": true}}}}))
+        };
+        let callback = "arn:aws:states:::sqs:sendMessage.waitForTaskToken";
+        let activity = "arn:aws:states:us-east-1:123456789012:activity:work";
+        let at = "/States/A/ItemProcessor/States/T/Resource";
+        has(
+            with_task("EXPRESS", callback),
+            "SCHEMA_VALIDATION_FAILED",
+            at,
+        );
+        has(
+            with_task("EXPRESS", activity),
+            "SCHEMA_VALIDATION_FAILED",
+            at,
+        );
+        assert_eq!(problems(with_task("STANDARD", callback)), vec![]);
+        assert_eq!(problems(with_task("STANDARD", activity)), vec![]);
+        // The Map's own state machine stays Standard after its EXPRESS processor.
+        let mut definition = with_task("EXPRESS", "arn:aws:states:::lambda:invoke");
+        definition["States"]["A"]["End"] = json!(null);
+        definition["States"]["A"]
+            .as_object_mut()
+            .unwrap()
+            .remove("End");
+        definition["States"]["A"]["Next"] = json!("B");
+        definition["States"]["B"] = json!({"Type": "Task", "Resource": callback, "End": true});
+        assert_eq!(problems(definition), vec![]);
     }
 
     #[test]
