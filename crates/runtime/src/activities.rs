@@ -14,9 +14,21 @@ use std::time::Duration;
 /// The longest `GetActivityTask` waits for a task (API reference: "up to 60 seconds").
 pub const MAX_POLL: Duration = Duration::from_secs(60);
 
-/// How often a waiting `GetActivityTask` looks at the store without a wake-up: tasks
-/// scheduled on other nodes are otherwise announced by the store's notices (`listen.rs`).
+/// How often the waiting `GetActivityTask` polls of one activity look at the store without a
+/// wake-up (one of them, see `pollers.rs`): tasks scheduled on other nodes are otherwise
+/// announced by the store's notices (`listen.rs`).
 pub const POLL_RECHECK: Duration = Duration::from_secs(1);
+
+/// Why a waiting poll looks at the store.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Look {
+    /// It is new, or the hub woke it (a task of its activity was scheduled here).
+    Woken,
+    /// Its own timer fired and it is the activity's poll to look this interval.
+    OwnTimer,
+    /// Its own timer fired, but another poll of the activity looked this interval.
+    Skip,
+}
 
 impl Runtime {
     /// The token signer, made from the store's secret on first use.
@@ -89,27 +101,41 @@ impl Runtime {
             .ok_or(RuntimeError::ActivityWorkerLimitExceeded)?;
         let deadline = tokio::time::Instant::now() + max_wait.min(MAX_POLL);
         let subscription = self.hub.subscribe(arn);
+        // A new poll looks at once; then when the hub wakes it, or on its own timer.
+        let mut look = Look::Woken;
         loop {
             let notified = subscription.notify().notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let now_ms = jiff::Timestamp::now().as_millisecond();
-            if let Some(task) = self
-                .store
-                .claim_task(arn, worker_name.clone(), now_ms)
-                .await?
-            {
-                // The execution records `ActivityStarted`.
-                self.hub.notify_all(&task.token);
-                return Ok(Some(task));
+            if look != Look::Skip {
+                let now_ms = jiff::Timestamp::now().as_millisecond();
+                if let Some(task) = self
+                    .store
+                    .claim_task(arn, worker_name.clone(), now_ms)
+                    .await?
+                {
+                    // The execution records `ActivityStarted`.
+                    self.hub.notify_all(&task.token);
+                    // Found without a notice: more may be waiting, for the other polls.
+                    if look == Look::OwnTimer {
+                        self.hub.notify_one(arn);
+                    }
+                    return Ok(Some(task));
+                }
             }
-            // The store is looked at again every POLL_RECHECK: a task scheduled by another
-            // node whose notice did not come (no listener, a dropped connection) is found.
+            // The store is looked at again every POLL_RECHECK by one poll of the activity: a
+            // task scheduled by another node whose notice did not come (no listener, a
+            // dropped connection) is found.
             let recheck = tokio::time::Instant::now() + POLL_RECHECK;
-            tokio::select! {
-                _ = &mut notified => {}
-                _ = tokio::time::sleep_until(recheck.min(deadline)) => {}
-            }
+            look = tokio::select! {
+                _ = &mut notified => Look::Woken,
+                _ = tokio::time::sleep_until(recheck.min(deadline)) => {
+                    match self.pollers.take_look(arn, POLL_RECHECK) {
+                        true => Look::OwnTimer,
+                        false => Look::Skip,
+                    }
+                }
+            };
             if tokio::time::Instant::now() >= deadline {
                 return Ok(None);
             }
