@@ -416,6 +416,18 @@ fn check_child_executions(endpoint: &str, map_run: &Value, failed_child: &str) {
     );
     let ended = &history["events"][4]["executionFailedEventDetails"];
     assert_eq!(ended["error"], "Odd", "{history}");
+    // Its state machine is the Map's item processor, named MACHINE/LABEL.
+    let (status, machine) = call(
+        endpoint,
+        "DescribeStateMachineForExecution",
+        &json!({"executionArn": failed_child}),
+    );
+    assert_eq!(status, 200, "{machine}");
+    assert_eq!(machine["name"], "writer/tolerant", "{machine}");
+    assert_eq!(machine["label"], "tolerant", "{machine}");
+    assert_eq!(machine["mapRunArn"], arn, "{machine}");
+    let processor: Value = serde_json::from_str(machine["definition"].as_str().unwrap()).unwrap();
+    assert_eq!(processor["StartAt"], "C", "{machine}");
     let (status, refused) = call(
         endpoint,
         "RedriveExecution",

@@ -4,6 +4,7 @@
 
 mod activities;
 mod aliases;
+mod child_machine;
 mod executions;
 mod history;
 mod map_runs;

@@ -391,6 +391,9 @@ struct ForExecution {
 pub async fn describe_for_execution(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: ExecutionArnInput = parse(input)?;
     let execution = execution(api, &input.execution_arn).await?;
+    if let Some(map_run_arn) = &execution.map_run_arn {
+        return super::child_machine::describe(api, &execution, map_run_arn).await;
+    }
     let store = api.runtime.store();
     let revision = store
         .get_revision(&execution.state_machine_arn, execution.revision)
