@@ -93,7 +93,10 @@ impl AtRest {
         record
     }
 
-    pub fn open_state_machine(&self, mut record: StateMachineRecord) -> StoreResult<StateMachineRecord> {
+    pub fn open_state_machine(
+        &self,
+        mut record: StateMachineRecord,
+    ) -> StoreResult<StateMachineRecord> {
         record.definition = self.open(record.definition)?;
         Ok(record)
     }
@@ -125,8 +128,14 @@ impl AtRest {
         Ok(record)
     }
 
-    pub fn open_executions(&self, records: Vec<ExecutionRecord>) -> StoreResult<Vec<ExecutionRecord>> {
-        records.into_iter().map(|r| self.open_execution(r)).collect()
+    pub fn open_executions(
+        &self,
+        records: Vec<ExecutionRecord>,
+    ) -> StoreResult<Vec<ExecutionRecord>> {
+        records
+            .into_iter()
+            .map(|r| self.open_execution(r))
+            .collect()
     }
 
     pub fn seal_event(&self, mut event: EventRecord) -> EventRecord {
@@ -221,7 +230,10 @@ mod tests {
         let sealed = key().seal("x");
         let error = plain.open(sealed).unwrap_err();
         assert_eq!(error, StoreError::Undecryptable(NO_KEY.into()));
-        assert!(error.to_string().contains("[encryption] key_file"), "{error}");
+        assert!(
+            error.to_string().contains("[encryption] key_file"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -202,7 +202,10 @@ mod tests {
         );
         let key = format!("{}\n", STANDARD.encode([7u8; 32]));
         let cipher = Cipher::from_base64(&key).unwrap();
-        assert_eq!(Cipher::new(&[7u8; 32]).open(&cipher.seal("x")).unwrap(), "x");
+        assert_eq!(
+            Cipher::new(&[7u8; 32]).open(&cipher.seal("x")).unwrap(),
+            "x"
+        );
         assert!(!format!("{cipher:?}").contains(&key.trim()[..8]));
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 mod leases;
 mod map_runs;
 mod redrive;
+pub mod secrets;
 mod tasks;
 mod transitions;
 mod versions;
