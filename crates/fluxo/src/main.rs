@@ -185,7 +185,7 @@ async fn open_store(
 fn server(args: ServerArgs) -> Result<ExitCode> {
     tokio_runtime()?.block_on(async {
         let encryption = encryption::load(args.config.as_deref())?;
-        let (cipher, _kms_key_ids) = match encryption {
+        let (cipher, kms_key_ids) = match encryption {
             Some(e) => (Some(e.cipher), e.kms_key_ids),
             None => (None, Vec::new()),
         };
@@ -212,7 +212,7 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         executions.spawn_timers(std::time::Duration::from_millis(250));
         // On PostgreSQL: hear at once what the other nodes commit (polling stays the fallback).
         executions.spawn_listener();
-        let api = Arc::new(fluxo_api::Api::new(executions.clone()));
+        let api = Arc::new(fluxo_api::Api::new(executions.clone()).with_kms_key_ids(kms_key_ids));
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;

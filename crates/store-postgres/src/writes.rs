@@ -94,7 +94,7 @@ pub async fn create_state_machine(
             &record.created_ms,
             &record.updated_ms,
             &(record.revision as i64),
-            &record.logging,
+            &options_column(record.logging.as_deref(), record.encryption.as_deref()),
         ],
     )
     .await?;
@@ -147,11 +147,15 @@ pub async fn update_state_machine(
             .role_arn
             .as_ref()
             .is_some_and(|r| *r != current.role_arn);
-    let changes = runs_differently
-        || update
-            .logging
-            .as_ref()
-            .is_some_and(|l| Some(l) != current.logging.as_ref());
+    let changes = runs_differently || update.changes_options(&current);
+    // Logging and encryption share a column: the whole column is written.
+    let options = options_column(
+        update.logging.as_deref().or(current.logging.as_deref()),
+        update
+            .encryption
+            .as_deref()
+            .or(current.encryption.as_deref()),
+    );
     let revision = match runs_differently {
         true => Some(next_revision(&c, &update.arn).await? as i64),
         false => None,
@@ -169,14 +173,14 @@ pub async fn update_state_machine(
     let row = query(
         &c,
         "UPDATE state_machines SET definition = COALESCE($2, definition), \
-         role_arn = COALESCE($3, role_arn), logging = COALESCE($5, logging), updated_ms = $4, \
+         role_arn = COALESCE($3, role_arn), logging = $5, updated_ms = $4, \
          revision = COALESCE($6, revision), revision_id = $7 WHERE arn = $1 RETURNING *",
         &[
             &update.arn,
             &definition,
             &update.role_arn,
             &update.updated_ms,
-            &update.logging,
+            &options,
             &revision,
             &revision_id,
         ],

@@ -71,7 +71,7 @@ pub fn create_state_machine(
             record.created_ms,
             record.updated_ms,
             record.revision as i64,
-            record.logging
+            options_column(record.logging.as_deref(), record.encryption.as_deref())
         ],
     )
     .map_err(backend)?;
@@ -100,11 +100,15 @@ pub fn update_state_machine(
             .role_arn
             .as_ref()
             .is_some_and(|r| *r != current.role_arn);
-    let changes = runs_differently
-        || update
-            .logging
-            .as_ref()
-            .is_some_and(|l| Some(l) != current.logging.as_ref());
+    let changes = runs_differently || update.changes_options(&current);
+    // Logging and encryption share a column: the whole column is written.
+    let options = options_column(
+        update.logging.as_deref().or(current.logging.as_deref()),
+        update
+            .encryption
+            .as_deref()
+            .or(current.encryption.as_deref()),
+    );
     let revision = match runs_differently {
         true => Some(next_revision(c, &update.arn)? as i64),
         false => None,
@@ -121,14 +125,14 @@ pub fn update_state_machine(
     };
     c.execute(
         "UPDATE state_machines SET definition = COALESCE(?2, definition), \
-         role_arn = COALESCE(?3, role_arn), logging = COALESCE(?5, logging), \
+         role_arn = COALESCE(?3, role_arn), logging = ?5, \
          updated_ms = ?4, revision = COALESCE(?6, revision), revision_id = ?7 WHERE arn = ?1",
         params![
             update.arn,
             definition,
             update.role_arn,
             update.updated_ms,
-            update.logging,
+            options,
             revision,
             revision_id
         ],

@@ -64,6 +64,7 @@ pub async fn keep_secret(store: &dyn Store, secret: &str) {
             logging: None,
             updated_ms: 2,
             revision_id: "r2".into(),
+            encryption: None,
         })
         .await
         .unwrap();
