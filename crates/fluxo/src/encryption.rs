@@ -63,6 +63,7 @@ fn read_key(path: &Path) -> Result<Cipher> {
             path.display()
         )
     })?;
+    warn_if_shared(path);
     Cipher::from_base64(&text).map_err(|error| {
         anyhow::anyhow!(
             "the encryption key file {} must hold a 256-bit key as base64 (32 bytes once \
@@ -70,6 +71,23 @@ fn read_key(path: &Path) -> Result<Cipher> {
             path.display()
         )
     })
+}
+
+/// A key file others may read protects nothing: say so (the server still starts, as with any
+/// file the operator chose to share).
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            if metadata.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(
+                    key_file = %path.display(),
+                    "the encryption key file can be read by other users: chmod 600 it"
+                );
+            }
+        }
+    }
 }
 
 /// Writes a new random key to `path` (readable by its owner only), refusing to replace a file:
