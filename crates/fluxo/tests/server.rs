@@ -387,6 +387,8 @@ fn aws_owned_keys_are_described_everywhere() {
         &json!({"stateMachineArn": machine, "encryptionConfiguration": owned}),
     );
     assert_eq!(status, 200, "{updated}");
+    // AWS's default again changes nothing: no revision id yet.
+    assert!(updated.get("revisionId").is_none(), "{updated}");
     let (_, started) = call(
         endpoint,
         "StartExecution",

@@ -264,11 +264,15 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     }
     let logging = logging(input.logging_configuration.as_ref())?;
     server_options::check_tracing(input.tracing_configuration.as_ref())?;
-    let encryption = input
-        .encryption_configuration
-        .as_ref()
-        .map(|value| server_options::check_encryption(Some(value), &api.kms_key_ids))
-        .transpose()?;
+    let encryption = match input.encryption_configuration.as_ref() {
+        None => None,
+        Some(value) => match server_options::check_encryption(Some(value), &api.kms_key_ids)? {
+            // AWS's default on a state machine that has it changes nothing (the revision id
+            // stays, as for any update with the same parameters).
+            server_options::Encryption::AwsOwned if current.encryption.is_none() => None,
+            encryption => Some(encryption.updated()),
+        },
+    };
     let compiled = match &input.definition {
         Some(definition) => Some(
             fluxo_runtime::prepare(definition, current.kind)
@@ -284,7 +288,7 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
                 definition: input.definition,
                 role_arn: input.role_arn,
                 logging,
-                encryption: encryption.map(|e| e.updated()),
+                encryption,
                 updated_ms: now_ms(),
                 revision_id: uuid::Uuid::new_v4().to_string(),
             },
