@@ -324,3 +324,61 @@ fn customer_managed_keys_the_operator_listed_are_accepted_and_described() {
     assert_eq!(status, 200);
     assert_eq!(described(&server.endpoint), owned);
 }
+
+/// The same on PostgreSQL: `fluxo server --database` with the key seals (a server without the
+/// key refuses the database, which it can only do if the key's check was stored there), and
+/// reads back with it.
+#[test]
+fn a_postgres_database_is_sealed_with_the_key_too() {
+    let Some(database) = fluxo_store_postgres::testing::TestServer::start() else {
+        return;
+    };
+    let url = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(database.database("sealed_server"));
+    let config_dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let config = configured(config_dir.path(), "");
+    let arn = {
+        let server = Server::start_with(data.path(), Some(&config), &["--database", &url]);
+        let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+        let (_, created) = call(
+            &server.endpoint,
+            "CreateStateMachine",
+            &json!({"name": "sealed", "definition": definition.to_string(),
+                    "roleArn": "arn:aws:iam::123456789012:role/r"}),
+        );
+        let input = json!({"account": SECRET}).to_string();
+        let (status, started) = call(
+            &server.endpoint,
+            "StartExecution",
+            &json!({"stateMachineArn": created["stateMachineArn"], "input": input}),
+        );
+        assert_eq!(status, 200, "{started}");
+        let arn = started["executionArn"].as_str().unwrap().to_string();
+        assert_eq!(ended(&server.endpoint, &arn)["output"], input);
+        server.kill();
+        arn
+    };
+    let refused = fluxo(&[
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--database",
+        &url,
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("set [encryption] key_file in fluxo.toml"),
+        "{stderr}"
+    );
+    let server = Server::start_with(data.path(), Some(&config), &["--database", &url]);
+    let events = history(&server.endpoint, &arn);
+    let input = events[0]["executionStartedEventDetails"]["input"]
+        .as_str()
+        .unwrap();
+    assert!(input.contains(SECRET), "{input}");
+}
