@@ -25,11 +25,25 @@ use std::sync::Arc;
 
 pub struct Api {
     pub runtime: Arc<Runtime>,
+    /// The KMS key ids (key ids, key ARNs, alias names, alias ARNs, as the operator listed
+    /// them) that the operator's encryption key stands for: what a `CUSTOMER_MANAGED_KMS_KEY`
+    /// `encryptionConfiguration` may name. Empty without `[encryption]`.
+    kms_key_ids: Vec<String>,
 }
 
 impl Api {
     pub fn new(runtime: Arc<Runtime>) -> Self {
-        Api { runtime }
+        Api {
+            runtime,
+            kms_key_ids: Vec::new(),
+        }
+    }
+
+    /// With the KMS key ids of `[encryption] kms_key_ids` (only meaningful when the store
+    /// seals data with the operator's key).
+    pub fn with_kms_key_ids(mut self, ids: Vec<String>) -> Self {
+        self.kms_key_ids = ids;
+        self
     }
 }
 

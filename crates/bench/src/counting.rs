@@ -368,6 +368,7 @@ mod tests {
             revision: 1,
             logging: None,
             revision_id: None,
+            encryption: None,
         };
         store
             .create_state_machine(machine, Vec::new())

@@ -230,6 +230,7 @@ pub async fn create_machine(
         revision: 1,
         logging: None,
         revision_id: None,
+        encryption: None,
     };
     runtime
         .create_state_machine(record, Vec::new(), compiled)

@@ -54,6 +54,7 @@ fn machine(definition: Value) -> StateMachineRecord {
         revision: 1,
         logging: None,
         revision_id: None,
+        encryption: None,
     }
 }
 

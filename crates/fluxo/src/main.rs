@@ -13,6 +13,7 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod encryption;
 mod functions;
 mod logging;
 mod output;
@@ -45,6 +46,12 @@ enum Command {
     /// input (Fluxo's extension of redrive; recorded as `ExecutionRedriven` with
     /// `fluxoRestart` in its details). Talks to a running `fluxo server`.
     Restart(restart::RestartArgs),
+    /// Writes a new random 256-bit key (base64, readable by its owner only) for
+    /// `[encryption] key_file` in fluxo.toml. Refuses to replace an existing file.
+    Keygen {
+        /// The key file to create.
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -55,6 +62,14 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Server(args) => server(args),
         Command::Restart(args) => restart::restart(args),
+        Command::Keygen { file } => encryption::keygen(&file).map(|()| {
+            eprintln!(
+                "fluxo: wrote a new key to {}; name it in fluxo.toml as [encryption] key_file, \
+                 and keep a copy: data sealed with it cannot be read without it",
+                file.display()
+            );
+            ExitCode::SUCCESS
+        }),
     };
     match result {
         Ok(code) => code,
@@ -110,7 +125,8 @@ struct ServerArgs {
     #[arg(long, env = "FLUXO_LEASE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(3..=3600))]
     lease_seconds: u64,
     /// The configuration (`fluxo.toml`): functions (`[functions.NAME]`), AWS service
-    /// integrations (`[aws]`), HTTP Tasks' connections and allow-list (`[http]`).
+    /// integrations (`[aws]`), HTTP Tasks' connections and allow-list (`[http]`), the key
+    /// that encrypts data at rest (`[encryption]`).
     #[arg(long, env = "FLUXO_CONFIG")]
     config: Option<PathBuf>,
     /// A host HTTP Tasks may reach (`host`, `host:port` or `*.domain`; repeatable; added to
@@ -137,12 +153,15 @@ fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// The store `fluxo server` runs on, with what to call it in messages (never the URL, which
-/// may hold a password).
-async fn open_store(args: &ServerArgs) -> Result<(Arc<dyn fluxo_store::Store>, String)> {
+/// The store `fluxo server` runs on, sealing data at rest with `cipher` when the operator gave
+/// a key, with what to call it in messages (never the URL, which may hold a password).
+async fn open_store(
+    args: &ServerArgs,
+    cipher: Option<fluxo_store::Cipher>,
+) -> Result<(Arc<dyn fluxo_store::Store>, String)> {
     match &args.database {
         None => {
-            let store = fluxo_store_sqlite::SqliteStore::open(&args.data_dir)
+            let store = fluxo_store_sqlite::SqliteStore::open_with(&args.data_dir, cipher)
                 .with_context(|| format!("cannot open {}", args.data_dir.display()))?;
             Ok((
                 Arc::new(store),
@@ -151,7 +170,7 @@ async fn open_store(args: &ServerArgs) -> Result<(Arc<dyn fluxo_store::Store>, S
         }
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             let options = fluxo_store_postgres::Options::default();
-            let store = fluxo_store_postgres::PostgresStore::connect(url, options)
+            let store = fluxo_store_postgres::PostgresStore::connect_with(url, options, cipher)
                 .await
                 .context("cannot open the PostgreSQL database")?;
             let name = fluxo_store_postgres::describe(url);
@@ -165,7 +184,13 @@ async fn open_store(args: &ServerArgs) -> Result<(Arc<dyn fluxo_store::Store>, S
 
 fn server(args: ServerArgs) -> Result<ExitCode> {
     tokio_runtime()?.block_on(async {
-        let (store, location) = open_store(&args).await?;
+        let encryption = encryption::load(args.config.as_deref())?;
+        let (cipher, kms_key_ids) = match encryption {
+            Some(e) => (Some(e.cipher), e.kms_key_ids),
+            None => (None, Vec::new()),
+        };
+        let sealed = if cipher.is_some() { ", encrypted at rest" } else { "" };
+        let (store, location) = open_store(&args, cipher).await?;
         let functions = Arc::new(functions::load(args.config.as_deref())?);
         let mut config = fluxo_runtime::RuntimeConfig::new(&args.region, &args.account);
         config.services = functions::services(args.config.as_deref()).await?;
@@ -187,12 +212,12 @@ fn server(args: ServerArgs) -> Result<ExitCode> {
         executions.spawn_timers(std::time::Duration::from_millis(250));
         // On PostgreSQL: hear at once what the other nodes commit (polling stays the fallback).
         executions.spawn_listener();
-        let api = Arc::new(fluxo_api::Api::new(executions.clone()));
+        let api = Arc::new(fluxo_api::Api::new(executions.clone()).with_kms_key_ids(kms_key_ids));
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         eprintln!(
-            "fluxo: serving the Step Functions API and the console on http://{} ({location}, node {}, {resumed} execution(s) resumed)",
+            "fluxo: serving the Step Functions API and the console on http://{} ({location}{sealed}, node {}, {resumed} execution(s) resumed)",
             listener.local_addr()?,
             executions.node_id()
         );

@@ -237,8 +237,10 @@ fn express_executions_write_the_execution_log_their_configuration_asks_for() {
 }
 
 /// `encryptionConfiguration` and `tracingConfiguration`: AWS's defaults are accepted and
-/// described; a customer managed KMS key and X-Ray tracing, which Fluxo does not run, are
-/// refused with AWS's error names, on every action that takes them, and nothing is created.
+/// described; a customer managed KMS key on a server whose operator configured no
+/// `[encryption]` key for it, and X-Ray tracing, which Fluxo does not run, are refused with
+/// AWS's error names, on every action that takes them, and nothing is created (keys the
+/// operator configured: `tests/encryption.rs`).
 #[test]
 fn encryption_and_tracing_options_are_described_or_refused() {
     let data = tempfile::tempdir().unwrap();
@@ -294,6 +296,12 @@ fn encryption_and_tracing_options_are_described_or_refused() {
             (400, "InvalidEncryptionConfiguration".into()),
             "{action}: {}",
             answer.1
+        );
+        let message = answer.1["message"].as_str().unwrap();
+        assert!(
+            message.contains("[encryption] kms_key_ids")
+                || message.contains("kmsKeyId is required"),
+            "{message}"
         );
     }
     for (action, body) in [
@@ -379,6 +387,8 @@ fn aws_owned_keys_are_described_everywhere() {
         &json!({"stateMachineArn": machine, "encryptionConfiguration": owned}),
     );
     assert_eq!(status, 200, "{updated}");
+    // AWS's default again changes nothing: no revision id yet.
+    assert!(updated.get("revisionId").is_none(), "{updated}");
     let (_, started) = call(
         endpoint,
         "StartExecution",

@@ -32,6 +32,7 @@ async fn update(runtime: &std::sync::Arc<fluxo_runtime::Runtime>, name: &str, de
                 logging: None,
                 updated_ms: 1,
                 revision_id: "r".into(),
+                encryption: None,
             },
             Some(compiled),
         )

@@ -54,6 +54,9 @@ impl Default for Options {
 
 pub struct PostgresStore {
     pool: Pool,
+    /// Seals what executions carry before it is written, opens it when read (see
+    /// `fluxo_store::AtRest`).
+    at_rest: AtRest,
     /// What the notification listener connects with (its own connection, outside the pool).
     config: tokio_postgres::Config,
     tls: tokio_postgres_rustls::MakeRustlsConnect,
@@ -83,8 +86,23 @@ fn tls() -> StoreResult<tokio_postgres_rustls::MakeRustlsConnect> {
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=…`, libpq's
-    /// URL and key-value forms) and brings the schema up to date.
+    /// URL and key-value forms) and brings the schema up to date; values stay plaintext.
     pub async fn connect(url: &str, options: Options) -> StoreResult<Self> {
+        Self::connect_with(url, options, None).await
+    }
+
+    /// [`PostgresStore::connect`] with the operator's key: definitions, execution input,
+    /// output, error and cause, event details, task payloads and Map Run outcomes are sealed
+    /// at rest (`fluxo_store::AtRest`).
+    ///
+    /// Errors: [`StoreError::Undecryptable`] when the database was sealed with a key and
+    /// `cipher` is `None` or another key (checked against the key check it keeps);
+    /// `Backend` when connecting or migrating fails.
+    pub async fn connect_with(
+        url: &str,
+        options: Options,
+        cipher: Option<Cipher>,
+    ) -> StoreResult<Self> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| backend(format!("invalid database URL: {e}")))?;
@@ -100,10 +118,44 @@ impl PostgresStore {
             .max_size(options.max_connections.max(1))
             .build()
             .map_err(backend)?;
-        let store = PostgresStore { pool, config, tls };
+        let store = PostgresStore {
+            pool,
+            at_rest: AtRest::new(cipher),
+            config,
+            tls,
+        };
         let mut client = store.client().await?;
         schema::migrate(&mut client).await?;
+        store.check_key(&client).await?;
         Ok(store)
+    }
+
+    /// Refuses a key that does not open the database's key check; stores a check for a first
+    /// key (nodes starting together: the first check stored decides, the others are checked
+    /// against it).
+    async fn check_key(&self, c: &Client) -> StoreResult<()> {
+        let stored = || async {
+            let row = query_opt(
+                c,
+                "SELECT value FROM secrets WHERE name = $1",
+                &[&KEY_CHECK],
+            )
+            .await?;
+            Ok::<_, StoreError>(row.map(|row| {
+                let bytes: Vec<u8> = row.get(0);
+                String::from_utf8_lossy(&bytes).into_owned()
+            }))
+        };
+        if let Some(check) = self.at_rest.check_key(stored().await?.as_deref())? {
+            execute(
+                c,
+                "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                &[&KEY_CHECK, &check.into_bytes()],
+            )
+            .await?;
+            self.at_rest.check_key(stored().await?.as_deref())?;
+        }
+        Ok(())
     }
 
     async fn client(&self) -> StoreResult<Client> {
@@ -132,15 +184,36 @@ pub fn describe(url: &str) -> String {
     )
 }
 
-/// A page of executions keyed by their start order.
-fn execution_page(rows: Vec<(i64, ExecutionRecord)>, page: &Page) -> Listed<ExecutionRecord> {
+/// A page of executions keyed by their start order, opened.
+fn execution_page(
+    at: &AtRest,
+    rows: Vec<(i64, ExecutionRecord)>,
+    page: &Page,
+) -> StoreResult<Listed<ExecutionRecord>> {
     let listed = listed(rows, page.limit(), Listing::Executions, |(seq, _)| {
         seq.to_string()
     });
-    Listed {
-        items: listed.items.into_iter().map(|(_, e)| e).collect(),
+    Ok(Listed {
+        items: listed
+            .items
+            .into_iter()
+            .map(|(_, e)| at.open_execution(e))
+            .collect::<StoreResult<_>>()?,
         next_token: listed.next_token,
-    }
+    })
+}
+
+/// Claimed executions, opened.
+fn open_claimed(at: &AtRest, claimed: Vec<Claimed>) -> StoreResult<Vec<Claimed>> {
+    claimed
+        .into_iter()
+        .map(|c| {
+            Ok(Claimed {
+                execution: at.open_execution(c.execution)?,
+                lease: c.lease,
+            })
+        })
+        .collect()
 }
 
 /// A keyset position as a BIGINT.

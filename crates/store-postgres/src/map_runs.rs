@@ -9,18 +9,19 @@ use fluxo_store::*;
 use fluxo_types::map_run::{MapRunLimits, MapRunRecord};
 use tokio_postgres::Row;
 
-fn record(row: &Row) -> StoreResult<MapRunRecord> {
+fn record(at: &AtRest, row: &Row) -> StoreResult<MapRunRecord> {
     let body: String = row.try_get("body").map_err(backend)?;
-    record_from(
+    at.open_map_run(record_from(
         row.try_get("arn").map_err(backend)?,
         row.try_get("execution_arn").map_err(backend)?,
         row.try_get("start_ms").map_err(backend)?,
         &body,
-    )
+    )?)
 }
 
 async fn by_arn(
     c: &impl GenericClient,
+    at: &AtRest,
     arn: &str,
     lock: bool,
 ) -> StoreResult<Option<MapRunRecord>> {
@@ -31,11 +32,11 @@ async fn by_arn(
     query_opt(c, sql, &[&arn])
         .await?
         .as_ref()
-        .map(record)
+        .map(|row| record(at, row))
         .transpose()
 }
 
-async fn save(c: &impl GenericClient, record: &MapRunRecord) -> StoreResult<()> {
+async fn save(c: &impl GenericClient, at: &AtRest, record: &MapRunRecord) -> StoreResult<()> {
     execute(
         c,
         "INSERT INTO map_runs (arn, execution_arn, start_ms, body) VALUES ($1, $2, $3, $4) \
@@ -44,7 +45,7 @@ async fn save(c: &impl GenericClient, record: &MapRunRecord) -> StoreResult<()> 
             &record.arn,
             &record.execution_arn,
             &record.start_ms,
-            &body_of(record),
+            &body_of(&at.seal_map_run(record.clone())),
         ],
     )
     .await?;
@@ -56,11 +57,11 @@ impl MapRunStore for PostgresStore {
         Box::pin(async move {
             let mut c = self.client().await?;
             let t = c.transaction().await.map_err(backend)?;
-            let limits = match by_arn(&t, &record.arn, true).await? {
+            let limits = match by_arn(&t, &self.at_rest, &record.arn, true).await? {
                 Some(existing) => existing.limits,
                 None => record.limits,
             };
-            save(&t, &MapRunRecord { limits, ..record }).await?;
+            save(&t, &self.at_rest, &MapRunRecord { limits, ..record }).await?;
             t.commit().await.map_err(backend)?;
             Ok(limits)
         })
@@ -69,7 +70,7 @@ impl MapRunStore for PostgresStore {
     fn get_map_run<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<MapRunRecord>> {
         Box::pin(async move {
             let c = self.client().await?;
-            by_arn(&c, arn, false).await
+            by_arn(&c, &self.at_rest, arn, false).await
         })
     }
 
@@ -88,7 +89,10 @@ impl MapRunStore for PostgresStore {
                 &[&execution_arn, &after, &fetch(&page)],
             )
             .await?;
-            let runs = found.iter().map(record).collect::<StoreResult<Vec<_>>>()?;
+            let runs = found
+                .iter()
+                .map(|row| record(&self.at_rest, row))
+                .collect::<StoreResult<Vec<_>>>()?;
             Ok(listed(runs, page.limit(), Listing::MapRuns, |run| {
                 run.arn.clone()
             }))
@@ -103,11 +107,11 @@ impl MapRunStore for PostgresStore {
         Box::pin(async move {
             let mut c = self.client().await?;
             let t = c.transaction().await.map_err(backend)?;
-            let Some(mut record) = by_arn(&t, arn, true).await? else {
+            let Some(mut record) = by_arn(&t, &self.at_rest, arn, true).await? else {
                 return Ok(None);
             };
             record.limits = update.apply(&record.limits);
-            save(&t, &record).await?;
+            save(&t, &self.at_rest, &record).await?;
             t.commit().await.map_err(backend)?;
             Ok(Some(record))
         })

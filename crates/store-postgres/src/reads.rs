@@ -11,7 +11,7 @@ impl Store for PostgresStore {
     ) -> StoreFuture<'_, Created> {
         Box::pin(async move {
             let mut c = self.client().await?;
-            writes::create_state_machine(&mut c, record, tags).await
+            writes::create_state_machine(&mut c, &self.at_rest, record, tags).await
         })
     }
 
@@ -23,7 +23,9 @@ impl Store for PostgresStore {
             #[allow(unused_mut)]
             let mut c = self.client().await?;
             let row = query_opt(&c, "SELECT * FROM state_machines WHERE arn = $1", &[&arn]).await?;
-            row.as_ref().map(rows::state_machine).transpose()
+            row.as_ref()
+                .map(|row| self.at_rest.open_state_machine(rows::state_machine(row)?))
+                .transpose()
         })
     }
 
@@ -33,7 +35,7 @@ impl Store for PostgresStore {
     ) -> StoreFuture<'_, StateMachineRecord> {
         Box::pin(async move {
             let mut c = self.client().await?;
-            writes::update_state_machine(&mut c, update).await
+            writes::update_state_machine(&mut c, &self.at_rest, update).await
         })
     }
 
@@ -60,7 +62,9 @@ impl Store for PostgresStore {
                     &[&after, &fetch(&page)],
                 )
                 .await?;
-            let machines = rows::all(&rows, rows::state_machine)?;
+            let machines = rows::all(&rows, |row| {
+                self.at_rest.open_state_machine(rows::state_machine(row)?)
+            })?;
             Ok(listed(
                 machines,
                 page.limit(),
@@ -84,14 +88,20 @@ impl Store for PostgresStore {
                 &[&state_machine_arn, &(revision as i64)],
             )
             .await?;
-            row.as_ref().map(rows::revision).transpose()
+            row.as_ref()
+                .map(|row| self.at_rest.open_revision(rows::revision(row)?))
+                .transpose()
         })
     }
 
     fn start_execution(&self, record: ExecutionRecord) -> StoreFuture<'_, Started> {
         Box::pin(async move {
             let c = self.client().await?;
-            writes::start_execution(&c, record).await
+            let record = self.at_rest.seal_execution(record);
+            Ok(match writes::start_execution(&c, record).await? {
+                Started::Created(r) => Started::Created(self.at_rest.open_execution(r)?),
+                Started::Existing(r) => Started::Existing(self.at_rest.open_execution(r)?),
+            })
         })
     }
 
@@ -113,7 +123,9 @@ impl Store for PostgresStore {
             #[allow(unused_mut)]
             let mut c = self.client().await?;
             let row = query_opt(&c, "SELECT * FROM executions WHERE arn = $1", &[&arn]).await?;
-            row.as_ref().map(rows::execution).transpose()
+            row.as_ref()
+                .map(|row| self.at_rest.open_execution(rows::execution(row)?))
+                .transpose()
         })
     }
 
@@ -148,10 +160,11 @@ impl Store for PostgresStore {
                 ],
             )
             .await?;
-            Ok(execution_page(
+            execution_page(
+                &self.at_rest,
                 rows::all(&rows, rows::keyed_execution)?,
                 &page,
-            ))
+            )
         })
     }
 
@@ -168,31 +181,34 @@ impl Store for PostgresStore {
                 &[&after, &fetch(&page)],
             )
             .await?;
-            Ok(execution_page(
+            execution_page(
+                &self.at_rest,
                 rows::all(&rows, rows::keyed_execution)?,
                 &page,
-            ))
+            )
         })
     }
 
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             let mut c = self.client().await?;
-            writes::commit(&mut c, transition).await
+            writes::commit(&mut c, self.at_rest.seal_transition(transition)).await
         })
     }
 
     fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord> {
         Box::pin(async move {
             let mut c = self.client().await?;
-            writes::abort_execution(&mut c, abort).await
+            let abort = self.at_rest.seal_abort(abort);
+            let record = writes::abort_execution(&mut c, abort).await?;
+            self.at_rest.open_execution(record)
         })
     }
 
     fn redrive_execution(&self, redrive: Redrive) -> StoreFuture<'_, Redriven> {
         Box::pin(async move {
             let mut c = self.client().await?;
-            crate::redrive::redrive_execution(&mut c, redrive).await
+            crate::redrive::redrive_execution(&mut c, &self.at_rest, redrive).await
         })
     }
 
@@ -212,7 +228,7 @@ impl Store for PostgresStore {
                 };
             let from = position(after, if reverse { i64::MAX } else { 0 });
             let rows = query(&c, sql, &[&execution_arn, &from, &fetch(&page)]).await?;
-            let events = rows::all(&rows, rows::event)?;
+            let events = rows::all(&rows, |row| self.at_rest.open_event(rows::event(row)?))?;
             Ok(listed(events, page.limit(), Listing::Events, |e| {
                 e.id.to_string()
             }))
@@ -247,21 +263,25 @@ impl Store for PostgresStore {
     ) -> StoreFuture<'a, Option<Claimed>> {
         Box::pin(async move {
             let c = self.client().await?;
-            leases::claim_execution(&c, arn, &claim).await
+            let claimed = leases::claim_execution(&c, arn, &claim).await?;
+            Ok(open_claimed(&self.at_rest, claimed.into_iter().collect())?.pop())
         })
     }
 
     fn claim_orphans(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
         Box::pin(async move {
             let c = self.client().await?;
-            leases::claim_orphans(&c, &claim, limit).await
+            open_claimed(
+                &self.at_rest,
+                leases::claim_orphans(&c, &claim, limit).await?,
+            )
         })
     }
 
     fn claim_due(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
         Box::pin(async move {
             let c = self.client().await?;
-            leases::claim_due(&c, &claim, limit).await
+            open_claimed(&self.at_rest, leases::claim_due(&c, &claim, limit).await?)
         })
     }
 

@@ -7,14 +7,18 @@ use crate::{backend, rows};
 use deadpool_postgres::Client;
 use fluxo_store::*;
 
-pub async fn redrive_execution(client: &mut Client, redrive: Redrive) -> StoreResult<Redriven> {
+pub async fn redrive_execution(
+    client: &mut Client,
+    at_rest: &AtRest,
+    redrive: Redrive,
+) -> StoreResult<Redriven> {
     let c = client.transaction().await.map_err(backend)?;
     let arn = &redrive.execution_arn;
     lock_execution(&c, arn).await?;
     let row = query_opt(&c, "SELECT * FROM executions WHERE arn = $1", &[arn])
         .await?
         .ok_or_else(|| StoreError::NotFound(arn.clone()))?;
-    let record = rows::execution(&row)?;
+    let record = at_rest.open_execution(rows::execution(&row)?)?;
     let last_token: Option<String> = row.get("redrive_token");
     if let (Some(token), Some(last), Some(at)) =
         (&redrive.client_token, last_token, record.redrive_ms)
@@ -42,7 +46,7 @@ pub async fn redrive_execution(client: &mut Client, redrive: Redrive) -> StoreRe
     let count = record.redrive_count + 1;
     let event = redriven_event(&redrive, last, latest, next_seq, count);
     let at = event.timestamp_ms;
-    insert_events(&c, arn, &[event]).await?;
+    insert_events(&c, arn, &[at_rest.seal_event(event)]).await?;
     execute(
         &c,
         "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
@@ -54,7 +58,7 @@ pub async fn redrive_execution(client: &mut Client, redrive: Redrive) -> StoreRe
     let row = query_opt(&c, "SELECT * FROM executions WHERE arn = $1", &[arn])
         .await?
         .ok_or_else(|| StoreError::NotFound(arn.clone()))?;
-    let record = rows::execution(&row)?;
+    let record = at_rest.open_execution(rows::execution(&row)?)?;
     c.commit().await.map_err(backend)?;
     Ok(Redriven::Redriven(record))
 }

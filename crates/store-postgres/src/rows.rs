@@ -25,6 +25,7 @@ fn unsigned(row: &Row, column: &str) -> StoreResult<u64> {
 }
 
 pub fn state_machine(row: &Row) -> StoreResult<StateMachineRecord> {
+    let (logging, encryption) = fluxo_store::options_of_column(get(row, "logging")?);
     Ok(StateMachineRecord {
         arn: get(row, "arn")?,
         name: get(row, "name")?,
@@ -34,8 +35,9 @@ pub fn state_machine(row: &Row) -> StoreResult<StateMachineRecord> {
         created_ms: get(row, "created_ms")?,
         updated_ms: get(row, "updated_ms")?,
         revision: unsigned(row, "revision")?,
-        logging: get(row, "logging")?,
+        logging,
         revision_id: get(row, "revision_id")?,
+        encryption,
     })
 }
 

@@ -52,7 +52,11 @@ fn task(row: &Row) -> StoreResult<TaskRecord> {
 }
 
 /// The task of `token`, its row locked until the transaction ends.
-async fn locked(c: &impl GenericClient, token: &str) -> StoreResult<Option<TaskRecord>> {
+async fn locked(
+    c: &impl GenericClient,
+    at: &AtRest,
+    token: &str,
+) -> StoreResult<Option<TaskRecord>> {
     query_opt(
         c,
         "SELECT * FROM tasks WHERE token = $1 FOR UPDATE",
@@ -60,13 +64,14 @@ async fn locked(c: &impl GenericClient, token: &str) -> StoreResult<Option<TaskR
     )
     .await?
     .as_ref()
-    .map(task)
+    .map(|row| at.open_task(task(row)?))
     .transpose()
 }
 
-/// Writes a task's changing columns back.
-async fn save(c: &impl GenericClient, task: &TaskRecord) -> StoreResult<()> {
-    let (kind, output, error, cause) = match &task.outcome {
+/// Writes a task's changing columns back, its outcome sealed.
+async fn save(c: &impl GenericClient, at: &AtRest, task: &TaskRecord) -> StoreResult<()> {
+    let outcome = task.outcome.clone().map(|o| at.seal_outcome(o));
+    let (kind, output, error, cause) = match &outcome {
         None => (None, None, None, None),
         Some(TaskOutcome::Succeeded(output)) => {
             (Some("SUCCEEDED"), Some(output.clone()), None, None)
@@ -119,12 +124,12 @@ impl PostgresStore {
     ) -> StoreResult<Result<TaskRecord, TaskRefusal>> {
         let mut client = self.client().await?;
         let c = client.transaction().await.map_err(backend)?;
-        let Some(mut task) = locked(&c, token).await? else {
+        let Some(mut task) = locked(&c, &self.at_rest, token).await? else {
             return Ok(Err(TaskRefusal::NotFound));
         };
         let was_open = task.outcome.is_none();
         let accepted = apply(&mut task);
-        save(&c, &task).await?;
+        save(&c, &self.at_rest, &task).await?;
         if was_open && task.outcome.is_some() {
             wake(&c, &task.execution_arn, now_ms).await?;
             // The execution's driver may run on another node: it hears of the outcome at
@@ -240,7 +245,7 @@ impl TaskStore for PostgresStore {
                     &record.token,
                     &record.execution_arn,
                     &record.activity_arn,
-                    &record.input,
+                    &self.at_rest.seal(record.input.clone()),
                     &record.scheduled_ms,
                     &record.timeout_at_ms,
                     &record.heartbeat_seconds.map(|s| s as i64),
@@ -251,7 +256,7 @@ impl TaskStore for PostgresStore {
             )
             .await?;
             let opened = if inserted == 1 {
-                save(&c, &record).await?;
+                save(&c, &self.at_rest, &record).await?;
                 // Workers may be polling on another node.
                 if let Some(activity_arn) = &record.activity_arn {
                     let scheduled = Notice::TaskScheduled {
@@ -262,7 +267,7 @@ impl TaskStore for PostgresStore {
                 record
             } else {
                 // A replay opens again: the task as it is now.
-                locked(&c, &record.token)
+                locked(&c, &self.at_rest, &record.token)
                     .await?
                     .ok_or_else(|| StoreError::NotFound(record.token.clone()))?
             };
@@ -277,7 +282,7 @@ impl TaskStore for PostgresStore {
             query_opt(&c, "SELECT * FROM tasks WHERE token = $1", &[&token])
                 .await?
                 .as_ref()
-                .map(task)
+                .map(|row| self.at_rest.open_task(task(row)?))
                 .transpose()
         })
     }
@@ -303,9 +308,9 @@ impl TaskStore for PostgresStore {
             let Some(row) = found else {
                 return Ok(None);
             };
-            let mut found = task(&row)?;
+            let mut found = self.at_rest.open_task(task(&row)?)?;
             found.start(worker_name, now_ms);
-            save(&c, &found).await?;
+            save(&c, &self.at_rest, &found).await?;
             c.commit().await.map_err(backend)?;
             Ok(Some(found))
         })
@@ -339,14 +344,14 @@ impl TaskStore for PostgresStore {
         Box::pin(async move {
             let mut client = self.client().await?;
             let c = client.transaction().await.map_err(backend)?;
-            let Some(mut task) = locked(&c, token).await? else {
+            let Some(mut task) = locked(&c, &self.at_rest, token).await? else {
                 return Ok(None);
             };
             if task.outcome.is_none() {
                 if let Some(expired) = task.expiry(now_ms) {
                     task.outcome = Some(expired);
                     task.completed_ms = Some(now_ms);
-                    save(&c, &task).await?;
+                    save(&c, &self.at_rest, &task).await?;
                 }
             }
             c.commit().await.map_err(backend)?;

@@ -71,13 +71,15 @@ pub async fn tag(
 
 pub async fn create_state_machine(
     client: &mut Client,
-    mut record: StateMachineRecord,
+    at: &AtRest,
+    plain: StateMachineRecord,
     tags: Vec<(String, String)>,
 ) -> StoreResult<Created> {
     let c = client.transaction().await.map_err(backend)?;
-    if let Some(existing) = state_machine_by_arn(&c, &record.arn, false).await? {
-        return same_or_conflict(existing, record);
+    if let Some(existing) = state_machine_by_arn(&c, &plain.arn, false).await? {
+        return same_or_conflict(at, existing, plain);
     }
+    let mut record = at.seal_state_machine(plain.clone());
     record.revision = next_revision(&c, &record.arn).await?;
     let inserted = execute(
         &c,
@@ -92,7 +94,7 @@ pub async fn create_state_machine(
             &record.created_ms,
             &record.updated_ms,
             &(record.revision as i64),
-            &record.logging,
+            &options_column(record.logging.as_deref(), record.encryption.as_deref()),
         ],
     )
     .await?;
@@ -102,18 +104,24 @@ pub async fn create_state_machine(
         let existing = state_machine_by_arn(&*client, &record.arn, false)
             .await?
             .ok_or_else(|| StoreError::NotFound(record.arn.clone()))?;
-        return same_or_conflict(existing, record);
+        return same_or_conflict(at, existing, plain);
     }
     keep_revision(&c, &record).await?;
     tag(&c, &record.arn, tags).await?;
     c.commit().await.map_err(backend)?;
-    Ok(Created::Created(record))
+    Ok(Created::Created(StateMachineRecord {
+        revision: record.revision,
+        ..plain
+    }))
 }
 
+/// Compared in the clear: two seals of one definition differ.
 fn same_or_conflict(
+    at: &AtRest,
     existing: StateMachineRecord,
     record: StateMachineRecord,
 ) -> StoreResult<Created> {
+    let existing = at.open_state_machine(existing)?;
     match existing.same_creation(&record) {
         true => Ok(Created::Existing(existing)),
         false => Err(StoreError::NameConflict(record.arn)),
@@ -122,12 +130,15 @@ fn same_or_conflict(
 
 pub async fn update_state_machine(
     client: &mut Client,
+    at: &AtRest,
     update: StateMachineUpdate,
 ) -> StoreResult<StateMachineRecord> {
     let c = client.transaction().await.map_err(backend)?;
     let current = state_machine_by_arn(&c, &update.arn, true)
         .await?
         .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
+    // Compared in the clear: two seals of one definition differ.
+    let current = at.open_state_machine(current)?;
     let runs_differently = update
         .definition
         .as_ref()
@@ -136,11 +147,15 @@ pub async fn update_state_machine(
             .role_arn
             .as_ref()
             .is_some_and(|r| *r != current.role_arn);
-    let changes = runs_differently
-        || update
-            .logging
-            .as_ref()
-            .is_some_and(|l| Some(l) != current.logging.as_ref());
+    let changes = runs_differently || update.changes_options(&current);
+    // Logging and encryption share a column: the whole column is written.
+    let options = options_column(
+        update.logging.as_deref().or(current.logging.as_deref()),
+        update
+            .encryption
+            .as_deref()
+            .or(current.encryption.as_deref()),
+    );
     let revision = match runs_differently {
         true => Some(next_revision(&c, &update.arn).await? as i64),
         false => None,
@@ -150,17 +165,22 @@ pub async fn update_state_machine(
         true => Some(update.revision_id.clone()),
         false => current.revision_id.clone(),
     };
+    // An unchanged definition is not written again.
+    let definition = match runs_differently {
+        true => update.definition.clone().map(|d| at.seal(d)),
+        false => None,
+    };
     let row = query(
         &c,
         "UPDATE state_machines SET definition = COALESCE($2, definition), \
-         role_arn = COALESCE($3, role_arn), logging = COALESCE($5, logging), updated_ms = $4, \
+         role_arn = COALESCE($3, role_arn), logging = $5, updated_ms = $4, \
          revision = COALESCE($6, revision), revision_id = $7 WHERE arn = $1 RETURNING *",
         &[
             &update.arn,
-            &update.definition,
+            &definition,
             &update.role_arn,
             &update.updated_ms,
-            &update.logging,
+            &options,
             &revision,
             &revision_id,
         ],
@@ -169,7 +189,7 @@ pub async fn update_state_machine(
     let record = rows::state_machine(&row[0])?;
     keep_revision(&c, &record).await?;
     c.commit().await.map_err(backend)?;
-    Ok(record)
+    at.open_state_machine(record)
 }
 
 pub async fn start_execution(

@@ -134,8 +134,9 @@ async fn one_transition_is_one_transaction_of_four_statements() {
     .await;
     // Connecting runs the migration check once per store: one transaction of 7 statements
     // (BEGIN, the advisory lock, CREATE TABLE IF NOT EXISTS, the version read, DELETE and
-    // INSERT of the version row, COMMIT).
-    let migration = (7, 1);
+    // INSERT of the version row, COMMIT); then the encryption key check reads `secrets` (one
+    // statement, its own transaction).
+    let migration = (8, 2);
     let per_step = (
         (steps.0 - migration.0) as f64 / STEPS as f64,
         (steps.1 - migration.1) as f64 / STEPS as f64,

@@ -40,6 +40,9 @@ struct Job {
 pub struct SqliteStore {
     writer: mpsc::Sender<Job>,
     reader: Arc<Mutex<Connection>>,
+    /// Seals what executions carry before it is written, opens it when read (see
+    /// `fluxo_store::AtRest`).
+    at_rest: AtRest,
 }
 
 fn backend(error: impl std::fmt::Display) -> StoreError {
@@ -47,12 +50,25 @@ fn backend(error: impl std::fmt::Display) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Opens (creating on first use) the store in `dir/fluxo.db`.
+    /// Opens (creating on first use) the store in `dir/fluxo.db`, keeping values plaintext.
     pub fn open(dir: &Path) -> StoreResult<Self> {
+        Self::open_with(dir, None)
+    }
+
+    /// Opens the store in `dir/fluxo.db`; with a `cipher`, definitions, inputs, outputs,
+    /// errors, causes, event details, task payloads and Map Run outcomes are sealed at rest
+    /// (`fluxo_store::AtRest`).
+    ///
+    /// Errors: [`StoreError::Undecryptable`] when the data was sealed with a key and `cipher`
+    /// is `None` or another key (checked against the key check the data keeps); `Backend` for
+    /// I/O and schema failures.
+    pub fn open_with(dir: &Path, cipher: Option<Cipher>) -> StoreResult<Self> {
         std::fs::create_dir_all(dir).map_err(backend)?;
         let path = dir.join("fluxo.db");
         let mut writer = Connection::open(&path).map_err(backend)?;
         schema::prepare(&mut writer)?;
+        let at_rest = AtRest::new(cipher);
+        check_key(&writer, &at_rest)?;
         let reader = Connection::open(&path).map_err(backend)?;
         reader
             .pragma_update(None, "query_only", true)
@@ -65,6 +81,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer: sender,
             reader: Arc::new(Mutex::new(reader)),
+            at_rest,
         })
     }
 
@@ -106,6 +123,27 @@ impl SqliteStore {
             .map_err(backend)?
         })
     }
+}
+
+/// Refuses a key that does not open the data's key check; stores a check for a first key.
+fn check_key(c: &Connection, at_rest: &AtRest) -> StoreResult<()> {
+    let stored: Option<Vec<u8>> = c
+        .query_row(
+            "SELECT value FROM secrets WHERE name = ?1",
+            [KEY_CHECK],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(backend)?;
+    let stored = stored.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    if let Some(check) = at_rest.check_key(stored.as_deref())? {
+        c.execute(
+            "INSERT INTO secrets (name, value) VALUES (?1, ?2)",
+            params![KEY_CHECK, check.into_bytes()],
+        )
+        .map_err(backend)?;
+    }
+    Ok(())
 }
 
 fn write_loop(mut connection: Connection, jobs: mpsc::Receiver<Job>) {
@@ -173,15 +211,35 @@ fn query_all<T, P: rusqlite::Params>(
     mapped.collect::<Result<Vec<_>, _>>().map_err(backend)
 }
 
-/// A page of executions keyed by their start order.
-fn execution_page(rows: Vec<(i64, ExecutionRecord)>, page: &Page) -> Listed<ExecutionRecord> {
+/// A page of executions keyed by their start order, opened.
+fn execution_page(
+    at: &AtRest,
+    rows: Vec<(i64, ExecutionRecord)>,
+    page: &Page,
+) -> StoreResult<Listed<ExecutionRecord>> {
     let listed = listed(rows, page.limit(), Listing::Executions, |(seq, _)| {
         seq.to_string()
     });
-    Listed {
-        items: listed.items.into_iter().map(|(_, e)| e).collect(),
+    Ok(Listed {
+        items: listed
+            .items
+            .into_iter()
+            .map(|(_, e)| at.open_execution(e))
+            .collect::<StoreResult<_>>()?,
         next_token: listed.next_token,
-    }
+    })
+}
+
+/// A claimed execution, opened.
+fn open_claimed(at: &AtRest, claimed: Claimed) -> StoreResult<Claimed> {
+    Ok(Claimed {
+        execution: at.open_execution(claimed.execution)?,
+        lease: claimed.lease,
+    })
+}
+
+fn open_all_claimed(at: &AtRest, claimed: Vec<Claimed>) -> StoreResult<Vec<Claimed>> {
+    claimed.into_iter().map(|c| open_claimed(at, c)).collect()
 }
 
 /// A keyset position as SQLite's integer.
@@ -195,7 +253,8 @@ impl Store for SqliteStore {
         record: StateMachineRecord,
         tags: Vec<(String, String)>,
     ) -> StoreFuture<'_, Created> {
-        self.write(move |c| writes::create_state_machine(c, record, tags))
+        let at = self.at_rest.clone();
+        self.write(move |c| writes::create_state_machine(c, &at, record, tags))
     }
 
     fn get_state_machine<'a>(
@@ -203,6 +262,7 @@ impl Store for SqliteStore {
         arn: &'a str,
     ) -> StoreFuture<'a, Option<StateMachineRecord>> {
         let arn = arn.to_string();
+        let at = self.at_rest.clone();
         self.read(move |c| {
             c.query_row(
                 "SELECT * FROM state_machines WHERE arn = ?1",
@@ -210,7 +270,9 @@ impl Store for SqliteStore {
                 rows::state_machine,
             )
             .optional()
-            .map_err(backend)
+            .map_err(backend)?
+            .map(|record| at.open_state_machine(record))
+            .transpose()
         })
     }
 
@@ -218,7 +280,8 @@ impl Store for SqliteStore {
         &self,
         update: StateMachineUpdate,
     ) -> StoreFuture<'_, StateMachineRecord> {
-        self.write(move |c| writes::update_state_machine(c, update))
+        let at = self.at_rest.clone();
+        self.write(move |c| writes::update_state_machine(c, &at, update))
     }
 
     fn delete_state_machine<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, ()> {
@@ -233,6 +296,7 @@ impl Store for SqliteStore {
     }
 
     fn list_state_machines(&self, page: Page) -> StoreFuture<'_, Listed<StateMachineRecord>> {
+        let at = self.at_rest.clone();
         self.read(move |c| {
             let after = page.after(Listing::StateMachines)?;
             let rows = query_all(
@@ -240,7 +304,10 @@ impl Store for SqliteStore {
                 "SELECT * FROM state_machines WHERE ?1 IS NULL OR name > ?1 ORDER BY name LIMIT ?2",
                 params![after, page.limit() as i64 + 1],
                 rows::state_machine,
-            )?;
+            )?
+            .into_iter()
+            .map(|record| at.open_state_machine(record))
+            .collect::<StoreResult<Vec<_>>>()?;
             Ok(listed(rows, page.limit(), Listing::StateMachines, |m| {
                 m.name.clone()
             }))
@@ -253,6 +320,7 @@ impl Store for SqliteStore {
         revision: u64,
     ) -> StoreFuture<'a, Option<Revision>> {
         let arn = state_machine_arn.to_string();
+        let at = self.at_rest.clone();
         self.read(move |c| {
             c.query_row(
                 "SELECT * FROM revisions WHERE state_machine_arn = ?1 AND revision = ?2",
@@ -260,12 +328,21 @@ impl Store for SqliteStore {
                 rows::revision,
             )
             .optional()
-            .map_err(backend)
+            .map_err(backend)?
+            .map(|revision| at.open_revision(revision))
+            .transpose()
         })
     }
 
     fn start_execution(&self, record: ExecutionRecord) -> StoreFuture<'_, Started> {
-        self.write(move |c| writes::start_execution(c, record))
+        let at = self.at_rest.clone();
+        let record = at.seal_execution(record);
+        self.write(move |c| {
+            Ok(match writes::start_execution(c, record)? {
+                Started::Created(record) => Started::Created(at.open_execution(record)?),
+                Started::Existing(record) => Started::Existing(at.open_execution(record)?),
+            })
+        })
     }
 
     fn record_child_execution(
@@ -278,6 +355,7 @@ impl Store for SqliteStore {
 
     fn get_execution<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<ExecutionRecord>> {
         let arn = arn.to_string();
+        let at = self.at_rest.clone();
         self.read(move |c| {
             c.query_row(
                 "SELECT * FROM executions WHERE arn = ?1",
@@ -285,7 +363,9 @@ impl Store for SqliteStore {
                 rows::execution,
             )
             .optional()
-            .map_err(backend)
+            .map_err(backend)?
+            .map(|record| at.open_execution(record))
+            .transpose()
         })
     }
 
@@ -298,6 +378,7 @@ impl Store for SqliteStore {
         let machine = state_machine_arn.to_string();
         let status = filter.status.map(ExecutionStatus::as_str);
         let redriven = filter.redriven;
+        let at = self.at_rest.clone();
         self.read(move |c| {
             let before = position(page.after_number(Listing::Executions)?, i64::MAX);
             // The column is one of three fixed names, chosen by the ARN's form.
@@ -313,11 +394,12 @@ impl Store for SqliteStore {
                 params![machine, before, status, page.limit() as i64 + 1, redriven],
                 rows::keyed_execution,
             )?;
-            Ok(execution_page(rows, &page))
+            execution_page(&at, rows, &page)
         })
     }
 
     fn executions_to_resume(&self, page: Page) -> StoreFuture<'_, Listed<ExecutionRecord>> {
+        let at = self.at_rest.clone();
         self.read(move |c| {
             let after = position(page.after_number(Listing::Executions)?, 0);
             let rows = query_all(
@@ -327,20 +409,24 @@ impl Store for SqliteStore {
                 params![after, page.limit() as i64 + 1],
                 rows::keyed_execution,
             )?;
-            Ok(execution_page(rows, &page))
+            execution_page(&at, rows, &page)
         })
     }
 
     fn commit(&self, transition: Transition) -> StoreFuture<'_, ()> {
+        let transition = self.at_rest.seal_transition(transition);
         self.write(move |c| writes::commit(c, transition))
     }
 
     fn abort_execution(&self, abort: Abort) -> StoreFuture<'_, ExecutionRecord> {
-        self.write(move |c| writes::abort_execution(c, abort))
+        let at = self.at_rest.clone();
+        let abort = at.seal_abort(abort);
+        self.write(move |c| at.open_execution(writes::abort_execution(c, abort)?))
     }
 
     fn redrive_execution(&self, redrive: Redrive) -> StoreFuture<'_, Redriven> {
-        self.write(move |c| redrive::redrive_execution(c, redrive))
+        let at = self.at_rest.clone();
+        self.write(move |c| redrive::redrive_execution(c, &at, redrive))
     }
 
     fn events<'a>(
@@ -350,6 +436,7 @@ impl Store for SqliteStore {
         page: Page,
     ) -> StoreFuture<'a, Listed<EventRecord>> {
         let arn = execution_arn.to_string();
+        let at = self.at_rest.clone();
         self.read(move |c| {
             let after = page.after_number(Listing::Events)?;
             let sql = match reverse {
@@ -362,7 +449,10 @@ impl Store for SqliteStore {
                 sql,
                 params![arn, from, page.limit() as i64 + 1],
                 rows::event,
-            )?;
+            )?
+            .into_iter()
+            .map(|event| at.open_event(event))
+            .collect::<StoreResult<Vec<_>>>()?;
             Ok(listed(rows, page.limit(), Listing::Events, |e| {
                 e.id.to_string()
             }))
@@ -392,15 +482,22 @@ impl Store for SqliteStore {
         claim: Claim,
     ) -> StoreFuture<'a, Option<Claimed>> {
         let arn = arn.to_string();
-        self.write(move |c| leases::claim_execution(c, &arn, &claim))
+        let at = self.at_rest.clone();
+        self.write(move |c| {
+            leases::claim_execution(c, &arn, &claim)?
+                .map(|claimed| open_claimed(&at, claimed))
+                .transpose()
+        })
     }
 
     fn claim_orphans(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
-        self.write(move |c| leases::claim_orphans(c, &claim, limit))
+        let at = self.at_rest.clone();
+        self.write(move |c| open_all_claimed(&at, leases::claim_orphans(c, &claim, limit)?))
     }
 
     fn claim_due(&self, claim: Claim, limit: usize) -> StoreFuture<'_, Vec<Claimed>> {
-        self.write(move |c| leases::claim_due(c, &claim, limit))
+        let at = self.at_rest.clone();
+        self.write(move |c| open_all_claimed(&at, leases::claim_due(c, &claim, limit)?))
     }
 
     fn renew_leases(&self, claim: Claim) -> StoreFuture<'_, Vec<Lease>> {

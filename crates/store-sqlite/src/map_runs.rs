@@ -14,17 +14,19 @@ fn row(row: &Row) -> rusqlite::Result<(String, String, i64, String)> {
     ))
 }
 
-fn by_arn(c: &Connection, arn: &str) -> StoreResult<Option<MapRunRecord>> {
+fn by_arn(c: &Connection, at: &AtRest, arn: &str) -> StoreResult<Option<MapRunRecord>> {
     let found = c
         .query_row("SELECT * FROM map_runs WHERE arn = ?1", [arn], row)
         .optional()
         .map_err(backend)?;
     found
-        .map(|(arn, execution, start, body)| record_from(arn, execution, start, &body))
+        .map(|(arn, execution, start, body)| {
+            at.open_map_run(record_from(arn, execution, start, &body)?)
+        })
         .transpose()
 }
 
-fn save(c: &Connection, record: &MapRunRecord) -> StoreResult<()> {
+fn save(c: &Connection, at: &AtRest, record: &MapRunRecord) -> StoreResult<()> {
     c.execute(
         "INSERT INTO map_runs (arn, execution_arn, start_ms, body) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (arn) DO UPDATE SET body = excluded.body",
@@ -32,7 +34,7 @@ fn save(c: &Connection, record: &MapRunRecord) -> StoreResult<()> {
             record.arn,
             record.execution_arn,
             record.start_ms,
-            body_of(record)
+            body_of(&at.seal_map_run(record.clone()))
         ],
     )
     .map_err(backend)?;
@@ -41,19 +43,21 @@ fn save(c: &Connection, record: &MapRunRecord) -> StoreResult<()> {
 
 impl MapRunStore for SqliteStore {
     fn report_map_run(&self, record: MapRunRecord) -> StoreFuture<'_, MapRunLimits> {
+        let at = self.at_rest.clone();
         self.write(move |c| {
-            let limits = match by_arn(c, &record.arn)? {
+            let limits = match by_arn(c, &at, &record.arn)? {
                 Some(existing) => existing.limits,
                 None => record.limits,
             };
-            save(c, &MapRunRecord { limits, ..record })?;
+            save(c, &at, &MapRunRecord { limits, ..record })?;
             Ok(limits)
         })
     }
 
     fn get_map_run<'a>(&'a self, arn: &'a str) -> StoreFuture<'a, Option<MapRunRecord>> {
         let arn = arn.to_string();
-        self.read(move |c| by_arn(c, &arn))
+        let at = self.at_rest.clone();
+        self.read(move |c| by_arn(c, &at, &arn))
     }
 
     fn list_map_runs<'a>(
@@ -62,6 +66,7 @@ impl MapRunStore for SqliteStore {
         page: Page,
     ) -> StoreFuture<'a, Listed<MapRunRecord>> {
         let execution = execution_arn.to_string();
+        let at = self.at_rest.clone();
         self.read(move |c| {
             let after = page.after(Listing::MapRuns)?;
             let rows = query_all(
@@ -73,7 +78,9 @@ impl MapRunStore for SqliteStore {
             )?;
             let records = rows
                 .into_iter()
-                .map(|(arn, execution, start, body)| record_from(arn, execution, start, &body))
+                .map(|(arn, execution, start, body)| {
+                    at.open_map_run(record_from(arn, execution, start, &body)?)
+                })
                 .collect::<StoreResult<Vec<_>>>()?;
             Ok(listed(records, page.limit(), Listing::MapRuns, |run| {
                 run.arn.clone()
@@ -87,12 +94,13 @@ impl MapRunStore for SqliteStore {
         update: MapRunUpdate,
     ) -> StoreFuture<'a, Option<MapRunRecord>> {
         let arn = arn.to_string();
+        let at = self.at_rest.clone();
         self.write(move |c| {
-            let Some(mut record) = by_arn(c, &arn)? else {
+            let Some(mut record) = by_arn(c, &at, &arn)? else {
                 return Ok(None);
             };
             record.limits = update.apply(&record.limits);
-            save(c, &record)?;
+            save(c, &at, &record)?;
             Ok(Some(record))
         })
     }

@@ -5,9 +5,14 @@ use crate::writes::{execution_by_arn, insert_events};
 use fluxo_store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
-pub fn redrive_execution(c: &Connection, redrive: Redrive) -> StoreResult<Redriven> {
+pub fn redrive_execution(
+    c: &Connection,
+    at_rest: &AtRest,
+    redrive: Redrive,
+) -> StoreResult<Redriven> {
     let arn = &redrive.execution_arn;
     let record = execution_by_arn(c, arn)?.ok_or_else(|| StoreError::NotFound(arn.clone()))?;
+    let record = at_rest.open_execution(record)?;
     if let Some(token) = &redrive.client_token {
         let last: Option<(Option<String>, Option<i64>)> = c
             .query_row(
@@ -38,15 +43,15 @@ pub fn redrive_execution(c: &Connection, redrive: Redrive) -> StoreResult<Redriv
         .map_err(backend)?;
     let count = record.redrive_count + 1;
     let event = redriven_event(&redrive, last as u64, latest, next_seq as u32, count);
-    let at = event.timestamp_ms;
-    insert_events(c, arn, &[event])?;
+    let redrive_ms = event.timestamp_ms;
+    insert_events(c, arn, &[at_rest.seal_event(event)])?;
     c.execute(
         "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, \
          stopped_ms = NULL, lease_owner = NULL, redrive_count = ?2, redrive_ms = ?3, \
          redrive_token = ?4 WHERE arn = ?1",
-        params![arn, count, at, redrive.client_token],
+        params![arn, count, redrive_ms, redrive.client_token],
     )
     .map_err(backend)?;
     let record = execution_by_arn(c, arn)?.ok_or_else(|| StoreError::NotFound(arn.clone()))?;
-    Ok(Redriven::Redriven(record))
+    Ok(Redriven::Redriven(at_rest.open_execution(record)?))
 }

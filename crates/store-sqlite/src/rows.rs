@@ -28,6 +28,7 @@ where
 }
 
 pub fn state_machine(row: &Row) -> rusqlite::Result<StateMachineRecord> {
+    let (logging, encryption) = fluxo_store::options_of_column(row.get("logging")?);
     Ok(StateMachineRecord {
         arn: row.get("arn")?,
         name: row.get("name")?,
@@ -37,8 +38,9 @@ pub fn state_machine(row: &Row) -> rusqlite::Result<StateMachineRecord> {
         created_ms: row.get("created_ms")?,
         updated_ms: row.get("updated_ms")?,
         revision: row.get::<_, i64>("revision")? as u64,
-        logging: row.get("logging")?,
+        logging,
         revision_id: row.get("revision_id")?,
+        encryption,
     })
 }
 

@@ -45,15 +45,18 @@ fn task(row: &Row) -> rusqlite::Result<TaskRecord> {
     })
 }
 
-fn by_token(c: &Connection, token: &str) -> StoreResult<Option<TaskRecord>> {
+fn by_token(c: &Connection, at: &AtRest, token: &str) -> StoreResult<Option<TaskRecord>> {
     c.query_row("SELECT * FROM tasks WHERE token = ?1", [token], task)
         .optional()
-        .map_err(backend)
+        .map_err(backend)?
+        .map(|task| at.open_task(task))
+        .transpose()
 }
 
-/// Writes a task's changing columns back.
-fn save(c: &Connection, task: &TaskRecord) -> StoreResult<()> {
-    let (kind, output, error, cause) = match &task.outcome {
+/// Writes a task's changing columns back, its outcome sealed.
+fn save(c: &Connection, at: &AtRest, task: &TaskRecord) -> StoreResult<()> {
+    let outcome = task.outcome.clone().map(|o| at.seal_outcome(o));
+    let (kind, output, error, cause) = match &outcome {
         None => (None, None, None, None),
         Some(TaskOutcome::Succeeded(output)) => {
             (Some("SUCCEEDED"), Some(output.clone()), None, None)
@@ -93,7 +96,7 @@ fn wake(c: &Connection, execution_arn: &str, now_ms: i64) -> StoreResult<()> {
     Ok(())
 }
 
-fn insert(c: &Connection, record: &TaskRecord) -> StoreResult<()> {
+fn insert(c: &Connection, at: &AtRest, record: &TaskRecord) -> StoreResult<()> {
     c.execute(
         "INSERT INTO tasks (token, execution_arn, activity_arn, input, scheduled_ms, timeout_at_ms, \
          heartbeat_seconds, heartbeat_at_ms, started_ms, worker_name) \
@@ -102,7 +105,7 @@ fn insert(c: &Connection, record: &TaskRecord) -> StoreResult<()> {
             record.token,
             record.execution_arn,
             record.activity_arn,
-            record.input,
+            at.seal(record.input.clone()),
             record.scheduled_ms,
             record.timeout_at_ms,
             record.heartbeat_seconds.map(|s| s as i64),
@@ -112,22 +115,23 @@ fn insert(c: &Connection, record: &TaskRecord) -> StoreResult<()> {
         ],
     )
     .map_err(backend)?;
-    save(c, record)
+    save(c, at, record)
 }
 
 /// Applies a change to an existing task; `wakes` when the change ended it.
 fn change(
     c: &Connection,
+    at: &AtRest,
     token: &str,
     now_ms: i64,
     apply: impl FnOnce(&mut TaskRecord) -> bool,
 ) -> StoreResult<Result<TaskRecord, TaskRefusal>> {
-    let Some(mut task) = by_token(c, token)? else {
+    let Some(mut task) = by_token(c, at, token)? else {
         return Ok(Err(TaskRefusal::NotFound));
     };
     let was_open = task.outcome.is_none();
     let accepted = apply(&mut task);
-    save(c, &task)?;
+    save(c, at, &task)?;
     if was_open && task.outcome.is_some() {
         wake(c, &task.execution_arn, now_ms)?;
     }
@@ -208,18 +212,20 @@ impl TaskStore for SqliteStore {
     }
 
     fn open_task(&self, record: TaskRecord) -> StoreFuture<'_, TaskRecord> {
+        let at = self.at_rest.clone();
         self.write(move |c| {
-            if let Some(existing) = by_token(c, &record.token)? {
+            if let Some(existing) = by_token(c, &at, &record.token)? {
                 return Ok(existing);
             }
-            insert(c, &record)?;
+            insert(c, &at, &record)?;
             Ok(record)
         })
     }
 
     fn get_task<'a>(&'a self, token: &'a str) -> StoreFuture<'a, Option<TaskRecord>> {
         let token = token.to_string();
-        self.read(move |c| by_token(c, &token))
+        let at = self.at_rest.clone();
+        self.read(move |c| by_token(c, &at, &token))
     }
 
     fn claim_task<'a>(
@@ -229,6 +235,7 @@ impl TaskStore for SqliteStore {
         now_ms: i64,
     ) -> StoreFuture<'a, Option<TaskRecord>> {
         let activity_arn = activity_arn.to_string();
+        let at = self.at_rest.clone();
         self.write(move |c| {
             // Tasks past their timeout are skipped: their execution times them out.
             let found = c
@@ -241,11 +248,12 @@ impl TaskStore for SqliteStore {
                 )
                 .optional()
                 .map_err(backend)?;
-            let Some(mut found) = found else {
+            let Some(found) = found else {
                 return Ok(None);
             };
+            let mut found = at.open_task(found)?;
             found.start(worker_name, now_ms);
-            save(c, &found)?;
+            save(c, &at, &found)?;
             Ok(Some(found))
         })
     }
@@ -256,7 +264,8 @@ impl TaskStore for SqliteStore {
         now_ms: i64,
     ) -> StoreFuture<'a, Result<TaskRecord, TaskRefusal>> {
         let token = token.to_string();
-        self.write(move |c| change(c, &token, now_ms, |task| task.beat(now_ms)))
+        let at = self.at_rest.clone();
+        self.write(move |c| change(c, &at, &token, now_ms, |task| task.beat(now_ms)))
     }
 
     fn complete_task(
@@ -265,7 +274,8 @@ impl TaskStore for SqliteStore {
         outcome: TaskOutcome,
         now_ms: i64,
     ) -> StoreFuture<'_, Result<TaskRecord, TaskRefusal>> {
-        self.write(move |c| change(c, &token, now_ms, |task| task.resolve(outcome, now_ms)))
+        let at = self.at_rest.clone();
+        self.write(move |c| change(c, &at, &token, now_ms, |task| task.resolve(outcome, now_ms)))
     }
 
     fn expire_task<'a>(
@@ -274,15 +284,16 @@ impl TaskStore for SqliteStore {
         now_ms: i64,
     ) -> StoreFuture<'a, Option<TaskRecord>> {
         let token = token.to_string();
+        let at = self.at_rest.clone();
         self.write(move |c| {
-            let Some(mut task) = by_token(c, &token)? else {
+            let Some(mut task) = by_token(c, &at, &token)? else {
                 return Ok(None);
             };
             if task.outcome.is_none() {
                 if let Some(expired) = task.expiry(now_ms) {
                     task.outcome = Some(expired);
                     task.completed_ms = Some(now_ms);
-                    save(c, &task)?;
+                    save(c, &at, &task)?;
                 }
             }
             Ok(Some(task))

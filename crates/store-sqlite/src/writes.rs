@@ -43,16 +43,21 @@ fn keep_revision(c: &Connection, record: &StateMachineRecord) -> StoreResult<()>
 
 pub fn create_state_machine(
     c: &Connection,
-    mut record: StateMachineRecord,
+    at: &AtRest,
+    record: StateMachineRecord,
     tags: Vec<(String, String)>,
 ) -> StoreResult<Created> {
     if let Some(existing) = state_machine_by_arn(c, &record.arn)? {
+        // Compared in the clear: two seals of one definition differ.
+        let existing = at.open_state_machine(existing)?;
         return if existing.same_creation(&record) {
             Ok(Created::Existing(existing))
         } else {
             Err(StoreError::NameConflict(record.arn))
         };
     }
+    let plain = record;
+    let mut record = at.seal_state_machine(plain.clone());
     record.revision = next_revision(c, &record.arn)?;
     c.execute(
         "INSERT INTO state_machines (arn, name, kind, definition, role_arn, created_ms, updated_ms, revision, logging) \
@@ -66,21 +71,27 @@ pub fn create_state_machine(
             record.created_ms,
             record.updated_ms,
             record.revision as i64,
-            record.logging
+            options_column(record.logging.as_deref(), record.encryption.as_deref())
         ],
     )
     .map_err(backend)?;
     keep_revision(c, &record)?;
     tag(c, &record.arn, tags)?;
-    Ok(Created::Created(record))
+    Ok(Created::Created(StateMachineRecord {
+        revision: record.revision,
+        ..plain
+    }))
 }
 
 pub fn update_state_machine(
     c: &Connection,
+    at: &AtRest,
     update: StateMachineUpdate,
 ) -> StoreResult<StateMachineRecord> {
     let current = state_machine_by_arn(c, &update.arn)?
         .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
+    // Compared in the clear: two seals of one definition differ.
+    let current = at.open_state_machine(current)?;
     let runs_differently = update
         .definition
         .as_ref()
@@ -89,11 +100,15 @@ pub fn update_state_machine(
             .role_arn
             .as_ref()
             .is_some_and(|r| *r != current.role_arn);
-    let changes = runs_differently
-        || update
-            .logging
-            .as_ref()
-            .is_some_and(|l| Some(l) != current.logging.as_ref());
+    let changes = runs_differently || update.changes_options(&current);
+    // Logging and encryption share a column: the whole column is written.
+    let options = options_column(
+        update.logging.as_deref().or(current.logging.as_deref()),
+        update
+            .encryption
+            .as_deref()
+            .or(current.encryption.as_deref()),
+    );
     let revision = match runs_differently {
         true => Some(next_revision(c, &update.arn)? as i64),
         false => None,
@@ -103,16 +118,21 @@ pub fn update_state_machine(
         true => Some(update.revision_id.clone()),
         false => current.revision_id.clone(),
     };
+    // An unchanged definition is not written again.
+    let definition = match runs_differently {
+        true => update.definition.clone().map(|d| at.seal(d)),
+        false => None,
+    };
     c.execute(
         "UPDATE state_machines SET definition = COALESCE(?2, definition), \
-         role_arn = COALESCE(?3, role_arn), logging = COALESCE(?5, logging), \
+         role_arn = COALESCE(?3, role_arn), logging = ?5, \
          updated_ms = ?4, revision = COALESCE(?6, revision), revision_id = ?7 WHERE arn = ?1",
         params![
             update.arn,
-            update.definition,
+            definition,
             update.role_arn,
             update.updated_ms,
-            update.logging,
+            options,
             revision,
             revision_id
         ],
@@ -121,7 +141,7 @@ pub fn update_state_machine(
     let record = state_machine_by_arn(c, &update.arn)?
         .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
     keep_revision(c, &record)?;
-    Ok(record)
+    at.open_state_machine(record)
 }
 
 pub fn tag(c: &Connection, arn: &str, tags: Vec<(String, String)>) -> StoreResult<()> {

@@ -7,10 +7,13 @@
 //! (several nodes on one database); [`MemoryStore`] is the reference that defines the behaviour, and [`testing::run_suite`]
 //! checks a backend against it.
 
+mod at_rest;
+pub mod cipher;
 pub mod lease;
 mod map_runs;
 mod memory;
 mod notice;
+mod options;
 mod page;
 mod records;
 mod tasks;
@@ -18,10 +21,13 @@ mod tasks;
 pub mod testing;
 mod versions;
 
+pub use at_rest::{AtRest, KEY_CHECK};
+pub use cipher::{Cipher, KeyError};
 pub use lease::{Claim, Claimed, Fence, Lease};
 pub use map_runs::{body_of, record_from, MapRunStore, MapRunUpdate};
 pub use memory::MemoryStore;
 pub use notice::{Notice, Notices, NOTICE_QUEUE};
+pub use options::{options_column, options_of_column};
 pub use page::{listed, Listing, Page, MAX_PAGE};
 pub use records::*;
 pub use tasks::*;
@@ -66,6 +72,11 @@ pub enum StoreError {
     /// [`MAX_ALIASES`]); the text is the message the API gives.
     #[error("{0}")]
     QuotaExceeded(String),
+    /// A value sealed with the operator's key that this store cannot open: it was given no
+    /// key ([`cipher::NO_KEY`]) or another one ([`cipher::WRONG_KEY`]). Trying again does not
+    /// help; the operator must configure the key the data was written with.
+    #[error("{0}")]
+    Undecryptable(String),
     /// The backend failed (I/O, a lost connection): the operation may be tried again.
     #[error("storage failed: {0}")]
     Backend(String),

@@ -159,11 +159,7 @@ impl Store for MemoryStore {
                     .role_arn
                     .as_ref()
                     .is_some_and(|r| *r != record.role_arn);
-            let changes = runs_differently
-                || update
-                    .logging
-                    .as_ref()
-                    .is_some_and(|l| Some(l) != record.logging.as_ref());
+            let changes = runs_differently || update.changes_options(record);
             if let Some(definition) = update.definition {
                 record.definition = definition;
             }
@@ -172,6 +168,9 @@ impl Store for MemoryStore {
             }
             if let Some(logging) = update.logging {
                 record.logging = Some(logging);
+            }
+            if let Some(encryption) = update.encryption {
+                record.encryption = Some(encryption);
             }
             record.updated_ms = update.updated_ms;
             // An update that changes nothing keeps the revision (recorded case
@@ -583,5 +582,7 @@ mod tests {
     #[tokio::test]
     async fn the_memory_store_passes_the_suite() {
         crate::testing::run_suite(std::sync::Arc::new(super::MemoryStore::new())).await;
+        // The values encryption at rest must hide read back from the reference as given.
+        crate::testing::secrets::keep_secret(&super::MemoryStore::new(), "s3cret").await;
     }
 }

@@ -22,6 +22,10 @@ pub struct StateMachineRecord {
     /// `DescribeStateMachine`'s `revisionId`: absent until the first update, then a fresh
     /// UUID per update (recorded case `api/sfn_api__test_create_update_state_machine_base_definition`).
     pub revision_id: Option<String>,
+    /// The `encryptionConfiguration` as JSON text, when one was given (absent: AWS's default,
+    /// `AWS_OWNED_KEY`). The SQL backends keep it beside the logging configuration
+    /// ([`crate::options_column`]).
+    pub encryption: Option<String>,
 }
 
 impl StateMachineRecord {
@@ -33,6 +37,7 @@ impl StateMachineRecord {
             && self.definition == other.definition
             && self.kind == other.kind
             && self.logging == other.logging
+            && self.encryption == other.encryption
     }
 }
 
@@ -52,9 +57,22 @@ pub struct StateMachineUpdate {
     pub definition: Option<String>,
     pub role_arn: Option<String>,
     pub logging: Option<String>,
+    /// A new `encryptionConfiguration` (JSON text).
+    pub encryption: Option<String>,
     pub updated_ms: i64,
     /// The new `revisionId`.
     pub revision_id: String,
+}
+
+impl StateMachineUpdate {
+    /// Whether the update gives a logging or encryption configuration other than `current`'s
+    /// (such an update gets a new `revisionId` without a new revision).
+    pub fn changes_options(&self, current: &StateMachineRecord) -> bool {
+        let differs = |new: &Option<String>, old: &Option<String>| {
+            new.as_ref().is_some_and(|n| Some(n) != old.as_ref())
+        };
+        differs(&self.logging, &current.logging) || differs(&self.encryption, &current.encryption)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

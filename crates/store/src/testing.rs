@@ -8,6 +8,7 @@ mod child_executions;
 mod leases;
 mod map_runs;
 mod redrive;
+pub mod secrets;
 mod tasks;
 mod transitions;
 mod versions;
@@ -24,6 +25,7 @@ fn machine(name: &str) -> StateMachineRecord {
         revision: 1,
         logging: None,
         revision_id: None,
+        encryption: None,
     }
 }
 
@@ -96,6 +98,7 @@ fn ending(arn: &str, id: u64, status: ExecutionStatus) -> Transition {
 
 pub async fn run_suite(store: Arc<dyn Store>) {
     state_machines(store.as_ref()).await;
+    options(store.as_ref()).await;
     revisions(store.as_ref()).await;
     executions(store.as_ref()).await;
     pages_do_not_shift(store.as_ref()).await;
@@ -160,6 +163,7 @@ async fn state_machines(store: &dyn Store) {
             logging: Some("{\"level\":\"ALL\"}".into()),
             updated_ms: 5,
             revision_id: "r-1".into(),
+            encryption: None,
         })
         .await
         .unwrap();
@@ -179,6 +183,7 @@ async fn state_machines(store: &dyn Store) {
         logging: None,
         updated_ms: 5,
         revision_id: "r-x".into(),
+        encryption: None,
     };
     assert!(matches!(
         store.update_state_machine(missing).await,
@@ -223,6 +228,7 @@ async fn revisions(store: &dyn Store) {
             logging: Some("{}".into()),
             updated_ms: 2,
             revision_id: "r-2".into(),
+            encryption: None,
         })
         .await
         .unwrap();
@@ -238,6 +244,7 @@ async fn revisions(store: &dyn Store) {
             logging: None,
             updated_ms: 3,
             revision_id: "r-3".into(),
+            encryption: None,
         })
         .await
         .unwrap()
@@ -251,6 +258,7 @@ async fn revisions(store: &dyn Store) {
             logging: None,
             updated_ms: 4,
             revision_id: "r-4".into(),
+            encryption: None,
         })
         .await
         .unwrap();
@@ -432,4 +440,76 @@ async fn tags(store: &dyn Store) {
         store.list_tags(&arn).await.unwrap(),
         [("env".to_string(), "prod".to_string())]
     );
+}
+
+/// The logging and encryption configurations are kept apart: each is read back as given, an
+/// update of one keeps the other, and either change gives a new `revisionId` but no revision.
+async fn options(store: &dyn Store) {
+    let logging = r#"{"level":"OFF","includeExecutionData":false}"#;
+    let key = |id: &str| {
+        format!(
+            r#"{{"type":"CUSTOMER_MANAGED_KMS_KEY","kmsKeyId":"{id}","kmsDataKeyReusePeriodSeconds":300}}"#
+        )
+    };
+    let mut record = machine("options");
+    record.logging = Some(logging.into());
+    record.encryption = Some(key("alias/one"));
+    store
+        .create_state_machine(record.clone(), vec![])
+        .await
+        .unwrap();
+    let read = store.get_state_machine(&record.arn).await.unwrap().unwrap();
+    assert_eq!(
+        (read.logging.as_deref(), read.encryption.clone()),
+        (Some(logging), record.encryption.clone())
+    );
+    let mut other = record.clone();
+    other.encryption = None;
+    assert!(
+        matches!(
+            store.create_state_machine(other, vec![]).await,
+            Err(StoreError::NameConflict(_))
+        ),
+        "another encryption configuration is another creation"
+    );
+    let update = |encryption: Option<String>, logging: Option<&str>, id: &str| StateMachineUpdate {
+        arn: record.arn.clone(),
+        definition: None,
+        role_arn: None,
+        logging: logging.map(str::to_string),
+        encryption,
+        updated_ms: 5,
+        revision_id: id.into(),
+    };
+    let updated = store
+        .update_state_machine(update(Some(key("alias/two")), None, "o-1"))
+        .await
+        .unwrap();
+    assert_eq!(updated.encryption, Some(key("alias/two")));
+    assert_eq!(updated.logging.as_deref(), Some(logging), "logging kept");
+    assert_eq!(
+        (updated.revision, updated.revision_id.as_deref()),
+        (read.revision, Some("o-1"))
+    );
+    let all = r#"{"level":"ALL","includeExecutionData":true}"#;
+    let updated = store
+        .update_state_machine(update(None, Some(all), "o-2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.encryption,
+        Some(key("alias/two")),
+        "encryption kept"
+    );
+    assert_eq!(updated.logging.as_deref(), Some(all));
+    let same = store
+        .update_state_machine(update(Some(key("alias/two")), None, "o-3"))
+        .await
+        .unwrap();
+    assert_eq!(same.revision_id.as_deref(), Some("o-2"), "nothing changed");
+    assert_eq!(
+        store.get_state_machine(&record.arn).await.unwrap(),
+        Some(same)
+    );
+    store.delete_state_machine(&record.arn).await.unwrap();
 }

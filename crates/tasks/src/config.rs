@@ -87,6 +87,9 @@ struct File {
     /// (`fluxo_aws::AwsConfig`), not here.
     #[serde(default, rename = "aws")]
     _aws: Option<toml::Table>,
+    /// `[encryption]`, the key that seals data at rest: read by the binary, not here.
+    #[serde(default, rename = "encryption")]
+    _encryption: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -199,7 +202,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_aws_table_beside_the_functions_is_left_to_its_reader() {
+    fn aws_and_encryption_tables_beside_the_functions_are_left_to_their_reader() {
         let text = r#"
             [functions.hello]
             command = ["echo", "{}"]
@@ -207,6 +210,9 @@ mod tests {
             [aws]
             enabled = ["sqs"]
             endpoint_url = "http://127.0.0.1:5000"
+
+            [encryption]
+            key_file = "fluxo.key"
         "#;
         let specs = parse(text, Path::new(".")).unwrap();
         assert_eq!(specs.len(), 1);

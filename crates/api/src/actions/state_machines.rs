@@ -75,7 +75,10 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let kind = kind_of(input.kind.as_deref())?;
     let logging = logging(input.logging_configuration.as_ref())?;
     server_options::check_tracing(input.tracing_configuration.as_ref())?;
-    server_options::check_encryption(input.encryption_configuration.as_ref())?;
+    let encryption = server_options::check_encryption(
+        input.encryption_configuration.as_ref(),
+        &api.kms_key_ids,
+    )?;
     let compiled = fluxo_runtime::prepare(&input.definition, kind)
         .map_err(fluxo_runtime::RuntimeError::from)?;
     super::tags::check_count(input.tags.len())?;
@@ -91,6 +94,7 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         revision: 1,
         logging,
         revision_id: None,
+        encryption: encryption.created(),
     };
     let tags = input.tags.into_iter().map(|t| (t.key, t.value)).collect();
     let created = api
@@ -168,7 +172,9 @@ fn description(record: &StateMachineRecord) -> Description<'_> {
         creation_date: seconds(record.created_ms),
         logging_configuration: LoggingConfig::stored(record.logging.as_deref()).raw,
         tracing_configuration: Tracing { enabled: false },
-        encryption_configuration: server_options::described_encryption(),
+        encryption_configuration: server_options::described_encryption(
+            record.encryption.as_deref(),
+        ),
         revision_id: record.revision_id.as_deref(),
         description: None,
         variable_references: variable_references(&record.definition),
@@ -258,7 +264,15 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     }
     let logging = logging(input.logging_configuration.as_ref())?;
     server_options::check_tracing(input.tracing_configuration.as_ref())?;
-    server_options::check_encryption(input.encryption_configuration.as_ref())?;
+    let encryption = match input.encryption_configuration.as_ref() {
+        None => None,
+        Some(value) => match server_options::check_encryption(Some(value), &api.kms_key_ids)? {
+            // AWS's default on a state machine that has it changes nothing (the revision id
+            // stays, as for any update with the same parameters).
+            server_options::Encryption::AwsOwned if current.encryption.is_none() => None,
+            encryption => Some(encryption.updated()),
+        },
+    };
     let compiled = match &input.definition {
         Some(definition) => Some(
             fluxo_runtime::prepare(definition, current.kind)
@@ -274,6 +288,7 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
                 definition: input.definition,
                 role_arn: input.role_arn,
                 logging,
+                encryption,
                 updated_ms: now_ms(),
                 revision_id: uuid::Uuid::new_v4().to_string(),
             },
@@ -434,7 +449,9 @@ pub async fn describe_for_execution(api: &Api, input: Value) -> Result<Vec<u8>, 
         )
         .raw,
         tracing_configuration: Tracing { enabled: false },
-        encryption_configuration: server_options::described_encryption(),
+        encryption_configuration: server_options::described_encryption(
+            current.as_ref().and_then(|c| c.encryption.as_deref()),
+        ),
         revision_id,
     })
 }

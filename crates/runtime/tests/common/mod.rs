@@ -55,6 +55,7 @@ pub fn record(name: &str, definition: &Value) -> StateMachineRecord {
         revision: 0,
         logging: None,
         revision_id: None,
+        encryption: None,
     }
 }
 

@@ -38,6 +38,7 @@ fn update(arn: &str, definition: &str, revision_id: &str) -> StateMachineUpdate 
         logging: None,
         updated_ms: 3,
         revision_id: revision_id.into(),
+        encryption: None,
     }
 }
 
