@@ -350,6 +350,11 @@ impl Store for SqliteStore {
         record: ExecutionRecord,
         events: Vec<EventRecord>,
     ) -> StoreFuture<'_, ()> {
+        let record = self.at_rest.seal_execution(record);
+        let events = events
+            .into_iter()
+            .map(|event| self.at_rest.seal_event(event))
+            .collect();
         self.write(move |c| writes::record_child_execution(c, record, events))
     }
 

@@ -38,7 +38,9 @@ fn raw_values(dir: &Path) -> Vec<String> {
          UNION ALL SELECT cause FROM executions WHERE arn = ?1 \
          UNION ALL SELECT details FROM events UNION ALL SELECT input FROM tasks \
          UNION ALL SELECT error FROM tasks UNION ALL SELECT cause FROM tasks \
-         UNION ALL SELECT body FROM map_runs";
+         UNION ALL SELECT body FROM map_runs \
+         UNION ALL SELECT input FROM executions WHERE map_run_arn IS NOT NULL \
+         UNION ALL SELECT output FROM executions WHERE map_run_arn IS NOT NULL";
     let mut statement = c.prepare(sql).unwrap();
     let rows = statement
         .query_map([EXECUTION], |row| row.get::<_, String>(0))
@@ -61,9 +63,10 @@ async fn secrets_are_sealed_in_the_file_and_read_back_only_with_the_key() {
         secrets::keep_secret(&store, SECRET).await;
     }
     let values = raw_values(dir.path());
-    // The definition, 2 revisions, input, error, cause, 2 events, task input, error and
-    // cause, one Map Run: every one sealed (the Map Run's outcome inside its body).
-    assert_eq!(values.len(), 12, "{values:?}");
+    // The definition, 2 revisions, input, error, cause, 3 events (one of the child), task
+    // input, error and cause, one Map Run, the child's input and output: every one sealed
+    // (the Map Run's outcome inside its body).
+    assert_eq!(values.len(), 15, "{values:?}");
     for value in &values {
         assert!(!value.contains(SECRET), "stored in the clear: {value}");
         assert!(

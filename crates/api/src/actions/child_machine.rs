@@ -41,6 +41,13 @@ pub(super) async fn describe(
         .get_revision(&parent.state_machine_arn, parent.revision)
         .await?
         .ok_or_else(|| ApiError::internal("the parent execution's revision is missing"))?;
+    // The parent's state machine's encryption (also after it was deleted: AWS's default).
+    let parent_machine = api
+        .runtime
+        .store()
+        .get_state_machine(&parent.state_machine_arn)
+        .await?;
+    let encryption = parent_machine.and_then(|machine| machine.encryption);
     // `…:stateMachine:MACHINE/LABEL`.
     let name = child
         .state_machine_arn
@@ -64,7 +71,7 @@ pub(super) async fn describe(
         update_date: seconds(parent.started_ms),
         logging_configuration: fluxo_runtime::LoggingConfig::stored(None).raw,
         tracing_configuration: serde_json::json!({"enabled": false}),
-        encryption_configuration: server_options::described_encryption(),
+        encryption_configuration: server_options::described_encryption(encryption.as_deref()),
         map_run_arn: map_run_arn.to_string(),
         label,
     })

@@ -14,6 +14,30 @@ pub const TASK_TOKEN: &str = "secretive-task";
 /// The execution that waits on the task (running, so that its task is kept).
 pub const WAITING: &str = "arn:aws:states:us-east-1:123456789012:execution:secretive:waiting";
 pub const MAP_RUN: &str = "arn:aws:states:us-east-1:123456789012:mapRun:secretive/map:1";
+/// A child execution of the Map Run, kept with its history.
+pub const CHILD: &str = "arn:aws:states:us-east-1:123456789012:execution:secretive/map:child";
+
+fn child(secret: &str) -> ExecutionRecord {
+    ExecutionRecord {
+        arn: CHILD.into(),
+        state_machine_arn: format!("{MACHINE}/map"),
+        name: "child".into(),
+        status: ExecutionStatus::Succeeded,
+        input: secret_json(secret),
+        output: Some(secret_json(secret)),
+        error: None,
+        cause: None,
+        started_ms: 11,
+        stopped_ms: Some(12),
+        seed: 0,
+        revision: 0,
+        version_arn: None,
+        alias_arn: None,
+        redrive_count: 0,
+        redrive_ms: None,
+        map_run_arn: Some(MAP_RUN.into()),
+    }
+}
 
 fn secret_json(secret: &str) -> String {
     serde_json::json!({ "password": secret }).to_string()
@@ -42,7 +66,8 @@ fn map_run(secret: &str) -> MapRunRecord {
 
 /// Writes `secret` into every value that is encrypted at rest: a definition (and its
 /// revisions, after an update), an execution's input, output, error and cause, event details
-/// (committed and from a stop), a task's input and outcome, a Map Run's outcome.
+/// (committed and from a stop), a task's input and outcome, a Map Run's outcome, and a child
+/// execution's record and history.
 pub async fn keep_secret(store: &dyn Store, secret: &str) {
     let mut record = machine("secretive");
     record.definition = format!(
@@ -103,6 +128,12 @@ pub async fn keep_secret(store: &dyn Store, secret: &str) {
         .unwrap()
         .unwrap();
     store.report_map_run(map_run(secret)).await.unwrap();
+    let mut child_started = event(1, EventType::ExecutionStarted);
+    child_started.details = Some(secret_json(secret));
+    store
+        .record_child_execution(child(secret), vec![child_started])
+        .await
+        .unwrap();
     store
         .abort_execution(Abort {
             execution_arn: EXECUTION.into(),
@@ -160,6 +191,20 @@ pub async fn read_secret_back(store: &dyn Store, secret: &str) {
 
     let run = store.get_map_run(MAP_RUN).await.unwrap().unwrap();
     assert_eq!(run, map_run(secret));
+    assert_eq!(
+        store.get_execution(CHILD).await.unwrap(),
+        Some(child(secret))
+    );
+    let children = store
+        .list_executions(MAP_RUN, ExecutionFilter::default(), Page::new(10, None))
+        .await
+        .unwrap();
+    assert_eq!(children.items, [child(secret)]);
+    let child_events = store
+        .events(CHILD, false, Page::new(10, None))
+        .await
+        .unwrap();
+    assert_eq!(child_events.items[0].details, Some(secret_json(secret)));
 
     let task = store.get_task(TASK_TOKEN).await.unwrap().unwrap();
     assert_eq!(task.input, secret_json(secret));
