@@ -149,13 +149,27 @@ impl DurableEnvironment {
         self.activity.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Signals unloading when the execution is idle and no park is short.
+    /// Signals unloading when the execution is idle and no park is short, and withdraws the
+    /// signal when it no longer is: a branch that fails while its siblings are parked leaves
+    /// the execution idle for a moment, until the Parallel or Map that contains it stops the
+    /// siblings and fails; unloading in that moment would leave the failure unhandled until
+    /// the siblings' timers woke the execution (a 60 s Wait kept a failed Parallel running).
     fn check_unload(&self, activity: &Activity) {
         let all_long = activity.timers.iter().all(|(_, _, long)| *long);
-        if activity.idle && all_long {
-            if let Some(earliest) = activity.timers.iter().map(|(_, at, _)| *at).min() {
+        let earliest = activity.timers.iter().map(|(_, at, _)| *at).min();
+        match earliest {
+            Some(earliest) if activity.idle && all_long => {
                 self.interruption
                     .send_replace(Some(Interruption::Unload(earliest)));
+            }
+            _ => {
+                self.interruption.send_if_modified(|interruption| {
+                    let unload = matches!(interruption, Some(Interruption::Unload(_)));
+                    if unload {
+                        *interruption = None;
+                    }
+                    unload
+                });
             }
         }
     }
