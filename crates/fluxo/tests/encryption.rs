@@ -202,8 +202,7 @@ fn a_malformed_key_file_is_a_clear_startup_error_naming_it() {
 /// `CUSTOMER_MANAGED_KMS_KEY` naming a KMS key the operator's key stands for is accepted on
 /// CreateStateMachine and UpdateStateMachine and described back as given (the reuse period's
 /// default filled in), also after a restart; a key the operator did not list is refused with
-/// `InvalidEncryptionConfiguration` naming the setting; the model's range check comes first;
-/// activities refuse it (no place to keep it yet).
+/// `InvalidEncryptionConfiguration` naming the setting; the model's range check comes first.
 #[test]
 fn customer_managed_keys_the_operator_listed_are_accepted_and_described() {
     let config_dir = tempfile::tempdir().unwrap();
@@ -300,17 +299,6 @@ fn customer_managed_keys_the_operator_listed_are_accepted_and_described() {
                 "encryptionConfiguration": short}),
     ));
     assert_eq!((status, kind.as_str()), (400, "ValidationException"));
-    let (status, kind, message) = error(call(
-        &endpoint,
-        "CreateActivity",
-        &json!({"name": "cmk", "encryptionConfiguration": alias}),
-    ));
-    assert_eq!(
-        (status, kind.as_str()),
-        (400, "InvalidEncryptionConfiguration"),
-        "{message}"
-    );
-
     // Kept across a restart, and an update goes back to AWS's default.
     server.kill();
     let server = Server::start(data.path(), Some(&config));
@@ -323,6 +311,50 @@ fn customer_managed_keys_the_operator_listed_are_accepted_and_described() {
     );
     assert_eq!(status, 200);
     assert_eq!(described(&server.endpoint), owned);
+}
+
+/// An activity keeps a customer managed key the operator listed and DescribeActivity
+/// describes it, also after a restart; a key not listed is refused.
+#[test]
+fn activities_keep_the_customer_managed_keys_the_operator_listed() {
+    let config_dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let config = configured(config_dir.path(), "kms_key_ids = [\"alias/orders\"]\n");
+    let mut server = Server::start(data.path(), Some(&config));
+    let alias = json!({"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/orders"});
+    let (status, created) = call(
+        &server.endpoint,
+        "CreateActivity",
+        &json!({"name": "cmk", "encryptionConfiguration": alias}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let activity = created["activityArn"].as_str().unwrap().to_string();
+    let described = |endpoint: &str| {
+        let (status, body) = call(
+            endpoint,
+            "DescribeActivity",
+            &json!({"activityArn": activity}),
+        );
+        assert_eq!(status, 200, "{body}");
+        body["encryptionConfiguration"].clone()
+    };
+    let with_default = json!({"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/orders",
+                              "kmsDataKeyReusePeriodSeconds": 300});
+    assert_eq!(described(&server.endpoint), with_default);
+    let unlisted = json!({"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/other"});
+    let (status, refused) = call(
+        &server.endpoint,
+        "CreateActivity",
+        &json!({"name": "other", "encryptionConfiguration": unlisted}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        common::error_type(&refused),
+        "InvalidEncryptionConfiguration"
+    );
+    server.kill();
+    let server = Server::start(data.path(), Some(&config));
+    assert_eq!(described(&server.endpoint), with_default);
 }
 
 /// The same on PostgreSQL: `fluxo server --database` with the key seals (a server without the

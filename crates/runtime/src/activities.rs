@@ -49,16 +49,20 @@ impl Runtime {
         })
     }
 
-    /// Creates an activity, or returns the one of that name (`CreateActivity` is idempotent).
+    /// Creates an activity, or returns the one of that name (`CreateActivity` is idempotent);
+    /// `encryption`: a customer managed key's configuration as JSON text (`None`: AWS's
+    /// default).
     pub async fn create_activity(
         &self,
         name: &str,
+        encryption: Option<String>,
         now_ms: i64,
     ) -> Result<ActivityRecord, RuntimeError> {
         let record = ActivityRecord {
             arn: arn::activity(self.region(), self.account(), name),
             name: name.to_string(),
             created_ms: now_ms,
+            encryption,
         };
         Ok(self.store.create_activity(record).await?)
     }

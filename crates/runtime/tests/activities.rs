@@ -52,7 +52,11 @@ async fn activity_tasks_survive_a_restart_and_wake_their_unloaded_executions() {
     let dir = tempfile::tempdir().unwrap();
     let (tokens, activity) = {
         let (runtime, _) = runtime_in(dir.path(), Some(Duration::from_millis(200)));
-        let activity = runtime.create_activity("review", 0).await.unwrap().arn;
+        let activity = runtime
+            .create_activity("review", None, 0)
+            .await
+            .unwrap()
+            .arn;
         let definition = activity_machine(&activity, json!({"TimeoutSeconds": 600}));
         let machine = create(&runtime, "reviews", definition).await;
         for n in 0..3 {
@@ -141,7 +145,7 @@ async fn a_silent_worker_times_out_across_a_restart_and_retry_schedules_the_task
     });
     let silent = {
         let (runtime, _) = runtime_in(dir.path(), None);
-        let activity = runtime.create_activity("slow", 0).await.unwrap().arn;
+        let activity = runtime.create_activity("slow", None, 0).await.unwrap().arn;
         let machine = create(&runtime, "beats", activity_machine(&activity, task)).await;
         start(&runtime, &machine, "b", json!({"n": 1})).await;
         let silent = take(&runtime, &activity, "dies").await;
@@ -371,8 +375,8 @@ async fn polls_past_the_quota_of_one_activity_are_refused_until_one_ends() {
     let mut config = fluxo_runtime::RuntimeConfig::new(REGION, ACCOUNT);
     config.max_pollers_per_activity = 3;
     let runtime = Runtime::new(store, Arc::new(Doubler::default()), config);
-    let busy = runtime.create_activity("busy", 0).await.unwrap().arn;
-    let other = runtime.create_activity("other", 0).await.unwrap().arn;
+    let busy = runtime.create_activity("busy", None, 0).await.unwrap().arn;
+    let other = runtime.create_activity("other", None, 0).await.unwrap().arn;
     // Long polls are opened one at a time: one that is still waiting after a second holds its
     // place (no task will come); the first refused one ends at once.
     let mut polls = Vec::new();

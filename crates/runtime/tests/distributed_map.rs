@@ -103,7 +103,7 @@ fn activity_definition(activity: &str) -> Value {
 async fn each_child_has_its_own_activity_task() {
     let dir = tempfile::tempdir().unwrap();
     let (runtime, _) = runtime_in(dir.path(), Some(Duration::from_millis(200)));
-    let activity = runtime.create_activity("work", 0).await.unwrap().arn;
+    let activity = runtime.create_activity("work", None, 0).await.unwrap().arn;
     let machine = create(&runtime, "tasks", activity_definition(&activity)).await;
     let items = json!([{"n": 0}, {"n": 1}, {"n": 2}]);
     let started = start(&runtime, &machine, "t", items).await;
@@ -129,7 +129,7 @@ async fn a_restart_keeps_the_activity_results_already_sent() {
     let dir = tempfile::tempdir().unwrap();
     let (arn, activity, first) = {
         let (runtime, _) = runtime_in(dir.path(), Some(Duration::from_millis(200)));
-        let activity = runtime.create_activity("work", 0).await.unwrap().arn;
+        let activity = runtime.create_activity("work", None, 0).await.unwrap().arn;
         let machine = create(&runtime, "tasks", activity_definition(&activity)).await;
         let items = json!([{"n": 0}, {"n": 1}, {"n": 2}]);
         let started = start(&runtime, &machine, "t", items).await;
@@ -243,7 +243,7 @@ async fn a_run_whose_parent_stops_or_times_out_is_aborted() {
     use fluxo_types::map_run::MapRunStatus;
     let dir = tempfile::tempdir().unwrap();
     let (runtime, _) = runtime_in(dir.path(), Some(Duration::from_millis(200)));
-    let activity = runtime.create_activity("work", 0).await.unwrap().arn;
+    let activity = runtime.create_activity("work", None, 0).await.unwrap().arn;
     let machine = create(&runtime, "stopped", activity_definition(&activity)).await;
     let items = json!([{"n": 0}, {"n": 1}]);
     let stopped = start(&runtime, &machine, "s", items.clone()).await;

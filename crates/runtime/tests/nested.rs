@@ -25,7 +25,7 @@ async fn wait_unloaded(runtime: &Runtime) {
 /// A child that waits for a worker of `activity`, and a `.sync:2` parent that starts it as
 /// `child`; returns the parent's ARN once the child's task is taken (its token).
 async fn parent_and_child(runtime: &Arc<Runtime>) -> (String, String) {
-    let activity = runtime.create_activity("work", 0).await.unwrap().arn;
+    let activity = runtime.create_activity("work", None, 0).await.unwrap().arn;
     let child = json!({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": true}}});
     let child = create(runtime, "child", child).await.record.arn.clone();
     let parent = json!({"StartAt": "Run", "States": {"Run": {"Type": "Task",

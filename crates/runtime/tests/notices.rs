@@ -77,7 +77,7 @@ async fn another_nodes_answer_and_stop_reach_the_driver_at_once() {
         b.spawn_timers(Duration::from_millis(250)),
     ];
     let now = jiff::Timestamp::now().as_millisecond();
-    let activity = a.create_activity("answer", now).await.unwrap().arn;
+    let activity = a.create_activity("answer", None, now).await.unwrap().arn;
     let definition = json!({"StartAt": "Ask", "States": {
         "Ask": {"Type": "Task", "Resource": activity, "TimeoutSeconds": 120, "End": true}}});
     let machine = create(&b, "asked", definition).await;

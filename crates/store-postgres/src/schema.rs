@@ -161,6 +161,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX executions_by_map_run ON executions (map_run_arn, seq)
         WHERE map_run_arn IS NOT NULL;
 ",
+    // A customer managed key's `encryptionConfiguration` of an activity (`DescribeActivity`).
+    "
+    ALTER TABLE activities ADD COLUMN encryption TEXT;
+",
 ];
 
 /// Brings the schema to the newest version; refuses a database written by a newer Fluxo.

@@ -18,6 +18,7 @@ fn activity(row: &Row) -> StoreResult<ActivityRecord> {
         arn: get(row, "arn")?,
         name: get(row, "name")?,
         created_ms: get(row, "created_ms")?,
+        encryption: get(row, "encryption")?,
     })
 }
 
@@ -178,9 +179,14 @@ impl TaskStore for PostgresStore {
             let c = self.client().await?;
             execute(
                 &c,
-                "INSERT INTO activities (arn, name, created_ms) VALUES ($1, $2, $3) \
-                 ON CONFLICT (arn) DO NOTHING",
-                &[&record.arn, &record.name, &record.created_ms],
+                "INSERT INTO activities (arn, name, created_ms, encryption) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (arn) DO NOTHING",
+                &[
+                    &record.arn,
+                    &record.name,
+                    &record.created_ms,
+                    &record.encryption,
+                ],
             )
             .await?;
             let row = query_opt(

@@ -171,6 +171,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX executions_by_map_run ON executions (map_run_arn, seq)
         WHERE map_run_arn IS NOT NULL;
 ",
+    // A customer managed key's `encryptionConfiguration` of an activity (`DescribeActivity`).
+    "
+    ALTER TABLE activities ADD COLUMN encryption TEXT;
+",
 ];
 
 pub fn prepare(connection: &mut Connection) -> StoreResult<()> {

@@ -10,6 +10,7 @@ fn activity(row: &Row) -> rusqlite::Result<ActivityRecord> {
         arn: row.get("arn")?,
         name: row.get("name")?,
         created_ms: row.get("created_ms")?,
+        encryption: row.get("encryption")?,
     })
 }
 
@@ -163,8 +164,14 @@ impl TaskStore for SqliteStore {
     fn create_activity(&self, record: ActivityRecord) -> StoreFuture<'_, ActivityRecord> {
         self.write(move |c| {
             c.execute(
-                "INSERT OR IGNORE INTO activities (arn, name, created_ms) VALUES (?1, ?2, ?3)",
-                params![record.arn, record.name, record.created_ms],
+                "INSERT OR IGNORE INTO activities (arn, name, created_ms, encryption) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    record.arn,
+                    record.name,
+                    record.created_ms,
+                    record.encryption
+                ],
             )
             .map_err(backend)?;
             c.query_row(

@@ -17,6 +17,9 @@ pub struct ActivityRecord {
     pub arn: String,
     pub name: String,
     pub created_ms: i64,
+    /// A customer managed key's `encryptionConfiguration` as JSON text, described back by
+    /// `DescribeActivity`; `None`: AWS's default (an AWS owned key).
+    pub encryption: Option<String>,
 }
 
 /// How a task ended.

@@ -29,11 +29,14 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     let input: CreateInput = parse(input)?;
     check_name(&input.name)?;
     super::tags::check_count(input.tags.len())?;
-    super::server_options::check_activity_encryption(
+    let encryption = super::server_options::check_encryption(
         input.encryption_configuration.as_ref(),
         &api.kms_key_ids,
     )?;
-    let record = api.runtime.create_activity(&input.name, now_ms()).await?;
+    let record = api
+        .runtime
+        .create_activity(&input.name, encryption.created(), now_ms())
+        .await?;
     if !input.tags.is_empty() {
         let tags = input.tags.into_iter().map(|t| (t.key, t.value)).collect();
         api.runtime
@@ -70,7 +73,9 @@ pub async fn describe(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         activity_arn: record.arn,
         name: record.name,
         creation_date: seconds(record.created_ms),
-        encryption_configuration: super::server_options::described_encryption(None),
+        encryption_configuration: super::server_options::described_encryption(
+            record.encryption.as_deref(),
+        ),
     })
 }
 

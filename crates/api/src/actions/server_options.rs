@@ -104,29 +104,6 @@ pub(crate) fn check_encryption(
     }
 }
 
-/// Checks CreateActivity's `encryptionConfiguration`. An activity's record has no place yet
-/// for a customer managed key's configuration (its schema has no options column), so one that
-/// passes [`check_encryption`] is still refused rather than accepted and described as
-/// something else. Activity task inputs are sealed at rest all the same whenever the operator
-/// configured `[encryption]`.
-///
-/// Errors: those of [`check_encryption`]; `InvalidEncryptionConfiguration` for any
-/// `CUSTOMER_MANAGED_KMS_KEY`.
-pub(crate) fn check_activity_encryption(
-    value: Option<&Value>,
-    kms_key_ids: &[String],
-) -> Result<(), ApiError> {
-    match check_encryption(value, kms_key_ids)? {
-        Encryption::AwsOwned => Ok(()),
-        Encryption::CustomerManaged(_) => Err(ApiError::new(
-            ErrorCode::InvalidEncryptionConfiguration,
-            "Fluxo does not keep a customer managed key configuration for activities: leave \
-             encryptionConfiguration out or use type AWS_OWNED_KEY (activity task inputs are \
-             encrypted at rest with the operator's key whenever [encryption] is set in fluxo.toml)",
-        )),
-    }
-}
-
 /// What DescribeStateMachine, DescribeStateMachineForExecution and DescribeActivity give as
 /// `encryptionConfiguration`: the stored configuration, or AWS's default (recorded cases
 /// `api_variable_references/*`, `api_activities/*`).

@@ -2,6 +2,7 @@
 //! 1.0 calls to it, and the Python with boto3.
 #![allow(dead_code)] // each test binary uses its own part of it
 
+pub mod aws;
 pub mod cluster;
 pub mod moto;
 

@@ -11,6 +11,7 @@ fn activity(name: &str, created_ms: i64) -> ActivityRecord {
         arn: format!("arn:aws:states:us-east-1:123456789012:activity:{name}"),
         name: name.into(),
         created_ms,
+        encryption: None,
     }
 }
 
@@ -45,7 +46,18 @@ async fn activities(store: &dyn Store) {
     assert_eq!(first.created_ms, 1);
     let again = store.create_activity(activity("b", 2)).await.unwrap();
     assert_eq!(again.created_ms, 1, "a repeated creation returns the first");
-    store.create_activity(activity("a", 3)).await.unwrap();
+    // A customer managed key's configuration is kept and read back.
+    let key = r#"{"type":"CUSTOMER_MANAGED_KMS_KEY","kmsKeyId":"alias/k"}"#;
+    let keyed = store
+        .create_activity(ActivityRecord {
+            encryption: Some(key.into()),
+            ..activity("a", 3)
+        })
+        .await
+        .unwrap();
+    assert_eq!(keyed.encryption.as_deref(), Some(key));
+    let read = store.get_activity(&keyed.arn).await.unwrap().unwrap();
+    assert_eq!(read.encryption.as_deref(), Some(key));
     store.create_activity(activity("c", 4)).await.unwrap();
     let one = store.list_activities(Page::new(2, None)).await.unwrap();
     let names: Vec<&str> = one.items.iter().map(|a| a.name.as_str()).collect();
