@@ -320,7 +320,7 @@ fn activities_keep_the_customer_managed_keys_the_operator_listed() {
     let config_dir = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let config = configured(config_dir.path(), "kms_key_ids = [\"alias/orders\"]\n");
-    let mut server = Server::start(data.path(), Some(&config));
+    let server = Server::start(data.path(), Some(&config));
     let alias = json!({"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/orders"});
     let (status, created) = call(
         &server.endpoint,
