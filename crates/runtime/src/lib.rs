@@ -26,6 +26,7 @@ mod map_runs;
 mod nested;
 mod nodes;
 mod own_api;
+mod own_executions;
 mod pollers;
 mod redrive;
 mod services;

@@ -1,7 +1,9 @@
 //! Step Functions' own API for Task states (`arn:aws:states:::aws-sdk:sfn:ACTION`), answered
 //! by this runtime instead of a call over the network: an execution can be an activity worker
 //! (`getActivityTask`) or answer a callback (`sendTaskSuccess`, `sendTaskFailure`,
-//! `sendTaskHeartbeat`). Parameters and results use the SDK's names (`ActivityArn`,
+//! `sendTaskHeartbeat`), and look after other executions (`startExecution`,
+//! `describeExecution`, `listExecutions`, `stopExecution`: `own_executions.rs`). Parameters and
+//! results use the SDK's names (`ActivityArn`,
 //! `TaskToken`, `Input`), and failures are named as the AWS SDK integration names them
 //! (recorded case `services/aws_sdk_task_service__test_sfn_send_task_outcome_with_no_such_token*`:
 //! `Sfn.InvalidTokenException`, cause `Invalid Token: 'Invalid token' (Service: Sfn, Status
@@ -17,8 +19,11 @@ use std::sync::Arc;
 /// The actions of the Step Functions API that a Task state can call on this Fluxo through
 /// `aws-sdk:sfn` (`states:startExecution` is answered too, see `nested.rs`, as the action
 /// `states:startExecution`).
-pub const OWN_ACTIONS: [&str; 5] = [
+pub const OWN_ACTIONS: [&str; 8] = [
     "startExecution",
+    "describeExecution",
+    "listExecutions",
+    "stopExecution",
     "getActivityTask",
     "sendTaskSuccess",
     "sendTaskFailure",
@@ -26,7 +31,7 @@ pub const OWN_ACTIONS: [&str; 5] = [
 ];
 
 /// A parameter that must be a string.
-fn text(parameters: &Value, name: &str) -> Result<String, TaskFailure> {
+pub(crate) fn text(parameters: &Value, name: &str) -> Result<String, TaskFailure> {
     match parameters.get(name) {
         Some(Value::String(text)) => Ok(text.clone()),
         _ => Err(TaskFailure {
@@ -40,7 +45,7 @@ fn text(parameters: &Value, name: &str) -> Result<String, TaskFailure> {
 }
 
 /// An API error as the SDK integration reports it.
-fn sdk_failure(error: RuntimeError) -> TaskFailure {
+pub(crate) fn sdk_failure(error: RuntimeError) -> TaskFailure {
     let code = match &error {
         RuntimeError::InvalidToken => "InvalidToken",
         RuntimeError::TaskTimedOut => "TaskTimedOut",
@@ -48,6 +53,7 @@ fn sdk_failure(error: RuntimeError) -> TaskFailure {
         RuntimeError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
         RuntimeError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
         RuntimeError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+        RuntimeError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
         _ => "Sfn",
     };
     TaskFailure {
@@ -57,6 +63,15 @@ fn sdk_failure(error: RuntimeError) -> TaskFailure {
             uuid::Uuid::new_v4()
         )),
     }
+}
+
+/// A date as the AWS SDK integration gives it (recorded case
+/// `services/aws_sdk_task_service__test_sfn_start_execution`).
+pub(crate) fn sdk_date(epoch_ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(epoch_ms)
+        .unwrap_or_default()
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 impl Runtime {
@@ -77,12 +92,12 @@ impl Runtime {
                     .start_child(parameters, None)
                     .await
                     .map_err(sdk_failure)?;
-                let started = jiff::Timestamp::from_millisecond(child.started_ms)
-                    .unwrap_or_default()
-                    .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-                    .to_string();
+                let started = sdk_date(child.started_ms);
                 return Ok(json!({"ExecutionArn": child.arn, "StartDate": started}));
             }
+            "describeExecution" => return self.describe_for_task(&parameters).await,
+            "listExecutions" => return self.list_for_task(&parameters).await,
+            "stopExecution" => return self.stop_for_task(&parameters).await,
             "getActivityTask" => {
                 let arn = text(&parameters, "ActivityArn")?;
                 let worker = text(&parameters, "WorkerName").ok();
