@@ -68,7 +68,11 @@ fn a_state_machine_lists_describes_and_stops_another_execution() {
     assert!(output["stopped"]["StopDate"].is_string(), "{output}");
     assert_eq!(output["after"]["Status"], "ABORTED", "{output}");
     assert_eq!(output["after"]["Error"], "Stopped", "{output}");
-    let (_, stopped) = call(&endpoint, "DescribeExecution", &json!({"executionArn": child}));
+    let (_, stopped) = call(
+        &endpoint,
+        "DescribeExecution",
+        &json!({"executionArn": child}),
+    );
     assert_eq!(stopped["status"], "ABORTED", "{stopped}");
     assert_eq!(stopped["cause"], "by the controller", "{stopped}");
 }
@@ -93,5 +97,8 @@ fn describing_an_execution_that_does_not_exist_is_the_sdk_error() {
     let described = ended(&server.endpoint, started["executionArn"].as_str().unwrap());
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
     let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
-    assert_eq!(output["Error"], "Sfn.ExecutionDoesNotExistException", "{output}");
+    assert_eq!(
+        output["Error"], "Sfn.ExecutionDoesNotExistException",
+        "{output}"
+    );
 }
