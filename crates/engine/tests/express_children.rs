@@ -41,3 +41,21 @@ async fn a_standard_child_runs_past_five_minutes() {
     let output: Value = serde_json::from_str(outcome.output.as_deref().unwrap()).unwrap();
     assert_eq!(output, json!(["done", "done"]));
 }
+
+/// Each EXPRESS child's five minutes count from its own start, not from the Map's: with one
+/// child at a time, the second child starts at 200 s and may run until 500 s (a run that
+/// keeps its history, where a thread's time is its last event's).
+#[tokio::test(start_paused = true)]
+async fn an_express_child_counts_its_five_minutes_from_its_own_start() {
+    let mut definition = map("EXPRESS");
+    definition["States"]["M"]["MaxConcurrency"] = json!(1);
+    let machine = Arc::new(fluxo_asl::compile(&definition).unwrap());
+    let env = Arc::new(SystemEnvironment::new(NoFunctions).with_seed(1));
+    let input = json!([{"wait": 200}, {"wait": 200}]);
+    let mut request = ExecutionRequest::new("us-east-1", "123456789012", "m", "e", input);
+    request.history_details = true;
+    let outcome = execute(machine, request, env).await;
+    assert_eq!(outcome.status, ExecutionStatus::Succeeded, "{outcome:?}");
+    let output: Value = serde_json::from_str(outcome.output.as_deref().unwrap()).unwrap();
+    assert_eq!(output, json!(["done", "done"]));
+}

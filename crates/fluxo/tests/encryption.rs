@@ -352,6 +352,16 @@ fn activities_keep_the_customer_managed_keys_the_operator_listed() {
         common::error_type(&refused),
         "InvalidEncryptionConfiguration"
     );
+    // The same name again: the same key is the same activity, another key is refused.
+    let (status, again) = call(
+        &server.endpoint,
+        "CreateActivity",
+        &json!({"name": "cmk", "encryptionConfiguration": alias}),
+    );
+    assert_eq!(status, 200, "{again}");
+    let (status, changed) = call(&server.endpoint, "CreateActivity", &json!({"name": "cmk"}));
+    assert_eq!(status, 400, "{changed}");
+    assert_eq!(common::error_type(&changed), "ActivityAlreadyExists");
     server.kill();
     let server = Server::start(data.path(), Some(&config));
     assert_eq!(described(&server.endpoint), with_default);

@@ -102,3 +102,27 @@ fn describing_an_execution_that_does_not_exist_is_the_sdk_error() {
         "{output}"
     );
 }
+
+/// An execution that stops itself through `aws-sdk:sfn:stopExecution` ends ABORTED with the
+/// error and cause it gave (the stop runs apart from the execution it cancels).
+#[test]
+fn an_execution_stops_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("data"), None);
+    let definition = json!({"StartAt": "Stop", "States": {"Stop": {"Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:sfn:stopExecution",
+        "Parameters": {"ExecutionArn.$": "$$.Execution.Id", "Error": "Enough",
+                       "Cause": "stopped itself"},
+        "Next": "Never"},
+        "Never": {"Type": "Pass", "End": true}}});
+    let machine = create(&server.endpoint, "stopper", &definition);
+    let (_, started) = call(
+        &server.endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine, "input": "{}"}),
+    );
+    let described = ended(&server.endpoint, started["executionArn"].as_str().unwrap());
+    assert_eq!(described["status"], "ABORTED", "{described}");
+    assert_eq!(described["error"], "Enough", "{described}");
+    assert_eq!(described["cause"], "stopped itself", "{described}");
+}

@@ -120,10 +120,9 @@ impl Runtime {
                 {
                     // The execution records `ActivityStarted`.
                     self.hub.notify_all(&task.token);
-                    // Found without a notice: more may be waiting, for the other polls.
-                    if look == Look::OwnTimer {
-                        self.hub.notify_one(arn);
-                    }
+                    // More may be waiting (several scheduled on another node without a
+                    // notice): the next poll looks too.
+                    self.hub.notify_one(arn);
                     return Ok(Some(task));
                 }
             }
@@ -133,15 +132,14 @@ impl Runtime {
             let recheck = tokio::time::Instant::now() + POLL_RECHECK;
             look = tokio::select! {
                 _ = &mut notified => Look::Woken,
-                _ = tokio::time::sleep_until(recheck.min(deadline)) => {
-                    match self.pollers.take_look(arn, POLL_RECHECK) {
-                        true => Look::OwnTimer,
-                        false => Look::Skip,
-                    }
-                }
+                _ = tokio::time::sleep_until(recheck.min(deadline)) => Look::OwnTimer,
             };
+            // A poll at its end does not take the activity's look of this interval.
             if tokio::time::Instant::now() >= deadline {
                 return Ok(None);
+            }
+            if look == Look::OwnTimer && !self.pollers.take_look(arn, POLL_RECHECK) {
+                look = Look::Skip;
             }
         }
     }

@@ -159,8 +159,14 @@ impl DurableEnvironment {
         let earliest = activity.timers.iter().map(|(_, at, _)| *at).min();
         match earliest {
             Some(earliest) if activity.idle && all_long => {
-                self.interruption
-                    .send_replace(Some(Interruption::Unload(earliest)));
+                // A refusal stands: it ends the driving whatever comes after.
+                self.interruption.send_if_modified(|interruption| {
+                    if matches!(interruption, Some(Interruption::Refused)) {
+                        return false;
+                    }
+                    *interruption = Some(Interruption::Unload(earliest));
+                    true
+                });
             }
             _ => {
                 self.interruption.send_if_modified(|interruption| {

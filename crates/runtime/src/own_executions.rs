@@ -77,16 +77,43 @@ impl Runtime {
     /// `StatusFilter`, `MaxResults` and `NextToken` → `Executions`, newest first, and
     /// `NextToken` when there are more.
     pub(crate) async fn list_for_task(&self, parameters: &Value) -> Result<Value, TaskFailure> {
-        let listed_by =
-            text(parameters, "StateMachineArn").or_else(|_| text(parameters, "MapRunArn"))?;
-        if text(parameters, "MapRunArn").is_err() {
-            let machine = fluxo_types::arn::unqualified(&listed_by).to_string();
-            self.store
-                .get_state_machine(&machine)
-                .await
-                .map_err(store_failure)?
-                .ok_or_else(|| sdk_failure(RuntimeError::StateMachineDoesNotExist(machine)))?;
-        }
+        let listed_by = match (
+            text(parameters, "StateMachineArn").ok(),
+            text(parameters, "MapRunArn").ok(),
+        ) {
+            (Some(machine), None) => {
+                let unqualified = fluxo_types::arn::unqualified(&machine).to_string();
+                self.store
+                    .get_state_machine(&unqualified)
+                    .await
+                    .map_err(store_failure)?
+                    .ok_or_else(|| {
+                        sdk_failure(RuntimeError::StateMachineDoesNotExist(unqualified))
+                    })?;
+                machine
+            }
+            (None, Some(map_run)) => {
+                self.store
+                    .get_map_run(&map_run)
+                    .await
+                    .map_err(store_failure)?
+                    .ok_or_else(|| TaskFailure {
+                        error: "Sfn.ResourceNotFoundException".into(),
+                        cause: Some(format!(
+                            "Resource not found: '{map_run}' (Service: Sfn, Status Code: 400) (SDK Attempt Count: 1)"
+                        )),
+                    })?;
+                map_run
+            }
+            _ => {
+                return Err(TaskFailure {
+                    error: "Sfn.SfnException".into(),
+                    cause: Some(
+                        "Exactly one of StateMachineArn and MapRunArn must be given (Service: Sfn, Status Code: 400) (SDK Attempt Count: 1)".into(),
+                    ),
+                })
+            }
+        };
         let status = match parameters.get("StatusFilter").and_then(Value::as_str) {
             Some(status) => Some(status.parse::<ExecutionStatus>().map_err(|_| TaskFailure {
                 // A validation error, as `text` reports one.
@@ -134,15 +161,24 @@ impl Runtime {
         let arn = text(parameters, "ExecutionArn")?;
         self.execution_for_task(&arn).await?;
         let now_ms = jiff::Timestamp::now().as_millisecond();
-        let stopped = self
-            .stop(
-                &arn,
-                text(parameters, "Error").ok(),
-                text(parameters, "Cause").ok(),
-                now_ms,
-            )
-            .await
-            .map_err(sdk_failure)?;
+        // In a task of its own: the execution stopped may be this one (or its `.sync` parent,
+        // whose stop stops this one), whose driver the stop cancels and then waits for; from
+        // inside that driver the stop would be cancelled half-way and never record the end.
+        let runtime = self.clone();
+        let (error, cause) = (
+            text(parameters, "Error").ok(),
+            text(parameters, "Cause").ok(),
+        );
+        let stop = tokio::spawn(async move { runtime.stop(&arn, error, cause, now_ms).await });
+        let stopped = match stop.await {
+            Ok(stopped) => stopped.map_err(sdk_failure)?,
+            Err(_) => {
+                return Err(TaskFailure {
+                    error: "States.Runtime".into(),
+                    cause: Some("the stop of the execution did not complete".into()),
+                })
+            }
+        };
         Ok(json!({"StopDate": sdk_date(stopped.stopped_ms.unwrap_or(now_ms))}))
     }
 }

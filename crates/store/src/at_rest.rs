@@ -7,7 +7,7 @@
 //! and filter on (AWS too leaves these unencrypted: "Data at rest encryption in Step
 //! Functions").
 
-use crate::cipher::{is_sealed, Cipher, NO_KEY, WRONG_KEY};
+use crate::cipher::{Cipher, NO_KEY, WRONG_KEY};
 use crate::{
     Abort, EventRecord, ExecutionRecord, Revision, StateMachineRecord, StateMachineUpdate,
     StoreError, StoreResult, TaskOutcome, TaskRecord, Transition,
@@ -48,8 +48,10 @@ impl AtRest {
     /// Errors: [`StoreError::Undecryptable`] with [`NO_KEY`] or [`WRONG_KEY`].
     pub fn check_key(&self, stored: Option<&str>) -> StoreResult<Option<String>> {
         match (stored, &self.cipher) {
-            (Some(check), _) => {
-                let opened = self.open(check.to_string())?;
+            // Only a key writes a check: data that has one was sealed.
+            (Some(_), None) => Err(StoreError::Undecryptable(NO_KEY.into())),
+            (Some(check), Some(cipher)) => {
+                let opened = cipher.open(check)?;
                 if opened != KEY_CHECK_TEXT {
                     return Err(StoreError::Undecryptable(WRONG_KEY.into()));
                 }
@@ -72,14 +74,16 @@ impl AtRest {
         text.map(|text| self.seal(text))
     }
 
-    /// `text` opened; plaintext as it is.
+    /// `text` opened; plaintext as it is. Without a key every value is plaintext, also one
+    /// that looks sealed: clients choose errors, causes and outputs, and `enc1:…` must not make
+    /// their rows unreadable. (A store sealed with a key is refused at open without the key,
+    /// by its key check, so no sealed value is read here without one.)
     ///
-    /// Errors: [`StoreError::Undecryptable`] for a sealed value without a key ([`NO_KEY`]) or
-    /// under another key ([`WRONG_KEY`]).
+    /// Errors: [`StoreError::Undecryptable`] for a sealed value under another key
+    /// ([`WRONG_KEY`]).
     pub fn open(&self, text: String) -> StoreResult<String> {
         match &self.cipher {
             Some(cipher) => cipher.open(&text),
-            None if is_sealed(&text) => Err(StoreError::Undecryptable(NO_KEY.into())),
             None => Ok(text),
         }
     }
@@ -224,12 +228,14 @@ mod tests {
     }
 
     #[test]
-    fn without_a_key_values_stay_plain_and_sealed_ones_are_refused() {
+    fn without_a_key_every_value_is_plain_even_one_a_client_made_look_sealed() {
         let plain = AtRest::new(None);
         assert_eq!(plain.seal("x".into()), "x");
-        let sealed = key().seal("x");
-        let error = plain.open(sealed).unwrap_err();
-        assert_eq!(error, StoreError::Undecryptable(NO_KEY.into()));
+        // A cause a client sent: its row must stay readable.
+        assert_eq!(plain.open("enc1:x".into()).unwrap(), "enc1:x");
+        let error = AtRest::new(None)
+            .check_key(Some(&key().seal("check")))
+            .unwrap_err();
         assert!(
             error.to_string().contains("[encryption] key_file"),
             "{error}"

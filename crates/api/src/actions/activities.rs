@@ -4,7 +4,7 @@
 use super::state_machines::Paging;
 use crate::paging::page;
 use crate::wire::{body, check_arn, check_name, now_ms, parse, seconds};
-use crate::{Api, ApiError};
+use crate::{Api, ApiError, ErrorCode};
 use fluxo_types::arn::ResourceType;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -33,10 +33,23 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         input.encryption_configuration.as_ref(),
         &api.kms_key_ids,
     )?;
+    let requested = encryption.created();
     let record = api
         .runtime
-        .create_activity(&input.name, encryption.created(), now_ms())
+        .create_activity(&input.name, requested.clone(), now_ms())
         .await?;
+    // Idempotent by name, but an activity's encryption is not changed by a repeated creation
+    // (API reference, CreateActivity: ActivityAlreadyExists, "EncryptionConfiguration may
+    // not be updated").
+    if record.encryption != requested {
+        return Err(ApiError::new(
+            ErrorCode::ActivityAlreadyExists,
+            format!(
+                "Activity already exists. EncryptionConfiguration may not be updated: '{}'",
+                record.arn
+            ),
+        ));
+    }
     if !input.tags.is_empty() {
         let tags = input.tags.into_iter().map(|t| (t.key, t.value)).collect();
         api.runtime

@@ -337,7 +337,10 @@ impl Iterations<'_> {
                     machine: self.child_machine.as_deref().unwrap_or_default(),
                     name: child_name.as_deref().unwrap_or_default(),
                 };
-                let start = run.time_of(&thread);
+                // When this child starts (the Map thread's time is when the Map started): its
+                // `$$.Execution.StartTime`, its record's start and an EXPRESS child's five
+                // minutes count from here. A child's events are never replayed.
+                let start = run.env.now();
                 let context = run.context.for_child(names, &input, start);
                 let child = run.detached(context, !map.express_children);
                 // The child's root thread has the iteration's key, so that its task tokens

@@ -93,18 +93,21 @@ pub(super) async fn redriven(attempt: &Attempt<'_>, arn: &str) -> Option<Redrive
     })
 }
 
-/// The stored outcome of the run `arn` when this is a replay that has recorded its end.
+/// The stored outcome of the run `arn` when this is a replay that has recorded its end, or
+/// when the run succeeded: a run that succeeded is never run again, also when the process
+/// stopped after its outcome was stored and before its end event was persisted (a failed
+/// outcome without its end event is the run a redrive reruns, see [`redriven`]).
 pub(super) async fn recorded(attempt: &Attempt<'_>, thread: &Thread, arn: &str) -> Option<Value> {
     let run = attempt.run;
-    let next = run.recorded_next(thread)?;
-    if !matches!(
-        next.kind,
-        EventType::MapRunSucceeded | EventType::MapRunFailed
-    ) {
-        return None;
-    }
+    let ended_here = run.recorded_next(thread).is_some_and(|next| {
+        matches!(
+            next.kind,
+            EventType::MapRunSucceeded | EventType::MapRunFailed
+        )
+    });
     let text = run.env.map_run_outcome(arn).await?;
-    serde_json::from_str(&text).ok()
+    let outcome: Value = serde_json::from_str(&text).ok()?;
+    (ended_here || outcome.get("output").is_some()).then_some(outcome)
 }
 
 /// Ends the Map state as the run ended before: the same events, output or failure.
