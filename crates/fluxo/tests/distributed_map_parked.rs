@@ -317,3 +317,69 @@ fn express_children_run_and_keep_no_history() {
         "{refused}"
     );
 }
+
+/// Children still running when the run fails past its tolerance are listed as ABORTED, as
+/// many as `DescribeMapRun` counts, beside the one that failed.
+#[test]
+fn children_aborted_by_a_failed_run_are_listed_as_aborted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dir.path().join("data"), None);
+    let definition = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": true,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Which",
+            "States": {
+                "Which": {"Type": "Choice", "Choices": [
+                    {"Variable": "$", "NumericEquals": 0, "Next": "Boom"}], "Default": "Hold"},
+                "Boom": {"Type": "Fail", "Error": "Boom"},
+                "Hold": {"Type": "Wait", "Seconds": 30, "End": true}}}}}});
+    let arn = start(&server.endpoint, "aborting", &definition, &json!([1, 0, 2]));
+    let described = wait(&mut server, &arn, 60);
+    assert_eq!(described["status"], "FAILED", "{described}");
+    let (_, runs) = call(
+        &server.endpoint,
+        "ListMapRuns",
+        &json!({"executionArn": arn}),
+    );
+    let map_run = runs["mapRuns"][0]["mapRunArn"].clone();
+    let (_, run) = call(
+        &server.endpoint,
+        "DescribeMapRun",
+        &json!({"mapRunArn": map_run}),
+    );
+    assert_eq!(run["executionCounts"]["failed"], 1, "{run}");
+    assert_eq!(run["executionCounts"]["aborted"], 2, "{run}");
+    let (status, listed) = call(
+        &server.endpoint,
+        "ListExecutions",
+        &json!({"mapRunArn": map_run}),
+    );
+    assert_eq!(status, 200, "{listed}");
+    let mut statuses: Vec<&str> = listed["executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|child| child["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, ["ABORTED", "ABORTED", "FAILED"], "{listed}");
+    let aborted = listed["executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|child| child["status"] == "ABORTED")
+        .unwrap();
+    let (_, history) = call(
+        &server.endpoint,
+        "GetExecutionHistory",
+        &json!({"executionArn": aborted["executionArn"]}),
+    );
+    let kinds: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"], "{history}");
+}

@@ -90,3 +90,49 @@ pub(crate) async fn end(
     };
     parent.env.child_execution_ended(ended).await;
 }
+
+/// A child that was still running when its Map Run failed (past its tolerance): its future is
+/// dropped with the run, so it is handed over here as ABORTED, with `ExecutionStarted` and
+/// `ExecutionAborted` (its events in between went with it; its input as the run gave it,
+/// before any `ItemSelector`), so that `ListExecutions` agrees with `DescribeMapRun`'s aborted
+/// count.
+pub(crate) async fn aborted(
+    parent: &Run<'_>,
+    names: crate::context::ChildNames<'_>,
+    map_run_arn: &str,
+    input: &Value,
+    start: jiff::Timestamp,
+    stop: jiff::Timestamp,
+) {
+    let context = parent.context.for_child(names, input, start);
+    let event = |id: u64, kind: EventType, timestamp, details| crate::RecordedEvent {
+        event: crate::HistoryEvent {
+            id,
+            previous_event_id: id - 1,
+            timestamp,
+            kind,
+            details,
+        },
+        thread: String::new(),
+        seq: (id - 1) as u32,
+    };
+    let started = crate::started_details(&input.to_string(), context.role_arn());
+    let ended = ChildExecution {
+        execution_arn: context.execution_arn().to_string(),
+        state_machine_arn: context.state_machine_arn().to_string(),
+        name: context.execution_name().to_string(),
+        map_run_arn: map_run_arn.to_string(),
+        input: input.to_string(),
+        status: ExecutionStatus::Aborted,
+        output: None,
+        error: None,
+        cause: None,
+        start,
+        stop,
+        events: vec![
+            event(1, EventType::ExecutionStarted, start, Some(started)),
+            event(2, EventType::ExecutionAborted, stop, None),
+        ],
+    };
+    parent.env.child_execution_ended(ended).await;
+}

@@ -438,6 +438,8 @@ impl Driver<'_, '_> {
                             false => failure,
                         };
                         self.abort(&mut children);
+                        drop(running);
+                        self.record_aborted(&children).await;
                         return (children, Some(failure));
                     }
                 }
@@ -472,6 +474,36 @@ impl Driver<'_, '_> {
                 child.outcome = Outcome::Aborted;
                 child.stop = Some(now);
                 self.count(child.items, |c| &mut c.running, |c| &mut c.aborted);
+            }
+        }
+    }
+
+    /// Hands the children that [`Driver::abort`] aborted to the environment, when it keeps
+    /// child histories (Standard children only: an Express child keeps none).
+    async fn record_aborted(&self, children: &[Child]) {
+        let iterations = self.iterations;
+        let run = iterations.attempt.run;
+        if !(run.details && run.env.keeps_child_histories()) || iterations.map.express_children {
+            return;
+        }
+        let machine = iterations.child_machine.as_deref().unwrap_or_default();
+        for child in children {
+            if let (Outcome::Aborted, Some(start), Some(stop)) =
+                (&child.outcome, child.start, child.stop)
+            {
+                let names = crate::context::ChildNames {
+                    machine,
+                    name: &child.name,
+                };
+                super::child_history::aborted(
+                    run,
+                    names,
+                    &self.record.arn,
+                    &child.input,
+                    start,
+                    stop,
+                )
+                .await;
             }
         }
     }
