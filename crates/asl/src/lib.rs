@@ -8,6 +8,7 @@ mod diagnostic;
 pub mod model;
 mod references;
 pub mod validate;
+pub mod walk;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use references::variable_references;

@@ -4,7 +4,7 @@
 //! accepted and then left stuck or ignored.
 
 use fluxo_asl::model::{Integration, IntegrationPattern, StateMachine};
-use fluxo_asl::{Diagnostic, Severity};
+use fluxo_asl::{walk, Diagnostic, Severity};
 use fluxo_aws::{Integrations, ServiceResource};
 use fluxo_types::StateMachineType;
 use serde_json::Value;
@@ -64,37 +64,17 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
     Ok(Arc::new(machine))
 }
 
-/// The first feature of `definition` that Fluxo cannot run, with its JSON pointer. The
-/// validator has bounded the nesting already; the walk keeps its own stack regardless.
+/// The first feature of `definition` that Fluxo cannot run, with its JSON pointer.
 fn unsupported(definition: &Value, kind: StateMachineType) -> Option<(String, String)> {
-    let mut machines = vec![(definition, String::new())];
-    while let Some((machine, pointer)) = machines.pop() {
-        let Some(states) = machine.get("States").and_then(Value::as_object) else {
-            continue;
-        };
-        for (name, state) in states {
-            let at = format!("{pointer}/States/{}", escape(name));
-            if state.get("Type").and_then(Value::as_str) == Some("Map") {
-                if let Some(found) = distributed::unsupported_in_map(state, &at) {
-                    return Some(found);
-                }
-            }
-            if let Some(found) = unsupported_in_state(state, &at, kind) {
-                return Some(found);
-            }
-            if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
-                for (index, branch) in branches.iter().enumerate() {
-                    machines.push((branch, format!("{at}/Branches/{index}")));
-                }
-            }
-            for key in ["ItemProcessor", "Iterator"] {
-                if let Some(processor) = state.get(key) {
-                    machines.push((processor, format!("{at}/{key}")));
-                }
-            }
-        }
-    }
-    None
+    walk::states(definition)
+        .into_iter()
+        .find_map(|(at, state)| {
+            let in_map = match state.get("Type").and_then(Value::as_str) {
+                Some("Map") => distributed::unsupported_in_map(state, &at),
+                _ => None,
+            };
+            in_map.or_else(|| unsupported_in_state(state, &at, kind))
+        })
 }
 
 fn unsupported_in_state(
@@ -169,43 +149,20 @@ fn unsupported_in_state(
 /// diagnostic AWS gives when the definition is created (recorded case
 /// `services/dynamodb_task_service__test_invalid_integration`).
 fn unrecognized(definition: &Value) -> Option<Diagnostic> {
-    let mut machines = vec![(definition, String::new())];
-    while let Some((machine, pointer)) = machines.pop() {
-        let Some(states) = machine.get("States").and_then(Value::as_object) else {
-            continue;
-        };
-        for (name, state) in states {
-            let at = format!("{pointer}/States/{}", escape(name));
-            let resource = state.get("Resource").and_then(Value::as_str);
-            if let (Some("Task"), Some(resource)) =
-                (state.get("Type").and_then(Value::as_str), resource)
-            {
-                if let Err(error) = ServiceResource::parse(resource) {
-                    return Some(Diagnostic::error(
-                        "SCHEMA_VALIDATION_FAILED",
-                        format!("{at}/Resource"),
-                        error.to_string(),
-                    ));
-                }
+    walk::states(definition)
+        .into_iter()
+        .find_map(|(at, state)| {
+            let resource = state.get("Resource").and_then(Value::as_str)?;
+            if state.get("Type").and_then(Value::as_str) != Some("Task") {
+                return None;
             }
-            if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
-                for (index, branch) in branches.iter().enumerate() {
-                    machines.push((branch, format!("{at}/Branches/{index}")));
-                }
-            }
-            for key in ["ItemProcessor", "Iterator"] {
-                if let Some(processor) = state.get(key) {
-                    machines.push((processor, format!("{at}/{key}")));
-                }
-            }
-        }
-    }
-    None
-}
-
-/// A state name as a JSON pointer segment (RFC 6901).
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
+            let error = ServiceResource::parse(resource).err()?;
+            Some(Diagnostic::error(
+                "SCHEMA_VALIDATION_FAILED",
+                format!("{at}/Resource"),
+                error.to_string(),
+            ))
+        })
 }
 
 #[cfg(test)]

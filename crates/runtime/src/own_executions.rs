@@ -158,8 +158,8 @@ impl Runtime {
         self: &Arc<Self>,
         parameters: &Value,
     ) -> Result<Value, TaskFailure> {
+        // `stop` answers ExecutionDoesNotExist itself.
         let arn = text(parameters, "ExecutionArn")?;
-        self.execution_for_task(&arn).await?;
         let now_ms = jiff::Timestamp::now().as_millisecond();
         // In a task of its own: the execution stopped may be this one (or its `.sync` parent,
         // whose stop stops this one), whose driver the stop cancels and then waits for; from

@@ -111,10 +111,7 @@ impl Store for PostgresStore {
         events: Vec<EventRecord>,
     ) -> StoreFuture<'_, ()> {
         let record = self.at_rest.seal_execution(record);
-        let events = events
-            .into_iter()
-            .map(|event| self.at_rest.seal_event(event))
-            .collect();
+        let events = self.at_rest.seal_events(events);
         Box::pin(async move {
             let mut c = self.client().await?;
             let t = c.transaction().await.map_err(backend)?;

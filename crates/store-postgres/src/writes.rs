@@ -139,23 +139,9 @@ pub async fn update_state_machine(
         .ok_or_else(|| StoreError::NotFound(update.arn.clone()))?;
     // Compared in the clear: two seals of one definition differ.
     let current = at.open_state_machine(current)?;
-    let runs_differently = update
-        .definition
-        .as_ref()
-        .is_some_and(|d| *d != current.definition)
-        || update
-            .role_arn
-            .as_ref()
-            .is_some_and(|r| *r != current.role_arn);
+    let runs_differently = update.runs_differently(&current);
     let changes = runs_differently || update.changes_options(&current);
-    // Logging and encryption share a column: the whole column is written.
-    let options = options_column(
-        update.logging.as_deref().or(current.logging.as_deref()),
-        update
-            .encryption
-            .as_deref()
-            .or(current.encryption.as_deref()),
-    );
+    let options = update.options_column(&current);
     let revision = match runs_differently {
         true => Some(next_revision(&c, &update.arn).await? as i64),
         false => None,

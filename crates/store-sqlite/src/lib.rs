@@ -351,10 +351,7 @@ impl Store for SqliteStore {
         events: Vec<EventRecord>,
     ) -> StoreFuture<'_, ()> {
         let record = self.at_rest.seal_execution(record);
-        let events = events
-            .into_iter()
-            .map(|event| self.at_rest.seal_event(event))
-            .collect();
+        let events = self.at_rest.seal_events(events);
         self.write(move |c| writes::record_child_execution(c, record, events))
     }
 

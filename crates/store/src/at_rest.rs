@@ -152,13 +152,16 @@ impl AtRest {
         Ok(event)
     }
 
-    /// The transition's event details and final output, error and cause sealed.
-    pub fn seal_transition(&self, mut transition: Transition) -> Transition {
-        transition.events = transition
-            .events
+    pub fn seal_events(&self, events: Vec<EventRecord>) -> Vec<EventRecord> {
+        events
             .into_iter()
             .map(|event| self.seal_event(event))
-            .collect();
+            .collect()
+    }
+
+    /// The transition's event details and final output, error and cause sealed.
+    pub fn seal_transition(&self, mut transition: Transition) -> Transition {
+        transition.events = self.seal_events(transition.events);
         if let Some(update) = &mut transition.update {
             update.output = self.seal_opt(update.output.take());
             update.error = self.seal_opt(update.error.take());

@@ -73,6 +73,27 @@ impl StateMachineUpdate {
         };
         differs(&self.logging, &current.logging) || differs(&self.encryption, &current.encryption)
     }
+
+    /// Whether the update changes what executions run, the definition or the role (compared in
+    /// the clear): such an update makes a new revision.
+    pub fn runs_differently(&self, current: &StateMachineRecord) -> bool {
+        self.definition
+            .as_ref()
+            .is_some_and(|d| *d != current.definition)
+            || self
+                .role_arn
+                .as_ref()
+                .is_some_and(|r| *r != current.role_arn)
+    }
+
+    /// The SQL backends' options column after the update: logging and encryption share it
+    /// ([`crate::options_column`]), so the whole column is written.
+    pub fn options_column(&self, current: &StateMachineRecord) -> Option<String> {
+        crate::options_column(
+            self.logging.as_deref().or(current.logging.as_deref()),
+            self.encryption.as_deref().or(current.encryption.as_deref()),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

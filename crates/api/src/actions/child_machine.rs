@@ -9,6 +9,7 @@ use super::{execution, map_runs, server_options};
 use crate::wire::{body, seconds};
 use crate::{Api, ApiError};
 use fluxo_store::ExecutionRecord;
+use fluxo_types::arn::{Arn, Resource};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -48,16 +49,20 @@ pub(super) async fn describe(
         .get_state_machine(&parent.state_machine_arn)
         .await?;
     let encryption = parent_machine.and_then(|machine| machine.encryption);
-    // `…:stateMachine:MACHINE/LABEL`.
-    let name = child
-        .state_machine_arn
-        .rsplit_once(":stateMachine:")
-        .map_or("", |(_, name)| name)
-        .to_string();
-    let label = name
-        .split_once('/')
-        .map_or("", |(_, label)| label)
-        .to_string();
+    // The Map Run's ARN (`…:mapRun:MACHINE/LABEL:ID`) names the child's machine.
+    let (machine, label) = match Arn::parse(map_run_arn).map(|arn| arn.resource) {
+        Ok(Resource::MapRun {
+            state_machine,
+            label,
+            ..
+        }) => (state_machine, label),
+        _ => {
+            return Err(ApiError::internal(
+                "a child execution's Map Run ARN is malformed",
+            ))
+        }
+    };
+    let name = format!("{machine}/{label}");
     let definition: Value = serde_json::from_str(&revision.definition)
         .map_err(|_| ApiError::internal("the parent execution's definition is not JSON"))?;
     let processor = processor(&definition, &label).ok_or_else(|| {
@@ -78,30 +83,21 @@ pub(super) async fn describe(
 }
 
 /// The item processor of the distributed Map labelled `label`, else of the first distributed
-/// Map without a `Label`, anywhere in `definition` (walked without recursion).
+/// Map without a `Label`, anywhere in `definition`.
 fn processor<'d>(definition: &'d Value, label: &str) -> Option<&'d Value> {
     let mut unlabelled = None;
-    let mut machines = vec![definition];
-    while let Some(machine) = machines.pop() {
-        let Some(states) = machine.get("States").and_then(Value::as_object) else {
+    for (_, state) in fluxo_asl::walk::states(definition) {
+        let Some(processor) = state.get("ItemProcessor").or_else(|| state.get("Iterator")) else {
             continue;
         };
-        for state in states.values() {
-            let processor = state.get("ItemProcessor").or_else(|| state.get("Iterator"));
-            if let Some(processor) = processor {
-                let mode = processor.pointer("/ProcessorConfig/Mode");
-                if mode.and_then(Value::as_str) == Some("DISTRIBUTED") {
-                    match state.get("Label").and_then(Value::as_str) {
-                        Some(found) if found == label => return Some(processor),
-                        None if unlabelled.is_none() => unlabelled = Some(processor),
-                        _ => {}
-                    }
-                }
-                machines.push(processor);
-            }
-            if let Some(branches) = state.get("Branches").and_then(Value::as_array) {
-                machines.extend(branches.iter());
-            }
+        let mode = processor.pointer("/ProcessorConfig/Mode");
+        if mode.and_then(Value::as_str) != Some("DISTRIBUTED") {
+            continue;
+        }
+        match state.get("Label").and_then(Value::as_str) {
+            Some(found) if found == label => return Some(processor),
+            None if unlabelled.is_none() => unlabelled = Some(processor),
+            _ => {}
         }
     }
     unlabelled

@@ -2,14 +2,26 @@
 //! (`Store::record_child_execution`): written closed with their whole history, listed under
 //! their Map Run newest first, replaced whole when the child runs again, never resumed.
 
-use super::{event, machine, page};
+use super::{event, page};
 use crate::*;
 use fluxo_types::{EventType, ExecutionStatus};
 
 const MAP_RUN: &str = "arn:aws:states:us-east-1:123456789012:mapRun:parent/each:run-1";
 
 fn child(name: &str, status: ExecutionStatus, started_ms: i64) -> ExecutionRecord {
-    let machine = machine("parent/each");
+    child_of("parent/each", MAP_RUN, name, status, started_ms)
+}
+
+/// A closed child execution of the Map Run `map_run`, of the state machine `MACHINE/LABEL`
+/// `machine`, that started at `started_ms` and ran 5 ms.
+pub(super) fn child_of(
+    machine: &str,
+    map_run: &str,
+    name: &str,
+    status: ExecutionStatus,
+    started_ms: i64,
+) -> ExecutionRecord {
+    let machine = super::machine(machine);
     ExecutionRecord {
         arn: format!(
             "{}:{name}",
@@ -30,7 +42,7 @@ fn child(name: &str, status: ExecutionStatus, started_ms: i64) -> ExecutionRecor
         alias_arn: None,
         redrive_count: 0,
         redrive_ms: None,
-        map_run_arn: Some(MAP_RUN.into()),
+        map_run_arn: Some(map_run.into()),
     }
 }
 

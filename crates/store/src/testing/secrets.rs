@@ -19,23 +19,15 @@ pub const CHILD: &str = "arn:aws:states:us-east-1:123456789012:execution:secreti
 
 fn child(secret: &str) -> ExecutionRecord {
     ExecutionRecord {
-        arn: CHILD.into(),
-        state_machine_arn: format!("{MACHINE}/map"),
-        name: "child".into(),
-        status: ExecutionStatus::Succeeded,
         input: secret_json(secret),
         output: Some(secret_json(secret)),
-        error: None,
-        cause: None,
-        started_ms: 11,
-        stopped_ms: Some(12),
-        seed: 0,
-        revision: 0,
-        version_arn: None,
-        alias_arn: None,
-        redrive_count: 0,
-        redrive_ms: None,
-        map_run_arn: Some(MAP_RUN.into()),
+        ..super::child_executions::child_of(
+            "secretive/map",
+            MAP_RUN,
+            "child",
+            ExecutionStatus::Succeeded,
+            11,
+        )
     }
 }
 

@@ -104,12 +104,13 @@ pub(super) async fn run(
     );
     let machine = format!("{}/{label}", context.state_machine_name());
     let mut run_thread = thread.child(started, "run");
-    if let Some(outcome) = outcome::recorded(attempt, thread, &map_run_arn).await {
+    let stored = outcome::stored(attempt, &map_run_arn).await;
+    if let Some(outcome) = outcome::recorded(attempt, thread, stored.as_ref()) {
         let count = outcome::redrive_count(&outcome);
         outcome::record_start(attempt, &mut run_thread, &map_run_arn, count);
         return outcome::replay(attempt, input, thread, outcome);
     }
-    let redrive = outcome::redriven(attempt, &map_run_arn).await;
+    let redrive = outcome::redriven(stored);
     let redrive_count = redrive.as_ref().map_or(0, |redrive| redrive.count);
     let origin = outcome::record_start(attempt, &mut run_thread, &map_run_arn, redrive_count);
     let now_ms = run.env.now().as_millisecond();

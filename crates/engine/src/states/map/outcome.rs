@@ -73,14 +73,27 @@ pub(super) fn record_start(
     }
 }
 
-/// The outputs of the children that succeeded in an earlier run of `arn` that failed, by
+/// A Map Run's outcome as the environment keeps it (its text, and parsed), read once when
+/// the Map state starts its run: [`recorded`] and [`redriven`] both look at it.
+pub(super) struct Stored {
+    text: String,
+    outcome: Value,
+}
+
+/// The stored outcome of the run `arn`, if it has one.
+pub(super) async fn stored(attempt: &Attempt<'_>, arn: &str) -> Option<Stored> {
+    let text = attempt.run.env.map_run_outcome(arn).await?;
+    let outcome = serde_json::from_str(&text).ok()?;
+    Some(Stored { text, outcome })
+}
+
+/// The outputs of the children that succeeded in an earlier run that failed (`stored`), by
 /// index, when this run is that run's redrive (its `MapRunFailed` was cut from the history by
 /// `ExecutionRedriven`, the failed run stays in the store); `None` for a first run.
 /// Step Functions developer guide, "Redriving Map Runs": a redrive reruns only the child
 /// executions that failed, were aborted or never started.
-pub(super) async fn redriven(attempt: &Attempt<'_>, arn: &str) -> Option<Redrive> {
-    let text = attempt.run.env.map_run_outcome(arn).await?;
-    let outcome: Value = serde_json::from_str(&text).ok()?;
+pub(super) fn redriven(stored: Option<Stored>) -> Option<Redrive> {
+    let Stored { text, outcome } = stored?;
     outcome.get("error")?;
     let succeeded = outcome.get("succeeded")?.as_array()?;
     Some(Redrive {
@@ -93,21 +106,23 @@ pub(super) async fn redriven(attempt: &Attempt<'_>, arn: &str) -> Option<Redrive
     })
 }
 
-/// The stored outcome of the run `arn` when this is a replay that has recorded its end, or
-/// when the run succeeded: a run that succeeded is never run again, also when the process
-/// stopped after its outcome was stored and before its end event was persisted (a failed
-/// outcome without its end event is the run a redrive reruns, see [`redriven`]).
-pub(super) async fn recorded(attempt: &Attempt<'_>, thread: &Thread, arn: &str) -> Option<Value> {
-    let run = attempt.run;
-    let ended_here = run.recorded_next(thread).is_some_and(|next| {
+/// The stored outcome of the run when this is a replay that has recorded its end, or when the
+/// run succeeded: a run that succeeded is never run again, also when the process stopped after
+/// its outcome was stored and before its end event was persisted (a failed outcome without
+/// its end event is the run a redrive reruns, see [`redriven`]).
+pub(super) fn recorded(
+    attempt: &Attempt<'_>,
+    thread: &Thread,
+    stored: Option<&Stored>,
+) -> Option<Value> {
+    let outcome = &stored?.outcome;
+    let ended_here = attempt.run.recorded_next(thread).is_some_and(|next| {
         matches!(
             next.kind,
             EventType::MapRunSucceeded | EventType::MapRunFailed
         )
     });
-    let text = run.env.map_run_outcome(arn).await?;
-    let outcome: Value = serde_json::from_str(&text).ok()?;
-    (ended_here || outcome.get("output").is_some()).then_some(outcome)
+    (ended_here || outcome.get("output").is_some()).then(|| outcome.clone())
 }
 
 /// Ends the Map state as the run ended before: the same events, output or failure.
