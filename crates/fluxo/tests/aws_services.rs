@@ -288,10 +288,7 @@ fn a_wait_for_task_token_round_trip_through_sqs_completes() {
     assert_eq!(described["status"], "SUCCEEDED", "{described}");
     assert_eq!(output(&described), json!({"approved": "d-7"}));
     let events = history(&endpoint, arn);
-    let kinds: Vec<&str> = events
-        .iter()
-        .map(|event| event["type"].as_str().unwrap())
-        .collect();
+    let kinds = common::event_types(&events);
     assert_eq!(
         kinds,
         [

@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::aws::fluxo_with;
 use common::moto::Moto;
 use common::{call, Server};
 use serde_json::{json, Value};
@@ -21,26 +22,10 @@ struct Setup {
 /// moto, and a Fluxo server whose `[aws]` turns S3 on at moto's endpoint.
 fn setup(test: &str) -> Option<Setup> {
     let moto = Moto::start(test)?;
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("fluxo.toml");
-    let aws = format!(
-        "[aws]\nenabled = [\"s3\"]\nendpoint_url = \"{}\"\n",
+    let (server, dir) = fluxo_with(&format!(
+        "enabled = [\"s3\"]\nendpoint_url = \"{}\"",
         moto.endpoint
-    );
-    std::fs::write(&config, aws).unwrap();
-    let missing = dir.path().join("none").display().to_string();
-    let server = Server::start_with_env(
-        &dir.path().join("data"),
-        Some(&config),
-        &[],
-        &[
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_CONFIG_FILE", &missing),
-            ("AWS_SHARED_CREDENTIALS_FILE", &missing),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-        ],
-    );
+    ));
     Some(Setup {
         moto,
         server,
@@ -398,12 +383,7 @@ fn check_child_executions(endpoint: &str, map_run: &Value, failed_child: &str) {
         &json!({"executionArn": failed_child}),
     );
     assert_eq!(status, 200, "{history}");
-    let kinds: Vec<&str> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|event| event["type"].as_str().unwrap())
-        .collect();
+    let kinds = common::event_types(history["events"].as_array().unwrap());
     assert_eq!(
         kinds,
         [

@@ -375,11 +375,6 @@ fn children_aborted_by_a_failed_run_are_listed_as_aborted() {
         "GetExecutionHistory",
         &json!({"executionArn": aborted["executionArn"]}),
     );
-    let kinds: Vec<&str> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|event| event["type"].as_str().unwrap())
-        .collect();
+    let kinds = common::event_types(history["events"].as_array().unwrap());
     assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"], "{history}");
 }

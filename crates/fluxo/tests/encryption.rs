@@ -199,6 +199,14 @@ fn a_malformed_key_file_is_a_clear_startup_error_naming_it() {
     assert!(!data.path().join("fluxo.db").exists());
 }
 
+/// The `encryptionConfiguration` a Describe action answers for the resource `arn` (`member`:
+/// the request member that names it).
+fn encryption_of(endpoint: &str, action: &str, member: &str, arn: &str) -> Value {
+    let (status, body) = call(endpoint, action, &json!({ member: arn }));
+    assert_eq!(status, 200, "{body}");
+    body["encryptionConfiguration"].clone()
+}
+
 /// `CUSTOMER_MANAGED_KMS_KEY` naming a KMS key the operator's key stands for is accepted on
 /// CreateStateMachine and UpdateStateMachine and described back as given (the reuse period's
 /// default filled in), also after a restart; a key the operator did not list is refused with
@@ -235,13 +243,12 @@ fn customer_managed_keys_the_operator_listed_are_accepted_and_described() {
     assert_eq!(status, 200, "{created}\n{}", server.report());
     let machine = created["stateMachineArn"].as_str().unwrap().to_string();
     let described = |endpoint: &str| {
-        let (status, body) = call(
+        encryption_of(
             endpoint,
             "DescribeStateMachine",
-            &json!({"stateMachineArn": machine}),
-        );
-        assert_eq!(status, 200, "{body}");
-        body["encryptionConfiguration"].clone()
+            "stateMachineArn",
+            &machine,
+        )
     };
     let with_default = json!({"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/orders",
                               "kmsDataKeyReusePeriodSeconds": 300});
@@ -329,15 +336,8 @@ fn activities_keep_the_customer_managed_keys_the_operator_listed() {
     );
     assert_eq!(status, 200, "{created}");
     let activity = created["activityArn"].as_str().unwrap().to_string();
-    let described = |endpoint: &str| {
-        let (status, body) = call(
-            endpoint,
-            "DescribeActivity",
-            &json!({"activityArn": activity}),
-        );
-        assert_eq!(status, 200, "{body}");
-        body["encryptionConfiguration"].clone()
-    };
+    let described =
+        |endpoint: &str| encryption_of(endpoint, "DescribeActivity", "activityArn", &activity);
     let with_default = json!({"type": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "alias/orders",
                               "kmsDataKeyReusePeriodSeconds": 300});
     assert_eq!(described(&server.endpoint), with_default);

@@ -197,6 +197,15 @@ pub fn aws_cli() -> Option<PathBuf> {
     }
 }
 
+/// The `type` of each event of a history (`GetExecutionHistory`'s `events`, `fluxo run`'s
+/// `history`).
+pub fn event_types(events: &[Value]) -> Vec<&str> {
+    events
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect()
+}
+
 /// Checks one history: ids 1..n without a gap, each `previousEventId` pointing back to an
 /// earlier event (or 0, as AWS writes it for the first state entered), timestamps in order,
 /// one start and one end. Returns the event types.
