@@ -140,16 +140,43 @@ pub struct ChildExecution {
     pub map_run_arn: String,
     /// Its input (the item or the batch) as JSON text.
     pub input: String,
-    /// SUCCEEDED or FAILED.
+    /// SUCCEEDED, FAILED or ABORTED; RUNNING when handed to
+    /// [`Environment::child_execution_started`].
     pub status: crate::ExecutionStatus,
     /// JSON text, when it succeeded.
     pub output: Option<String>,
     pub error: Option<String>,
     pub cause: Option<String>,
     pub start: Timestamp,
+    /// When it ended (its start while it runs).
     pub stop: Timestamp,
     /// Its history, `ExecutionStarted` to its end, in id order.
     pub events: Vec<crate::RecordedEvent>,
+}
+
+impl ChildExecution {
+    /// The child, as handed to [`Environment::child_execution_started`], aborted at `stop`:
+    /// ABORTED, with `ExecutionAborted` after its events. What AWS shows of a child whose
+    /// parent was stopped ("Distributed Map state child workflow executions": stopping the
+    /// parent aborts the Map Run and its running children).
+    pub fn aborted_at(mut self, stop: Timestamp) -> ChildExecution {
+        let id = self.events.len() as u64 + 1;
+        self.events.push(crate::RecordedEvent {
+            event: crate::HistoryEvent {
+                id,
+                previous_event_id: id - 1,
+                timestamp: stop,
+                kind: fluxo_types::EventType::ExecutionAborted,
+                details: None,
+            },
+            thread: String::new(),
+            seq: (id - 1) as u32,
+        });
+        self.status = crate::ExecutionStatus::Aborted;
+        self.output = None;
+        self.stop = stop;
+        self
+    }
 }
 
 /// How a nested execution's end completes its parent's task (Step Functions developer guide,
@@ -353,6 +380,15 @@ pub trait Environment: Send + Sync {
     /// default keeps none, and the children record no details).
     fn keeps_child_histories(&self) -> bool {
         false
+    }
+
+    /// A distributed Map's Standard child execution started (only told to an environment
+    /// that [`Environment::keeps_child_histories`]): RUNNING, with its `ExecutionStarted`. If
+    /// it is never handed to [`Environment::child_execution_ended`] (its parent was stopped,
+    /// timed out or failed elsewhere while it ran, and its future was dropped), closing it is
+    /// the environment's: [`ChildExecution::aborted_at`] is its record.
+    fn child_execution_started(&self, child: ChildExecution) {
+        drop(child);
     }
 
     /// A distributed Map's child execution ended (only asked of an environment that

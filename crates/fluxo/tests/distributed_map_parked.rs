@@ -378,3 +378,93 @@ fn children_aborted_by_a_failed_run_are_listed_as_aborted() {
     let kinds = common::event_types(history["events"].as_array().unwrap());
     assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"], "{history}");
 }
+
+/// Stopping the parent aborts its Map Run and the children still running: they are listed as
+/// ABORTED (`ExecutionStarted`, `ExecutionAborted`) with their input, beside the child that
+/// had already succeeded, and `DescribeMapRun` counts them so.
+#[test]
+fn stopping_the_parent_aborts_its_running_children() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dir.path().join("data"), None);
+    let definition = json!({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": true,
+        "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Which",
+            "States": {
+                "Which": {"Type": "Choice", "Choices": [
+                    {"Variable": "$", "NumericEquals": 0, "Next": "Done"}], "Default": "Hold"},
+                "Done": {"Type": "Pass", "End": true},
+                "Hold": {"Type": "Wait", "Seconds": 600, "End": true}}}}}});
+    let arn = start(&server.endpoint, "stopping", &definition, &json!([1, 0, 2]));
+    // The Map Run shows one child succeeded and two running (its counts are reported at
+    // most every 200 ms).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let map_run = loop {
+        let (_, runs) = call(
+            &server.endpoint,
+            "ListMapRuns",
+            &json!({"executionArn": arn}),
+        );
+        if let Some(map_run) = runs["mapRuns"][0]["mapRunArn"].as_str() {
+            let (_, run) = call(
+                &server.endpoint,
+                "DescribeMapRun",
+                &json!({"mapRunArn": map_run}),
+            );
+            let counts = &run["executionCounts"];
+            if counts["succeeded"] == 1 && counts["running"] == 2 {
+                break map_run.to_string();
+            }
+        }
+        assert!(Instant::now() < deadline, "the children did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (status, stopped) = call(
+        &server.endpoint,
+        "StopExecution",
+        &json!({"executionArn": arn}),
+    );
+    assert_eq!(status, 200, "{stopped}");
+    assert_eq!(wait(&mut server, &arn, 10)["status"], "ABORTED");
+    let (_, run) = call(
+        &server.endpoint,
+        "DescribeMapRun",
+        &json!({"mapRunArn": map_run}),
+    );
+    assert_eq!(run["status"], "ABORTED", "{run}");
+    assert_eq!(run["executionCounts"]["aborted"], 2, "{run}");
+    assert_eq!(run["executionCounts"]["succeeded"], 1, "{run}");
+    let (status, listed) = call(
+        &server.endpoint,
+        "ListExecutions",
+        &json!({"mapRunArn": map_run}),
+    );
+    assert_eq!(status, 200, "{listed}");
+    let children = listed["executions"].as_array().unwrap();
+    let mut statuses: Vec<&str> = children
+        .iter()
+        .map(|child| child["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, ["ABORTED", "ABORTED", "SUCCEEDED"], "{listed}");
+    let mut inputs = Vec::new();
+    for child in children.iter().filter(|child| child["status"] == "ABORTED") {
+        let (_, described) = call(
+            &server.endpoint,
+            "DescribeExecution",
+            &json!({"executionArn": child["executionArn"]}),
+        );
+        assert!(described["stopDate"].is_number(), "{described}");
+        inputs.push(described["input"].as_str().unwrap().to_string());
+        let (_, history) = call(
+            &server.endpoint,
+            "GetExecutionHistory",
+            &json!({"executionArn": child["executionArn"]}),
+        );
+        let kinds = common::event_types(history["events"].as_array().unwrap());
+        assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"], "{history}");
+    }
+    inputs.sort();
+    assert_eq!(inputs, ["1", "2"]);
+}

@@ -391,30 +391,24 @@ impl Environment for DurableEnvironment {
         true
     }
 
+    /// Kept by the runtime until it ends: a child its parent leaves running is recorded
+    /// ABORTED (`Runtime::close_map_runs`).
+    fn child_execution_started(&self, child: fluxo_engine::ChildExecution) {
+        if let Some(runtime) = self.tasks.runtime.upgrade() {
+            runtime.map_children.started(&self.execution_arn, child);
+        }
+    }
+
     /// The child's record and history go to the store in one transaction. A store that
     /// fails costs the child's history, not the run (its outcome is the Map Run's).
     fn child_execution_ended(&self, child: fluxo_engine::ChildExecution) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            let events: Vec<EventRecord> = child.events.iter().map(to_store).collect();
-            let record = fluxo_store::ExecutionRecord {
-                arn: child.execution_arn,
-                state_machine_arn: child.state_machine_arn,
-                name: child.name,
-                status: child.status,
-                input: child.input,
-                output: child.output,
-                error: child.error,
-                cause: child.cause,
-                started_ms: child.start.as_millisecond(),
-                stopped_ms: Some(child.stop.as_millisecond()),
-                seed: 0,
-                revision: 0,
-                version_arn: None,
-                alias_arn: None,
-                redrive_count: 0,
-                redrive_ms: None,
-                map_run_arn: Some(child.map_run_arn),
-            };
+            if let Some(runtime) = self.tasks.runtime.upgrade() {
+                runtime
+                    .map_children
+                    .ended(&self.execution_arn, &child.execution_arn);
+            }
+            let (record, events) = child_record(child);
             if let Err(error) = self.store.record_child_execution(record, events).await {
                 tracing::warn!(%error, "a Map Run's child execution could not be stored");
             }
@@ -489,4 +483,32 @@ impl Environment for DurableEnvironment {
             }
         })
     }
+}
+
+/// A distributed Map's child execution as the store keeps it: its record (with its Map Run)
+/// and its history.
+pub(crate) fn child_record(
+    child: fluxo_engine::ChildExecution,
+) -> (fluxo_store::ExecutionRecord, Vec<EventRecord>) {
+    let events: Vec<EventRecord> = child.events.iter().map(to_store).collect();
+    let record = fluxo_store::ExecutionRecord {
+        arn: child.execution_arn,
+        state_machine_arn: child.state_machine_arn,
+        name: child.name,
+        status: child.status,
+        input: child.input,
+        output: child.output,
+        error: child.error,
+        cause: child.cause,
+        started_ms: child.start.as_millisecond(),
+        stopped_ms: Some(child.stop.as_millisecond()),
+        seed: 0,
+        revision: 0,
+        version_arn: None,
+        alias_arn: None,
+        redrive_count: 0,
+        redrive_ms: None,
+        map_run_arn: Some(child.map_run_arn),
+    };
+    (record, events)
 }

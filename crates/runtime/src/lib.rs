@@ -186,6 +186,9 @@ pub struct Runtime {
     signer: tokio::sync::OnceCell<TokenSigner>,
     /// Wakes the background task of `nodes.rs` before its next poll (`listen.rs`).
     poke: tokio::sync::Notify,
+    /// Distributed Maps' Standard child executions running here, closed ABORTED when their
+    /// parent ends without them (`map_runs.rs`).
+    map_children: map_runs::RunningChildren,
 }
 
 impl Runtime {
@@ -205,6 +208,7 @@ impl Runtime {
             pollers: pollers::Pollers::default(),
             signer: tokio::sync::OnceCell::new(),
             poke: tokio::sync::Notify::new(),
+            map_children: Default::default(),
         })
     }
 

@@ -347,7 +347,8 @@ impl Iterations<'_> {
                 // differ from every other child's and stay the same when it runs again.
                 let mut child_thread = Thread::root(run.time_of(&thread));
                 child_thread.key.clone_from(&thread.key);
-                child_history::start(&child, &mut child_thread, &input);
+                let map_run_arn = self.map_run_arn.as_deref().unwrap_or_default();
+                child_history::start(&child, &mut child_thread, &input, map_run_arn);
                 let kept_input = child.details.then(|| input.clone());
                 let body = child.run_machine(&map.processor, input, &mut child_thread, &mut frame);
                 let result = match map.express_children {
@@ -365,7 +366,6 @@ impl Iterations<'_> {
                     false => body.await,
                 };
                 if let Some(input) = kept_input {
-                    let map_run_arn = self.map_run_arn.as_deref().unwrap_or_default();
                     child_history::end(run, child, child_thread, map_run_arn, &input, &result)
                         .await;
                 }

@@ -3,9 +3,12 @@
 //! [`crate::Environment::child_execution_ended`] when it ends (developer guide, "Distributed
 //! Map state child workflow executions": each child has a history of its own, and
 //! `ListExecutions` with the Map Run's ARN lists them). Only for an environment that
-//! [`crate::Environment::keeps_child_histories`]; a child that is dropped before it ends (its
-//! run failed, its parent stopped) hands nothing over.
+//! [`crate::Environment::keeps_child_histories`]. A child still running when its run fails is
+//! handed over ABORTED here ([`aborted`]); one still running when its parent ends (stopped,
+//! timed out, failed elsewhere) is closed by the environment, which was told of its start
+//! ([`crate::Environment::child_execution_started`]).
 
+use crate::context::ContextObject;
 use crate::environment::ChildExecution;
 use crate::failure::Failure;
 use crate::history::details;
@@ -16,12 +19,14 @@ use fluxo_types::EventType;
 use serde_json::{json, Value};
 
 /// Records the child's `ExecutionStarted` (with its input and the parent's role, as AWS shows
-/// a child's start), when its history is kept.
-pub(crate) fn start(child: &Run<'_>, thread: &mut Thread, input: &Value) {
+/// a child's start) and tells the environment it runs, when its history is kept.
+pub(crate) fn start(child: &Run<'_>, thread: &mut Thread, input: &Value, map_run_arn: &str) {
     if !child.details {
         return;
     }
     let context = &child.context;
+    let running = running(context, map_run_arn, input, context.start_time());
+    child.env.child_execution_started(running);
     child.record(
         thread,
         EventType::ExecutionStarted,
@@ -105,34 +110,41 @@ pub(crate) async fn aborted(
     stop: jiff::Timestamp,
 ) {
     let context = parent.context.for_child(names, input, start);
-    let event = |id: u64, kind: EventType, timestamp, details| crate::RecordedEvent {
-        event: crate::HistoryEvent {
-            id,
-            previous_event_id: id - 1,
-            timestamp,
-            kind,
-            details,
-        },
-        thread: String::new(),
-        seq: (id - 1) as u32,
-    };
-    let started = crate::started_details(&input.to_string(), context.role_arn());
-    let ended = ChildExecution {
+    let ended = running(&context, map_run_arn, input, start).aborted_at(stop);
+    parent.env.child_execution_ended(ended).await;
+}
+
+/// The child's record while it runs: RUNNING, with its `ExecutionStarted` alone.
+fn running(
+    context: &ContextObject,
+    map_run_arn: &str,
+    input: &Value,
+    start: jiff::Timestamp,
+) -> ChildExecution {
+    let input = input.to_string();
+    let started = crate::started_details(&input, context.role_arn());
+    ChildExecution {
         execution_arn: context.execution_arn().to_string(),
         state_machine_arn: context.state_machine_arn().to_string(),
         name: context.execution_name().to_string(),
         map_run_arn: map_run_arn.to_string(),
-        input: input.to_string(),
-        status: ExecutionStatus::Aborted,
+        input,
+        status: ExecutionStatus::Running,
         output: None,
         error: None,
         cause: None,
         start,
-        stop,
-        events: vec![
-            event(1, EventType::ExecutionStarted, start, Some(started)),
-            event(2, EventType::ExecutionAborted, stop, None),
-        ],
-    };
-    parent.env.child_execution_ended(ended).await;
+        stop: start,
+        events: vec![crate::RecordedEvent {
+            event: crate::HistoryEvent {
+                id: 1,
+                previous_event_id: 0,
+                timestamp: start,
+                kind: EventType::ExecutionStarted,
+                details: Some(started),
+            },
+            thread: String::new(),
+            seq: 0,
+        }],
+    }
 }

@@ -215,6 +215,7 @@ impl Steps<'_, '_> {
             record,
             tolerance,
             last_report: 0,
+            unreported: false,
         };
         let (children, failure) = driver.run_children(inputs, kept.unwrap_or_default()).await;
         let names = RunNames {
@@ -341,6 +342,10 @@ struct Driver<'i, 'a> {
     record: &'i mut MapRunRecord,
     tolerance: Tolerance,
     last_report: i64,
+    /// Counts changed since the last report (a report that came too soon): reported when
+    /// its time comes even if no child ends by then, so that `DescribeMapRun` never shows
+    /// stale counts while the children wait.
+    unreported: bool,
 }
 
 impl Driver<'_, '_> {
@@ -405,7 +410,7 @@ impl Driver<'_, '_> {
             if next > launched {
                 self.report().await;
             }
-            let Some((index, result)) = running.next().await else {
+            let Some((index, result)) = self.next_ended(&mut running).await else {
                 return (children, None);
             };
             let child = &mut children[index];
@@ -509,13 +514,34 @@ impl Driver<'_, '_> {
         }
     }
 
-    /// Reports the counts when the last report is old enough, and takes the limits back.
+    /// The next child to end; meanwhile, the counts a throttled report left out are
+    /// reported when their time comes.
+    async fn next_ended<F: std::future::Future>(
+        &mut self,
+        running: &mut FuturesUnordered<F>,
+    ) -> Option<F::Output> {
+        let env = self.iterations.attempt.run.env;
+        while self.unreported {
+            let due = Timestamp::from_millisecond(self.last_report + REPORT_EVERY_MS)
+                .unwrap_or_else(|_| env.now());
+            tokio::select! {
+                ended = running.next() => return ended,
+                _ = env.sleep_until(due) => self.report().await,
+            }
+        }
+        running.next().await
+    }
+
+    /// Reports the counts when the last report is old enough (otherwise marks them
+    /// unreported), and takes the limits back.
     async fn report(&mut self) {
         let env = self.iterations.attempt.run.env;
         let now = env.now().as_millisecond();
         if now - self.last_report < REPORT_EVERY_MS {
+            self.unreported = true;
             return;
         }
+        self.unreported = false;
         self.last_report = now;
         if let Some(limits) = env.map_run(self.record).await {
             if limits != self.record.limits {
