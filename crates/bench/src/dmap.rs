@@ -1,7 +1,7 @@
 //! A Distributed Map over items in S3, as the issue's "done when" asks: `items` JSON Lines
 //! items in one object of a moto server on loopback (moto found at `FLUXO_TEST_MOTO`, else
 //! `moto_server` on `PATH`), read by `ItemReader`, 100 items per child execution
-//! (`ItemBatcher`), results written back to S3 (`ResultWriter`), through `fluxo server`'s stack
+//! (`ItemBatcher`; `FLUXO_BENCH_DMAP_BATCH` sets another count), results written back to S3 (`ResultWriter`), through `fluxo server`'s stack
 //! in this process (the API's router over the runtime, SQLite and the `[aws]` integrations).
 //! Figures: items per second from `StartExecution` to the execution's end, and the process's
 //! resident memory before and at its peak (meaningful with `--only dmap`: nothing else ran).
@@ -21,8 +21,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Items per child execution.
-const BATCH: usize = 100;
+/// Items per child execution: `FLUXO_BENCH_DMAP_BATCH` (1 runs one child per item), else
+/// 100.
+fn batch() -> usize {
+    std::env::var("FLUXO_BENCH_DMAP_BATCH")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .filter(|&batch| batch > 0)
+        .unwrap_or(100)
+}
 
 /// moto, stopped (by its id) when dropped.
 struct Moto {
@@ -100,7 +107,7 @@ fn definition() -> String {
         "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
                        "ReaderConfig": {"InputType": "JSONL"},
                        "Parameters": {"Bucket": "bench", "Key": "items.jsonl"}},
-        "ItemBatcher": {"MaxItemsPerBatch": BATCH},
+        "ItemBatcher": {"MaxItemsPerBatch": batch()},
         "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
                          "Parameters": {"Bucket": "bench", "Prefix": "results"}},
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
@@ -170,7 +177,7 @@ async fn check(client: &reqwest::Client, url: &str, execution: &str, items: usiz
     .await?;
     let arn = listed["mapRuns"][0]["mapRunArn"].clone();
     let run = call(client, url, "DescribeMapRun", json!({"mapRunArn": arn})).await?;
-    let children = items.div_ceil(BATCH);
+    let children = items.div_ceil(batch());
     ensure!(
         run["itemCounts"]["succeeded"] == json!(items)
             && run["executionCounts"]["succeeded"] == json!(children),
@@ -181,9 +188,10 @@ async fn check(client: &reqwest::Client, url: &str, execution: &str, items: usiz
 
 fn record(items: usize, seconds: f64, before: u64, peak: u64) -> Record {
     let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    let batch = batch();
     let note = format!(
         "one Standard execution (SQLite): ItemReader over a JSON Lines object in moto, \
-         ItemBatcher of {BATCH}, ResultWriter to moto; items/s from StartExecution to the end; \
+         ItemBatcher of {batch}, ResultWriter to moto; items/s from StartExecution to the end; \
          resident memory of this process before and at its peak (run with --only dmap); every \
          item and child counted as succeeded"
     );

@@ -69,15 +69,15 @@ pub(super) async fn write(
     };
     let mut files = Map::new();
     for status in ["FAILED", "PENDING", "SUCCEEDED"] {
-        let entries: Vec<Value> = children
-            .iter()
-            .filter(|child| child.outcome.status() == status)
-            .map(|child| entry(writer.transformation, names, child))
-            .collect();
+        // Each entry is rendered into the file as it is made: a run's entries are never all
+        // held as values at once (they were most of a 100,000-child run's peak memory).
+        let mut body = Body::new(writer.jsonl);
+        for child in children.iter().filter(|c| c.outcome.status() == status) {
+            body.push(&entry(writer.transformation, names, child));
+        }
         let mut listed = Vec::new();
-        if !entries.is_empty() {
+        if let Some(body) = body.finish() {
             let key = format!("{folder}/{status}_0.json");
-            let body = render(&entries, writer.jsonl);
             listed.push(json!({"Key": key, "Size": body.len()}));
             put(attempt, bucket, &key, body).await?;
         }
@@ -113,14 +113,43 @@ async fn put(attempt: &Attempt<'_>, bucket: &str, key: &str, body: String) -> Re
         })
 }
 
-fn render(entries: &[Value], jsonl: bool) -> String {
-    match jsonl {
-        false => Value::Array(entries.to_vec()).to_string(),
-        true => entries
-            .iter()
-            .map(Value::to_string)
-            .collect::<Vec<_>>()
-            .join("\n"),
+/// A result file's text as its entries come: a JSON array, or JSON Lines (no newline after
+/// the last).
+struct Body {
+    text: String,
+    jsonl: bool,
+    entries: usize,
+}
+
+impl Body {
+    fn new(jsonl: bool) -> Body {
+        let text = if jsonl { String::new() } else { "[".into() };
+        Body {
+            text,
+            jsonl,
+            entries: 0,
+        }
+    }
+
+    fn push(&mut self, entry: &Value) {
+        use std::fmt::Write;
+        if self.entries > 0 {
+            self.text.push(if self.jsonl { '\n' } else { ',' });
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(self.text, "{entry}");
+        self.entries += 1;
+    }
+
+    /// The file's text, unless it has no entries (no file is written then).
+    fn finish(mut self) -> Option<String> {
+        if self.entries == 0 {
+            return None;
+        }
+        if !self.jsonl {
+            self.text.push(']');
+        }
+        Some(self.text)
     }
 }
 
@@ -165,4 +194,34 @@ fn entry(transformation: Transformation, names: &RunNames<'_>, child: &Child) ->
         entry.insert("StopDate".into(), json!(format_timestamp(stop)));
     }
     Value::Object(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Body;
+    use serde_json::{json, Value};
+
+    fn rendered(jsonl: bool, entries: &[Value]) -> Option<String> {
+        let mut body = Body::new(jsonl);
+        for entry in entries {
+            body.push(entry);
+        }
+        body.finish()
+    }
+
+    #[test]
+    fn a_body_is_the_entries_as_an_array_or_as_lines() {
+        let entries = [json!({"a": 1}), json!("x"), json!([1, {"b": null}])];
+        assert_eq!(
+            rendered(false, &entries).unwrap(),
+            Value::Array(entries.to_vec()).to_string()
+        );
+        assert_eq!(
+            rendered(true, &entries).unwrap(),
+            "{\"a\":1}\n\"x\"\n[1,{\"b\":null}]"
+        );
+        assert_eq!(rendered(false, &entries[..1]).unwrap(), "[{\"a\":1}]");
+        assert_eq!(rendered(false, &[]), None);
+        assert_eq!(rendered(true, &[]), None);
+    }
 }
