@@ -66,6 +66,7 @@ impl ErrorStyle {
             "sns" => ("SNS", "AmazonSNS", "AmazonSNSException"),
             "dynamodb" => ("DynamoDB", "AmazonDynamoDBv2", "AmazonDynamoDBException"),
             "lambda" => ("Lambda", "AWSLambda", "AWSLambdaException"),
+            "bedrock" => ("Bedrock", "BedrockRuntime", "BedrockRuntimeException"),
             "events" => (
                 "EventBridge",
                 "AmazonEventBridge",

@@ -1,5 +1,6 @@
 //! The optimized integrations Fluxo calls: `lambda:invoke`, `sqs:sendMessage`, `sns:publish`,
-//! `dynamodb:getItem|putItem|updateItem|deleteItem` and `events:putEvents`.
+//! `dynamodb:getItem|putItem|updateItem|deleteItem`, `events:putEvents` and
+//! `bedrock:invokeModel` (`crate::bedrock`).
 //!
 //! Each is the service's API call with Step Functions' own shape around it (the developer
 //! guide's page of each integration, and the recorded cases in
@@ -90,6 +91,7 @@ pub(crate) fn supported_parameters(service: &str, action: &str) -> Option<&'stat
             "ReturnValuesOnConditionCheckFailure",
         ],
         ("events", "putEvents") => &["Entries"],
+        ("bedrock", "invokeModel") => crate::bedrock::PARAMETERS,
         _ => return None,
     })
 }
@@ -122,6 +124,7 @@ pub(crate) async fn call(
     }
     let style = ErrorStyle::optimized(service);
     match (service, action) {
+        ("bedrock", "invokeModel") => crate::bedrock::invoke_model(inner, parameters, region).await,
         ("events", "putEvents") => {
             add_execution_resources(&mut parameters, call);
             let called = inner

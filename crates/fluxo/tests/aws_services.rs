@@ -348,3 +348,67 @@ fn an_integration_that_is_off_cannot_be_reached() {
     assert!(described["cause"].as_str().unwrap().contains("[aws]"));
     assert_eq!(connections.load(Ordering::SeqCst), 0);
 }
+
+/// `bedrock:invokeModel` against moto's Bedrock Runtime (which answers every model with `{}`):
+/// the request is signed and sent to the model's `InvokeModel`, the result is `{Body,
+/// ContentType}` with the body parsed; `Input` reads the request from an S3 object (moto
+/// parses the body it gets as JSON, so a body that did not come from the object fails);
+/// `Output` is refused with a clear error rather than ignored. (moto 5.2.5 answers 500 to an
+/// `Accept` other than `application/json`, hence no `*/*` here; without one Fluxo sends
+/// Bedrock's default, `application/json`.)
+#[test]
+fn bedrock_invoke_model_answers_with_the_parsed_body_and_reads_its_request_from_s3() {
+    let test = "bedrock_invoke_model_answers_with_the_parsed_body_and_reads_its_request_from_s3";
+    let Some(setup) = setup(
+        test,
+        r#"enabled = ["bedrock:invokeModel", "s3"]
+           endpoint_url = "ENDPOINT""#,
+    ) else {
+        return;
+    };
+    setup.moto.boto3(
+        None,
+        "s3 = aws('s3')\n\
+         s3.create_bucket(Bucket='prompts')\n\
+         s3.put_object(Bucket='prompts', Key='p.json', Body=b'{\"inputText\": \"hello\"}', ContentType='application/json')\n\
+         print('{}')",
+    );
+    let definition = json!({"StartAt": "Inline", "States": {
+        "Inline": {"Type": "Task", "Resource": "arn:aws:states:::bedrock:invokeModel",
+                   "Parameters": {"ModelId": "amazon.titan-text-express-v1",
+                                  "Body": {"inputText.$": "$.prompt"},
+                                  "ContentType": "application/json",
+                                  "Accept": "application/json"},
+                   "ResultPath": "$.inline", "Next": "FromS3"},
+        "FromS3": {"Type": "Task", "Resource": "arn:aws:states:::bedrock:invokeModel",
+                   "Parameters": {"ModelId": "amazon.titan-text-express-v1",
+                                  "Input": {"S3Uri": "s3://prompts/p.json"}},
+                   "ResultPath": "$.fromS3", "End": true}}});
+    let endpoint = setup.server.endpoint.clone();
+    let machine = create(&endpoint, "bedrock", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({"prompt": "hello"}));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let got = output(&described);
+    let expected = json!({"Body": {}, "ContentType": "application/json"});
+    assert_eq!(got["inline"], expected, "{got}");
+    assert_eq!(got["fromS3"], expected, "{got}");
+    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
+    let scheduled = details(&events, "TaskScheduled");
+    assert_eq!(scheduled[0]["resourceType"], "bedrock");
+    assert_eq!(scheduled[0]["resource"], "invokeModel");
+
+    // `Output` fails the execution with States.Runtime (which no Catch takes), naming it.
+    let definition = json!({"StartAt": "ToS3", "States": {
+        "ToS3": {"Type": "Task", "Resource": "arn:aws:states:::bedrock:invokeModel",
+                 "Parameters": {"ModelId": "amazon.titan-text-express-v1", "Body": {},
+                                "Output": {"S3Uri": "s3://prompts/out.json"}},
+                 "End": true}}});
+    let machine = create(&endpoint, "bedrock-output", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({}));
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "States.Runtime", "{described}");
+    assert!(
+        described["cause"].as_str().unwrap().contains("(Output)"),
+        "{described}"
+    );
+}

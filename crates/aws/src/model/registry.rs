@@ -1,5 +1,5 @@
 //! Where API models come from: the models embedded in Fluxo (the services of the optimized
-//! integrations, plus KMS, S3, STS, Secrets Manager and Step Functions), and any other service's
+//! integrations, Bedrock Runtime's among them, plus KMS, S3, STS, Secrets Manager and Step Functions), and any other service's
 //! model read at run time from a botocore data directory the operator configures
 //! (`[aws] models_dir`), laid out as botocore ships it: `<dir>/<service>/<version>/service-2.json.gz`.
 //!
@@ -18,6 +18,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// The embedded models: botocore's directory name and the `service-2.json.gz` file as shipped
 /// (botocore 1.44.8, Apache-2.0; see `models/README.md`).
 const EMBEDDED: &[(&str, &[u8])] = &[
+    (
+        "bedrock-runtime",
+        include_bytes!("../../models/bedrock-runtime/2023-09-30/service-2.json.gz"),
+    ),
     (
         "dynamodb",
         include_bytes!("../../models/dynamodb/2012-08-10/service-2.json.gz"),
@@ -143,7 +147,7 @@ impl ModelRegistry {
                 "neither Fluxo nor the models directory {} has it",
                 dir.display()
             ),
-            None => "Fluxo embeds only the models of dynamodb, eventbridge, kms, lambda, s3, \
+            None => "Fluxo embeds only the models of bedrockruntime, dynamodb, eventbridge, kms, lambda, s3, \
                      secretsmanager, sfn, sns, sqs and sts; set [aws] models_dir in fluxo.toml \
                      to a botocore data directory (the `botocore/data` folder of a botocore \
                      installation, or a copy) for the others"
