@@ -36,9 +36,14 @@ pub(crate) fn check(
     parameters: Option<&Value>,
 ) -> Result<(), DefinitionProblem> {
     if resource.kind == IntegrationKind::Optimized {
-        let Some(supported) = optimized::supported_parameters(&resource.service, &resource.action)
-        else {
-            return Ok(());
+        let supported = optimized::supported_parameters(&resource.service, &resource.action);
+        let Some(optimized::Accepted::Listed(supported)) = supported else {
+            // Not called, or called with its API's request: checked below, as an AWS SDK
+            // integration's parameters are.
+            return match supported {
+                Some(optimized::Accepted::Api) => check_api(registry, resource, parameters),
+                _ => Ok(()),
+            };
         };
         for key in template_keys(parameters) {
             if !supported.contains(&key) {
@@ -49,6 +54,15 @@ pub(crate) fn check(
         }
         return Ok(());
     }
+    check_api(registry, resource, parameters)
+}
+
+/// Checks `parameters` against the request of the resource's API action.
+fn check_api(
+    registry: &ModelRegistry,
+    resource: &ServiceResource,
+    parameters: Option<&Value>,
+) -> Result<(), DefinitionProblem> {
     let Ok(model) = registry.model(&resource.service) else {
         return Ok(());
     };
@@ -158,7 +172,7 @@ mod tests {
         // A service without a model here cannot be checked.
         assert_eq!(
             checked(
-                "arn:aws:states:::aws-sdk:glue:getJob",
+                "arn:aws:states:::aws-sdk:transcribe:getVocabulary",
                 json!({"Anything": 1})
             ),
             Ok(())

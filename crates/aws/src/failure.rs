@@ -67,6 +67,15 @@ impl ErrorStyle {
             "dynamodb" => ("DynamoDB", "AmazonDynamoDBv2", "AmazonDynamoDBException"),
             "lambda" => ("Lambda", "AWSLambda", "AWSLambdaException"),
             "bedrock" => ("Bedrock", "BedrockRuntime", "BedrockRuntimeException"),
+            "athena" => ("Athena", "AmazonAthena", "AmazonAthenaException"),
+            "glue" => ("Glue", "AWSGlue", "AWSGlueException"),
+            "batch" => ("Batch", "AWSBatch", "AWSBatchException"),
+            "ecs" => ("ECS", "AmazonECS", "AmazonECSException"),
+            "mediaconvert" => (
+                "MediaConvert",
+                "AWSMediaConvert",
+                "AWSMediaConvertException",
+            ),
             "events" => (
                 "EventBridge",
                 "AmazonEventBridge",
@@ -220,6 +229,27 @@ mod tests {
         assert!(failure
             .cause
             .contains("Error Code: AWS.SimpleQueueService.NonExistentQueue;"));
+    }
+    #[test]
+    fn job_services_name_their_errors_as_their_java_clients() {
+        for (service, prefix, client) in [
+            ("athena", "Athena", "AmazonAthena"),
+            ("glue", "Glue", "AWSGlue"),
+            ("batch", "Batch", "AWSBatch"),
+            ("ecs", "ECS", "AmazonECS"),
+            ("mediaconvert", "MediaConvert", "AWSMediaConvert"),
+            ("bedrock", "Bedrock", "BedrockRuntime"),
+        ] {
+            let ErrorStyle::SdkV1 {
+                prefix: got,
+                service_name,
+                ..
+            } = ErrorStyle::optimized(service)
+            else {
+                panic!("{service}: not the SDK for Java 1.x's style");
+            };
+            assert_eq!((got, service_name), (prefix, client));
+        }
     }
 
     #[test]

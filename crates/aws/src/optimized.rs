@@ -1,6 +1,9 @@
 //! The optimized integrations Fluxo calls: `lambda:invoke`, `sqs:sendMessage`, `sns:publish`,
-//! `dynamodb:getItem|putItem|updateItem|deleteItem`, `events:putEvents` and
-//! `bedrock:invokeModel` (`crate::bedrock`).
+//! `dynamodb:getItem|putItem|updateItem|deleteItem`, `events:putEvents`,
+//! `bedrock:invokeModel` (`crate::bedrock`), and the request-response calls of the job
+//! services (`athena:startQueryExecution|stopQueryExecution|getQueryExecution|getQueryResults`,
+//! `glue:startJobRun`, `batch:submitJob`, `ecs:runTask`, `mediaconvert:createJob`; their
+//! `.sync`, which watches the job to its end, is not run yet).
 //!
 //! Each is the service's API call with Step Functions' own shape around it (the developer
 //! guide's page of each integration, and the recorded cases in
@@ -21,8 +24,38 @@ use crate::protocol::Response;
 use crate::ServiceCall;
 use serde_json::{json, Map, Value};
 
-/// The parameters each optimized action accepts.
-pub(crate) fn supported_parameters(service: &str, action: &str) -> Option<&'static [&'static str]> {
+/// What an optimized action accepts as parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Accepted {
+    /// These fields only (Step Functions' own list for the integration).
+    Listed(&'static [&'static str]),
+    /// The API request's members, as its model names them (the job services, whose
+    /// integration pages list the API's request syntax).
+    Api,
+}
+
+/// The job services' actions Fluxo calls request-response: the API call, its output with the
+/// SDK for Java 1.x's metadata.
+const JOB_ACTIONS: &[(&str, &str)] = &[
+    ("athena", "startQueryExecution"),
+    ("athena", "stopQueryExecution"),
+    ("athena", "getQueryExecution"),
+    ("athena", "getQueryResults"),
+    ("glue", "startJobRun"),
+    ("batch", "submitJob"),
+    ("ecs", "runTask"),
+    ("mediaconvert", "createJob"),
+];
+
+/// The parameters each optimized action accepts; `None`: an action Fluxo does not call.
+pub(crate) fn supported_parameters(service: &str, action: &str) -> Option<Accepted> {
+    if JOB_ACTIONS.contains(&(service, action)) {
+        return Some(Accepted::Api);
+    }
+    listed_parameters(service, action).map(Accepted::Listed)
+}
+
+fn listed_parameters(service: &str, action: &str) -> Option<&'static [&'static str]> {
     const DYNAMODB_WRITE: &[&str] = &[
         "Key",
         "Item",
@@ -114,9 +147,14 @@ pub(crate) async fn call(
             "The parameters of '{resource}' must be an object"
         )));
     };
+    // The job services' parameters are checked against their API model when bound.
+    let listed = match supported {
+        Accepted::Listed(listed) => listed,
+        Accepted::Api => &[][..],
+    };
     if let Some(unsupported) = parameters
         .keys()
-        .find(|key| !supported.contains(&key.as_str()))
+        .find(|key| supported != Accepted::Api && !listed.contains(&key.as_str()))
     {
         return Err(ServiceFailure::runtime(format!(
             "The field \"{unsupported}\" is not supported by Step Functions for '{resource}'"
@@ -354,6 +392,26 @@ mod tests {
                 "SdkResponseMetadata"
             ]
         );
+    }
+
+    #[test]
+    fn job_services_take_their_api_request_and_others_stay_uncalled() {
+        for (service, action) in JOB_ACTIONS {
+            assert_eq!(
+                supported_parameters(service, action),
+                Some(Accepted::Api),
+                "{service}:{action}"
+            );
+            // Each has its model embedded, and the action in it.
+            let registry = crate::model::ModelRegistry::new(None);
+            let model = registry.model(service).unwrap();
+            assert!(model.operation(action).is_some(), "{service}:{action}");
+        }
+        assert!(matches!(
+            supported_parameters("sqs", "sendMessage"),
+            Some(Accepted::Listed(_))
+        ));
+        assert_eq!(supported_parameters("codebuild", "startBuild"), None);
     }
 
     #[test]

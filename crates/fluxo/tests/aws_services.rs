@@ -412,3 +412,91 @@ fn bedrock_invoke_model_answers_with_the_parsed_body_and_reads_its_request_from_
         "{described}"
     );
 }
+
+/// The job services' request-response calls against moto: an Athena query started, described
+/// and read, a Glue job run started; each result is the API's output with the SDK for Java
+/// 1.x's metadata, as the other optimized integrations give it. A field the API does not have
+/// fails the call, and `.sync` (the job watched to its end) is refused as not run yet.
+#[test]
+fn athena_and_glue_jobs_are_started_and_read_request_response() {
+    let test = "athena_and_glue_jobs_are_started_and_read_request_response";
+    let Some(setup) = setup(
+        test,
+        r#"enabled = ["athena", "glue"]
+           endpoint_url = "ENDPOINT""#,
+    ) else {
+        return;
+    };
+    setup.moto.boto3(
+        None,
+        "aws('glue').create_job(Name='combine', Role='arn:aws:iam::123456789012:role/r', \
+         Command={'Name': 'glueetl', 'ScriptLocation': 's3://scripts/combine.py'})\nprint('{}')",
+    );
+    let definition = json!({"StartAt": "Query", "States": {
+        "Query": {"Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution",
+                  "Parameters": {"QueryString": "SELECT 1",
+                                 "ResultConfiguration": {"OutputLocation": "s3://results/"}},
+                  "ResultPath": "$.started", "Next": "Status"},
+        "Status": {"Type": "Task", "Resource": "arn:aws:states:::athena:getQueryExecution",
+                   "Parameters": {"QueryExecutionId.$": "$.started.QueryExecutionId"},
+                   "ResultSelector": {"state.$": "$.QueryExecution.Status.State"},
+                   "ResultPath": "$.status", "Next": "Results"},
+        "Results": {"Type": "Task", "Resource": "arn:aws:states:::athena:getQueryResults",
+                    "Parameters": {"QueryExecutionId.$": "$.started.QueryExecutionId"},
+                    "ResultSelector": {"rows.$": "$.ResultSet.Rows"},
+                    "ResultPath": "$.results", "Next": "Glue"},
+        "Glue": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun",
+                 "Parameters": {"JobName": "combine", "Arguments": {"--day": "1"}},
+                 "ResultPath": "$.run", "End": true}}});
+    let endpoint = setup.server.endpoint.clone();
+    let machine = create(&endpoint, "jobs", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({}));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let got = output(&described);
+    assert!(got["started"]["QueryExecutionId"].is_string(), "{got}");
+    assert_eq!(
+        got["started"]["SdkHttpMetadata"]["HttpStatusCode"], 200,
+        "{got}"
+    );
+    assert_eq!(got["status"]["state"], "SUCCEEDED", "{got}");
+    assert_eq!(got["results"]["rows"], json!([]), "{got}");
+    assert!(
+        got["run"]["JobRunId"].as_str().unwrap().starts_with("jr_"),
+        "{got}"
+    );
+    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
+    let scheduled = details(&events, "TaskScheduled");
+    assert_eq!(scheduled[0]["resourceType"], "athena");
+    assert_eq!(scheduled[3]["resourceType"], "glue");
+    assert_eq!(scheduled[3]["resource"], "startJobRun");
+
+    // A field Athena's request does not have fails the call with States.Runtime naming it.
+    let definition = json!({"StartAt": "Q", "States": {"Q": {
+        "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution",
+        "Parameters": {"QueryString": "SELECT 1", "Color": "red"}, "End": true}}});
+    let machine = create(&endpoint, "unknown-field", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({}));
+    assert_eq!(described["error"], "States.Runtime", "{described}");
+    assert!(
+        described["cause"].as_str().unwrap().contains("Color"),
+        "{described}"
+    );
+
+    // `.sync` (the job watched to its end) is refused when the definition is created.
+    let definition = json!({"StartAt": "Q", "States": {"Q": {
+        "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+        "Parameters": {"QueryString": "SELECT 1"}, "End": true}}});
+    let (status, refused) = call(
+        &endpoint,
+        "CreateStateMachine",
+        &json!({"name": "refused", "definition": definition.to_string(),
+                "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused.to_string().contains(
+            "Fluxo cannot call the resource 'arn:aws:states:::athena:startQueryExecution.sync' yet"
+        ),
+        "{refused}"
+    );
+}

@@ -210,9 +210,11 @@ mod tests {
             Some("/States/P/Branches/0/States/T/Resource")
         );
         assert_eq!(
-            refusal(task("arn:aws:states:::batch:submitJob")).as_deref(),
+            refusal(task("arn:aws:states:::codebuild:startBuild")).as_deref(),
             Some("/States/P/Branches/0/States/T/Resource")
         );
+        // The job services' request-response calls run.
+        assert_eq!(refusal(task("arn:aws:states:::batch:submitJob")), None);
         let reader = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
             "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"},
                 "ReaderConfig": {"InputType": "JSON"}},

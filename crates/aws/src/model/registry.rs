@@ -1,6 +1,7 @@
 //! Where API models come from: the models embedded in Fluxo (the services of the optimized
-//! integrations, Bedrock Runtime's among them, plus KMS, S3, STS, Secrets Manager and Step Functions), and any other service's
-//! model read at run time from a botocore data directory the operator configures
+//! integrations: Athena, Batch, Bedrock Runtime, DynamoDB, ECS, EventBridge, Glue, Lambda,
+//! MediaConvert, SNS, SQS; plus KMS, S3, STS, Secrets Manager and Step Functions), and any
+//! other service's model read at run time from a botocore data directory the operator configures
 //! (`[aws] models_dir`), laid out as botocore ships it: `<dir>/<service>/<version>/service-2.json.gz`.
 //!
 //! Services are found by the name a Task resource uses (`aws-sdk:cloudwatchlogs:...` finds
@@ -19,6 +20,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// (botocore 1.44.8, Apache-2.0; see `models/README.md`).
 const EMBEDDED: &[(&str, &[u8])] = &[
     (
+        "athena",
+        include_bytes!("../../models/athena/2017-05-18/service-2.json.gz"),
+    ),
+    (
+        "batch",
+        include_bytes!("../../models/batch/2016-08-10/service-2.json.gz"),
+    ),
+    (
         "bedrock-runtime",
         include_bytes!("../../models/bedrock-runtime/2023-09-30/service-2.json.gz"),
     ),
@@ -27,8 +36,16 @@ const EMBEDDED: &[(&str, &[u8])] = &[
         include_bytes!("../../models/dynamodb/2012-08-10/service-2.json.gz"),
     ),
     (
+        "ecs",
+        include_bytes!("../../models/ecs/2014-11-13/service-2.json.gz"),
+    ),
+    (
         "events",
         include_bytes!("../../models/events/2015-10-07/service-2.json.gz"),
+    ),
+    (
+        "glue",
+        include_bytes!("../../models/glue/2017-03-31/service-2.json.gz"),
     ),
     (
         "kms",
@@ -37,6 +54,10 @@ const EMBEDDED: &[(&str, &[u8])] = &[
     (
         "lambda",
         include_bytes!("../../models/lambda/2015-03-31/service-2.json.gz"),
+    ),
+    (
+        "mediaconvert",
+        include_bytes!("../../models/mediaconvert/2017-08-29/service-2.json.gz"),
     ),
     (
         "s3",
@@ -147,9 +168,9 @@ impl ModelRegistry {
                 "neither Fluxo nor the models directory {} has it",
                 dir.display()
             ),
-            None => "Fluxo embeds only the models of bedrockruntime, dynamodb, eventbridge, kms, lambda, s3, \
-                     secretsmanager, sfn, sns, sqs and sts; set [aws] models_dir in fluxo.toml \
-                     to a botocore data directory (the `botocore/data` folder of a botocore \
+            None => "Fluxo embeds only the models of athena, batch, bedrockruntime, dynamodb, \
+                     ecs, eventbridge, glue, kms, lambda, mediaconvert, s3, secretsmanager, sfn, \
+                     sns, sqs and sts; set [aws] models_dir in fluxo.toml to a botocore data directory (the `botocore/data` folder of a botocore \
                      installation, or a copy) for the others"
                 .to_string(),
         };
@@ -286,8 +307,8 @@ mod tests {
     #[test]
     fn a_missing_model_names_the_setting() {
         let registry = ModelRegistry::new(None);
-        let error = registry.model("glue").unwrap_err().to_string();
-        assert!(error.contains("'glue'"), "{error}");
+        let error = registry.model("transcribe").unwrap_err().to_string();
+        assert!(error.contains("'transcribe'"), "{error}");
         assert!(error.contains("[aws] models_dir"), "{error}");
     }
 
