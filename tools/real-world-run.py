@@ -610,6 +610,9 @@ KINDS = {
                               "(a string where DynamoDB's AttributeValue object goes): AWS checks them too"),
     "timeout": (True, "the workflow's own TimeoutSeconds/HeartbeatSeconds"),
     "workflow-error": (True, "an error the workflow raised itself"),
+    "intrinsic-arguments": (True, "an intrinsic function refused the arguments the workflow gave it (a "
+                                  "States.Format template without one {} per argument, which the "
+                                  "developer guide requires)"),
     "invalid-definition": (False, "refused at creation: the definition is invalid"),
     "fluxo-unsupported": (False, "refused at creation: a feature Fluxo does not run (UNSUPPORTED_FEATURE)"),
     "fluxo-refusal": (False, "Fluxo refused a call at run time"),
@@ -630,6 +633,8 @@ def failure_kind(error, cause, event=None, resource=""):
         return "input"
     if error == "States.Runtime" and PARAMETER_SHAPE.search(cause):
         return "parameter-shape"
+    if error == "States.Runtime" and "had the following error: Invalid arguments in States." in cause:
+        return "intrinsic-arguments"
     if FLUXO_REFUSAL.search(text):
         return "fluxo-refusal"
     if MOTO_MISSING.search(text):
