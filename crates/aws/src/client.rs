@@ -13,7 +13,7 @@ use aws_config::SdkConfig;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const QUERY: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')

@@ -22,6 +22,7 @@
 //! credential chain and never appear in results, errors or logs. There are no hidden retries:
 //! throttling reaches the state's `Retry`.
 
+mod apigateway;
 mod bedrock;
 mod check;
 mod client;

@@ -1,6 +1,7 @@
 //! The optimized integrations Fluxo calls: `lambda:invoke`, `sqs:sendMessage`, `sns:publish`,
 //! `dynamodb:getItem|putItem|updateItem|deleteItem`, `events:putEvents`,
-//! `bedrock:invokeModel` (`crate::bedrock`), and the request-response calls of the job
+//! `bedrock:invokeModel` (`crate::bedrock`), `apigateway:invoke` (`crate::apigateway`), and the
+//! request-response calls of the job
 //! services (`athena:startQueryExecution|stopQueryExecution|getQueryExecution|getQueryResults`,
 //! `glue:startJobRun`, `batch:submitJob`, `ecs:runTask`, `mediaconvert:createJob`; their
 //! `.sync`, which watches the job to its end, is not run yet).
@@ -125,6 +126,7 @@ fn listed_parameters(service: &str, action: &str) -> Option<&'static [&'static s
         ],
         ("events", "putEvents") => &["Entries"],
         ("bedrock", "invokeModel") => crate::bedrock::PARAMETERS,
+        ("apigateway", "invoke") => crate::apigateway::PARAMETERS,
         _ => return None,
     })
 }
@@ -163,6 +165,7 @@ pub(crate) async fn call(
     let style = ErrorStyle::optimized(service);
     match (service, action) {
         ("bedrock", "invokeModel") => crate::bedrock::invoke_model(inner, parameters, region).await,
+        ("apigateway", "invoke") => crate::apigateway::invoke(inner, parameters).await,
         ("events", "putEvents") => {
             add_execution_resources(&mut parameters, call);
             let called = inner

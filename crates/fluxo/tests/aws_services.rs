@@ -500,3 +500,137 @@ fn athena_and_glue_jobs_are_started_and_read_request_response() {
         "{refused}"
     );
 }
+
+/// An HTTP server on loopback standing in for API Gateway: it answers `/…/denied` with 403 and
+/// anything else with a JSON body, and hands every request it read (request line, headers in
+/// lower case, body) to the test.
+fn api_gateway_stand_in() -> (
+    String,
+    std::sync::mpsc::Receiver<(String, Vec<String>, String)>,
+) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let mut headers = Vec::new();
+            loop {
+                let mut header = String::new();
+                reader.read_line(&mut header).unwrap();
+                if header.trim().is_empty() {
+                    break;
+                }
+                headers.push(header.trim().to_ascii_lowercase());
+            }
+            let length = headers
+                .iter()
+                .find_map(|h| h.strip_prefix("content-length: "))
+                .map_or(0, |n| n.parse().unwrap());
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let (status, answer) = match line.contains("/denied") {
+                true => (
+                    "403 Forbidden",
+                    r#"{"message":"Missing Authentication Token"}"#,
+                ),
+                false => ("200 OK", r#"{"myBills":[]}"#),
+            };
+            let mut stream = reader.into_inner();
+            write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nx-bills: 0\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            )
+            .unwrap();
+            let _ = sender.send((
+                line.trim().to_string(),
+                headers,
+                String::from_utf8(body).unwrap(),
+            ));
+        }
+    });
+    (url, receiver)
+}
+
+/// `apigateway:invoke` against a stand-in at the configured `apigateway` endpoint: the call
+/// goes to LocalStack's path for the API, stage and path, with the query, headers and JSON body
+/// the Task gives; `IAM_ROLE` signs it for `execute-api`; the result is `{ResponseBody,
+/// Headers, StatusCode, StatusText}`; a 403 fails as `ApiGateway.403` with the body as cause;
+/// an endpoint that is not API Gateway's is refused without any call.
+#[test]
+fn api_gateway_is_invoked_and_its_status_becomes_the_error() {
+    let (url, requests) = api_gateway_stand_in();
+    let (server, _dir) = fluxo_with(&format!(
+        "enabled = [\"apigateway\"]\n[aws.endpoint_urls]\napigateway = \"{url}\""
+    ));
+    let endpoint = server.endpoint.clone();
+    let definition = json!({"StartAt": "Add", "States": {
+        "Add": {"Type": "Task", "Resource": "arn:aws:states:::apigateway:invoke",
+                "Parameters": {"ApiEndpoint": "abc123.execute-api.us-east-1.amazonaws.com",
+                               "Method": "POST", "Stage": "prod", "Path": "bills",
+                               "Headers": {"x-tenant": ["t1"]},
+                               "QueryParameters": {"billId": ["123456"]},
+                               "RequestBody": {"amount.$": "$.amount"},
+                               "AuthType": "IAM_ROLE"},
+                "ResultPath": "$.added", "Next": "Denied"},
+        "Denied": {"Type": "Task", "Resource": "arn:aws:states:::apigateway:invoke",
+                   "Parameters": {"ApiEndpoint": "abc123.execute-api.us-east-1.amazonaws.com",
+                                  "Method": "GET", "Stage": "prod", "Path": "denied"},
+                   "Catch": [{"ErrorEquals": ["ApiGateway.403"], "ResultPath": "$.denied",
+                              "Next": "Done"}],
+                   "End": true},
+        "Done": {"Type": "Pass", "End": true}}});
+    let machine = create(&endpoint, "bills", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({"amount": 12}));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let got = output(&described);
+    assert_eq!(
+        got["added"]["ResponseBody"],
+        json!({"myBills": []}),
+        "{got}"
+    );
+    assert_eq!(got["added"]["StatusCode"], 200, "{got}");
+    assert_eq!(got["added"]["StatusText"], "OK", "{got}");
+    assert_eq!(got["added"]["Headers"]["x-bills"], json!(["0"]), "{got}");
+    assert_eq!(got["denied"]["Error"], "ApiGateway.403", "{got}");
+    assert_eq!(
+        got["denied"]["Cause"],
+        r#"{"message":"Missing Authentication Token"}"#
+    );
+    let (line, headers, body) = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        line,
+        "POST /restapis/abc123/prod/_user_request_/bills?billId=123456 HTTP/1.1"
+    );
+    assert!(headers.contains(&"x-tenant: t1".to_string()), "{headers:?}");
+    assert!(
+        headers.iter().any(
+            |h| h.starts_with("authorization: aws4-hmac-sha256") && h.contains("/execute-api/")
+        ),
+        "{headers:?}"
+    );
+    assert_eq!(body, r#"{"amount":12}"#);
+    let (line, headers, _) = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        line,
+        "GET /restapis/abc123/prod/_user_request_/denied HTTP/1.1"
+    );
+    assert!(
+        !headers.iter().any(|h| h.starts_with("authorization:")),
+        "NO_AUTH is unsigned: {headers:?}"
+    );
+
+    // Another host is refused with States.Runtime, and nothing is sent.
+    let definition = json!({"StartAt": "Elsewhere", "States": {
+        "Elsewhere": {"Type": "Task", "Resource": "arn:aws:states:::apigateway:invoke",
+                      "Parameters": {"ApiEndpoint": "internal.example.com", "Method": "GET"},
+                      "End": true}}});
+    let machine = create(&endpoint, "elsewhere", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({}));
+    assert_eq!(described["error"], "States.Runtime", "{described}");
+    assert!(requests.recv_timeout(Duration::from_millis(300)).is_err());
+}
