@@ -31,6 +31,7 @@ mod credentials;
 mod endpoint;
 mod failure;
 mod http;
+mod jobs;
 mod mock;
 mod model;
 mod naming;
@@ -42,6 +43,7 @@ mod resource;
 pub use check::DefinitionProblem;
 pub use config::{AwsConfig, Enabled};
 pub use failure::ServiceFailure;
+pub use jobs::JobState;
 pub use mock::{check_mock_result, FieldValidationMode, MockResultProblem};
 pub use resource::{IntegrationKind, IntegrationPattern, ServiceResource, UnrecognizedResource};
 
@@ -149,10 +151,15 @@ impl Integrations {
     /// `events:putEvents`) without `.sync`, which would need the job to be watched. A
     /// definition using anything else is refused when it is created.
     pub fn callable(resource: &ServiceResource) -> bool {
-        let pattern_ok = matches!(
-            resource.pattern,
-            IntegrationPattern::RequestResponse | IntegrationPattern::WaitForTaskToken
-        );
+        let pattern_ok = match resource.pattern {
+            IntegrationPattern::RequestResponse | IntegrationPattern::WaitForTaskToken => true,
+            // `.sync`: the jobs Fluxo watches to their end (`jobs.rs`).
+            IntegrationPattern::Sync => {
+                resource.kind == IntegrationKind::Optimized
+                    && jobs::watches(&resource.service, &resource.action)
+            }
+            IntegrationPattern::Sync2 => false,
+        };
         pattern_ok
             && match resource.kind {
                 IntegrationKind::AwsSdk => true,
@@ -165,6 +172,26 @@ impl Integrations {
     /// Whether `[aws] enabled` turns this integration on.
     pub fn is_enabled(&self, resource: &ServiceResource) -> bool {
         self.inner.config.enabled.allows(resource)
+    }
+
+    /// Reads once where the `.sync` job of `resource` stands (`jobs.rs`): its start call had
+    /// these parameters and gave `submitted`. The future owns what it needs.
+    pub fn job_state(
+        &self,
+        resource: ServiceResource,
+        parameters: Value,
+        submitted: Value,
+        region: String,
+    ) -> BoxFuture<'static, Result<JobState, ServiceFailure>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let region = resource
+                .region
+                .clone()
+                .or(inner.config.region.clone())
+                .unwrap_or(region);
+            jobs::state(&inner, &resource, &parameters, &submitted, &region).await
+        })
     }
 
     /// Performs a call: the Task's result, or the failure as Step Functions reports it. The

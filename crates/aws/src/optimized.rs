@@ -280,7 +280,7 @@ fn lambda_result(called: Called) -> Result<Value, ServiceFailure> {
 }
 
 /// Adds `SdkHttpMetadata` and `SdkResponseMetadata` and orders the keys as the recordings do.
-fn with_metadata(output: Value, response: &Response) -> Value {
+pub(crate) fn with_metadata(output: Value, response: &Response) -> Value {
     let mut output = match output {
         Value::Object(output) => output,
         _ => Map::new(),

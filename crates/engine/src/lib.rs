@@ -25,9 +25,9 @@ mod test_state;
 mod threads;
 
 pub use environment::{
-    ChildExecution, Environment, FunctionCall, FunctionInvoker, FunctionResult, HttpCaller, Nested,
-    NoFunctions, NoServices, ServiceInvoker, ServiceRequest, SystemEnvironment, TaskFailure,
-    TaskProgress, TaskWait,
+    ChildExecution, Environment, FunctionCall, FunctionInvoker, FunctionResult, HttpCaller,
+    JobStatus, JobWatch, Nested, NoFunctions, NoServices, ServiceInvoker, ServiceRequest,
+    SystemEnvironment, TaskFailure, TaskProgress, TaskWait,
 };
 pub use execution::{execute, resume};
 pub use fluxo_types::ExecutionStatus;

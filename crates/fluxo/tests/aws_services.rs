@@ -416,10 +416,11 @@ fn bedrock_invoke_model_answers_with_the_parsed_body_and_reads_its_request_from_
 /// The job services' request-response calls against moto: an Athena query started, described
 /// and read, a Glue job run started; each result is the API's output with the SDK for Java
 /// 1.x's metadata, as the other optimized integrations give it. A field the API does not have
-/// fails the call, and `.sync` (the job watched to its end) is refused as not run yet.
+/// fails the call. With `.sync` the jobs are watched to their end; the `.sync` of a job Fluxo
+/// does not watch (Batch) is refused as not run yet.
 #[test]
-fn athena_and_glue_jobs_are_started_and_read_request_response() {
-    let test = "athena_and_glue_jobs_are_started_and_read_request_response";
+fn athena_and_glue_jobs_are_started_read_and_watched_to_their_end() {
+    let test = "athena_and_glue_jobs_are_started_read_and_watched_to_their_end";
     let Some(setup) = setup(
         test,
         r#"enabled = ["athena", "glue"]
@@ -482,10 +483,41 @@ fn athena_and_glue_jobs_are_started_and_read_request_response() {
         "{described}"
     );
 
-    // `.sync` (the job watched to its end) is refused when the definition is created.
+    // `.sync`: the job is watched to its end. The task records `TaskSubmitted` with the start
+    // call's answer, then `TaskSucceeded` with the job as its service describes it at the end.
+    let definition = json!({"StartAt": "Query", "States": {
+        "Query": {"Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+                  "Parameters": {"QueryString": "SELECT 1",
+                                 "ResultConfiguration": {"OutputLocation": "s3://results/"}},
+                  "ResultPath": "$.query", "Next": "Glue"},
+        "Glue": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+                 "Parameters": {"JobName": "combine"},
+                 "ResultPath": "$.run", "End": true}}});
+    let machine = create(&endpoint, "jobs-sync", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({}));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let got = output(&described);
+    assert_eq!(
+        got["query"]["QueryExecution"]["Status"]["State"], "SUCCEEDED",
+        "{got}"
+    );
+    assert_eq!(got["run"]["JobRunState"], "SUCCEEDED", "{got}");
+    assert_eq!(got["run"]["JobName"], "combine", "{got}");
+    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
+    let kinds = common::event_types(&events);
+    let submitted = details(&events, "TaskSubmitted");
+    assert_eq!(submitted.len(), 2, "{kinds:?}");
+    assert_eq!(submitted[0]["resource"], "startQueryExecution.sync");
+    let started: Value = serde_json::from_str(submitted[0]["output"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        started["QueryExecutionId"],
+        got["query"]["QueryExecution"]["QueryExecutionId"]
+    );
+
+    // The jobs Fluxo does not watch keep their `.sync` refused when the definition is created.
     let definition = json!({"StartAt": "Q", "States": {"Q": {
-        "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
-        "Parameters": {"QueryString": "SELECT 1"}, "End": true}}});
+        "Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",
+        "Parameters": {"JobName": "j", "JobQueue": "q", "JobDefinition": "d"}, "End": true}}});
     let (status, refused) = call(
         &endpoint,
         "CreateStateMachine",
@@ -494,9 +526,9 @@ fn athena_and_glue_jobs_are_started_and_read_request_response() {
     );
     assert_eq!(status, 400, "{refused}");
     assert!(
-        refused.to_string().contains(
-            "Fluxo cannot call the resource 'arn:aws:states:::athena:startQueryExecution.sync' yet"
-        ),
+        refused
+            .to_string()
+            .contains("Fluxo cannot call the resource 'arn:aws:states:::batch:submitJob.sync' yet"),
         "{refused}"
     );
 }

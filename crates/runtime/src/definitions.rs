@@ -203,12 +203,14 @@ mod tests {
         );
         assert_eq!(refusal(task("arn:aws:states:::aws-sdk:s3:putObject")), None);
         assert_eq!(refusal(task("arn:aws:states:::dynamodb:putItem")), None);
-        // Recognised by AWS, but not run by Fluxo: `.sync` jobs and optimized integrations
-        // whose request shapes Fluxo does not know.
+        // Recognised by AWS, but not run by Fluxo: `.sync` of jobs it does not watch and
+        // optimized integrations whose request shapes Fluxo does not know.
         assert_eq!(
-            refusal(task("arn:aws:states:::glue:startJobRun.sync")).as_deref(),
+            refusal(task("arn:aws:states:::batch:submitJob.sync")).as_deref(),
             Some("/States/P/Branches/0/States/T/Resource")
         );
+        // The jobs Fluxo watches run with `.sync`.
+        assert_eq!(refusal(task("arn:aws:states:::glue:startJobRun.sync")), None);
         assert_eq!(
             refusal(task("arn:aws:states:::codebuild:startBuild")).as_deref(),
             Some("/States/P/Branches/0/States/T/Resource")

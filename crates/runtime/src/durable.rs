@@ -391,6 +391,13 @@ impl Environment for DurableEnvironment {
         true
     }
 
+    /// The runtime watches the job, apart from this driver (which may unload meanwhile).
+    fn watch_job(&self, job: fluxo_engine::JobWatch) {
+        if let Some(runtime) = self.tasks.runtime.upgrade() {
+            runtime.watch_job(job);
+        }
+    }
+
     /// Kept by the runtime until it ends: a child its parent leaves running is recorded
     /// ABORTED (`Runtime::close_map_runs`).
     fn child_execution_started(&self, child: fluxo_engine::ChildExecution) {

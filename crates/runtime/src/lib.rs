@@ -21,6 +21,7 @@ pub mod execution_log;
 mod express;
 pub mod http;
 mod hub;
+mod jobs;
 mod listen;
 mod map_runs;
 mod nested;
@@ -189,6 +190,8 @@ pub struct Runtime {
     /// Distributed Maps' Standard child executions running here, closed ABORTED when their
     /// parent ends without them (`map_runs.rs`).
     map_children: map_runs::RunningChildren,
+    /// The `.sync` jobs of AWS services being watched (`jobs.rs`).
+    watches: jobs::Watches,
 }
 
 impl Runtime {
@@ -209,6 +212,7 @@ impl Runtime {
             signer: tokio::sync::OnceCell::new(),
             poke: tokio::sync::Notify::new(),
             map_children: Default::default(),
+            watches: Default::default(),
         })
     }
 

@@ -3,8 +3,8 @@
 //! `arn:aws:states:::aws-sdk:SERVICE:ACTION` becomes a signed request to the service (or to the
 //! endpoint `[aws]` in `fluxo.toml` names), made only when `[aws] enabled` turns it on.
 
-use fluxo_aws::{AwsConfig, Integrations, ServiceCall, ServiceResource, SetupError};
-use fluxo_engine::{ServiceInvoker, ServiceRequest, TaskFailure};
+use fluxo_aws::{AwsConfig, Integrations, JobState, ServiceCall, ServiceResource, SetupError};
+use fluxo_engine::{JobStatus, JobWatch, ServiceInvoker, ServiceRequest, TaskFailure};
 use futures::future::BoxFuture;
 use serde_json::Value;
 use std::sync::Arc;
@@ -67,6 +67,42 @@ impl ServiceInvoker for AwsServices {
 
     fn enables(&self, resource: &str) -> bool {
         matches!(ServiceResource::parse(resource), Ok(Some(parsed)) if self.integrations.is_enabled(&parsed))
+    }
+
+    /// The job's state from its service; a job that ended badly fails with
+    /// `States.TaskFailed`, what the service said of it as the cause; a read that fails fails
+    /// the task as the call would have.
+    fn job_status(&self, job: &JobWatch) -> BoxFuture<'static, JobStatus> {
+        let resource = match ServiceResource::parse(&job.resource) {
+            Ok(Some(resource)) => resource,
+            Ok(None) | Err(_) => {
+                let failure = runtime_failure(format!(
+                    "The resource '{}' is not a service integration Fluxo can call",
+                    job.resource
+                ));
+                return Box::pin(async move { JobStatus::Failed(failure) });
+            }
+        };
+        let state = self.integrations.job_state(
+            resource,
+            job.parameters.clone(),
+            job.submitted.clone(),
+            job.region.clone(),
+        );
+        Box::pin(async move {
+            match state.await {
+                Ok(JobState::Running) => JobStatus::Running,
+                Ok(JobState::Succeeded(result)) => JobStatus::Succeeded(result),
+                Ok(JobState::Failed(said)) => JobStatus::Failed(TaskFailure {
+                    error: "States.TaskFailed".into(),
+                    cause: Some(said.to_string()),
+                }),
+                Err(failure) => JobStatus::Failed(TaskFailure {
+                    error: failure.error,
+                    cause: Some(failure.cause),
+                }),
+            }
+        })
     }
 }
 

@@ -336,6 +336,16 @@ async fn finish_call(
     let run = attempt.run;
     let recording = call.recording;
     let wait = call.wait.clone();
+    // A `.sync` job of an AWS service: watched once submitted.
+    let job = matches!(
+        recording,
+        Recording::Service {
+            target: service::Target::Aws { .. },
+            resource,
+            ..
+        } if resource.ends_with(".sync")
+    )
+    .then(|| (call.function.clone(), call.payload.clone()));
     let outcome = perform(attempt, call, thread).await;
     let [_, _, succeeded, failed, timed_out] = recording.events();
     if let (Some(wait), Outcome::Succeeded(submitted)) = (wait, &outcome) {
@@ -348,6 +358,15 @@ async fn finish_call(
             EventType::TaskSubmitted,
             Some(recording.service_fields(details)),
         );
+        if let Some((resource, parameters)) = job {
+            run.env.watch_job(crate::JobWatch {
+                token: wait.token.clone(),
+                resource,
+                parameters,
+                submitted: submitted.clone(),
+                region: run.context.region().to_string(),
+            });
+        }
         let fields = recording.service_fields(Map::new());
         let outcome = callback::callback(attempt, wait, thread, fields).await;
         return conclude(attempt, input, outcome);

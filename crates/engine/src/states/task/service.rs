@@ -74,12 +74,20 @@ pub(super) fn service_call<'t>(
                 action: "states:startExecution",
             },
         ),
-        // `.sync` of other services needs the job's completion to be watched, which Fluxo does
-        // not do (definitions using it are refused when they are created).
+        // `.sync` of other services: the job is watched by the environment once submitted
+        // (`Environment::watch_job`); the runtime refuses at creation the jobs it cannot watch.
         Integration::Service {
             service, pattern, ..
+        } if matches!(
+            pattern,
+            IntegrationPattern::RequestResponse
+                | IntegrationPattern::WaitForTaskToken
+                | IntegrationPattern::Sync
+        ) =>
+        {
+            (*pattern, Target::Aws { service })
         }
-        | Integration::AwsSdk {
+        Integration::AwsSdk {
             service, pattern, ..
         } if matches!(
             pattern,
