@@ -10,6 +10,7 @@ use common::moto::Moto;
 use common::{call, Server};
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// moto, and a Fluxo server configured with `aws` as the body of its `[aws]` table (`ENDPOINT`
@@ -665,4 +666,137 @@ fn api_gateway_is_invoked_and_its_status_becomes_the_error() {
     let described = run(&endpoint, &machine, &json!({}));
     assert_eq!(described["error"], "States.Runtime", "{described}");
     assert!(requests.recv_timeout(Duration::from_millis(300)).is_err());
+}
+
+/// A stand-in for Athena on loopback (its JSON 1.1 protocol): `StartQueryExecution` answers
+/// `q-<n>`; `GetQueryExecution` says RUNNING until `done` is set, then SUCCEEDED, or FAILED
+/// for a query whose text says `fail`. Counts the `GetQueryExecution` calls.
+struct AthenaStandIn {
+    url: String,
+    done: Arc<std::sync::atomic::AtomicBool>,
+    looks: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn athena_stand_in() -> AthenaStandIn {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let done = Arc::new(AtomicBool::new(false));
+    let looks = Arc::new(AtomicUsize::new(0));
+    let (is_done, counted) = (done.clone(), looks.clone());
+    std::thread::spawn(move || {
+        let mut queries: Vec<String> = Vec::new();
+        for stream in listener.incoming().map_while(Result::ok) {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut headers = Vec::new();
+            loop {
+                let mut header = String::new();
+                reader.read_line(&mut header).unwrap();
+                if header.trim().is_empty() {
+                    break;
+                }
+                headers.push(header.trim().to_ascii_lowercase());
+            }
+            let length = headers
+                .iter()
+                .find_map(|h| h.strip_prefix("content-length: "))
+                .map_or(0, |n| n.parse().unwrap());
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let target = headers
+                .iter()
+                .find_map(|h| h.strip_prefix("x-amz-target: "))
+                .unwrap_or_default()
+                .to_string();
+            let answer = if target.ends_with(".startqueryexecution") {
+                queries.push(request["QueryString"].as_str().unwrap_or_default().into());
+                json!({"QueryExecutionId": format!("q-{}", queries.len() - 1)})
+            } else {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let id = request["QueryExecutionId"].as_str().unwrap_or_default();
+                let index: usize = id.trim_start_matches("q-").parse().unwrap_or(0);
+                let text = queries.get(index).cloned().unwrap_or_default();
+                let state = match (text.contains("fail"), is_done.load(Ordering::SeqCst)) {
+                    (true, _) => "FAILED",
+                    (false, true) => "SUCCEEDED",
+                    (false, false) => "RUNNING",
+                };
+                json!({"QueryExecution": {"QueryExecutionId": id, "Query": text,
+                                          "Status": {"State": state}}})
+            }
+            .to_string();
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\nx-amzn-requestid: r-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    AthenaStandIn { url, done, looks }
+}
+
+/// A `.sync` job outlives a restart of the server: the execution that waited on it is
+/// replayed, the watch taken up again, and the job's end completes the task. A job that fails
+/// fails its task with `States.TaskFailed`, the job as the service described it as the cause.
+#[test]
+fn a_watched_job_survives_a_restart_and_a_failed_job_fails_its_task() {
+    let athena = athena_stand_in();
+    let (server, dir) = common::aws::fluxo_with(&format!(
+        "enabled = [\"athena\"]\n[aws.endpoint_urls]\nathena = \"{}\"",
+        athena.url
+    ));
+    let endpoint = server.endpoint.clone();
+    let definition = json!({"StartAt": "Query", "States": {
+        "Query": {"Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
+                  "Parameters": {"QueryString.$": "$.query"}, "End": true}}});
+    let machine = create(&endpoint, "watched", &definition, "STANDARD");
+    let (status, started) = call(
+        &endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine, "input": json!({"query": "SELECT 1"}).to_string()}),
+    );
+    assert_eq!(status, 200, "{started}");
+    let execution = started["executionArn"].as_str().unwrap().to_string();
+    // Watched: the job is looked at while it runs.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while athena.looks.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "the job was never looked at");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.kill();
+    athena.done.store(true, Ordering::SeqCst);
+    let looks_before = athena.looks.load(Ordering::SeqCst);
+    let server = common::aws::start_in(&dir);
+    let described = common::ended(&server.endpoint, &execution);
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    assert!(athena.looks.load(Ordering::SeqCst) > looks_before);
+    let got = output(&described);
+    assert_eq!(
+        got["QueryExecution"]["Status"]["State"], "SUCCEEDED",
+        "{got}"
+    );
+    let events = history(&server.endpoint, &execution);
+    assert_eq!(details(&events, "TaskSubmitted").len(), 1);
+
+    let (status, started) = call(
+        &server.endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine, "input": json!({"query": "SELECT fail"}).to_string()}),
+    );
+    assert_eq!(status, 200, "{started}");
+    let described = common::ended(&server.endpoint, started["executionArn"].as_str().unwrap());
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "States.TaskFailed", "{described}");
+    let cause: Value = serde_json::from_str(described["cause"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        cause["QueryExecution"]["Status"]["State"], "FAILED",
+        "{cause}"
+    );
 }

@@ -210,7 +210,10 @@ mod tests {
             Some("/States/P/Branches/0/States/T/Resource")
         );
         // The jobs Fluxo watches run with `.sync`.
-        assert_eq!(refusal(task("arn:aws:states:::glue:startJobRun.sync")), None);
+        assert_eq!(
+            refusal(task("arn:aws:states:::glue:startJobRun.sync")),
+            None
+        );
         assert_eq!(
             refusal(task("arn:aws:states:::codebuild:startBuild")).as_deref(),
             Some("/States/P/Branches/0/States/T/Resource")

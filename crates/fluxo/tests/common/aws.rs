@@ -24,10 +24,16 @@ pub fn fluxo_with_toml(toml: &str, files: &[(&str, &str)]) -> (Server, tempfile:
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
+    let server = start_in(&dir);
+    (server, dir)
+}
+
+/// (Re)starts the server of [`fluxo_with_toml`]'s folder: its `fluxo.toml`, its data.
+pub fn start_in(dir: &tempfile::TempDir) -> Server {
     let missing = dir.path().join("none").display().to_string();
-    let server = Server::start_with_env(
+    Server::start_with_env(
         &dir.path().join("data"),
-        Some(&config),
+        Some(&dir.path().join("fluxo.toml")),
         &[],
         &[
             ("AWS_ACCESS_KEY_ID", "testing"),
@@ -36,8 +42,7 @@ pub fn fluxo_with_toml(toml: &str, files: &[(&str, &str)]) -> (Server, tempfile:
             ("AWS_SHARED_CREDENTIALS_FILE", &missing),
             ("AWS_EC2_METADATA_DISABLED", "true"),
         ],
-    );
-    (server, dir)
+    )
 }
 
 pub fn create(endpoint: &str, name: &str, definition: &Value, kind: &str) -> String {
