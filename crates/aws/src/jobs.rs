@@ -5,8 +5,9 @@
 //! - `glue:startJobRun.sync`: `GetJobRun` until `JobRun.JobRunState` is SUCCEEDED (the result:
 //!   the job run), FAILED, STOPPED, TIMEOUT, ERROR or EXPIRED.
 //!
-//! A job that ends badly fails the task with `States.TaskFailed`, what the service said of the
-//! job as the cause. The other jobs' `.sync` (Batch, ECS, MediaConvert…) is refused when the
+//! Timestamps are epoch milliseconds, as the SDK for Java 1.x gives them (`v1_times.rs`). A job
+//! that ends badly fails the task with `States.TaskFailed`, what the service said of the job as
+//! the cause. The other jobs' `.sync` (Batch, ECS, MediaConvert…) is refused when the
 //! definition is created: no local server runs their jobs to an end to test them against.
 
 use crate::client::Inner;
@@ -50,7 +51,7 @@ pub(crate) async fn state(
                 "QueryExecutionId".into(),
                 field(submitted, "QueryExecutionId"),
             );
-            let called = inner
+            let mut called = inner
                 .call_api(
                     service,
                     service,
@@ -60,6 +61,13 @@ pub(crate) async fn state(
                     &style,
                 )
                 .await?;
+            let times = &inner.registry;
+            crate::v1_times::convert_output(
+                times,
+                service,
+                "getQueryExecution",
+                &mut called.output,
+            );
             let state = called.output["QueryExecution"]["Status"]["State"]
                 .as_str()
                 .unwrap_or_default()
@@ -77,7 +85,7 @@ pub(crate) async fn state(
             let mut get = Map::new();
             get.insert("JobName".into(), field(parameters, "JobName"));
             get.insert("RunId".into(), field(submitted, "JobRunId"));
-            let called = inner
+            let mut called = inner
                 .call_api(
                     service,
                     service,
@@ -87,6 +95,8 @@ pub(crate) async fn state(
                     &style,
                 )
                 .await?;
+            let times = &inner.registry;
+            crate::v1_times::convert_output(times, service, "getJobRun", &mut called.output);
             let run = field(&called.output, "JobRun");
             Ok(match run["JobRunState"].as_str().unwrap_or_default() {
                 "SUCCEEDED" => JobState::Succeeded(run),

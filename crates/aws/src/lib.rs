@@ -39,6 +39,7 @@ mod optimized;
 mod params;
 mod protocol;
 mod resource;
+mod v1_times;
 
 pub use check::DefinitionProblem;
 pub use config::{AwsConfig, Enabled};

@@ -204,7 +204,7 @@ pub(crate) async fn call(
             lambda_result(called)
         }
         _ => {
-            let called = inner
+            let mut called = inner
                 .call_api(
                     service,
                     service,
@@ -214,6 +214,14 @@ pub(crate) async fn call(
                     &style,
                 )
                 .await?;
+            if supported == Accepted::Api {
+                crate::v1_times::convert_output(
+                    &inner.registry,
+                    service,
+                    action,
+                    &mut called.output,
+                );
+            }
             Ok(with_metadata(called.output, &called.response))
         }
     }

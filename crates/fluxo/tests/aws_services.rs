@@ -504,6 +504,12 @@ fn athena_and_glue_jobs_are_started_read_and_watched_to_their_end() {
     );
     assert_eq!(got["run"]["JobRunState"], "SUCCEEDED", "{got}");
     assert_eq!(got["run"]["JobName"], "combine", "{got}");
+    // Timestamps as the SDK for Java 1.x gives them: epoch milliseconds.
+    assert!(got["run"]["StartedOn"].is_i64(), "{got}");
+    assert!(
+        got["query"]["QueryExecution"]["Status"]["SubmissionDateTime"].is_i64(),
+        "{got}"
+    );
     let events = history(&endpoint, described["executionArn"].as_str().unwrap());
     let kinds = common::event_types(&events);
     let submitted = details(&events, "TaskSubmitted");
