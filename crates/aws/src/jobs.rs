@@ -4,6 +4,8 @@
 //!   is SUCCEEDED (the result: `GetQueryExecution`'s output), FAILED or CANCELLED.
 //! - `glue:startJobRun.sync`: `GetJobRun` until `JobRun.JobRunState` is SUCCEEDED (the result:
 //!   the job run), FAILED, STOPPED, TIMEOUT, ERROR or EXPIRED.
+//! - `batch:submitJob.sync`: `DescribeJobs` until the job's `Status` is SUCCEEDED (the result:
+//!   the job's detail) or FAILED.
 //!
 //! Timestamps are epoch milliseconds, as the SDK for Java 1.x gives them (`v1_times.rs`). A job
 //! that ends badly fails the task with `States.TaskFailed`, what the service said of the job as
@@ -29,7 +31,7 @@ pub enum JobState {
 pub(crate) fn watches(service: &str, action: &str) -> bool {
     matches!(
         (service, action),
-        ("athena", "startQueryExecution") | ("glue", "startJobRun")
+        ("athena", "startQueryExecution") | ("glue", "startJobRun") | ("batch", "submitJob")
     )
 }
 
@@ -101,6 +103,28 @@ pub(crate) async fn state(
             Ok(match run["JobRunState"].as_str().unwrap_or_default() {
                 "SUCCEEDED" => JobState::Succeeded(run),
                 "FAILED" | "STOPPED" | "TIMEOUT" | "ERROR" | "EXPIRED" => JobState::Failed(run),
+                _ => JobState::Running,
+            })
+        }
+        ("batch", "submitJob") => {
+            let mut describe = Map::new();
+            describe.insert("Jobs".into(), Value::Array(vec![field(submitted, "JobId")]));
+            let mut called = inner
+                .call_api(
+                    service,
+                    service,
+                    "describeJobs",
+                    Value::Object(describe),
+                    region,
+                    &style,
+                )
+                .await?;
+            let times = &inner.registry;
+            crate::v1_times::convert_output(times, service, "describeJobs", &mut called.output);
+            let job = called.output["Jobs"].get(0).cloned().unwrap_or(Value::Null);
+            Ok(match job["Status"].as_str().unwrap_or_default() {
+                "SUCCEEDED" => JobState::Succeeded(job),
+                "FAILED" => JobState::Failed(job),
                 _ => JobState::Running,
             })
         }

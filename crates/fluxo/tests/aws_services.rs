@@ -418,7 +418,7 @@ fn bedrock_invoke_model_answers_with_the_parsed_body_and_reads_its_request_from_
 /// and read, a Glue job run started; each result is the API's output with the SDK for Java
 /// 1.x's metadata, as the other optimized integrations give it. A field the API does not have
 /// fails the call. With `.sync` the jobs are watched to their end; the `.sync` of a job Fluxo
-/// does not watch (Batch) is refused as not run yet.
+/// does not watch (ECS) is refused as not run yet.
 #[test]
 fn athena_and_glue_jobs_are_started_read_and_watched_to_their_end() {
     let test = "athena_and_glue_jobs_are_started_read_and_watched_to_their_end";
@@ -523,8 +523,8 @@ fn athena_and_glue_jobs_are_started_read_and_watched_to_their_end() {
 
     // The jobs Fluxo does not watch keep their `.sync` refused when the definition is created.
     let definition = json!({"StartAt": "Q", "States": {"Q": {
-        "Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",
-        "Parameters": {"JobName": "j", "JobQueue": "q", "JobDefinition": "d"}, "End": true}}});
+        "Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync",
+        "Parameters": {"TaskDefinition": "t"}, "End": true}}});
     let (status, refused) = call(
         &endpoint,
         "CreateStateMachine",
@@ -535,7 +535,7 @@ fn athena_and_glue_jobs_are_started_read_and_watched_to_their_end() {
     assert!(
         refused
             .to_string()
-            .contains("Fluxo cannot call the resource 'arn:aws:states:::batch:submitJob.sync' yet"),
+            .contains("Fluxo cannot call the resource 'arn:aws:states:::ecs:runTask.sync' yet"),
         "{refused}"
     );
 }
@@ -674,25 +674,16 @@ fn api_gateway_is_invoked_and_its_status_becomes_the_error() {
     assert!(requests.recv_timeout(Duration::from_millis(300)).is_err());
 }
 
-/// A stand-in for Athena on loopback (its JSON 1.1 protocol): `StartQueryExecution` answers
-/// `q-<n>`; `GetQueryExecution` says RUNNING until `done` is set, then SUCCEEDED, or FAILED
-/// for a query whose text says `fail`. Counts the `GetQueryExecution` calls.
-struct AthenaStandIn {
-    url: String,
-    done: Arc<std::sync::atomic::AtomicBool>,
-    looks: Arc<std::sync::atomic::AtomicUsize>,
-}
-
-fn athena_stand_in() -> AthenaStandIn {
+/// A JSON service on loopback: `answer` gets each request's line, headers (lower case) and JSON
+/// body, and gives the JSON to answer with 200.
+fn json_stand_in(
+    content_type: &'static str,
+    answer: impl Fn(&str, &[String], &Value) -> Value + Send + 'static,
+) -> String {
     use std::io::{BufRead, BufReader, Read, Write};
-    use std::sync::atomic::{AtomicBool, AtomicUsize};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let done = Arc::new(AtomicBool::new(false));
-    let looks = Arc::new(AtomicUsize::new(0));
-    let (is_done, counted) = (done.clone(), looks.clone());
     std::thread::spawn(move || {
-        let mut queries: Vec<String> = Vec::new();
         for stream in listener.incoming().map_while(Result::ok) {
             let mut reader = BufReader::new(stream);
             let mut line = String::new();
@@ -715,35 +706,54 @@ fn athena_stand_in() -> AthenaStandIn {
             let mut body = vec![0; length];
             reader.read_exact(&mut body).unwrap();
             let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let target = headers
-                .iter()
-                .find_map(|h| h.strip_prefix("x-amz-target: "))
-                .unwrap_or_default()
-                .to_string();
-            let answer = if target.ends_with(".startqueryexecution") {
-                queries.push(request["QueryString"].as_str().unwrap_or_default().into());
-                json!({"QueryExecutionId": format!("q-{}", queries.len() - 1)})
-            } else {
-                counted.fetch_add(1, Ordering::SeqCst);
-                let id = request["QueryExecutionId"].as_str().unwrap_or_default();
-                let index: usize = id.trim_start_matches("q-").parse().unwrap_or(0);
-                let text = queries.get(index).cloned().unwrap_or_default();
-                let state = match (text.contains("fail"), is_done.load(Ordering::SeqCst)) {
-                    (true, _) => "FAILED",
-                    (false, true) => "SUCCEEDED",
-                    (false, false) => "RUNNING",
-                };
-                json!({"QueryExecution": {"QueryExecutionId": id, "Query": text,
-                                          "Status": {"State": state}}})
-            }
-            .to_string();
+            let answer = answer(line.trim(), &headers, &request).to_string();
             let mut stream = reader.into_inner();
             let _ = write!(
                 stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\nx-amzn-requestid: r-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\nx-amzn-requestid: r-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
                 answer.len()
             );
         }
+    });
+    url
+}
+
+/// A stand-in for Athena (its JSON 1.1 protocol): `StartQueryExecution` answers `q-<n>`;
+/// `GetQueryExecution` says RUNNING until `done` is set, then SUCCEEDED, or FAILED for a query
+/// whose text says `fail`. Counts the `GetQueryExecution` calls.
+struct AthenaStandIn {
+    url: String,
+    done: Arc<std::sync::atomic::AtomicBool>,
+    looks: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn athena_stand_in() -> AthenaStandIn {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    let done = Arc::new(AtomicBool::new(false));
+    let looks = Arc::new(AtomicUsize::new(0));
+    let (is_done, counted) = (done.clone(), looks.clone());
+    let queries = std::sync::Mutex::new(Vec::<String>::new());
+    let url = json_stand_in("application/x-amz-json-1.1", move |_, headers, request| {
+        let target = headers
+            .iter()
+            .find_map(|h| h.strip_prefix("x-amz-target: "))
+            .unwrap_or_default();
+        let mut queries = queries.lock().unwrap();
+        if target.ends_with(".startqueryexecution") {
+            queries.push(request["QueryString"].as_str().unwrap_or_default().into());
+            return json!({"QueryExecutionId": format!("q-{}", queries.len() - 1)});
+        }
+        counted.fetch_add(1, Ordering::SeqCst);
+        let id = request["QueryExecutionId"].as_str().unwrap_or_default();
+        let index: usize = id.trim_start_matches("q-").parse().unwrap_or(0);
+        let text = queries.get(index).cloned().unwrap_or_default();
+        let state = match (text.contains("fail"), is_done.load(Ordering::SeqCst)) {
+            (true, _) => "FAILED",
+            (false, true) => "SUCCEEDED",
+            (false, false) => "RUNNING",
+        };
+        json!({"QueryExecution": {"QueryExecutionId": id, "Query": text,
+                                  "Status": {"State": state}}})
     });
     AthenaStandIn { url, done, looks }
 }
@@ -805,4 +815,53 @@ fn a_watched_job_survives_a_restart_and_a_failed_job_fails_its_task() {
         cause["QueryExecution"]["Status"]["State"], "FAILED",
         "{cause}"
     );
+}
+
+/// `batch:submitJob.sync` against a stand-in for AWS Batch (REST-JSON): the job is described
+/// until it ends; a SUCCEEDED job's detail is the result (its times in epoch milliseconds), a
+/// FAILED one fails the task with `States.TaskFailed` and the detail as cause.
+#[test]
+fn a_batch_job_is_watched_to_its_end() {
+    let looks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = looks.clone();
+    let url = json_stand_in("application/json", move |line, _, request| {
+        if line.starts_with("POST /v1/submitjob") {
+            let name = request["jobName"].as_str().unwrap_or_default();
+            return json!({"jobArn": format!("arn:aws:batch:us-east-1:123456789012:job/{name}"),
+                          "jobName": name, "jobId": name});
+        }
+        // Running at the first look, ended at the next.
+        let id = request["jobs"][0].as_str().unwrap_or_default();
+        let status = match (counted.fetch_add(1, Ordering::SeqCst) % 2, id) {
+            (0, _) => "RUNNING",
+            (_, "bad") => "FAILED",
+            _ => "SUCCEEDED",
+        };
+        json!({"jobs": [{"jobId": id, "jobName": id, "jobQueue": "q", "status": status,
+                         "statusReason": "Essential container in task exited",
+                         "createdAt": 1638296005295_i64, "jobDefinition": "d",
+                         "container": {"exitCode": if id == "bad" { 1 } else { 0 }}}]})
+    });
+    let (server, _dir) = fluxo_with(&format!(
+        "enabled = [\"batch\"]\n[aws.endpoint_urls]\nbatch = \"{url}\""
+    ));
+    let endpoint = server.endpoint.clone();
+    let definition = json!({"StartAt": "Submit", "States": {
+        "Submit": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",
+                   "Parameters": {"JobName.$": "$.name", "JobQueue": "q", "JobDefinition": "d"},
+                   "End": true}}});
+    let machine = create(&endpoint, "batch", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({"name": "good"}));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let got = output(&described);
+    assert_eq!(got["Status"], "SUCCEEDED", "{got}");
+    assert_eq!(got["JobId"], "good", "{got}");
+    assert_eq!(got["CreatedAt"], 1638296005295_i64, "{got}");
+    assert_eq!(got["Container"]["ExitCode"], 0, "{got}");
+    let described = run(&endpoint, &machine, &json!({"name": "bad"}));
+    assert_eq!(described["status"], "FAILED", "{described}");
+    assert_eq!(described["error"], "States.TaskFailed", "{described}");
+    let cause: Value = serde_json::from_str(described["cause"].as_str().unwrap()).unwrap();
+    assert_eq!(cause["Status"], "FAILED", "{cause}");
+    assert!(looks.load(Ordering::SeqCst) >= 4);
 }
