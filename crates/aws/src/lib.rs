@@ -199,11 +199,20 @@ impl Integrations {
     /// future owns what it needs, so the engine can race it against `TimeoutSeconds` and drop it.
     pub fn call(&self, call: ServiceCall) -> BoxFuture<'static, Result<Value, ServiceFailure>> {
         let inner = self.inner.clone();
-        Box::pin(async move { perform(&inner, &call).await })
+        Box::pin(async move {
+            let mut call = call;
+            // Moved on, not copied: it may be a Map Run's result file.
+            let raw_body = call.raw_body.take();
+            perform(&inner, &call, raw_body).await
+        })
     }
 }
 
-async fn perform(inner: &Inner, call: &ServiceCall) -> Result<Value, ServiceFailure> {
+async fn perform(
+    inner: &Inner,
+    call: &ServiceCall,
+    raw_body: Option<String>,
+) -> Result<Value, ServiceFailure> {
     let resource = &call.resource;
     if !inner.config.enabled.allows(resource) {
         return Err(ServiceFailure::runtime(format!(
@@ -232,7 +241,6 @@ async fn perform(inner: &Inner, call: &ServiceCall) -> Result<Value, ServiceFail
             let style = ErrorStyle::SdkV2 {
                 prefix: naming::sdk_client_name(&model.metadata.service_id),
             };
-            let raw_body = call.raw_body.clone();
             inner
                 .call_api_with(
                     &resource.service,

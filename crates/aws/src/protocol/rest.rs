@@ -98,7 +98,7 @@ pub(super) fn build_request(
         model,
         operation,
         shape,
-        &body_members,
+        body_members,
         xml_protocol,
         &mut request,
     )?;
@@ -109,7 +109,7 @@ fn write_body(
     model: &ServiceModel,
     operation: &Operation,
     shape: &Shape,
-    body_members: &Map<String, Value>,
+    mut body_members: Map<String, Value>,
     xml_protocol: bool,
     request: &mut Request,
 ) -> Result<(), ParameterError> {
@@ -121,12 +121,16 @@ fn write_body(
         let member_shape = model
             .shape(&member.shape)
             .map_err(|error| ParameterError(error.to_string()))?;
-        let Some(value) = body_members.get(payload) else {
+        let Some(value) = body_members.remove(payload) else {
             return Ok(());
         };
         match member_shape.kind {
             ShapeKind::Blob | ShapeKind::String => {
-                request.body = scalar::scalar_text(value).into_bytes();
+                // A text body is moved, not copied: it may be a Map Run's result file.
+                request.body = match value {
+                    Value::String(text) => text.into_bytes(),
+                    other => scalar::scalar_text(&other).into_bytes(),
+                };
                 // The SDK for Java sends a string body as UTF-8 text (recorded `s3:putObject`
                 // cases: the object's Content-Type is `text/plain; charset=UTF-8`).
                 let content_type = if member_shape.streaming || member.streaming {
@@ -143,7 +147,7 @@ fn write_body(
                     &mut out,
                     model,
                     &member.shape,
-                    value,
+                    &value,
                     name,
                     member.xml_namespace.as_ref(),
                 )?;
@@ -151,7 +155,7 @@ fn write_body(
                 set_default_header(request, "content-type", "application/xml");
             }
             _ => {
-                let document = json::to_wire(model, &member.shape, value, payload)?;
+                let document = json::to_wire(model, &member.shape, &value, payload)?;
                 request.body = serde_json::to_vec(&document).unwrap_or_default();
                 set_default_header(request, "content-type", "application/json");
             }
