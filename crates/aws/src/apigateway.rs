@@ -136,13 +136,7 @@ pub(crate) async fn invoke(
             values.push(Value::String(value.clone()));
         }
     }
-    let json = response
-        .header("content-type")
-        .is_none_or(|content_type| content_type.contains("json"));
-    let body = match json {
-        true => serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        false => Value::String(text),
-    };
+    let body = crate::optimized::body_value(text, response.header("content-type"));
     let status_text = reqwest::StatusCode::from_u16(response.status)
         .ok()
         .and_then(|status| status.canonical_reason())
@@ -185,6 +179,14 @@ impl<'p> Request<'p> {
                 "Method '{method}' is not one of {}",
                 METHODS.join(", ")
             )));
+        }
+        for (field, value) in [("Stage", text("Stage")), ("Path", text("Path"))] {
+            // `.` and `..` would climb out of the stage on a configured endpoint.
+            if value.is_some_and(|value| value.split('/').any(|s| s == "." || s == "..")) {
+                return Err(refused(format!(
+                    "{field} must not have '.' or '..' segments"
+                )));
+            }
         }
         let signed = match text("AuthType").unwrap_or("NO_AUTH") {
             "NO_AUTH" => false,

@@ -137,13 +137,7 @@ fn result(output: Value) -> Value {
         None => String::new(),
     };
     let content_type = output.get("ContentType").cloned().unwrap_or(Value::Null);
-    let json = content_type
-        .as_str()
-        .is_none_or(|content_type| content_type.contains("json"));
-    let body = match json {
-        true => serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        false => Value::String(text),
-    };
+    let body = crate::optimized::body_value(text, content_type.as_str());
     let mut result = Map::new();
     result.insert("Body".into(), body);
     result.insert("ContentType".into(), content_type);

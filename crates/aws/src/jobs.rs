@@ -9,8 +9,10 @@
 //!
 //! Timestamps are epoch milliseconds, as the SDK for Java 1.x gives them (`v1_times.rs`). A job
 //! that ends badly fails the task with `States.TaskFailed`, what the service said of the job as
-//! the cause. The other jobs' `.sync` (Batch, ECS, MediaConvert…) is refused when the
-//! definition is created: no local server runs their jobs to an end to test them against.
+//! the cause, and so does a job the service does not know or whose state it does not give; a
+//! state it gives that is not listed here is taken as still running. The other jobs' `.sync`
+//! (ECS, MediaConvert…) is refused when the definition is created: no document or recording
+//! gives their results' shape.
 
 use crate::client::Inner;
 use crate::failure::{ErrorStyle, ServiceFailure};
@@ -44,88 +46,52 @@ pub(crate) async fn state(
     region: &str,
 ) -> Result<JobState, ServiceFailure> {
     let field = |value: &Value, name: &str| value.get(name).cloned().unwrap_or(Value::Null);
-    let service = resource.service.as_str();
-    let style = ErrorStyle::optimized(service);
-    match (service, resource.action.as_str()) {
+    let describe = |action: &'static str, request: Map<String, Value>| {
+        describe(inner, &resource.service, action, request, region)
+    };
+    match (resource.service.as_str(), resource.action.as_str()) {
         ("athena", "startQueryExecution") => {
-            let mut get = Map::new();
-            get.insert(
-                "QueryExecutionId".into(),
-                field(submitted, "QueryExecutionId"),
-            );
-            let mut called = inner
-                .call_api(
-                    service,
-                    service,
-                    "getQueryExecution",
-                    Value::Object(get),
-                    region,
-                    &style,
-                )
-                .await?;
-            let times = &inner.registry;
-            crate::v1_times::convert_output(
-                times,
-                service,
+            let id = field(submitted, "QueryExecutionId");
+            let called = describe(
                 "getQueryExecution",
-                &mut called.output,
-            );
-            let state = called.output["QueryExecution"]["Status"]["State"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+                Map::from_iter([("QueryExecutionId".into(), id)]),
+            )
+            .await?;
+            let state = called.output["QueryExecution"]["Status"]["State"].clone();
             Ok(match state.as_str() {
-                "SUCCEEDED" => JobState::Succeeded(crate::optimized::with_metadata(
+                Some("SUCCEEDED") => JobState::Succeeded(crate::optimized::with_metadata(
                     called.output,
                     &called.response,
                 )),
-                "FAILED" | "CANCELLED" => JobState::Failed(called.output),
-                _ => JobState::Running,
+                Some("FAILED" | "CANCELLED") | None => JobState::Failed(called.output),
+                Some(_) => JobState::Running,
             })
         }
         ("glue", "startJobRun") => {
-            let mut get = Map::new();
-            get.insert("JobName".into(), field(parameters, "JobName"));
-            get.insert("RunId".into(), field(submitted, "JobRunId"));
-            let mut called = inner
-                .call_api(
-                    service,
-                    service,
-                    "getJobRun",
-                    Value::Object(get),
-                    region,
-                    &style,
-                )
-                .await?;
-            let times = &inner.registry;
-            crate::v1_times::convert_output(times, service, "getJobRun", &mut called.output);
+            let request = Map::from_iter([
+                ("JobName".into(), field(parameters, "JobName")),
+                ("RunId".into(), field(submitted, "JobRunId")),
+            ]);
+            let called = describe("getJobRun", request).await?;
             let run = field(&called.output, "JobRun");
-            Ok(match run["JobRunState"].as_str().unwrap_or_default() {
-                "SUCCEEDED" => JobState::Succeeded(run),
-                "FAILED" | "STOPPED" | "TIMEOUT" | "ERROR" | "EXPIRED" => JobState::Failed(run),
-                _ => JobState::Running,
+            Ok(match run["JobRunState"].as_str() {
+                Some("SUCCEEDED") => JobState::Succeeded(run),
+                Some("FAILED" | "STOPPED" | "TIMEOUT" | "ERROR" | "EXPIRED") => {
+                    JobState::Failed(run)
+                }
+                None => JobState::Failed(called.output),
+                Some(_) => JobState::Running,
             })
         }
         ("batch", "submitJob") => {
-            let mut describe = Map::new();
-            describe.insert("Jobs".into(), Value::Array(vec![field(submitted, "JobId")]));
-            let mut called = inner
-                .call_api(
-                    service,
-                    service,
-                    "describeJobs",
-                    Value::Object(describe),
-                    region,
-                    &style,
-                )
-                .await?;
-            let times = &inner.registry;
-            crate::v1_times::convert_output(times, service, "describeJobs", &mut called.output);
-            let job = called.output["Jobs"].get(0).cloned().unwrap_or(Value::Null);
-            Ok(match job["Status"].as_str().unwrap_or_default() {
-                "SUCCEEDED" => JobState::Succeeded(job),
-                "FAILED" => JobState::Failed(job),
-                _ => JobState::Running,
+            let ids = Value::Array(vec![field(submitted, "JobId")]);
+            let called = describe("describeJobs", Map::from_iter([("Jobs".into(), ids)])).await?;
+            let job = called.output["Jobs"].get(0).cloned();
+            Ok(match job.as_ref().and_then(|job| job["Status"].as_str()) {
+                Some("SUCCEEDED") => JobState::Succeeded(job.unwrap_or_default()),
+                // Ended badly, or not known to the service (an unknown id describes no job).
+                Some("FAILED") | None => JobState::Failed(job.unwrap_or(called.output)),
+                Some(_) => JobState::Running,
             })
         }
         _ => Err(ServiceFailure::runtime(format!(
@@ -133,4 +99,28 @@ pub(crate) async fn state(
             resource.arn
         ))),
     }
+}
+
+/// Calls the job service's describing `action`; its timestamps as the SDK for Java 1.x gives
+/// them.
+async fn describe(
+    inner: &Inner,
+    service: &str,
+    action: &'static str,
+    request: Map<String, Value>,
+    region: &str,
+) -> Result<crate::client::Called, ServiceFailure> {
+    let style = ErrorStyle::optimized(service);
+    let mut called = inner
+        .call_api(
+            service,
+            service,
+            action,
+            Value::Object(request),
+            region,
+            &style,
+        )
+        .await?;
+    crate::v1_times::convert_output(&inner.registry, service, action, &mut called.output);
+    Ok(called)
 }

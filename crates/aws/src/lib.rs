@@ -147,10 +147,10 @@ impl Integrations {
 
     /// Whether Fluxo knows how to make this integration's calls (enabled or not): every AWS
     /// SDK integration (request-response and `.waitForTaskToken`, the patterns AWS SDK
-    /// integrations have), and the optimized integrations whose request shapes Fluxo knows
-    /// (`lambda:invoke`, `sqs:sendMessage`, `sns:publish`, DynamoDB's item actions,
-    /// `events:putEvents`) without `.sync`, which would need the job to be watched. A
-    /// definition using anything else is refused when it is created.
+    /// integrations have), the optimized integrations whose request shapes Fluxo knows
+    /// (`optimized::supported_parameters`) request-response and `.waitForTaskToken` (where
+    /// AWS has it: `resource.rs` refuses the others first), and `.sync` of the jobs Fluxo
+    /// watches (`jobs.rs`). A definition using anything else is refused when it is created.
     pub fn callable(resource: &ServiceResource) -> bool {
         let pattern_ok = match resource.pattern {
             IntegrationPattern::RequestResponse | IntegrationPattern::WaitForTaskToken => true,

@@ -1,10 +1,9 @@
 //! The optimized integrations Fluxo calls: `lambda:invoke`, `sqs:sendMessage`, `sns:publish`,
 //! `dynamodb:getItem|putItem|updateItem|deleteItem`, `events:putEvents`,
 //! `bedrock:invokeModel` (`crate::bedrock`), `apigateway:invoke` (`crate::apigateway`), and the
-//! request-response calls of the job
-//! services (`athena:startQueryExecution|stopQueryExecution|getQueryExecution|getQueryResults`,
-//! `glue:startJobRun`, `batch:submitJob`, `ecs:runTask`, `mediaconvert:createJob`; their
-//! `.sync`, which watches the job to its end, is not run yet).
+//! calls of the job services (`athena:startQueryExecution|stopQueryExecution|
+//! getQueryExecution|getQueryResults`, `glue:startJobRun`, `batch:submitJob`, `ecs:runTask`,
+//! `mediaconvert:createJob`; the jobs watched with `.sync` are read by `crate::jobs`).
 //!
 //! Each is the service's API call with Step Functions' own shape around it (the developer
 //! guide's page of each integration, and the recorded cases in
@@ -285,6 +284,15 @@ fn lambda_result(called: Called) -> Result<Value, ServiceFailure> {
     }
     output.insert("Payload".to_string(), payload);
     Ok(with_metadata(Value::Object(output), &called.response))
+}
+
+/// A response body in a Task result: parsed when its content type (or its absence) says JSON
+/// and it parses, its text otherwise (Bedrock's `Body`, API Gateway's `ResponseBody`).
+pub(crate) fn body_value(text: String, content_type: Option<&str>) -> Value {
+    match content_type.is_none_or(|content_type| content_type.contains("json")) {
+        true => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        false => Value::String(text),
+    }
 }
 
 /// Adds `SdkHttpMetadata` and `SdkResponseMetadata` and orders the keys as the recordings do.

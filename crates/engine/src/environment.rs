@@ -1,6 +1,7 @@
 //! What the engine needs from the outside world, injected so that tests are exact and instant
 //! and a durable runtime can record what an execution observed.
 
+use crate::job::{JobStatus, JobWatch};
 use futures::future::BoxFuture;
 use jiff::Timestamp;
 use serde_json::Value;
@@ -106,47 +107,18 @@ pub trait ServiceInvoker: Send + Sync {
         false
     }
 
-    /// Where the `.sync` job of `job` stands, read from its service. The default knows of no
-    /// job: the task fails with `States.Runtime`.
-    fn job_status(&self, job: &JobWatch) -> BoxFuture<'static, JobStatus> {
+    /// Where the `.sync` job of `job` stands, read from its service; `Err`: it could not be
+    /// read this time (the watcher looks again, and fails the task after a few such answers
+    /// in a row). The default knows of no job: the task fails with `States.Runtime`.
+    fn job_status(&self, job: &JobWatch) -> BoxFuture<'static, Result<JobStatus, TaskFailure>> {
         let cause = format!("Fluxo cannot watch the job of '{}'", job.resource);
         Box::pin(async move {
-            JobStatus::Failed(TaskFailure {
+            Ok(JobStatus::Failed(TaskFailure {
                 error: "States.Runtime".into(),
                 cause: Some(cause),
-            })
+            }))
         })
     }
-}
-
-/// A `.sync` job of an AWS service (`arn:aws:states:::athena:startQueryExecution.sync`…)
-/// whose start call returned (`TaskSubmitted`): the job is watched until it ends, which
-/// completes the task under `token` (developer guide, "Run a Job (.sync)"). Handed to
-/// [`Environment::watch_job`] after `TaskSubmitted`, and again by every replay that finds the
-/// task still waiting, so a watch lost with a restart is taken up again.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobWatch {
-    /// The task's token: the watch completes this task.
-    pub token: String,
-    /// The Task's `Resource` as written.
-    pub resource: String,
-    /// The effective parameters of the start call.
-    pub parameters: Value,
-    /// The start call's result (the job's id is in it).
-    pub submitted: Value,
-    /// The execution's region.
-    pub region: String,
-}
-
-/// Where a watched job stands ([`ServiceInvoker::job_status`]).
-#[derive(Debug, Clone, PartialEq)]
-pub enum JobStatus {
-    /// Not ended yet.
-    Running,
-    /// Ended well: the task's result.
-    Succeeded(Value),
-    /// Ended badly (or could not be read): the task's failure.
-    Failed(TaskFailure),
 }
 
 /// The optimized Lambda integration's resource: what a Lambda call that runs on AWS is sent as.

@@ -12,6 +12,7 @@ mod execution;
 mod failure;
 mod frame;
 mod history;
+mod job;
 mod journal;
 mod jsonata;
 mod outcome;
@@ -25,13 +26,14 @@ mod test_state;
 mod threads;
 
 pub use environment::{
-    ChildExecution, Environment, FunctionCall, FunctionInvoker, FunctionResult, HttpCaller,
-    JobStatus, JobWatch, Nested, NoFunctions, NoServices, ServiceInvoker, ServiceRequest,
-    SystemEnvironment, TaskFailure, TaskProgress, TaskWait,
+    ChildExecution, Environment, FunctionCall, FunctionInvoker, FunctionResult, HttpCaller, Nested,
+    NoFunctions, NoServices, ServiceInvoker, ServiceRequest, SystemEnvironment, TaskFailure,
+    TaskProgress, TaskWait,
 };
 pub use execution::{execute, resume};
 pub use fluxo_types::ExecutionStatus;
 pub use history::{render as render_event, without_execution_data, HistoryEvent};
+pub use job::{JobStatus, JobWatch};
 pub use journal::{RecordedEvent, MAX_HISTORY_EVENTS};
 pub use outcome::ExecutionOutcome;
 pub use payload::{MAX_DEPTH, MIN_STACK_BYTES, PAYLOAD_LIMIT_BYTES};

@@ -5,30 +5,17 @@
 
 mod common;
 
-use common::aws::{counting_listener, create, details, fluxo_with, history, output, run};
-use common::moto::Moto;
+use common::aws::{
+    counting_listener, create, details, fluxo_with, history, output, run, with_moto, MotoSetup,
+};
+use common::stand_in::{serve, Answer};
 use common::{call, Server};
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// moto, and a Fluxo server configured with `aws` as the body of its `[aws]` table (`ENDPOINT`
-/// stands for moto's URL).
-struct Setup {
-    moto: Moto,
-    server: Server,
-    _dir: tempfile::TempDir,
-}
-
-fn setup(test: &str, aws: &str) -> Option<Setup> {
-    let moto = Moto::start(test)?;
-    let server = fluxo_with(&aws.replace("ENDPOINT", &moto.endpoint));
-    Some(Setup {
-        moto,
-        server: server.0,
-        _dir: server.1,
-    })
+fn setup(test: &str, aws: &str) -> Option<MotoSetup> {
+    with_moto(test, aws)
 }
 
 #[test]
@@ -414,187 +401,6 @@ fn bedrock_invoke_model_answers_with_the_parsed_body_and_reads_its_request_from_
     );
 }
 
-/// The job services' request-response calls against moto: an Athena query started, described
-/// and read, a Glue job run started; each result is the API's output with the SDK for Java
-/// 1.x's metadata, as the other optimized integrations give it. A field the API does not have
-/// fails the call. With `.sync` the jobs are watched to their end; the `.sync` of a job Fluxo
-/// does not watch (ECS) is refused as not run yet.
-#[test]
-fn athena_and_glue_jobs_are_started_read_and_watched_to_their_end() {
-    let test = "athena_and_glue_jobs_are_started_read_and_watched_to_their_end";
-    let Some(setup) = setup(
-        test,
-        r#"enabled = ["athena", "glue"]
-           endpoint_url = "ENDPOINT""#,
-    ) else {
-        return;
-    };
-    setup.moto.boto3(
-        None,
-        "aws('glue').create_job(Name='combine', Role='arn:aws:iam::123456789012:role/r', \
-         Command={'Name': 'glueetl', 'ScriptLocation': 's3://scripts/combine.py'})\nprint('{}')",
-    );
-    let definition = json!({"StartAt": "Query", "States": {
-        "Query": {"Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution",
-                  "Parameters": {"QueryString": "SELECT 1",
-                                 "ResultConfiguration": {"OutputLocation": "s3://results/"}},
-                  "ResultPath": "$.started", "Next": "Status"},
-        "Status": {"Type": "Task", "Resource": "arn:aws:states:::athena:getQueryExecution",
-                   "Parameters": {"QueryExecutionId.$": "$.started.QueryExecutionId"},
-                   "ResultSelector": {"state.$": "$.QueryExecution.Status.State"},
-                   "ResultPath": "$.status", "Next": "Results"},
-        "Results": {"Type": "Task", "Resource": "arn:aws:states:::athena:getQueryResults",
-                    "Parameters": {"QueryExecutionId.$": "$.started.QueryExecutionId"},
-                    "ResultSelector": {"rows.$": "$.ResultSet.Rows"},
-                    "ResultPath": "$.results", "Next": "Glue"},
-        "Glue": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun",
-                 "Parameters": {"JobName": "combine", "Arguments": {"--day": "1"}},
-                 "ResultPath": "$.run", "End": true}}});
-    let endpoint = setup.server.endpoint.clone();
-    let machine = create(&endpoint, "jobs", &definition, "STANDARD");
-    let described = run(&endpoint, &machine, &json!({}));
-    assert_eq!(described["status"], "SUCCEEDED", "{described}");
-    let got = output(&described);
-    assert!(got["started"]["QueryExecutionId"].is_string(), "{got}");
-    assert_eq!(
-        got["started"]["SdkHttpMetadata"]["HttpStatusCode"], 200,
-        "{got}"
-    );
-    assert_eq!(got["status"]["state"], "SUCCEEDED", "{got}");
-    assert_eq!(got["results"]["rows"], json!([]), "{got}");
-    assert!(
-        got["run"]["JobRunId"].as_str().unwrap().starts_with("jr_"),
-        "{got}"
-    );
-    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
-    let scheduled = details(&events, "TaskScheduled");
-    assert_eq!(scheduled[0]["resourceType"], "athena");
-    assert_eq!(scheduled[3]["resourceType"], "glue");
-    assert_eq!(scheduled[3]["resource"], "startJobRun");
-
-    // A field Athena's request does not have fails the call with States.Runtime naming it.
-    let definition = json!({"StartAt": "Q", "States": {"Q": {
-        "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution",
-        "Parameters": {"QueryString": "SELECT 1", "Color": "red"}, "End": true}}});
-    let machine = create(&endpoint, "unknown-field", &definition, "STANDARD");
-    let described = run(&endpoint, &machine, &json!({}));
-    assert_eq!(described["error"], "States.Runtime", "{described}");
-    assert!(
-        described["cause"].as_str().unwrap().contains("Color"),
-        "{described}"
-    );
-
-    // `.sync`: the job is watched to its end. The task records `TaskSubmitted` with the start
-    // call's answer, then `TaskSucceeded` with the job as its service describes it at the end.
-    let definition = json!({"StartAt": "Query", "States": {
-        "Query": {"Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
-                  "Parameters": {"QueryString": "SELECT 1",
-                                 "ResultConfiguration": {"OutputLocation": "s3://results/"}},
-                  "ResultPath": "$.query", "Next": "Glue"},
-        "Glue": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
-                 "Parameters": {"JobName": "combine"},
-                 "ResultPath": "$.run", "End": true}}});
-    let machine = create(&endpoint, "jobs-sync", &definition, "STANDARD");
-    let described = run(&endpoint, &machine, &json!({}));
-    assert_eq!(described["status"], "SUCCEEDED", "{described}");
-    let got = output(&described);
-    assert_eq!(
-        got["query"]["QueryExecution"]["Status"]["State"], "SUCCEEDED",
-        "{got}"
-    );
-    assert_eq!(got["run"]["JobRunState"], "SUCCEEDED", "{got}");
-    assert_eq!(got["run"]["JobName"], "combine", "{got}");
-    // Timestamps as the SDK for Java 1.x gives them: epoch milliseconds.
-    assert!(got["run"]["StartedOn"].is_i64(), "{got}");
-    assert!(
-        got["query"]["QueryExecution"]["Status"]["SubmissionDateTime"].is_i64(),
-        "{got}"
-    );
-    let events = history(&endpoint, described["executionArn"].as_str().unwrap());
-    let kinds = common::event_types(&events);
-    let submitted = details(&events, "TaskSubmitted");
-    assert_eq!(submitted.len(), 2, "{kinds:?}");
-    assert_eq!(submitted[0]["resource"], "startQueryExecution.sync");
-    let started: Value = serde_json::from_str(submitted[0]["output"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        started["QueryExecutionId"],
-        got["query"]["QueryExecution"]["QueryExecutionId"]
-    );
-
-    // The jobs Fluxo does not watch keep their `.sync` refused when the definition is created.
-    let definition = json!({"StartAt": "Q", "States": {"Q": {
-        "Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync",
-        "Parameters": {"TaskDefinition": "t"}, "End": true}}});
-    let (status, refused) = call(
-        &endpoint,
-        "CreateStateMachine",
-        &json!({"name": "refused", "definition": definition.to_string(),
-                "roleArn": "arn:aws:iam::123456789012:role/r"}),
-    );
-    assert_eq!(status, 400, "{refused}");
-    assert!(
-        refused
-            .to_string()
-            .contains("Fluxo cannot call the resource 'arn:aws:states:::ecs:runTask.sync' yet"),
-        "{refused}"
-    );
-}
-
-/// An HTTP server on loopback standing in for API Gateway: it answers `/…/denied` with 403 and
-/// anything else with a JSON body, and hands every request it read (request line, headers in
-/// lower case, body) to the test.
-fn api_gateway_stand_in() -> (
-    String,
-    std::sync::mpsc::Receiver<(String, Vec<String>, String)>,
-) {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().map_while(Result::ok) {
-            let mut reader = BufReader::new(stream);
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let mut headers = Vec::new();
-            loop {
-                let mut header = String::new();
-                reader.read_line(&mut header).unwrap();
-                if header.trim().is_empty() {
-                    break;
-                }
-                headers.push(header.trim().to_ascii_lowercase());
-            }
-            let length = headers
-                .iter()
-                .find_map(|h| h.strip_prefix("content-length: "))
-                .map_or(0, |n| n.parse().unwrap());
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            let (status, answer) = match line.contains("/denied") {
-                true => (
-                    "403 Forbidden",
-                    r#"{"message":"Missing Authentication Token"}"#,
-                ),
-                false => ("200 OK", r#"{"myBills":[]}"#),
-            };
-            let mut stream = reader.into_inner();
-            write!(
-                stream,
-                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nx-bills: 0\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                answer.len()
-            )
-            .unwrap();
-            let _ = sender.send((
-                line.trim().to_string(),
-                headers,
-                String::from_utf8(body).unwrap(),
-            ));
-        }
-    });
-    (url, receiver)
-}
-
 /// `apigateway:invoke` against a stand-in at the configured `apigateway` endpoint: the call
 /// goes to LocalStack's path for the API, stage and path, with the query, headers and JSON body
 /// the Task gives; `IAM_ROLE` signs it for `execute-api`; the result is `{ResponseBody,
@@ -602,7 +408,14 @@ fn api_gateway_stand_in() -> (
 /// an endpoint that is not API Gateway's is refused without any call.
 #[test]
 fn api_gateway_is_invoked_and_its_status_becomes_the_error() {
-    let (url, requests) = api_gateway_stand_in();
+    let (url, requests) = serve(|request| match request.line.contains("/denied") {
+        true => Answer {
+            status: "403 Forbidden",
+            content_type: "application/json",
+            body: r#"{"message":"Missing Authentication Token"}"#.into(),
+        },
+        false => Answer::ok("application/json", json!({"myBills": []})),
+    });
     let (server, _dir) = fluxo_with(&format!(
         "enabled = [\"apigateway\"]\n[aws.endpoint_urls]\napigateway = \"{url}\""
     ));
@@ -634,13 +447,18 @@ fn api_gateway_is_invoked_and_its_status_becomes_the_error() {
     );
     assert_eq!(got["added"]["StatusCode"], 200, "{got}");
     assert_eq!(got["added"]["StatusText"], "OK", "{got}");
-    assert_eq!(got["added"]["Headers"]["x-bills"], json!(["0"]), "{got}");
+    assert_eq!(
+        got["added"]["Headers"]["x-amzn-requestid"],
+        json!(["r-1"]),
+        "{got}"
+    );
     assert_eq!(got["denied"]["Error"], "ApiGateway.403", "{got}");
     assert_eq!(
         got["denied"]["Cause"],
         r#"{"message":"Missing Authentication Token"}"#
     );
-    let (line, headers, body) = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    let added = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    let (line, headers) = (&added.line, &added.headers);
     assert_eq!(
         line,
         "POST /restapis/abc123/prod/_user_request_/bills?billId=123456 HTTP/1.1"
@@ -652,8 +470,9 @@ fn api_gateway_is_invoked_and_its_status_becomes_the_error() {
         ),
         "{headers:?}"
     );
-    assert_eq!(body, r#"{"amount":12}"#);
-    let (line, headers, _) = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(added.text(), r#"{"amount":12}"#);
+    let denied = requests.recv_timeout(Duration::from_secs(5)).unwrap();
+    let (line, headers) = (&denied.line, &denied.headers);
     assert_eq!(
         line,
         "GET /restapis/abc123/prod/_user_request_/denied HTTP/1.1"
@@ -672,196 +491,4 @@ fn api_gateway_is_invoked_and_its_status_becomes_the_error() {
     let described = run(&endpoint, &machine, &json!({}));
     assert_eq!(described["error"], "States.Runtime", "{described}");
     assert!(requests.recv_timeout(Duration::from_millis(300)).is_err());
-}
-
-/// A JSON service on loopback: `answer` gets each request's line, headers (lower case) and JSON
-/// body, and gives the JSON to answer with 200.
-fn json_stand_in(
-    content_type: &'static str,
-    answer: impl Fn(&str, &[String], &Value) -> Value + Send + 'static,
-) -> String {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().map_while(Result::ok) {
-            let mut reader = BufReader::new(stream);
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            let mut headers = Vec::new();
-            loop {
-                let mut header = String::new();
-                reader.read_line(&mut header).unwrap();
-                if header.trim().is_empty() {
-                    break;
-                }
-                headers.push(header.trim().to_ascii_lowercase());
-            }
-            let length = headers
-                .iter()
-                .find_map(|h| h.strip_prefix("content-length: "))
-                .map_or(0, |n| n.parse().unwrap());
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let answer = answer(line.trim(), &headers, &request).to_string();
-            let mut stream = reader.into_inner();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\nx-amzn-requestid: r-1\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                answer.len()
-            );
-        }
-    });
-    url
-}
-
-/// A stand-in for Athena (its JSON 1.1 protocol): `StartQueryExecution` answers `q-<n>`;
-/// `GetQueryExecution` says RUNNING until `done` is set, then SUCCEEDED, or FAILED for a query
-/// whose text says `fail`. Counts the `GetQueryExecution` calls.
-struct AthenaStandIn {
-    url: String,
-    done: Arc<std::sync::atomic::AtomicBool>,
-    looks: Arc<std::sync::atomic::AtomicUsize>,
-}
-
-fn athena_stand_in() -> AthenaStandIn {
-    use std::sync::atomic::{AtomicBool, AtomicUsize};
-    let done = Arc::new(AtomicBool::new(false));
-    let looks = Arc::new(AtomicUsize::new(0));
-    let (is_done, counted) = (done.clone(), looks.clone());
-    let queries = std::sync::Mutex::new(Vec::<String>::new());
-    let url = json_stand_in("application/x-amz-json-1.1", move |_, headers, request| {
-        let target = headers
-            .iter()
-            .find_map(|h| h.strip_prefix("x-amz-target: "))
-            .unwrap_or_default();
-        let mut queries = queries.lock().unwrap();
-        if target.ends_with(".startqueryexecution") {
-            queries.push(request["QueryString"].as_str().unwrap_or_default().into());
-            return json!({"QueryExecutionId": format!("q-{}", queries.len() - 1)});
-        }
-        counted.fetch_add(1, Ordering::SeqCst);
-        let id = request["QueryExecutionId"].as_str().unwrap_or_default();
-        let index: usize = id.trim_start_matches("q-").parse().unwrap_or(0);
-        let text = queries.get(index).cloned().unwrap_or_default();
-        let state = match (text.contains("fail"), is_done.load(Ordering::SeqCst)) {
-            (true, _) => "FAILED",
-            (false, true) => "SUCCEEDED",
-            (false, false) => "RUNNING",
-        };
-        json!({"QueryExecution": {"QueryExecutionId": id, "Query": text,
-                                  "Status": {"State": state}}})
-    });
-    AthenaStandIn { url, done, looks }
-}
-
-/// A `.sync` job outlives a restart of the server: the execution that waited on it is
-/// replayed, the watch taken up again, and the job's end completes the task. A job that fails
-/// fails its task with `States.TaskFailed`, the job as the service described it as the cause.
-#[test]
-fn a_watched_job_survives_a_restart_and_a_failed_job_fails_its_task() {
-    let athena = athena_stand_in();
-    let (server, dir) = common::aws::fluxo_with(&format!(
-        "enabled = [\"athena\"]\n[aws.endpoint_urls]\nathena = \"{}\"",
-        athena.url
-    ));
-    let endpoint = server.endpoint.clone();
-    let definition = json!({"StartAt": "Query", "States": {
-        "Query": {"Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution.sync",
-                  "Parameters": {"QueryString.$": "$.query"}, "End": true}}});
-    let machine = create(&endpoint, "watched", &definition, "STANDARD");
-    let (status, started) = call(
-        &endpoint,
-        "StartExecution",
-        &json!({"stateMachineArn": machine, "input": json!({"query": "SELECT 1"}).to_string()}),
-    );
-    assert_eq!(status, 200, "{started}");
-    let execution = started["executionArn"].as_str().unwrap().to_string();
-    // Watched: the job is looked at while it runs.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while athena.looks.load(Ordering::SeqCst) == 0 {
-        assert!(Instant::now() < deadline, "the job was never looked at");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server.kill();
-    athena.done.store(true, Ordering::SeqCst);
-    let looks_before = athena.looks.load(Ordering::SeqCst);
-    let server = common::aws::start_in(&dir);
-    let described = common::ended(&server.endpoint, &execution);
-    assert_eq!(described["status"], "SUCCEEDED", "{described}");
-    assert!(athena.looks.load(Ordering::SeqCst) > looks_before);
-    let got = output(&described);
-    assert_eq!(
-        got["QueryExecution"]["Status"]["State"], "SUCCEEDED",
-        "{got}"
-    );
-    let events = history(&server.endpoint, &execution);
-    assert_eq!(details(&events, "TaskSubmitted").len(), 1);
-
-    let (status, started) = call(
-        &server.endpoint,
-        "StartExecution",
-        &json!({"stateMachineArn": machine, "input": json!({"query": "SELECT fail"}).to_string()}),
-    );
-    assert_eq!(status, 200, "{started}");
-    let described = common::ended(&server.endpoint, started["executionArn"].as_str().unwrap());
-    assert_eq!(described["status"], "FAILED", "{described}");
-    assert_eq!(described["error"], "States.TaskFailed", "{described}");
-    let cause: Value = serde_json::from_str(described["cause"].as_str().unwrap()).unwrap();
-    assert_eq!(
-        cause["QueryExecution"]["Status"]["State"], "FAILED",
-        "{cause}"
-    );
-}
-
-/// `batch:submitJob.sync` against a stand-in for AWS Batch (REST-JSON): the job is described
-/// until it ends; a SUCCEEDED job's detail is the result (its times in epoch milliseconds), a
-/// FAILED one fails the task with `States.TaskFailed` and the detail as cause.
-#[test]
-fn a_batch_job_is_watched_to_its_end() {
-    let looks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = looks.clone();
-    let url = json_stand_in("application/json", move |line, _, request| {
-        if line.starts_with("POST /v1/submitjob") {
-            let name = request["jobName"].as_str().unwrap_or_default();
-            return json!({"jobArn": format!("arn:aws:batch:us-east-1:123456789012:job/{name}"),
-                          "jobName": name, "jobId": name});
-        }
-        // Running at the first look, ended at the next.
-        let id = request["jobs"][0].as_str().unwrap_or_default();
-        let status = match (counted.fetch_add(1, Ordering::SeqCst) % 2, id) {
-            (0, _) => "RUNNING",
-            (_, "bad") => "FAILED",
-            _ => "SUCCEEDED",
-        };
-        json!({"jobs": [{"jobId": id, "jobName": id, "jobQueue": "q", "status": status,
-                         "statusReason": "Essential container in task exited",
-                         "createdAt": 1638296005295_i64, "jobDefinition": "d",
-                         "container": {"exitCode": if id == "bad" { 1 } else { 0 }}}]})
-    });
-    let (server, _dir) = fluxo_with(&format!(
-        "enabled = [\"batch\"]\n[aws.endpoint_urls]\nbatch = \"{url}\""
-    ));
-    let endpoint = server.endpoint.clone();
-    let definition = json!({"StartAt": "Submit", "States": {
-        "Submit": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",
-                   "Parameters": {"JobName.$": "$.name", "JobQueue": "q", "JobDefinition": "d"},
-                   "End": true}}});
-    let machine = create(&endpoint, "batch", &definition, "STANDARD");
-    let described = run(&endpoint, &machine, &json!({"name": "good"}));
-    assert_eq!(described["status"], "SUCCEEDED", "{described}");
-    let got = output(&described);
-    assert_eq!(got["Status"], "SUCCEEDED", "{got}");
-    assert_eq!(got["JobId"], "good", "{got}");
-    assert_eq!(got["CreatedAt"], 1638296005295_i64, "{got}");
-    assert_eq!(got["Container"]["ExitCode"], 0, "{got}");
-    let described = run(&endpoint, &machine, &json!({"name": "bad"}));
-    assert_eq!(described["status"], "FAILED", "{described}");
-    assert_eq!(described["error"], "States.TaskFailed", "{described}");
-    let cause: Value = serde_json::from_str(described["cause"].as_str().unwrap()).unwrap();
-    assert_eq!(cause["Status"], "FAILED", "{cause}");
-    assert!(looks.load(Ordering::SeqCst) >= 4);
 }

@@ -63,6 +63,9 @@ pub struct DurableEnvironment {
     /// Tasks whose outcome event is recorded, by that event's position: closed in the store
     /// once the event is committed.
     pub(crate) recorded_tasks: Mutex<HashMap<(String, u32), String>>,
+    /// The tokens of this execution's tasks that wait on a watched `.sync` job: their wait
+    /// wakes at least every `RuntimeConfig::job_recheck` (`durable_tasks.rs`).
+    pub(crate) job_tasks: Mutex<std::collections::HashSet<String>>,
 }
 
 /// What an execution's tasks need from the runtime: the token signer and the wake-ups.
@@ -96,6 +99,7 @@ impl DurableEnvironment {
             tasks,
             map_runs: std::sync::atomic::AtomicBool::new(false),
             recorded_tasks: Mutex::new(HashMap::new()),
+            job_tasks: Mutex::new(Default::default()),
         }
     }
 
@@ -393,6 +397,10 @@ impl Environment for DurableEnvironment {
 
     /// The runtime watches the job, apart from this driver (which may unload meanwhile).
     fn watch_job(&self, job: fluxo_engine::JobWatch) {
+        self.job_tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(job.token.clone());
         if let Some(runtime) = self.tasks.runtime.upgrade() {
             runtime.watch_job(job);
         }
@@ -410,14 +418,15 @@ impl Environment for DurableEnvironment {
     /// fails costs the child's history, not the run (its outcome is the Map Run's).
     fn child_execution_ended(&self, child: fluxo_engine::ChildExecution) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            if let Some(runtime) = self.tasks.runtime.upgrade() {
-                runtime
-                    .map_children
-                    .ended(&self.execution_arn, &child.execution_arn);
-            }
+            let child_arn = child.execution_arn.clone();
             let (record, events) = child_record(child);
             if let Err(error) = self.store.record_child_execution(record, events).await {
                 tracing::warn!(%error, "a Map Run's child execution could not be stored");
+            }
+            // Only once written: a driver stopped during the write leaves it to be closed
+            // ABORTED rather than unrecorded.
+            if let Some(runtime) = self.tasks.runtime.upgrade() {
+                runtime.map_children.ended(&self.execution_arn, &child_arn);
             }
         })
     }

@@ -184,9 +184,15 @@ impl DurableEnvironment {
                 }
                 let now = self.now();
                 let mut deadline = task.deadline_ms().map(from_ms);
-                if child.is_some() {
+                let recheck = match child.is_some() {
                     // A parent looks at its child again at least every hour (see CHILD_RECHECK).
-                    let again = now.saturating_add(CHILD_RECHECK).unwrap_or(Timestamp::MAX);
+                    true => Some(CHILD_RECHECK),
+                    // A watched job's execution wakes (and is replayed, if it was unloaded,
+                    // taking the watch up again) at least every `job_recheck`.
+                    false => self.waits_on_job(&wait.token).then(|| self.job_recheck()),
+                };
+                if let Some(recheck) = recheck {
+                    let again = now.saturating_add(recheck).unwrap_or(Timestamp::MAX);
                     deadline = Some(deadline.map_or(again, |d| d.min(again)));
                 }
                 if deadline.is_some_and(|deadline| deadline <= now) {
@@ -209,6 +215,24 @@ impl DurableEnvironment {
                 }
             }
         })
+    }
+
+    /// `RuntimeConfig::job_recheck`.
+    fn job_recheck(&self) -> SignedDuration {
+        let recheck = self
+            .tasks
+            .runtime
+            .upgrade()
+            .map_or(crate::JOB_RECHECK, |runtime| runtime.config.job_recheck);
+        SignedDuration::try_from(recheck).unwrap_or(SignedDuration::from_mins(1))
+    }
+
+    /// Whether the task `token` waits on a watched `.sync` job.
+    fn waits_on_job(&self, token: &str) -> bool {
+        self.job_tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(token)
     }
 
     /// Completes a `.sync` task from its child's stored status; whether the child has ended.

@@ -47,6 +47,7 @@ pub use fluxo_engine::{
 /// The engine's renderer of history events, for the API and the console.
 pub use fluxo_engine::{render_event, without_execution_data};
 pub use hub::Hub;
+pub use jobs::JOB_RECHECK;
 pub use own_api::OWN_ACTIONS;
 pub use pollers::MAX_POLLERS_PER_ACTIVITY;
 pub use redrive::{
@@ -146,6 +147,9 @@ pub struct RuntimeConfig {
     /// with `ActivityWorkerLimitExceeded`. AWS's quota, [`MAX_POLLERS_PER_ACTIVITY`], by
     /// default (like AWS's, a quota that can be raised).
     pub max_pollers_per_activity: usize,
+    /// How often an unloaded execution waiting on a watched `.sync` job wakes, so that a watch
+    /// lost with a restart is taken up again by its replay ([`JOB_RECHECK`] by default).
+    pub job_recheck: Duration,
 }
 
 impl RuntimeConfig {
@@ -160,6 +164,7 @@ impl RuntimeConfig {
             http: None,
             services: Arc::new(NoServices),
             max_pollers_per_activity: MAX_POLLERS_PER_ACTIVITY,
+            job_recheck: JOB_RECHECK,
         }
     }
 }
@@ -191,7 +196,7 @@ pub struct Runtime {
     /// parent ends without them (`map_runs.rs`).
     map_children: map_runs::RunningChildren,
     /// The `.sync` jobs of AWS services being watched (`jobs.rs`).
-    watches: jobs::Watches,
+    watches: Arc<jobs::Watches>,
 }
 
 impl Runtime {

@@ -70,9 +70,9 @@ impl ServiceInvoker for AwsServices {
     }
 
     /// The job's state from its service; a job that ended badly fails with
-    /// `States.TaskFailed`, what the service said of it as the cause; a read that fails fails
-    /// the task as the call would have.
-    fn job_status(&self, job: &JobWatch) -> BoxFuture<'static, JobStatus> {
+    /// `States.TaskFailed`, what the service said of it as the cause; a read that fails is
+    /// `Err` (the watcher reads again).
+    fn job_status(&self, job: &JobWatch) -> BoxFuture<'static, Result<JobStatus, TaskFailure>> {
         let resource = match ServiceResource::parse(&job.resource) {
             Ok(Some(resource)) => resource,
             Ok(None) | Err(_) => {
@@ -80,7 +80,7 @@ impl ServiceInvoker for AwsServices {
                     "The resource '{}' is not a service integration Fluxo can call",
                     job.resource
                 ));
-                return Box::pin(async move { JobStatus::Failed(failure) });
+                return Box::pin(async move { Ok(JobStatus::Failed(failure)) });
             }
         };
         let state = self.integrations.job_state(
@@ -91,13 +91,13 @@ impl ServiceInvoker for AwsServices {
         );
         Box::pin(async move {
             match state.await {
-                Ok(JobState::Running) => JobStatus::Running,
-                Ok(JobState::Succeeded(result)) => JobStatus::Succeeded(result),
-                Ok(JobState::Failed(said)) => JobStatus::Failed(TaskFailure {
+                Ok(JobState::Running) => Ok(JobStatus::Running),
+                Ok(JobState::Succeeded(result)) => Ok(JobStatus::Succeeded(result)),
+                Ok(JobState::Failed(said)) => Ok(JobStatus::Failed(TaskFailure {
                     error: "States.TaskFailed".into(),
                     cause: Some(said.to_string()),
-                }),
-                Err(failure) => JobStatus::Failed(TaskFailure {
+                })),
+                Err(failure) => Err(TaskFailure {
                     error: failure.error,
                     cause: Some(failure.cause),
                 }),

@@ -116,3 +116,18 @@ pub fn counting_listener() -> (String, Arc<AtomicUsize>) {
     });
     (format!("http://127.0.0.1:{port}"), count)
 }
+
+/// moto, and a Fluxo server configured with `aws` as the body of its `[aws]` table (`ENDPOINT`
+/// stands for moto's URL).
+pub struct MotoSetup {
+    pub moto: super::moto::Moto,
+    pub server: Server,
+    pub dir: tempfile::TempDir,
+}
+
+/// [`MotoSetup`] for `test`; `None` when moto is not there and the test may skip.
+pub fn with_moto(test: &str, aws: &str) -> Option<MotoSetup> {
+    let moto = super::moto::Moto::start(test)?;
+    let (server, dir) = fluxo_with(&aws.replace("ENDPOINT", &moto.endpoint));
+    Some(MotoSetup { moto, server, dir })
+}

@@ -5,6 +5,7 @@
 pub mod aws;
 pub mod cluster;
 pub mod moto;
+pub mod stand_in;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};

@@ -324,6 +324,19 @@ fn lambda_call<'t>(
     }
 }
 
+/// Whether the call starts a `.sync` job of an AWS service (watched by the environment once
+/// submitted).
+fn is_job(recording: &Recording<'_>) -> bool {
+    matches!(
+        recording,
+        Recording::Service {
+            target: service::Target::Aws { .. },
+            resource,
+            ..
+        } if resource.ends_with(".sync")
+    )
+}
+
 /// Makes a scheduled call and records how it ended (for `.waitForTaskToken` and `.sync`, its
 /// submission, then the wait).
 async fn finish_call(
@@ -337,15 +350,7 @@ async fn finish_call(
     let recording = call.recording;
     let wait = call.wait.clone();
     // A `.sync` job of an AWS service: watched once submitted.
-    let job = matches!(
-        recording,
-        Recording::Service {
-            target: service::Target::Aws { .. },
-            resource,
-            ..
-        } if resource.ends_with(".sync")
-    )
-    .then(|| (call.function.clone(), call.payload.clone()));
+    let job = is_job(&recording).then(|| (call.function.clone(), call.payload.clone()));
     let outcome = perform(attempt, call, thread).await;
     let [_, _, succeeded, failed, timed_out] = recording.events();
     if let (Some(wait), Outcome::Succeeded(submitted)) = (wait, &outcome) {
@@ -358,7 +363,9 @@ async fn finish_call(
             EventType::TaskSubmitted,
             Some(recording.service_fields(details)),
         );
-        if let Some((resource, parameters)) = job {
+        // Watched unless its end is recorded already (a replay of a task that ended).
+        let ended = run.recorded_next(thread).is_some();
+        if let Some((resource, parameters)) = job.filter(|_| !ended) {
             run.env.watch_job(crate::JobWatch {
                 token: wait.token.clone(),
                 resource,
@@ -460,7 +467,9 @@ async fn perform(attempt: &Attempt<'_>, call: Call<'_>, thread: &mut Thread) -> 
         // task was opened (durably) before the call, so the execution goes on waiting for it
         // rather than failing a task that may be answered. Its response is lost: `TaskSubmitted`
         // records `null`, which keeps the history's shape for later replays.
-        if let (Some(wait), None) = (&call.wait, call.nested) {
+        // (Not a `.sync` job: its id was in the answer that was lost, so it cannot be
+        // watched; it fails below.)
+        if let (Some(wait), None, false) = (&call.wait, call.nested, is_job(&call.recording)) {
             return match run.env.open_task(wait).await {
                 Ok(()) => Outcome::Succeeded(Value::Null),
                 Err(failure) => Outcome::Failed(failure),
