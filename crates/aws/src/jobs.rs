@@ -47,7 +47,7 @@ pub(crate) async fn state(
 ) -> Result<JobState, ServiceFailure> {
     let field = |value: &Value, name: &str| value.get(name).cloned().unwrap_or(Value::Null);
     let describe = |action: &'static str, request: Map<String, Value>| {
-        describe(inner, &resource.service, action, request, region)
+        call_job_api(inner, &resource.service, action, request, region)
     };
     match (resource.service.as_str(), resource.action.as_str()) {
         ("athena", "startQueryExecution") => {
@@ -101,9 +101,9 @@ pub(crate) async fn state(
     }
 }
 
-/// Calls the job service's describing `action`; its timestamps as the SDK for Java 1.x gives
-/// them.
-async fn describe(
+/// Calls the job service's `action` (describing or stopping the job); the output's timestamps
+/// as the SDK for Java 1.x gives them.
+async fn call_job_api(
     inner: &Inner,
     service: &str,
     action: &'static str,
@@ -124,3 +124,47 @@ async fn describe(
     crate::v1_times::convert_output(&inner.registry, service, action, &mut called.output);
     Ok(called)
 }
+
+/// Stops the job (best effort): `StopQueryExecution`, `BatchStopJobRun`, `TerminateJob`.
+pub(crate) async fn stop(
+    inner: &Inner,
+    resource: &ServiceResource,
+    parameters: &Value,
+    submitted: &Value,
+    region: &str,
+) -> Result<(), ServiceFailure> {
+    let field = |value: &Value, name: &str| value.get(name).cloned().unwrap_or(Value::Null);
+    let (action, request) = match (resource.service.as_str(), resource.action.as_str()) {
+        ("athena", "startQueryExecution") => (
+            "stopQueryExecution",
+            Map::from_iter([(
+                "QueryExecutionId".into(),
+                field(submitted, "QueryExecutionId"),
+            )]),
+        ),
+        ("glue", "startJobRun") => (
+            "batchStopJobRun",
+            Map::from_iter([
+                ("JobName".into(), field(parameters, "JobName")),
+                (
+                    "JobRunIds".into(),
+                    Value::Array(vec![field(submitted, "JobRunId")]),
+                ),
+            ]),
+        ),
+        ("batch", "submitJob") => (
+            "terminateJob",
+            Map::from_iter([
+                ("JobId".into(), field(submitted, "JobId")),
+                ("Reason".into(), Value::from(STOP_REASON)),
+            ]),
+        ),
+        _ => return Ok(()),
+    };
+    call_job_api(inner, &resource.service, action, request, region)
+        .await
+        .map(drop)
+}
+
+/// Why a job is stopped, as its service records it.
+const STOP_REASON: &str = "Stopped by Fluxo: the Step Functions task waiting on the job ended";

@@ -195,6 +195,25 @@ impl Integrations {
         })
     }
 
+    /// Stops the `.sync` job of `resource` (best effort; `jobs.rs`).
+    pub fn stop_job(
+        &self,
+        resource: ServiceResource,
+        parameters: Value,
+        submitted: Value,
+        region: String,
+    ) -> BoxFuture<'static, Result<(), ServiceFailure>> {
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let region = resource
+                .region
+                .clone()
+                .or(inner.config.region.clone())
+                .unwrap_or(region);
+            jobs::stop(&inner, &resource, &parameters, &submitted, &region).await
+        })
+    }
+
     /// Performs a call: the Task's result, or the failure as Step Functions reports it. The
     /// future owns what it needs, so the engine can race it against `TimeoutSeconds` and drop it.
     pub fn call(&self, call: ServiceCall) -> BoxFuture<'static, Result<Value, ServiceFailure>> {

@@ -107,6 +107,15 @@ pub trait ServiceInvoker: Send + Sync {
         false
     }
 
+    /// Stops the `.sync` job of `job`, whose task ended without it (its execution stopped, its
+    /// task timed out or was aborted): AWS's `.sync` policies allow Step Functions to
+    /// (`batch:TerminateJob`, `athena:StopQueryExecution`, `glue:BatchStopJobRun`). Best
+    /// effort; the default stops nothing.
+    fn stop_job(&self, job: &JobWatch) -> BoxFuture<'static, ()> {
+        let _ = job;
+        Box::pin(async {})
+    }
+
     /// Where the `.sync` job of `job` stands, read from its service; `Err`: it could not be
     /// read this time (the watcher looks again, and fails the task after a few such answers
     /// in a row). The default knows of no job: the task fails with `States.Runtime`.

@@ -329,3 +329,60 @@ fn a_batch_job_is_watched_to_its_end() {
     assert_eq!(cause["Status"], "FAILED", "{cause}");
     assert!(looks.load(Ordering::SeqCst) >= 4);
 }
+
+/// A job whose task ends without it is stopped, as AWS's `.sync` policies allow
+/// (`batch:TerminateJob`): stopping the execution terminates the Batch job it waited on.
+#[test]
+fn stopping_the_execution_terminates_its_batch_job() {
+    let (url, requests) = serve(|received| {
+        let answer = match received.line.split_whitespace().nth(1).unwrap_or_default() {
+            "/v1/submitjob" => json!({"jobArn": "arn:aws:batch:us-east-1:123456789012:job/j",
+                                      "jobName": "j", "jobId": "j-1"}),
+            "/v1/describejobs" => json!({"jobs": [{"jobId": "j-1", "jobName": "j",
+                                                   "jobQueue": "q", "status": "RUNNING",
+                                                   "jobDefinition": "d", "createdAt": 1}]}),
+            _ => json!({}),
+        };
+        Answer::ok("application/json", answer)
+    });
+    let (server, _dir) = fluxo_with(&format!(
+        "enabled = [\"batch\"]\n[aws.endpoint_urls]\nbatch = \"{url}\""
+    ));
+    let endpoint = server.endpoint.clone();
+    let definition = json!({"StartAt": "Submit", "States": {
+        "Submit": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",
+                   "Parameters": {"JobName": "j", "JobQueue": "q", "JobDefinition": "d"},
+                   "End": true}}});
+    let machine = create(&endpoint, "terminated", &definition, "STANDARD");
+    let (status, started) = call(
+        &endpoint,
+        "StartExecution",
+        &json!({"stateMachineArn": machine}),
+    );
+    assert_eq!(status, 200, "{started}");
+    let seen = |path: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let request = requests
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no request to {path}"));
+            if request.line.contains(path) {
+                return request;
+            }
+        }
+    };
+    seen("/v1/describejobs");
+    let (status, stopped) = call(
+        &endpoint,
+        "StopExecution",
+        &json!({"executionArn": started["executionArn"]}),
+    );
+    assert_eq!(status, 200, "{stopped}");
+    let terminated = seen("/v1/terminatejob");
+    assert_eq!(terminated.json()["jobId"], "j-1");
+    assert!(terminated.json()["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Fluxo"));
+}

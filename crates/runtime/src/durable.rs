@@ -402,7 +402,7 @@ impl Environment for DurableEnvironment {
             .unwrap_or_else(|e| e.into_inner())
             .insert(job.token.clone());
         if let Some(runtime) = self.tasks.runtime.upgrade() {
-            runtime.watch_job(job);
+            runtime.watch_job(&self.execution_arn, job);
         }
     }
 

@@ -3,8 +3,10 @@
 //! then at growing intervals up to [`MAX_INTERVAL`], until it ends; its end completes the task
 //! as `SendTaskSuccess`/`SendTaskFailure` would, which wakes the execution. A state that cannot
 //! be read is read again; [`MAX_UNREADABLE`] such answers in a row fail the task. A watch stops
-//! as soon as its task is closed (stopped, timed out). One watch per task: a replay that tells
-//! of the same job again finds it watched.
+//! as soon as its task is closed; a task that ended without its job (timed out, its execution
+//! stopped, its state aborted) stops the job (`ServiceInvoker::stop_job`, as AWS's `.sync`
+//! policies allow: `batch:TerminateJob`…). One watch per task: a replay that tells of the same
+//! job again finds it watched.
 //!
 //! A watch lives in this process. The replay that resumes its execution takes it up again: an
 //! execution waiting on a job in memory is replayed at a restart, and one that was unloaded
@@ -63,27 +65,50 @@ impl Drop for Watching {
 }
 
 impl Runtime {
-    /// Watches `job` in a task of its own, unless it is watched already.
-    pub(crate) fn watch_job(self: &Arc<Self>, job: JobWatch) {
+    /// Watches `job` of the execution `execution_arn` in a task of its own, unless it is
+    /// watched already.
+    pub(crate) fn watch_job(self: &Arc<Self>, execution_arn: &str, job: JobWatch) {
         let Some(watching) = self.watches.begin(&job.token) else {
             return;
         };
         let runtime = self.clone();
+        let execution_arn = execution_arn.to_string();
         tokio::spawn(async move {
             let _watching = watching;
-            runtime.follow(job).await;
+            runtime.follow(&execution_arn, job).await;
         });
     }
 
-    async fn follow(self: &Arc<Self>, job: JobWatch) {
+    async fn follow(self: &Arc<Self>, execution_arn: &str, job: JobWatch) {
+        // The task's end (a timeout) and the execution's (a stop) are heard at once.
+        let task_ended = self.hub.subscribe(&job.token);
+        let execution_changed = self.hub.subscribe(execution_arn);
         let mut interval = FIRST_INTERVAL;
         let mut unreadable = 0;
         loop {
-            tokio::time::sleep(interval).await;
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = task_ended.notify().notified() => {}
+                _ = execution_changed.notify().notified() => {}
+            }
             interval = (interval * 2).min(MAX_INTERVAL);
             match self.store.get_task(&job.token).await {
                 Ok(Some(task)) if task.outcome.is_none() => {}
-                Ok(_) => return,
+                // Completed (by this watch, or by `SendTaskSuccess`/`SendTaskFailure` with the
+                // token): the job has nothing left to do here.
+                Ok(Some(task))
+                    if matches!(
+                        task.outcome,
+                        Some(TaskOutcome::Succeeded(_) | TaskOutcome::Failed { .. })
+                    ) =>
+                {
+                    return
+                }
+                // Timed out, or gone with its state (stopped, aborted): the job is stopped.
+                Ok(_) => {
+                    self.config.services.stop_job(&job).await;
+                    return;
+                }
                 Err(error) => {
                     tracing::warn!(%error, resource = %job.resource, "a watched job's task cannot be read; looking again later");
                     continue;

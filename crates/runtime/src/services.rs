@@ -69,6 +69,25 @@ impl ServiceInvoker for AwsServices {
         matches!(ServiceResource::parse(resource), Ok(Some(parsed)) if self.integrations.is_enabled(&parsed))
     }
 
+    /// Stops the job through its service; a refusal is only logged (the job may have ended).
+    fn stop_job(&self, job: &JobWatch) -> BoxFuture<'static, ()> {
+        let Ok(Some(resource)) = ServiceResource::parse(&job.resource) else {
+            return Box::pin(async {});
+        };
+        let stopped = self.integrations.stop_job(
+            resource,
+            job.parameters.clone(),
+            job.submitted.clone(),
+            job.region.clone(),
+        );
+        let what = job.resource.clone();
+        Box::pin(async move {
+            if let Err(failure) = stopped.await {
+                tracing::warn!(error = %failure.error, resource = %what, "a job whose task ended could not be stopped");
+            }
+        })
+    }
+
     /// The job's state from its service; a job that ended badly fails with
     /// `States.TaskFailed`, what the service said of it as the cause; a read that fails is
     /// `Err` (the watcher reads again).
