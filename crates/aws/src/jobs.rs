@@ -6,13 +6,18 @@
 //!   the job run), FAILED, STOPPED, TIMEOUT, ERROR or EXPIRED.
 //! - `batch:submitJob.sync`: `DescribeJobs` until the job's `Status` is SUCCEEDED (the result:
 //!   the job's detail) or FAILED.
+//! - `ecs:runTask.sync`: `DescribeTasks` until the task's `LastStatus` is STOPPED: the task's
+//!   description is the result when every container exited with 0 (recorded by LocalStack
+//!   against AWS, `test_ecs_task_service.snapshot.json`: `TaskSucceeded` holds the stopped
+//!   task), a failure otherwise. A `RunTask` answer with `Failures` fails the task with
+//!   `AmazonECS.Unknown` (developer guide, "Manage Amazon ECS or Fargate tasks").
 //!
 //! Timestamps are epoch milliseconds, as the SDK for Java 1.x gives them (`v1_times.rs`). A job
 //! that ends badly fails the task with `States.TaskFailed`, what the service said of the job as
 //! the cause, and so does a job the service does not know or whose state it does not give; a
 //! state it gives that is not listed here is taken as still running. The other jobs' `.sync`
-//! (ECS, MediaConvert…) is refused when the definition is created: no document or recording
-//! gives their results' shape.
+//! (MediaConvert…) is refused when the definition is created: no document or recording gives
+//! their results' shape.
 
 use crate::client::Inner;
 use crate::failure::{ErrorStyle, ServiceFailure};
@@ -33,7 +38,10 @@ pub enum JobState {
 pub(crate) fn watches(service: &str, action: &str) -> bool {
     matches!(
         (service, action),
-        ("athena", "startQueryExecution") | ("glue", "startJobRun") | ("batch", "submitJob")
+        ("athena", "startQueryExecution")
+            | ("glue", "startJobRun")
+            | ("batch", "submitJob")
+            | ("ecs", "runTask")
     )
 }
 
@@ -82,6 +90,29 @@ pub(crate) async fn state(
                 None => JobState::Failed(called.output),
                 Some(_) => JobState::Running,
             })
+        }
+        ("ecs", "runTask") => {
+            let task_arn = submitted["Tasks"][0]["TaskArn"].clone();
+            let request = Map::from_iter([
+                ("Cluster".into(), field(parameters, "Cluster")),
+                ("Tasks".into(), Value::Array(vec![task_arn])),
+            ]);
+            let called = describe("describeTasks", request).await?;
+            let task = called.output["Tasks"].get(0).cloned();
+            Ok(
+                match task.as_ref().and_then(|task| task["LastStatus"].as_str()) {
+                    Some("STOPPED") => {
+                        let task = task.unwrap_or_default();
+                        let containers = task["Containers"].as_array().cloned().unwrap_or_default();
+                        match containers.iter().all(|c| c["ExitCode"] == 0) {
+                            true => JobState::Succeeded(task),
+                            false => JobState::Failed(task),
+                        }
+                    }
+                    None => JobState::Failed(called.output),
+                    Some(_) => JobState::Running,
+                },
+            )
         }
         ("batch", "submitJob") => {
             let ids = Value::Array(vec![field(submitted, "JobId")]);
@@ -150,6 +181,14 @@ pub(crate) async fn stop(
                     "JobRunIds".into(),
                     Value::Array(vec![field(submitted, "JobRunId")]),
                 ),
+            ]),
+        ),
+        ("ecs", "runTask") => (
+            "stopTask",
+            Map::from_iter([
+                ("Cluster".into(), field(parameters, "Cluster")),
+                ("Task".into(), submitted["Tasks"][0]["TaskArn"].clone()),
+                ("Reason".into(), Value::from(STOP_REASON)),
             ]),
         ),
         ("batch", "submitJob") => (

@@ -221,6 +221,21 @@ pub(crate) async fn call(
                     &mut called.output,
                 );
             }
+            // An ECS task that did not start answers 200 with `Failures`: a `.sync` or
+            // `.waitForTaskToken` task fails with `AmazonECS.Unknown`, request-response returns
+            // it (developer guide, "Manage Amazon ECS or Fargate tasks").
+            let failures = called.output["Failures"]
+                .as_array()
+                .is_some_and(|failures| !failures.is_empty());
+            if (service, action) == ("ecs", "runTask")
+                && resource.pattern != crate::IntegrationPattern::RequestResponse
+                && failures
+            {
+                return Err(ServiceFailure::new(
+                    "AmazonECS.Unknown",
+                    called.output.to_string(),
+                ));
+            }
             Ok(with_metadata(called.output, &called.response))
         }
     }

@@ -91,7 +91,7 @@ fn athena_and_glue_jobs_are_started_and_read_request_response() {
 }
 
 /// `.sync` against moto (whose queries and job runs end at once): the jobs are watched to their
-/// end; the `.sync` of a job Fluxo does not watch (ECS) is refused as not run yet.
+/// end; the `.sync` of a job Fluxo does not watch (MediaConvert) is refused as not run yet.
 #[test]
 fn athena_and_glue_jobs_are_watched_to_their_end() {
     let test = "athena_and_glue_jobs_are_watched_to_their_end";
@@ -147,8 +147,8 @@ fn athena_and_glue_jobs_are_watched_to_their_end() {
 
     // The jobs Fluxo does not watch keep their `.sync` refused when the definition is created.
     let definition = json!({"StartAt": "Q", "States": {"Q": {
-        "Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync",
-        "Parameters": {"TaskDefinition": "t"}, "End": true}}});
+        "Type": "Task", "Resource": "arn:aws:states:::mediaconvert:createJob.sync",
+        "Parameters": {"Role": "r"}, "End": true}}});
     let (status, refused) = call(
         &endpoint,
         "CreateStateMachine",
@@ -157,9 +157,9 @@ fn athena_and_glue_jobs_are_watched_to_their_end() {
     );
     assert_eq!(status, 400, "{refused}");
     assert!(
-        refused
-            .to_string()
-            .contains("Fluxo cannot call the resource 'arn:aws:states:::ecs:runTask.sync' yet"),
+        refused.to_string().contains(
+            "Fluxo cannot call the resource 'arn:aws:states:::mediaconvert:createJob.sync' yet"
+        ),
         "{refused}"
     );
 }
@@ -385,4 +385,61 @@ fn stopping_the_execution_terminates_its_batch_job() {
         .as_str()
         .unwrap()
         .contains("Fluxo"));
+}
+
+/// `ecs:runTask.sync` against a stand-in for ECS (JSON 1.1): the task is described until it
+/// stops; its description is the result when its containers exited with 0 (as the LocalStack
+/// recording against AWS shows), a failure otherwise; a `RunTask` answer with `Failures` fails
+/// with `AmazonECS.Unknown` (developer guide).
+#[test]
+fn an_ecs_task_is_watched_until_it_stops() {
+    let looks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = looks.clone();
+    let (url, _) = serve(move |received| {
+        let request = received.json();
+        let target = received.header("x-amz-target").unwrap_or_default();
+        let cluster = request["cluster"].as_str().unwrap_or_default().to_string();
+        let arn = format!("arn:aws:ecs:us-east-1:123456789012:task/{cluster}/t1");
+        let answer = if target.ends_with(".runtask") {
+            match cluster.as_str() {
+                "full" => json!({"tasks": [], "failures": [{"reason": "RESOURCE:MEMORY"}]}),
+                _ => json!({"tasks": [{"taskArn": arn, "lastStatus": "PROVISIONING"}],
+                            "failures": []}),
+            }
+        } else {
+            let stopped = counted.fetch_add(1, Ordering::SeqCst) % 2 == 1;
+            let exit_code = if cluster == "bad" { 2 } else { 0 };
+            let task = match stopped {
+                true => json!({"taskArn": arn, "lastStatus": "STOPPED",
+                               "stoppedReason": "Essential container in task exited",
+                               "containers": [{"name": "app", "exitCode": exit_code,
+                                               "lastStatus": "STOPPED"}]}),
+                false => json!({"taskArn": arn, "lastStatus": "RUNNING",
+                                "containers": [{"name": "app", "lastStatus": "RUNNING"}]}),
+            };
+            json!({"tasks": [task], "failures": []})
+        };
+        Answer::ok(JSON_1_1, answer)
+    });
+    let (server, _dir) = fluxo_with(&format!(
+        "enabled = [\"ecs\"]\n[aws.endpoint_urls]\necs = \"{url}\""
+    ));
+    let endpoint = server.endpoint.clone();
+    let definition = json!({"StartAt": "Run", "States": {
+        "Run": {"Type": "Task", "Resource": "arn:aws:states:::ecs:runTask.sync",
+                "Parameters": {"Cluster.$": "$.cluster", "TaskDefinition": "app"},
+                "End": true}}});
+    let machine = create(&endpoint, "ecs", &definition, "STANDARD");
+    let described = run(&endpoint, &machine, &json!({"cluster": "ok"}));
+    assert_eq!(described["status"], "SUCCEEDED", "{described}");
+    let got = output(&described);
+    assert_eq!(got["LastStatus"], "STOPPED", "{got}");
+    assert_eq!(got["Containers"][0]["ExitCode"], 0, "{got}");
+    let described = run(&endpoint, &machine, &json!({"cluster": "bad"}));
+    assert_eq!(described["error"], "States.TaskFailed", "{described}");
+    let cause: Value = serde_json::from_str(described["cause"].as_str().unwrap()).unwrap();
+    assert_eq!(cause["Containers"][0]["ExitCode"], 2, "{cause}");
+    let described = run(&endpoint, &machine, &json!({"cluster": "full"}));
+    assert_eq!(described["error"], "AmazonECS.Unknown", "{described}");
+    assert!(looks.load(Ordering::SeqCst) >= 4);
 }

@@ -206,7 +206,7 @@ mod tests {
         // Recognised by AWS, but not run by Fluxo: `.sync` of jobs it does not watch and
         // optimized integrations whose request shapes Fluxo does not know.
         assert_eq!(
-            refusal(task("arn:aws:states:::ecs:runTask.sync")).as_deref(),
+            refusal(task("arn:aws:states:::mediaconvert:createJob.sync")).as_deref(),
             Some("/States/P/Branches/0/States/T/Resource")
         );
         // The jobs Fluxo watches run with `.sync`.
