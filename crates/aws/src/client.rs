@@ -9,6 +9,7 @@ use crate::http::{HttpClient, Outgoing, TransportError};
 use crate::model::ModelRegistry;
 use crate::params;
 use crate::protocol::{self, Options, Response};
+use crate::resource::ServiceResource;
 use aws_config::SdkConfig;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
@@ -36,6 +37,16 @@ pub(crate) struct Called {
 }
 
 impl Inner {
+    /// The region a call of `resource` goes to: the resource ARN's, else `[aws] region`, else
+    /// the execution's.
+    pub fn region_for<'a>(&'a self, resource: &'a ServiceResource, execution: &'a str) -> &'a str {
+        resource
+            .region
+            .as_deref()
+            .or(self.config.region.as_deref())
+            .unwrap_or(execution)
+    }
+
     /// Calls `action` of the service whose model is `model_service` (as Task resources name it);
     /// `endpoint_service` selects the configured endpoint.
     pub async fn call_api(

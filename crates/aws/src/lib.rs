@@ -186,11 +186,7 @@ impl Integrations {
     ) -> BoxFuture<'static, Result<JobState, ServiceFailure>> {
         let inner = self.inner.clone();
         Box::pin(async move {
-            let region = resource
-                .region
-                .clone()
-                .or(inner.config.region.clone())
-                .unwrap_or(region);
+            let region = inner.region_for(&resource, &region).to_string();
             jobs::state(&inner, &resource, &parameters, &submitted, &region).await
         })
     }
@@ -205,11 +201,7 @@ impl Integrations {
     ) -> BoxFuture<'static, Result<(), ServiceFailure>> {
         let inner = self.inner.clone();
         Box::pin(async move {
-            let region = resource
-                .region
-                .clone()
-                .or(inner.config.region.clone())
-                .unwrap_or(region);
+            let region = inner.region_for(&resource, &region).to_string();
             jobs::stop(&inner, &resource, &parameters, &submitted, &region).await
         })
     }
@@ -240,11 +232,7 @@ async fn perform(
             resource.setting_name()
         )));
     }
-    let region = resource
-        .region
-        .as_deref()
-        .or(inner.config.region.as_deref())
-        .unwrap_or(&call.region);
+    let region = inner.region_for(resource, &call.region);
     if !resource::valid_region(region) {
         return Err(ServiceFailure::runtime(format!(
             "'{region}' is not a region name"

@@ -16,8 +16,19 @@ use std::time::{Duration, Instant};
 /// Athena's content type (its JSON 1.1 protocol).
 const JSON_1_1: &str = "application/x-amz-json-1.1";
 
-fn setup(test: &str, aws: &str) -> Option<MotoSetup> {
-    with_moto(test, aws)
+/// moto with Athena and Glue on, and the Glue job `combine` created.
+fn athena_and_glue(test: &str) -> Option<MotoSetup> {
+    let setup = with_moto(
+        test,
+        r#"enabled = ["athena", "glue"]
+           endpoint_url = "ENDPOINT""#,
+    )?;
+    setup.moto.boto3(
+        None,
+        "aws('glue').create_job(Name='combine', Role='arn:aws:iam::123456789012:role/r', \
+         Command={'Name': 'glueetl', 'ScriptLocation': 's3://scripts/combine.py'})\nprint('{}')",
+    );
+    Some(setup)
 }
 
 /// The job services' request-response calls against moto: an Athena query started, described
@@ -27,18 +38,9 @@ fn setup(test: &str, aws: &str) -> Option<MotoSetup> {
 #[test]
 fn athena_and_glue_jobs_are_started_and_read_request_response() {
     let test = "athena_and_glue_jobs_are_started_and_read_request_response";
-    let Some(setup) = setup(
-        test,
-        r#"enabled = ["athena", "glue"]
-           endpoint_url = "ENDPOINT""#,
-    ) else {
+    let Some(setup) = athena_and_glue(test) else {
         return;
     };
-    setup.moto.boto3(
-        None,
-        "aws('glue').create_job(Name='combine', Role='arn:aws:iam::123456789012:role/r', \
-         Command={'Name': 'glueetl', 'ScriptLocation': 's3://scripts/combine.py'})\nprint('{}')",
-    );
     let definition = json!({"StartAt": "Query", "States": {
         "Query": {"Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution",
                   "Parameters": {"QueryString": "SELECT 1",
@@ -95,18 +97,9 @@ fn athena_and_glue_jobs_are_started_and_read_request_response() {
 #[test]
 fn athena_and_glue_jobs_are_watched_to_their_end() {
     let test = "athena_and_glue_jobs_are_watched_to_their_end";
-    let Some(setup) = setup(
-        test,
-        r#"enabled = ["athena", "glue"]
-           endpoint_url = "ENDPOINT""#,
-    ) else {
+    let Some(setup) = athena_and_glue(test) else {
         return;
     };
-    setup.moto.boto3(
-        None,
-        "aws('glue').create_job(Name='combine', Role='arn:aws:iam::123456789012:role/r', \
-         Command={'Name': 'glueetl', 'ScriptLocation': 's3://scripts/combine.py'})\nprint('{}')",
-    );
     let endpoint = setup.server.endpoint.clone();
     // `.sync`: the job is watched to its end. The task records `TaskSubmitted` with the start
     // call's answer, then `TaskSucceeded` with the job as its service describes it at the end.

@@ -69,6 +69,46 @@ fn wait(server: &mut Server, arn: &str, seconds: u64) -> Value {
 }
 
 /// The parent's history as event types.
+/// The execution's first Map Run ARN, once it has one.
+fn first_map_run(endpoint: &str, execution: &str) -> Option<String> {
+    let (_, runs) = call(endpoint, "ListMapRuns", &json!({"executionArn": execution}));
+    runs["mapRuns"][0]["mapRunArn"].as_str().map(str::to_string)
+}
+
+fn describe_map_run(endpoint: &str, map_run: &str) -> Value {
+    call(endpoint, "DescribeMapRun", &json!({"mapRunArn": map_run})).1
+}
+
+/// The Map Run's child executions (`ListExecutions` with `mapRunArn`).
+fn children_of(endpoint: &str, map_run: &str) -> Vec<Value> {
+    let (status, listed) = call(endpoint, "ListExecutions", &json!({"mapRunArn": map_run}));
+    assert_eq!(status, 200, "{listed}");
+    listed["executions"].as_array().unwrap().clone()
+}
+
+/// The children's statuses, sorted.
+fn sorted_statuses(children: &[Value]) -> Vec<&str> {
+    let mut statuses: Vec<&str> = children
+        .iter()
+        .map(|child| child["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    statuses
+}
+
+/// The types of an execution's history events.
+fn event_kinds(endpoint: &str, execution: &Value) -> Vec<String> {
+    let (_, history) = call(
+        endpoint,
+        "GetExecutionHistory",
+        &json!({"executionArn": execution}),
+    );
+    common::event_types(history["events"].as_array().unwrap())
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
 fn history(endpoint: &str, arn: &str) -> Vec<String> {
     let (status, history) = call(
         endpoint,
@@ -277,26 +317,12 @@ fn express_children_run_and_keep_no_history() {
     let output: Value = serde_json::from_str(described["output"].as_str().unwrap()).unwrap();
     assert_eq!(output[1]["item"], 2, "{output}");
     assert_eq!(output[1]["done"], true, "{output}");
-    let (_, listed) = call(
-        &server.endpoint,
-        "ListMapRuns",
-        &json!({"executionArn": arn}),
-    );
-    let map_run = listed["mapRuns"][0]["mapRunArn"].clone();
-    let (_, run) = call(
-        &server.endpoint,
-        "DescribeMapRun",
-        &json!({"mapRunArn": map_run}),
-    );
+    let map_run = first_map_run(&server.endpoint, &arn).unwrap();
+    let run = describe_map_run(&server.endpoint, &map_run);
     assert_eq!(run["itemCounts"]["succeeded"], 2, "{run}");
     // AWS keeps no history of an Express execution: no child is listed.
-    let (status, children) = call(
-        &server.endpoint,
-        "ListExecutions",
-        &json!({"mapRunArn": map_run}),
-    );
-    assert_eq!(status, 200, "{children}");
-    assert_eq!(children["executions"], json!([]), "{children}");
+    let children = children_of(&server.endpoint, &map_run);
+    assert!(children.is_empty(), "{children:?}");
     // An Express child may not wait for a task token (AWS's message, at creation).
     let mut callback = definition.clone();
     callback["States"]["M"]["ItemProcessor"]["States"]["P"] = json!({"Type": "Task",
@@ -337,46 +363,19 @@ fn children_aborted_by_a_failed_run_are_listed_as_aborted() {
     let arn = start(&server.endpoint, "aborting", &definition, &json!([1, 0, 2]));
     let described = wait(&mut server, &arn, 60);
     assert_eq!(described["status"], "FAILED", "{described}");
-    let (_, runs) = call(
-        &server.endpoint,
-        "ListMapRuns",
-        &json!({"executionArn": arn}),
-    );
-    let map_run = runs["mapRuns"][0]["mapRunArn"].clone();
-    let (_, run) = call(
-        &server.endpoint,
-        "DescribeMapRun",
-        &json!({"mapRunArn": map_run}),
-    );
+    let map_run = first_map_run(&server.endpoint, &arn).unwrap();
+    let run = describe_map_run(&server.endpoint, &map_run);
     assert_eq!(run["executionCounts"]["failed"], 1, "{run}");
     assert_eq!(run["executionCounts"]["aborted"], 2, "{run}");
-    let (status, listed) = call(
-        &server.endpoint,
-        "ListExecutions",
-        &json!({"mapRunArn": map_run}),
-    );
-    assert_eq!(status, 200, "{listed}");
-    let mut statuses: Vec<&str> = listed["executions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|child| child["status"].as_str().unwrap())
-        .collect();
-    statuses.sort();
-    assert_eq!(statuses, ["ABORTED", "ABORTED", "FAILED"], "{listed}");
-    let aborted = listed["executions"]
-        .as_array()
-        .unwrap()
+    let children = children_of(&server.endpoint, &map_run);
+    let statuses = sorted_statuses(&children);
+    assert_eq!(statuses, ["ABORTED", "ABORTED", "FAILED"], "{children:?}");
+    let aborted = children
         .iter()
         .find(|child| child["status"] == "ABORTED")
         .unwrap();
-    let (_, history) = call(
-        &server.endpoint,
-        "GetExecutionHistory",
-        &json!({"executionArn": aborted["executionArn"]}),
-    );
-    let kinds = common::event_types(history["events"].as_array().unwrap());
-    assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"], "{history}");
+    let kinds = event_kinds(&server.endpoint, &aborted["executionArn"]);
+    assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"]);
 }
 
 /// Stopping the parent aborts its Map Run and the children still running: they are listed as
@@ -401,20 +400,10 @@ fn stopping_the_parent_aborts_its_running_children() {
     // most every 200 ms).
     let deadline = Instant::now() + Duration::from_secs(30);
     let map_run = loop {
-        let (_, runs) = call(
-            &server.endpoint,
-            "ListMapRuns",
-            &json!({"executionArn": arn}),
-        );
-        if let Some(map_run) = runs["mapRuns"][0]["mapRunArn"].as_str() {
-            let (_, run) = call(
-                &server.endpoint,
-                "DescribeMapRun",
-                &json!({"mapRunArn": map_run}),
-            );
-            let counts = &run["executionCounts"];
+        if let Some(map_run) = first_map_run(&server.endpoint, &arn) {
+            let counts = &describe_map_run(&server.endpoint, &map_run)["executionCounts"];
             if counts["succeeded"] == 1 && counts["running"] == 2 {
-                break map_run.to_string();
+                break map_run;
             }
         }
         assert!(Instant::now() < deadline, "the children did not start");
@@ -427,27 +416,17 @@ fn stopping_the_parent_aborts_its_running_children() {
     );
     assert_eq!(status, 200, "{stopped}");
     assert_eq!(wait(&mut server, &arn, 10)["status"], "ABORTED");
-    let (_, run) = call(
-        &server.endpoint,
-        "DescribeMapRun",
-        &json!({"mapRunArn": map_run}),
-    );
+    let run = describe_map_run(&server.endpoint, &map_run);
     assert_eq!(run["status"], "ABORTED", "{run}");
     assert_eq!(run["executionCounts"]["aborted"], 2, "{run}");
     assert_eq!(run["executionCounts"]["succeeded"], 1, "{run}");
-    let (status, listed) = call(
-        &server.endpoint,
-        "ListExecutions",
-        &json!({"mapRunArn": map_run}),
+    let children = children_of(&server.endpoint, &map_run);
+    let statuses = sorted_statuses(&children);
+    assert_eq!(
+        statuses,
+        ["ABORTED", "ABORTED", "SUCCEEDED"],
+        "{children:?}"
     );
-    assert_eq!(status, 200, "{listed}");
-    let children = listed["executions"].as_array().unwrap();
-    let mut statuses: Vec<&str> = children
-        .iter()
-        .map(|child| child["status"].as_str().unwrap())
-        .collect();
-    statuses.sort();
-    assert_eq!(statuses, ["ABORTED", "ABORTED", "SUCCEEDED"], "{listed}");
     let mut inputs = Vec::new();
     for child in children.iter().filter(|child| child["status"] == "ABORTED") {
         let (_, described) = call(
@@ -457,13 +436,8 @@ fn stopping_the_parent_aborts_its_running_children() {
         );
         assert!(described["stopDate"].is_number(), "{described}");
         inputs.push(described["input"].as_str().unwrap().to_string());
-        let (_, history) = call(
-            &server.endpoint,
-            "GetExecutionHistory",
-            &json!({"executionArn": child["executionArn"]}),
-        );
-        let kinds = common::event_types(history["events"].as_array().unwrap());
-        assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"], "{history}");
+        let kinds = event_kinds(&server.endpoint, &child["executionArn"]);
+        assert_eq!(kinds, ["ExecutionStarted", "ExecutionAborted"]);
     }
     inputs.sort();
     assert_eq!(inputs, ["1", "2"]);
