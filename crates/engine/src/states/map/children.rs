@@ -135,9 +135,11 @@ pub(super) async fn run(
         redrive_ms: redrive.is_some().then_some(now_ms),
     };
     let kept = redrive.map(|redrive| redrive.kept);
-    run.env.map_run(&record).await;
-    // The parent's history up to `MapRunStarted` is durable before any child acts.
+    // The parent's history up to `MapRunStarted` is durable before any child acts, and
+    // before the run is listed: a client that finds the Map Run (`ListMapRuns`) finds its
+    // `MapRunStarted` in the history too.
     run.persist().await;
+    run.env.map_run(&record).await;
     let items = match (&map.item_reader, max_items) {
         (Some(reader), Some(max)) => match read(attempt, reader, effective, max).await {
             Ok(items) => items,
