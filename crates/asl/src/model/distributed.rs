@@ -39,7 +39,7 @@ impl ReaderAction {
     }
 }
 
-/// `ReaderConfig.InputType`: how the object read is split into items.
+/// `ReaderConfig.InputType`: how an object read is split into items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputType {
     /// Text delimited rows; each row an object of strings keyed by the headers.
@@ -48,11 +48,21 @@ pub enum InputType {
     Json,
     /// JSON Lines: one item per line.
     Jsonl,
-    /// An S3 inventory `manifest.json` or an Athena manifest (not run by Fluxo: refused when
-    /// a definition is created, `fluxo_runtime::prepare`).
-    Manifest,
-    /// Apache Parquet files (not run by Fluxo either).
+    /// Apache Parquet files (not run by Fluxo: refused when a definition is created,
+    /// `fluxo_runtime::prepare`).
     Parquet,
+}
+
+/// `ReaderConfig.ManifestType` (or the older `InputType: MANIFEST`): the object read is a
+/// manifest that lists the data files the items come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestType {
+    /// An S3 inventory report's `manifest.json`: its `files` are gzipped CSV files whose
+    /// columns its `fileSchema` names; every row is an item (`InputType` is CSV).
+    S3Inventory,
+    /// The `*-manifest.csv` an Athena `UNLOAD` query writes: one `s3://` URI per line, each
+    /// a data file read as `InputType` (CSV, JSONL or PARQUET).
+    AthenaData,
 }
 
 /// `CSVHeaderLocation`.
@@ -67,8 +77,16 @@ pub enum CsvHeaders {
 /// `ReaderConfig`.
 #[derive(Debug)]
 pub struct ReaderConfig {
-    /// Absent for `listObjectsV2`.
+    /// Absent for a plain `listObjectsV2`; CSV for an S3 inventory.
     pub input_type: Option<InputType>,
+    /// Set when the object `getObject` reads is a manifest of data files.
+    pub manifest: Option<ManifestType>,
+    /// `Transformation: LOAD_AND_FLATTEN` of a `listObjectsV2` reader: every object listed is
+    /// read as `input_type`, and its items are the Map's items (instead of the listing's
+    /// metadata).
+    pub load_and_flatten: bool,
+    /// `CSVHeaderLocation` (`FIRST_ROW` when absent; an S3 inventory takes its columns from
+    /// its manifest's `fileSchema` unless they are `GIVEN`).
     pub csv_headers: CsvHeaders,
     /// `CSVDelimiter` (`COMMA`, `PIPE`, `SEMICOLON`, `SPACE`, `TAB`) as the byte.
     pub csv_delimiter: u8,

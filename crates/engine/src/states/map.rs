@@ -12,9 +12,12 @@
 mod batcher;
 mod child_history;
 mod children;
+mod compression;
 mod formats;
+mod manifests;
 mod outcome;
 mod reader;
+mod reading;
 mod tolerance;
 mod writer;
 

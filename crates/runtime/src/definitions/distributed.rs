@@ -1,7 +1,7 @@
 //! What a distributed Map may say that Fluxo does not run, refused when the definition is
 //! created rather than accepted and ignored (developer guide, "ItemReader (Map)",
-//! "ResultWriter (Map)", "ItemProcessor (Map)"): readers of S3 inventory or Athena manifests
-//! and Parquet files, `listObjectsV2` with a `Transformation` or an `InputType`, writer
+//! "ResultWriter (Map)", "ItemProcessor (Map)"): readers of Parquet files, `listObjectsV2`
+//! with an `InputType` but no `Transformation: LOAD_AND_FLATTEN`, writer
 //! options other than `OutputType` (`JSON`, `JSONL`) and `Transformation` (`NONE`,
 //! `COMPACT`, `FLATTEN`). `EXPRESS` child executions run (five minutes each, no history
 //! kept); what an Express machine may not call is refused in them by the validator.
@@ -10,8 +10,10 @@ use fluxo_asl::model::distributed::ReaderAction;
 use serde_json::{Map, Value};
 
 /// The `ReaderConfig` fields Fluxo reads.
-const READER_FIELDS: [&str; 7] = [
+const READER_FIELDS: [&str; 9] = [
     "InputType",
+    "ManifestType",
+    "Transformation",
     "CSVHeaderLocation",
     "CSVHeaders",
     "CSVDelimiter",
@@ -61,17 +63,19 @@ fn reader_refusal(reader: &Map<String, Value>, at: &str) -> Option<Refusal> {
     }
     let resource = reader.get("Resource").and_then(Value::as_str).unwrap_or("");
     let input_type = config.get("InputType").and_then(Value::as_str);
+    let flattened =
+        config.get("Transformation").and_then(Value::as_str) == Some("LOAD_AND_FLATTEN");
     match (ReaderAction::parse(resource), input_type) {
-        (Some(ReaderAction::ListObjectsV2), Some(input_type)) => {
+        (_, Some("PARQUET")) => {
             return refuse(
                 format!("{at}/InputType"),
-                format!("Fluxo lists objects with s3:listObjectsV2 as items and does not read them as {input_type} yet"),
+                "Fluxo reads InputType CSV, JSON, JSONL and MANIFEST, not PARQUET yet".into(),
             );
         }
-        (_, Some(kind @ ("MANIFEST" | "PARQUET"))) => {
+        (Some(ReaderAction::ListObjectsV2), Some(input_type)) if !flattened => {
             return refuse(
                 format!("{at}/InputType"),
-                format!("Fluxo reads InputType CSV, JSON and JSONL, not {kind} yet"),
+                format!("s3:listObjectsV2 reads its objects as {input_type} only with Transformation LOAD_AND_FLATTEN"),
             );
         }
         _ => {}
@@ -159,16 +163,11 @@ mod tests {
     #[test]
     fn readers_fluxo_does_not_run_are_refused() {
         let cases = [
-            (
-                json!({"InputType": "MANIFEST"}),
-                "InputType",
-                "not MANIFEST",
-            ),
             (json!({"InputType": "PARQUET"}), "InputType", "not PARQUET"),
             (
-                json!({"InputType": "MANIFEST", "ManifestType": "ATHENA_DATA"}),
-                "ManifestType",
-                "ReaderConfig.ManifestType",
+                json!({"ManifestType": "ATHENA_DATA", "InputType": "PARQUET"}),
+                "InputType",
+                "not PARQUET",
             ),
             (
                 json!({"InputType": "CSV", "CSVDelimiter": "COLON"}),
@@ -196,11 +195,9 @@ mod tests {
                 "Parameters": {"Bucket": "b"}, "ReaderConfig": config}})
         };
         let (location, _) = refusal(&standard(listing(
-            json!({"Transformation": "LOAD_AND_FLATTEN"}),
+            json!({"Transformation": "LOAD_AND_FLATTEN", "InputType": "PARQUET"}),
         )))
         .unwrap();
-        assert_eq!(location, "/States/M/ItemReader/ReaderConfig/Transformation");
-        let (location, _) = refusal(&standard(listing(json!({"InputType": "JSON"})))).unwrap();
         assert_eq!(location, "/States/M/ItemReader/ReaderConfig/InputType");
         // What Fluxo reads runs.
         let runs = [
@@ -208,7 +205,14 @@ mod tests {
             get_object(json!({"InputType": "CSV", "CSVHeaderLocation": "GIVEN",
                               "CSVHeaders": ["a"], "CSVDelimiter": "TAB"})),
             get_object(json!({"InputType": "JSONL"})),
+            get_object(json!({"InputType": "MANIFEST"})),
+            get_object(json!({"ManifestType": "S3_INVENTORY", "MaxItems": 3})),
+            get_object(json!({"ManifestType": "ATHENA_DATA", "InputType": "CSV",
+                              "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["a"]})),
+            get_object(json!({"ManifestType": "ATHENA_DATA", "InputType": "JSONL"})),
             listing(json!({"MaxItems": 5})),
+            listing(json!({"Transformation": "NONE"})),
+            listing(json!({"Transformation": "LOAD_AND_FLATTEN", "InputType": "JSON"})),
         ];
         for fields in runs {
             assert_eq!(refusal(&standard(fields.clone())), None, "{fields}");

@@ -3,8 +3,8 @@
 
 use super::{Builder, Fields};
 use crate::model::distributed::{
-    CsvHeaders, InputType, ItemBatcher, ItemReader, ReaderAction, ReaderConfig, ResultWriter,
-    Transformation,
+    CsvHeaders, InputType, ItemBatcher, ItemReader, ManifestType, ReaderAction, ReaderConfig,
+    ResultWriter, Transformation,
 };
 use crate::model::{QueryLanguage, Template};
 use serde_json::{Map, Value};
@@ -46,21 +46,7 @@ impl Builder {
             pointer: reader.at("ReaderConfig"),
         };
         let text = |key: &str| config_object.get(key).and_then(Value::as_str);
-        let input_type = match text("InputType") {
-            Some("CSV") => Some(InputType::Csv),
-            Some("JSON") => Some(InputType::Json),
-            Some("JSONL") => Some(InputType::Jsonl),
-            Some("MANIFEST") => Some(InputType::Manifest),
-            Some("PARQUET") => Some(InputType::Parquet),
-            None if action == ReaderAction::ListObjectsV2 => None,
-            other => {
-                self.error(
-                    config.at("InputType"),
-                    format!("InputType is one of CSV, JSON, JSONL, PARQUET or MANIFEST with s3:getObject, not {other:?}"),
-                );
-                return None;
-            }
-        };
+        let (input_type, manifest, load_and_flatten) = self.reader_kind(action, &config)?;
         let csv_headers = match text("CSVHeaderLocation") {
             Some("GIVEN") => CsvHeaders::Given(
                 config_object
@@ -90,12 +76,82 @@ impl Builder {
             parameters: self.arguments(&reader, language),
             config: ReaderConfig {
                 input_type,
+                manifest,
+                load_and_flatten,
                 csv_headers,
                 csv_delimiter,
                 max_items,
                 items_pointer: text("ItemsPointer").map(str::to_string),
             },
         })
+    }
+
+    /// What the reader reads (developer guide, "ItemReader (Map)", `ReaderConfig`): its
+    /// `InputType`, whether the object is a manifest (`ManifestType`, or the older
+    /// `InputType: MANIFEST` for an S3 inventory) and whether a listing's objects are read
+    /// (`Transformation: LOAD_AND_FLATTEN`).
+    fn reader_kind(
+        &mut self,
+        action: ReaderAction,
+        config: &Fields,
+    ) -> Option<(Option<InputType>, Option<ManifestType>, bool)> {
+        let text = |key: &str| config.object.get(key).and_then(Value::as_str);
+        let manifest = match (action, text("ManifestType")) {
+            (_, None) => None,
+            (ReaderAction::GetObject, Some("S3_INVENTORY")) => Some(ManifestType::S3Inventory),
+            (ReaderAction::GetObject, Some("ATHENA_DATA")) => Some(ManifestType::AthenaData),
+            (_, Some(other)) => {
+                self.error(
+                    config.at("ManifestType"),
+                    format!("ManifestType is ATHENA_DATA or S3_INVENTORY with s3:getObject, not '{other}'"),
+                );
+                return None;
+            }
+        };
+        let load_and_flatten = match (action, text("Transformation")) {
+            (_, None | Some("NONE")) => false,
+            (ReaderAction::ListObjectsV2, Some("LOAD_AND_FLATTEN")) => true,
+            (_, Some(other)) => {
+                self.error(
+                    config.at("Transformation"),
+                    format!("Transformation is NONE, or LOAD_AND_FLATTEN with s3:listObjectsV2, not '{other}'"),
+                );
+                return None;
+            }
+        };
+        let input_type = match (text("InputType"), manifest) {
+            (Some("MANIFEST"), None) if action == ReaderAction::GetObject => {
+                return Some((Some(InputType::Csv), Some(ManifestType::S3Inventory), false))
+            }
+            (None, Some(ManifestType::S3Inventory)) => Some(InputType::Csv),
+            (Some(_), Some(ManifestType::S3Inventory)) => {
+                self.error(
+                    config.at("InputType"),
+                    "InputType must not be specified when ManifestType is S3_INVENTORY (its files are CSV)".to_string(),
+                );
+                return None;
+            }
+            (Some("CSV"), _) => Some(InputType::Csv),
+            (Some("JSON"), None) => Some(InputType::Json),
+            (Some("JSONL"), _) => Some(InputType::Jsonl),
+            (Some("PARQUET"), _) => Some(InputType::Parquet),
+            (None, None) if action == ReaderAction::ListObjectsV2 && !load_and_flatten => None,
+            (other, Some(ManifestType::AthenaData)) => {
+                self.error(
+                    config.at("InputType"),
+                    format!("InputType is one of CSV, JSONL or PARQUET with ManifestType ATHENA_DATA, not {other:?}"),
+                );
+                return None;
+            }
+            (other, None) => {
+                self.error(
+                    config.at("InputType"),
+                    format!("InputType is one of CSV, JSON, JSONL, PARQUET or MANIFEST with s3:getObject (and with LOAD_AND_FLATTEN), not {other:?}"),
+                );
+                return None;
+            }
+        };
+        Some((input_type, manifest, load_and_flatten))
     }
 
     pub(super) fn item_batcher(
@@ -159,5 +215,128 @@ impl Builder {
             jsonl: text("OutputType") == Some("JSONL"),
             transformation,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::distributed::{InputType, ManifestType};
+    use serde_json::{json, Value};
+
+    /// What a distributed Map reading with `resource` and `config` reads, or where and why it
+    /// is refused.
+    type Kind = (Option<InputType>, Option<ManifestType>, bool);
+
+    fn reader(resource: &str, config: Value) -> Result<Kind, (String, String)> {
+        let definition = json!({"StartAt": "M", "States": {"M": {
+            "Type": "Map", "End": true,
+            "ItemReader": {"Resource": format!("arn:aws:states:::s3:{resource}"),
+                "Parameters": {"Bucket": "b", "Key": "k"}, "ReaderConfig": config},
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+        match crate::compile(&definition) {
+            Ok(machine) => {
+                let crate::model::StateKind::Map(map) = &machine.states["M"].kind else {
+                    panic!("not a Map")
+                };
+                let config = &map.item_reader.as_ref().unwrap().config;
+                Ok((config.input_type, config.manifest, config.load_and_flatten))
+            }
+            Err(diagnostics) => Err((
+                diagnostics[0].location.clone(),
+                diagnostics[0].message.clone(),
+            )),
+        }
+    }
+
+    #[test]
+    fn manifests_and_flattened_listings_are_read_as_the_guide_describes() {
+        let inventory = (Some(InputType::Csv), Some(ManifestType::S3Inventory), false);
+        let read = reader("getObject", json!({"InputType": "MANIFEST"})).unwrap();
+        assert_eq!(read, inventory);
+        let read = reader("getObject", json!({"ManifestType": "S3_INVENTORY"})).unwrap();
+        assert_eq!(read, inventory);
+        let read = reader(
+            "getObject",
+            json!({"ManifestType": "ATHENA_DATA", "InputType": "JSONL"}),
+        );
+        assert_eq!(
+            read.unwrap(),
+            (
+                Some(InputType::Jsonl),
+                Some(ManifestType::AthenaData),
+                false
+            )
+        );
+        let read = reader(
+            "listObjectsV2",
+            json!({"Transformation": "LOAD_AND_FLATTEN", "InputType": "CSV"}),
+        );
+        assert_eq!(read.unwrap(), (Some(InputType::Csv), None, true));
+        let read = reader("listObjectsV2", json!({"Transformation": "NONE"})).unwrap();
+        assert_eq!(read, (None, None, false));
+    }
+
+    #[test]
+    fn readers_that_contradict_themselves_are_refused_where_they_do() {
+        let at = "/States/M/ItemReader/ReaderConfig";
+        let cases = [
+            (
+                "getObject",
+                json!({"ManifestType": "S3_INVENTORY", "InputType": "CSV"}),
+                "InputType",
+                "must not be specified",
+            ),
+            (
+                "getObject",
+                json!({"ManifestType": "ATHENA_DATA", "InputType": "JSON"}),
+                "InputType",
+                "CSV, JSONL or PARQUET",
+            ),
+            (
+                "getObject",
+                json!({"ManifestType": "ATHENA_DATA"}),
+                "InputType",
+                "CSV, JSONL or PARQUET",
+            ),
+            (
+                "getObject",
+                json!({"ManifestType": "OTHER", "InputType": "CSV"}),
+                "ManifestType",
+                "'OTHER'",
+            ),
+            (
+                "listObjectsV2",
+                json!({"ManifestType": "S3_INVENTORY"}),
+                "ManifestType",
+                "with s3:getObject",
+            ),
+            (
+                "getObject",
+                json!({"Transformation": "LOAD_AND_FLATTEN", "InputType": "CSV"}),
+                "Transformation",
+                "with s3:listObjectsV2",
+            ),
+            (
+                "listObjectsV2",
+                json!({"Transformation": "LOAD_AND_FLATTEN"}),
+                "InputType",
+                "LOAD_AND_FLATTEN",
+            ),
+            (
+                "listObjectsV2",
+                json!({"InputType": "MANIFEST"}),
+                "InputType",
+                "MANIFEST",
+            ),
+            ("getObject", json!({}), "InputType", "None"),
+        ];
+        for (resource, config, field, words) in cases {
+            let (location, message) = reader(resource, config.clone())
+                .err()
+                .unwrap_or_else(|| panic!("{resource} {config} accepted"));
+            assert_eq!(location, format!("{at}/{field}"), "{config}: {message}");
+            assert!(message.contains(words), "{config}: {message}");
+        }
     }
 }

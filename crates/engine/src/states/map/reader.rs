@@ -3,12 +3,13 @@
 //! credentials apply), as `aws-sdk:s3:getObject` / `aws-sdk:s3:listObjectsV2` calls.
 
 use super::formats;
+use super::reading::{not_read, Reading};
 use super::tolerance::{as_number, path_of, quoted};
 use crate::attempt::Attempt;
 use crate::environment::ServiceRequest;
 use crate::failure::Failure;
 use crate::jsonata::StateValues;
-use fluxo_asl::model::distributed::{InputType, ItemReader, ReaderAction};
+use fluxo_asl::model::distributed::{InputType, ItemReader, ManifestType, ReaderAction};
 use fluxo_asl::model::Template;
 use serde_json::{Map, Value};
 
@@ -99,61 +100,61 @@ pub(super) async fn read(
     max: usize,
 ) -> Result<Vec<Value>, Failure> {
     let parameters = arguments(attempt, reader.parameters.as_ref(), effective, "Arguments")?;
-    let not_read = |failure: Failure| {
-        failed(format!(
-            "{}: {}",
-            failure.error,
-            failure.cause.unwrap_or_default()
-        ))
-    };
-    if reader.action == ReaderAction::ListObjectsV2 {
-        return list(attempt, parameters, max).await.map_err(not_read);
-    }
-    let answer = s3(attempt, "getObject", parameters, None)
-        .await
-        .map_err(not_read)?;
-    let body = match &answer["Body"] {
-        Value::String(text) => text.as_str(),
-        _ => "",
-    };
     let config = &reader.config;
-    match config.input_type {
-        Some(InputType::Csv) => formats::csv(body, &config.csv_headers, config.csv_delimiter, max),
-        Some(InputType::Jsonl) => formats::jsonl(body, max),
-        // Refused when the definition is created (`fluxo_runtime::prepare`); a definition
-        // run without that check fails here rather than reading the file as something else.
-        Some(InputType::Manifest | InputType::Parquet) => {
-            Err("Fluxo reads InputType CSV, JSON and JSONL only".into())
+    let mut reading = Reading::new(attempt, config, max);
+    match (reader.action, config.manifest) {
+        (ReaderAction::ListObjectsV2, _) if config.load_and_flatten => {
+            let bucket = parameters.get("Bucket").and_then(Value::as_str);
+            let bucket = bucket.unwrap_or_default().to_string();
+            let listed = list(attempt, parameters, 0).await.map_err(not_read)?;
+            reading.flattened(&bucket, &listed).await?;
         }
-        Some(InputType::Json) | None => formats::json(body, config.items_pointer.as_deref(), max),
+        (ReaderAction::ListObjectsV2, _) => {
+            let listed = list(attempt, parameters, max).await.map_err(not_read)?;
+            return Ok(listed.iter().map(formats::listed_object).collect());
+        }
+        (ReaderAction::GetObject, Some(ManifestType::S3Inventory)) => {
+            reading.s3_inventory(parameters).await?
+        }
+        (ReaderAction::GetObject, Some(ManifestType::AthenaData)) => {
+            reading.athena(parameters).await?
+        }
+        (ReaderAction::GetObject, None) => {
+            let text = reading.text(parameters).await?;
+            let input_type = config.input_type.unwrap_or(InputType::Json);
+            reading.add(&text, input_type, &config.csv_headers)?;
+        }
     }
-    .map_err(failed)
+    Ok(reading.items)
 }
 
-/// `listObjectsV2` page after page: every object under the prefix, as Map items.
+/// `listObjectsV2` page after page: every object under the prefix (at most `max`, 0: all),
+/// as the answers' `Contents` give them.
 async fn list(
     attempt: &Attempt<'_>,
     parameters: Map<String, Value>,
     max: usize,
 ) -> Result<Vec<Value>, Failure> {
-    let mut items = Vec::new();
+    let mut objects = Vec::new();
     let mut token: Option<Value> = None;
     for _ in 0..MAX_PAGES {
         let mut request = parameters.clone();
         if let Some(token) = token.take() {
             request.insert("ContinuationToken".into(), token);
         }
-        let page = s3(attempt, "listObjectsV2", request, None).await?;
-        for object in page["Contents"].as_array().into_iter().flatten() {
-            if max != 0 && items.len() >= max {
-                return Ok(items);
+        let mut page = s3(attempt, "listObjectsV2", request, None).await?;
+        if let Value::Array(contents) = page["Contents"].take() {
+            for object in contents {
+                if max != 0 && objects.len() >= max {
+                    return Ok(objects);
+                }
+                objects.push(object);
             }
-            items.push(formats::listed_object(object));
         }
         match (&page["IsTruncated"], &page["NextContinuationToken"]) {
             (Value::Bool(true), Value::String(next)) => token = Some(Value::String(next.clone())),
-            _ => return Ok(items),
+            _ => return Ok(objects),
         }
     }
-    Ok(items)
+    Ok(objects)
 }

@@ -1,0 +1,163 @@
+//! Objects an `ItemReader` reads compressed: "Input files support the following external
+//! compression types: GZIP, ZSTD. Example file names: `myObject.jsonl.gz` and
+//! `myObject.csv.zstd`" (developer guide, "ItemReader (Map)"), so the key's extension says
+//! how a body is compressed. S3 inventory data files are `.csv.gz`, and Athena's `UNLOAD`
+//! writes `.gz` files.
+//!
+//! A compressed body is not UTF-8 (gzip's second byte is 0x8b, Zstandard's 0xb5), so the
+//! S3 integration hands it over in base64, as it does any binary body.
+
+use super::formats::ReadError;
+use base64::Engine;
+use serde_json::Value;
+use std::io::Read;
+
+/// How an object's body is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// By the key's extension, as AWS names them.
+    fn of(key: &str) -> Compression {
+        let key = key.to_ascii_lowercase();
+        if key.ends_with(".gz") || key.ends_with(".gzip") {
+            Compression::Gzip
+        } else if key.ends_with(".zst") || key.ends_with(".zstd") {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// The text of the object `key` whose `getObject` body is `body`, decompressed by its
+/// extension; at most `limit` bytes of text, so that a small compressed object cannot expand
+/// past what the reader may still hold.
+pub(super) fn text(key: &str, body: &Value, limit: usize) -> Result<String, ReadError> {
+    let body = body.as_str().unwrap_or_default();
+    let compression = Compression::of(key);
+    if compression == Compression::None {
+        if body.len() > limit {
+            return Err(too_large(key, limit));
+        }
+        return Ok(body.to_string());
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|_| format!("The object '{key}' is not {compression:?} data."))?;
+    let mut out = Vec::new();
+    let read = match compression {
+        Compression::Gzip => flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(limit as u64 + 1)
+            .read_to_end(&mut out)
+            .map_err(|error| error.to_string()),
+        _ => zstd(&bytes, limit, &mut out),
+    };
+    read.map_err(|error| format!("The object '{key}' could not be decompressed: {error}"))?;
+    if out.len() > limit {
+        return Err(too_large(key, limit));
+    }
+    String::from_utf8(out).map_err(|_| format!("The object '{key}' is not UTF-8 text."))
+}
+
+/// Every Zstandard frame of `bytes`, one after the other, into `out` (at most `limit` + 1
+/// bytes). The decoder bounds its window (128 MiB by default).
+fn zstd(mut bytes: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<usize, String> {
+    while !bytes.is_empty() && out.len() <= limit {
+        let decoder = ruzstd::decoding::StreamingDecoder::new(&mut bytes)
+            .map_err(|error| error.to_string())?;
+        let room = (limit + 1 - out.len()) as u64;
+        decoder
+            .take(room)
+            .read_to_end(out)
+            .map_err(|error| error.to_string())?;
+    }
+    Ok(out.len())
+}
+
+fn too_large(key: &str, limit: usize) -> ReadError {
+    format!("The object '{key}' holds more than the {limit} bytes of items Fluxo reads for one Map Run.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn encoded(bytes: &[u8]) -> Value {
+        Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    fn gzip(text: &str) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    /// A Zstandard frame of raw (uncompressed) blocks: what `zstd --no-compress`-like
+    /// encoders write; enough to check framing, since ruzstd only decodes.
+    fn zstd_raw(text: &str) -> Vec<u8> {
+        let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd];
+        // Frame header: single segment, 1-byte content size.
+        frame.push(0x20);
+        frame.push(text.len() as u8);
+        // One last raw block: header = last(1) | type raw(0) << 1 | size << 3, 3 bytes LE.
+        let header = 1u32 | ((text.len() as u32) << 3);
+        frame.extend_from_slice(&header.to_le_bytes()[..3]);
+        frame.extend_from_slice(text.as_bytes());
+        frame
+    }
+
+    #[test]
+    fn bodies_are_decompressed_by_their_key() {
+        let plain = Value::String("a,b\n1,2\n".into());
+        assert_eq!(text("data.csv", &plain, 100).unwrap(), "a,b\n1,2\n");
+        let zipped = encoded(&gzip("a,b\n1,2\n"));
+        assert_eq!(text("data.csv.gz", &zipped, 100).unwrap(), "a,b\n1,2\n");
+        assert_eq!(text("DATA.GZIP", &zipped, 100).unwrap(), "a,b\n1,2\n");
+        // Two gzip members, as `cat a.gz b.gz` makes.
+        let mut two = gzip("{\"a\":1}\n");
+        two.extend(gzip("{\"a\":2}\n"));
+        assert_eq!(
+            text("x.jsonl.gz", &encoded(&two), 100).unwrap(),
+            "{\"a\":1}\n{\"a\":2}\n"
+        );
+        let mut frames = zstd_raw("[1,");
+        frames.extend(zstd_raw("2]"));
+        assert_eq!(
+            text("x.json.zstd", &encoded(&frames), 100).unwrap(),
+            "[1,2]"
+        );
+        assert_eq!(
+            text("x.json.zst", &encoded(&zstd_raw("[]")), 100).unwrap(),
+            "[]"
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_read_or_grows_too_large_fails() {
+        let plain = Value::String("not compressed".into());
+        assert!(text("x.csv.gz", &plain, 100)
+            .unwrap_err()
+            .contains("is not Gzip data"));
+        let not_gzip = encoded(b"plain bytes");
+        assert!(text("x.csv.gz", &not_gzip, 100)
+            .unwrap_err()
+            .contains("could not be decompressed"));
+        // 1 MiB of zeros compresses to about a kilobyte: stopped at the limit.
+        let bomb = encoded(&gzip(&"0".repeat(1 << 20)));
+        assert!(text("bomb.gz", &bomb, 4096)
+            .unwrap_err()
+            .contains("more than the 4096 bytes"));
+        let plain = Value::String("x".repeat(101));
+        assert!(text("big.csv", &plain, 100)
+            .unwrap_err()
+            .contains("more than"));
+        let empty = encoded(&gzip(""));
+        assert_eq!(text("empty.gz", &empty, 100).unwrap(), "");
+    }
+}
