@@ -70,6 +70,8 @@ manifest = {{"sourceBucket": "src", "destinationBucket": "arn:aws:s3:::inventory
     "creationTimestamp": "1668560400000", "fileFormat": "CSV", "fileSchema": "Bucket, Key, Size, LastModifiedDate",
     "files": [{{"key": "data/a.csv.gz", "size": 1, "MD5checksum": "x"}}, {{"key": "data/b.csv.gz", "size": 1, "MD5checksum": "y"}}]}}
 s3.put_object(Bucket='inventory', Key='src/config/2022-11-16T00-00Z/manifest.json', Body=json.dumps(manifest))
+manifest['files'].append({{"key": "data/missing.csv.gz", "size": 1, "MD5checksum": "z"}})
+s3.put_object(Bucket='inventory', Key='missing/manifest.json', Body=json.dumps(manifest))
 manifest['fileFormat'] = 'ORC'
 s3.put_object(Bucket='inventory', Key='orc/manifest.json', Body=json.dumps(manifest))
 put_gz('results', 'unload/p0.gz', '{{"id": 1}}\n{{"id": 2}}\n')
@@ -230,7 +232,10 @@ print('{{}}')"#
     let bad = &described[3];
     assert_eq!(bad["error"], "States.ItemReaderFailed", "{bad}");
     assert!(
-        bad["cause"].as_str().unwrap().contains("bad/1.jsonl.gz"),
+        bad["cause"]
+            .as_str()
+            .unwrap()
+            .starts_with("s3://logs/bad/1.jsonl.gz: "),
         "{bad}"
     );
 }

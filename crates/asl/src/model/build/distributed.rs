@@ -95,63 +95,92 @@ impl Builder {
         action: ReaderAction,
         config: &Fields,
     ) -> Option<(Option<InputType>, Option<ManifestType>, bool)> {
-        let text = |key: &str| config.object.get(key).and_then(Value::as_str);
-        let manifest = match (action, text("ManifestType")) {
-            (_, None) => None,
-            (ReaderAction::GetObject, Some("S3_INVENTORY")) => Some(ManifestType::S3Inventory),
-            (ReaderAction::GetObject, Some("ATHENA_DATA")) => Some(ManifestType::AthenaData),
-            (_, Some(other)) => {
-                self.error(
-                    config.at("ManifestType"),
-                    format!("ManifestType is ATHENA_DATA or S3_INVENTORY with s3:getObject, not '{other}'"),
-                );
+        for key in ["InputType", "ManifestType", "Transformation"] {
+            if config
+                .object
+                .get(key)
+                .is_some_and(|value| !value.is_string())
+            {
+                self.error(config.at(key), format!("{key} must be a string"));
                 return None;
             }
-        };
-        let load_and_flatten = match (action, text("Transformation")) {
-            (_, None | Some("NONE")) => false,
-            (ReaderAction::ListObjectsV2, Some("LOAD_AND_FLATTEN")) => true,
-            (_, Some(other)) => {
-                self.error(
-                    config.at("Transformation"),
-                    format!("Transformation is NONE, or LOAD_AND_FLATTEN with s3:listObjectsV2, not '{other}'"),
+        }
+        let text = |key: &str| config.object.get(key).and_then(Value::as_str);
+        let listing = action == ReaderAction::ListObjectsV2;
+        let manifest = match text("ManifestType") {
+            None => None,
+            Some(_) if listing => {
+                return self.refuse(
+                    config,
+                    "ManifestType",
+                    "ManifestType is read with s3:getObject, not s3:listObjectsV2",
                 );
-                return None;
+            }
+            Some("S3_INVENTORY") => Some(ManifestType::S3Inventory),
+            Some("ATHENA_DATA") => Some(ManifestType::AthenaData),
+            Some(other) => {
+                let message = format!("ManifestType is ATHENA_DATA or S3_INVENTORY, not '{other}'");
+                return self.refuse(config, "ManifestType", &message);
+            }
+        };
+        let load_and_flatten = match text("Transformation") {
+            None | Some("NONE") => false,
+            Some("LOAD_AND_FLATTEN") if listing => true,
+            Some("LOAD_AND_FLATTEN") => {
+                return self.refuse(config, "Transformation", "Transformation LOAD_AND_FLATTEN reads the objects s3:listObjectsV2 lists, not s3:getObject's");
+            }
+            Some(other) => {
+                let message = format!("Transformation is NONE or LOAD_AND_FLATTEN, not '{other}'");
+                return self.refuse(config, "Transformation", &message);
             }
         };
         let input_type = match (text("InputType"), manifest) {
-            (Some("MANIFEST"), None) if action == ReaderAction::GetObject => {
-                return Some((Some(InputType::Csv), Some(ManifestType::S3Inventory), false))
+            (Some(_), Some(ManifestType::S3Inventory)) => {
+                return self.refuse(config, "InputType", "InputType must not be specified when ManifestType is S3_INVENTORY (its files are CSV)");
             }
             (None, Some(ManifestType::S3Inventory)) => Some(InputType::Csv),
-            (Some(_), Some(ManifestType::S3Inventory)) => {
-                self.error(
-                    config.at("InputType"),
-                    "InputType must not be specified when ManifestType is S3_INVENTORY (its files are CSV)".to_string(),
+            (Some("MANIFEST"), _) if listing => {
+                return self.refuse(
+                    config,
+                    "InputType",
+                    "InputType MANIFEST is read with s3:getObject, not s3:listObjectsV2",
                 );
-                return None;
+            }
+            (Some("MANIFEST"), None) => {
+                return Some((Some(InputType::Csv), Some(ManifestType::S3Inventory), false))
             }
             (Some("CSV"), _) => Some(InputType::Csv),
             (Some("JSON"), None) => Some(InputType::Json),
             (Some("JSONL"), _) => Some(InputType::Jsonl),
             (Some("PARQUET"), _) => Some(InputType::Parquet),
-            (None, None) if action == ReaderAction::ListObjectsV2 && !load_and_flatten => None,
+            (None, None) if listing && !load_and_flatten => None,
             (other, Some(ManifestType::AthenaData)) => {
-                self.error(
-                    config.at("InputType"),
-                    format!("InputType is one of CSV, JSONL or PARQUET with ManifestType ATHENA_DATA, not {other:?}"),
-                );
-                return None;
+                let message = match other {
+                    Some(other) => format!("With ManifestType ATHENA_DATA, InputType is one of CSV, JSONL or PARQUET, not '{other}'"),
+                    None => "With ManifestType ATHENA_DATA, InputType is required: one of CSV, JSONL or PARQUET".to_string(),
+                };
+                return self.refuse(config, "InputType", &message);
             }
-            (other, None) => {
-                self.error(
-                    config.at("InputType"),
-                    format!("InputType is one of CSV, JSON, JSONL, PARQUET or MANIFEST with s3:getObject (and with LOAD_AND_FLATTEN), not {other:?}"),
+            (None, None) if listing => {
+                return self.refuse(config, "InputType", "InputType is required with Transformation LOAD_AND_FLATTEN: one of CSV, JSON, JSONL or PARQUET");
+            }
+            (None, None) => {
+                return self.refuse(config, "InputType", "InputType is required with s3:getObject: one of CSV, JSON, JSONL, PARQUET or MANIFEST");
+            }
+            (Some(other), None) => {
+                let message = format!(
+                    "InputType is one of CSV, JSON, JSONL, PARQUET or MANIFEST, not '{other}'"
                 );
-                return None;
+                return self.refuse(config, "InputType", &message);
             }
         };
         Some((input_type, manifest, load_and_flatten))
+    }
+
+    /// Reports `message` at `ReaderConfig.field`; the reader is not built.
+    fn refuse<T>(&mut self, config: &Fields, field: &str, message: &str) -> Option<T> {
+        self.error(config.at(field), message.to_string());
+        None
     }
 
     pub(super) fn item_batcher(
@@ -315,7 +344,7 @@ mod tests {
                 "getObject",
                 json!({"Transformation": "LOAD_AND_FLATTEN", "InputType": "CSV"}),
                 "Transformation",
-                "with s3:listObjectsV2",
+                "not s3:getObject's",
             ),
             (
                 "listObjectsV2",
@@ -327,9 +356,26 @@ mod tests {
                 "listObjectsV2",
                 json!({"InputType": "MANIFEST"}),
                 "InputType",
-                "MANIFEST",
+                "MANIFEST is read with s3:getObject",
             ),
-            ("getObject", json!({}), "InputType", "None"),
+            (
+                "getObject",
+                json!({}),
+                "InputType",
+                "is required with s3:getObject",
+            ),
+            (
+                "getObject",
+                json!({"ManifestType": 1, "InputType": "CSV"}),
+                "ManifestType",
+                "must be a string",
+            ),
+            (
+                "getObject",
+                json!({"InputType": "XML"}),
+                "InputType",
+                "not 'XML'",
+            ),
         ];
         for (resource, config, field, words) in cases {
             let (location, message) = reader(resource, config.clone())

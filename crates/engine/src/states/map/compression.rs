@@ -35,16 +35,20 @@ impl Compression {
 }
 
 /// The text of the object `key` whose `getObject` body is `body`, decompressed by its
-/// extension; at most `limit` bytes of text, so that a small compressed object cannot expand
-/// past what the reader may still hold.
+/// extension; at most `limit` bytes of text (what the reader may still read), so that a small
+/// compressed object cannot expand past it.
 pub(super) fn text(key: &str, body: &Value, limit: usize) -> Result<String, ReadError> {
     let body = body.as_str().unwrap_or_default();
     let compression = Compression::of(key);
     if compression == Compression::None {
         if body.len() > limit {
-            return Err(too_large(key, limit));
+            return Err(too_large(key));
         }
         return Ok(body.to_string());
+    }
+    // An empty object is an empty file, however it is named.
+    if body.is_empty() {
+        return Ok(String::new());
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(body)
@@ -54,33 +58,49 @@ pub(super) fn text(key: &str, body: &Value, limit: usize) -> Result<String, Read
         Compression::Gzip => flate2::read::MultiGzDecoder::new(&bytes[..])
             .take(limit as u64 + 1)
             .read_to_end(&mut out)
+            .map(drop)
             .map_err(|error| error.to_string()),
         _ => zstd(&bytes, limit, &mut out),
     };
     read.map_err(|error| format!("The object '{key}' could not be decompressed: {error}"))?;
     if out.len() > limit {
-        return Err(too_large(key, limit));
+        return Err(too_large(key));
     }
     String::from_utf8(out).map_err(|_| format!("The object '{key}' is not UTF-8 text."))
 }
 
 /// Every Zstandard frame of `bytes`, one after the other, into `out` (at most `limit` + 1
-/// bytes). The decoder bounds its window (128 MiB by default).
-fn zstd(mut bytes: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<usize, String> {
+/// bytes); skippable frames (as seekable and pzstd files have) are passed over. The decoder
+/// bounds its window (128 MiB by default).
+fn zstd(mut bytes: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<(), String> {
+    use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
     while !bytes.is_empty() && out.len() <= limit {
-        let decoder = ruzstd::decoding::StreamingDecoder::new(&mut bytes)
-            .map_err(|error| error.to_string())?;
+        let decoder = match ruzstd::decoding::StreamingDecoder::new(&mut bytes) {
+            Ok(decoder) => decoder,
+            Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                length,
+                ..
+            })) => {
+                // Its magic number and length are read; its content follows.
+                bytes = bytes.get(length as usize..).unwrap_or_default();
+                continue;
+            }
+            Err(error) => return Err(error.to_string()),
+        };
         let room = (limit + 1 - out.len()) as u64;
         decoder
             .take(room)
             .read_to_end(out)
             .map_err(|error| error.to_string())?;
     }
-    Ok(out.len())
+    Ok(())
 }
 
-fn too_large(key: &str, limit: usize) -> ReadError {
-    format!("The object '{key}' holds more than the {limit} bytes of items Fluxo reads for one Map Run.")
+fn too_large(key: &str) -> ReadError {
+    format!(
+        "Reading the object '{key}' passes the {} MiB of items Fluxo reads for one Map Run.",
+        super::reading::MAX_READ_BYTES >> 20
+    )
 }
 
 #[cfg(test)]
@@ -126,7 +146,9 @@ mod tests {
             text("x.jsonl.gz", &encoded(&two), 100).unwrap(),
             "{\"a\":1}\n{\"a\":2}\n"
         );
+        // Two frames with a skippable frame (magic 0x184D2A50, 3 bytes) between them.
         let mut frames = zstd_raw("[1,");
+        frames.extend([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 9, 9, 9]);
         frames.extend(zstd_raw("2]"));
         assert_eq!(
             text("x.json.zstd", &encoded(&frames), 100).unwrap(),
@@ -152,11 +174,25 @@ mod tests {
         let bomb = encoded(&gzip(&"0".repeat(1 << 20)));
         assert!(text("bomb.gz", &bomb, 4096)
             .unwrap_err()
-            .contains("more than the 4096 bytes"));
+            .contains("passes the 256 MiB"));
+        // 100 RLE blocks of 128 KiB each (12.5 MiB) in 406 bytes.
+        let mut rle = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58];
+        for block in 0..100u32 {
+            let header = u32::from(block == 99) | (1 << 1) | ((128 * 1024) << 3);
+            rle.extend_from_slice(&header.to_le_bytes()[..3]);
+            rle.push(b'0');
+        }
+        assert!(text("bomb.zst", &encoded(&rle), 4096)
+            .unwrap_err()
+            .contains("passes the 256 MiB"));
         let plain = Value::String("x".repeat(101));
         assert!(text("big.csv", &plain, 100)
             .unwrap_err()
-            .contains("more than"));
+            .contains("passes the"));
+        assert_eq!(
+            text("nothing.csv.gz", &Value::String(String::new()), 100).unwrap(),
+            ""
+        );
         let empty = encoded(&gzip(""));
         assert_eq!(text("empty.gz", &empty, 100).unwrap(), "");
     }

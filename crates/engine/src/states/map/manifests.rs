@@ -37,14 +37,19 @@ pub(super) fn inventory(text: &str, manifest_bucket: &str) -> Result<Inventory, 
         return Err("The S3 inventory manifest has no fileSchema.".into());
     };
     let columns = schema.split(',').map(|c| c.trim().to_string()).collect();
+    // `arn:PARTITION:s3:::BUCKET`, in any partition.
     let bucket = match manifest["destinationBucket"].as_str() {
-        Some(arn) => arn.strip_prefix("arn:aws:s3:::").unwrap_or(arn).to_string(),
+        Some(arn) => arn
+            .rsplit_once(":::")
+            .map_or(arn, |(_, name)| name)
+            .to_string(),
         None => manifest_bucket.to_string(),
     };
-    let files = manifest["files"].as_array();
+    let Some(files) = manifest["files"].as_array() else {
+        return Err("The S3 inventory manifest has no files.".into());
+    };
     let keys = files
-        .into_iter()
-        .flatten()
+        .iter()
         .map(|file| file["key"].as_str().map(str::to_string))
         .collect::<Option<Vec<_>>>()
         .ok_or("Every file of the S3 inventory manifest needs a key.")?;
@@ -119,6 +124,13 @@ mod tests {
         assert!(inventory(&unnamed, "b").is_err());
         let local = MANIFEST.replace("destinationBucket", "destination");
         assert_eq!(inventory(&local, "here").unwrap().bucket, "here");
+        let china = MANIFEST.replace("arn:aws:s3:::", "arn:aws-cn:s3:::");
+        assert_eq!(
+            inventory(&china, "b").unwrap().bucket,
+            "amzn-s3-demo-inventory"
+        );
+        let no_files = MANIFEST.replace("\"files\"", "\"parts\"");
+        assert!(inventory(&no_files, "b").unwrap_err().contains("no files"));
     }
 
     #[test]

@@ -103,15 +103,29 @@ pub(super) async fn read(
     let config = &reader.config;
     let mut reading = Reading::new(attempt, config, max);
     match (reader.action, config.manifest) {
-        (ReaderAction::ListObjectsV2, _) if config.load_and_flatten => {
-            let bucket = parameters.get("Bucket").and_then(Value::as_str);
-            let bucket = bucket.unwrap_or_default().to_string();
-            let listed = list(attempt, parameters, 0).await.map_err(not_read)?;
-            reading.flattened(&bucket, &listed).await?;
-        }
         (ReaderAction::ListObjectsV2, _) => {
-            let listed = list(attempt, parameters, max).await.map_err(not_read)?;
-            return Ok(listed.iter().map(formats::listed_object).collect());
+            let bucket = text_of(&parameters, "Bucket");
+            let mut listing = Listing::new(parameters);
+            let mut items = Vec::new();
+            while let Some(objects) = listing.next(attempt).await.map_err(not_read)? {
+                if config.load_and_flatten {
+                    // Page by page, so that `MaxItems` also stops the listing.
+                    reading.flattened(&bucket, &objects).await?;
+                    if reading.is_full() {
+                        break;
+                    }
+                    continue;
+                }
+                for object in &objects {
+                    if max != 0 && items.len() >= max {
+                        return Ok(items);
+                    }
+                    items.push(formats::listed_object(object));
+                }
+            }
+            if !config.load_and_flatten {
+                return Ok(items);
+            }
         }
         (ReaderAction::GetObject, Some(ManifestType::S3Inventory)) => {
             reading.s3_inventory(parameters).await?
@@ -128,33 +142,53 @@ pub(super) async fn read(
     Ok(reading.items)
 }
 
-/// `listObjectsV2` page after page: every object under the prefix (at most `max`, 0: all),
-/// as the answers' `Contents` give them.
-async fn list(
-    attempt: &Attempt<'_>,
+/// `listObjectsV2` page after page (at most [`MAX_PAGES`]).
+struct Listing {
     parameters: Map<String, Value>,
-    max: usize,
-) -> Result<Vec<Value>, Failure> {
-    let mut objects = Vec::new();
-    let mut token: Option<Value> = None;
-    for _ in 0..MAX_PAGES {
-        let mut request = parameters.clone();
-        if let Some(token) = token.take() {
+    token: Option<Value>,
+    pages: usize,
+    ended: bool,
+}
+
+impl Listing {
+    fn new(parameters: Map<String, Value>) -> Listing {
+        Listing {
+            parameters,
+            token: None,
+            pages: 0,
+            ended: false,
+        }
+    }
+
+    /// The next page's objects (its `Contents`), or `None` once the listing has ended.
+    async fn next(&mut self, attempt: &Attempt<'_>) -> Result<Option<Vec<Value>>, Failure> {
+        if self.ended || self.pages >= MAX_PAGES {
+            return Ok(None);
+        }
+        self.pages += 1;
+        let mut request = self.parameters.clone();
+        if let Some(token) = self.token.take() {
             request.insert("ContinuationToken".into(), token);
         }
         let mut page = s3(attempt, "listObjectsV2", request, None).await?;
-        if let Value::Array(contents) = page["Contents"].take() {
-            for object in contents {
-                if max != 0 && objects.len() >= max {
-                    return Ok(objects);
-                }
-                objects.push(object);
-            }
-        }
         match (&page["IsTruncated"], &page["NextContinuationToken"]) {
-            (Value::Bool(true), Value::String(next)) => token = Some(Value::String(next.clone())),
-            _ => return Ok(objects),
+            (Value::Bool(true), Value::String(next)) => {
+                self.token = Some(Value::String(next.clone()))
+            }
+            _ => self.ended = true,
+        }
+        match page["Contents"].take() {
+            Value::Array(objects) => Ok(Some(objects)),
+            _ => Ok(Some(Vec::new())),
         }
     }
-    Ok(objects)
+}
+
+/// A text field of a reader's parameters (`""` when it has none).
+pub(super) fn text_of(parameters: &Map<String, Value>, field: &str) -> String {
+    parameters
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }

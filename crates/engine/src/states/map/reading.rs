@@ -2,18 +2,25 @@
 //! Athena manifest, or every object a `listObjectsV2` with `Transformation:
 //! LOAD_AND_FLATTEN` lists (developer guide, "ItemReader (Map)"). The items of each object
 //! follow those of the one before, up to `MaxItems`, and all the text read counts against
-//! one budget ([`MAX_READ_BYTES`]).
+//! one budget ([`MAX_READ_BYTES`]), each item too ([`ITEM_BYTES`]). A failure in one of
+//! several objects names it (`s3://bucket/key: ...`).
 
-use super::reader::{failed, s3};
+use super::reader::{failed, s3, text_of};
 use super::{compression, formats, manifests};
 use crate::attempt::Attempt;
 use crate::failure::Failure;
 use fluxo_asl::model::distributed::{CsvHeaders, InputType, ReaderConfig};
 use serde_json::{Map, Value};
 
-/// Bytes of text (decompressed) one Map Run's reader reads at most: a Fluxo limit, so that a
-/// manifest of many files or a small compressed object cannot fill the server's memory.
+/// Bytes one Map Run's reader reads at most, text (decompressed) and items together: a Fluxo
+/// limit (AWS reads up to 100,000,000 items), so that a manifest of many files or a small
+/// compressed object cannot fill the server's memory.
 pub(super) const MAX_READ_BYTES: usize = 256 * 1024 * 1024;
+
+/// What each item read counts against [`MAX_READ_BYTES`] besides its text: about what a
+/// small item costs in memory once parsed, so that a file of a million `{}` lines is not
+/// read for the price of its 3 MB.
+pub(super) const ITEM_BYTES: usize = 256;
 
 /// One reader's progress: the items read so far and what it may still read.
 pub(super) struct Reading<'s, 'a> {
@@ -37,18 +44,14 @@ impl<'s, 'a> Reading<'s, 'a> {
         }
     }
 
-    fn full(&self) -> bool {
+    pub fn is_full(&self) -> bool {
         self.max != 0 && self.items.len() >= self.max
     }
 
     /// The text of the object `parameters` (`Bucket`, `Key`, ...) names, decompressed as its
     /// key's extension says.
     pub async fn text(&mut self, parameters: Map<String, Value>) -> Result<String, Failure> {
-        let key = parameters
-            .get("Key")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let key = text_of(&parameters, "Key");
         let answer = s3(self.attempt, "getObject", parameters, None)
             .await
             .map_err(not_read)?;
@@ -78,8 +81,34 @@ impl<'s, 'a> Reading<'s, 'a> {
             InputType::Parquet => Err("Fluxo does not read InputType PARQUET".into()),
         }
         .map_err(failed)?;
+        let cost = items.len().saturating_mul(ITEM_BYTES);
+        if cost > self.budget {
+            return Err(failed(format!(
+                "The items read pass the {} MiB Fluxo reads for one Map Run.",
+                MAX_READ_BYTES >> 20
+            )));
+        }
+        self.budget -= cost;
         self.items.extend(items);
         Ok(())
+    }
+
+    /// Reads one object of several as `input_type`: a failure names it.
+    async fn add_object(
+        &mut self,
+        bucket: &str,
+        key: &str,
+        input_type: InputType,
+        headers: &CsvHeaders,
+    ) -> Result<(), Failure> {
+        let read = match self.text(object(bucket, key)).await {
+            Ok(text) => self.add(&text, input_type, headers),
+            Err(failure) => Err(failure),
+        };
+        read.map_err(|failure| {
+            let cause = failure.cause.unwrap_or_default();
+            failed(format!("s3://{bucket}/{key}: {cause}"))
+        })
     }
 
     /// The rows of every data file of the S3 inventory whose `manifest.json` `parameters`
@@ -93,17 +122,18 @@ impl<'s, 'a> Reading<'s, 'a> {
             CsvHeaders::FirstRow => CsvHeaders::Given(inventory.columns),
         };
         for key in inventory.keys {
-            if self.full() {
+            if self.is_full() {
                 break;
             }
-            let text = self.text(object(&inventory.bucket, &key)).await?;
-            self.add(&text, InputType::Csv, &headers)?;
+            self.add_object(&inventory.bucket, &key, InputType::Csv, &headers)
+                .await?;
         }
         Ok(())
     }
 
     /// The items of every data file the Athena manifest `parameters` names lists, read as
-    /// `InputType` (Athena's CSV files have no header row: `CSVHeaders` give the columns).
+    /// `InputType`. Athena's CSV files have no header row: `CSVHeaderLocation: GIVEN` names
+    /// the columns (with `FIRST_ROW`, each file's first row is taken as its header).
     pub async fn athena(&mut self, parameters: Map<String, Value>) -> Result<(), Failure> {
         let manifest = self.text(parameters).await?;
         let files = manifests::athena(&manifest).map_err(failed)?;
@@ -126,11 +156,11 @@ impl<'s, 'a> Reading<'s, 'a> {
         let config = self.config;
         let input_type = config.input_type.unwrap_or(InputType::Json);
         for (bucket, key) in files {
-            if self.full() {
+            if self.is_full() {
                 break;
             }
-            let text = self.text(object(&bucket, &key)).await?;
-            self.add(&text, input_type, &config.csv_headers)?;
+            self.add_object(&bucket, &key, input_type, &config.csv_headers)
+                .await?;
         }
         Ok(())
     }
@@ -142,14 +172,6 @@ fn object(bucket: &str, key: &str) -> Map<String, Value> {
     parameters.insert("Bucket".into(), Value::String(bucket.to_string()));
     parameters.insert("Key".into(), Value::String(key.to_string()));
     parameters
-}
-
-fn text_of(parameters: &Map<String, Value>, field: &str) -> String {
-    parameters
-        .get(field)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// An S3 call's failure as the reader's: `States.ItemReaderFailed`, naming the error.
