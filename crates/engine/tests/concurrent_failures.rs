@@ -1,6 +1,7 @@
 //! Failures that happen at the same moment in sibling iterations are all recorded before the
 //! Map fails, and every state left open is aborted, as AWS records it (recorded case
-//! `timeouts/timeouts__test_service_lambda_map_timeout`).
+//! `timeouts/timeouts__test_service_lambda_map_timeout`). "The same moment" is a window of
+//! 50 ms, so that on a real clock deadlines a few milliseconds apart count as together.
 
 use fluxo_engine::{
     execute, ExecutionRequest, FunctionCall, FunctionInvoker, FunctionResult, SystemEnvironment,
@@ -38,5 +39,58 @@ async fn simultaneous_timeouts_are_all_recorded_before_the_map_fails() {
     assert_eq!(count("MapIterationFailed"), 1, "{kinds:?}");
     assert_eq!(count("TaskStateAborted"), 4, "{kinds:?}");
     assert_eq!(count("MapIterationAborted"), 3, "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"ExecutionFailed"));
+}
+
+/// Fails after as many milliseconds as its payload says.
+struct FailsLater;
+
+impl FunctionInvoker for FailsLater {
+    fn invoke(&self, call: FunctionCall) -> BoxFuture<'_, Result<FunctionResult, TaskFailure>> {
+        let millis = call.payload.as_u64().unwrap_or(0);
+        Box::pin(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+            Err(TaskFailure {
+                error: "Boom".into(),
+                cause: Some(millis.to_string()),
+            })
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn failures_a_few_milliseconds_apart_are_all_recorded_before_the_map_fails() {
+    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Call", "States": {
+            "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "End": true}}}}}});
+    let machine = Arc::new(fluxo_asl::compile(&definition).unwrap());
+    let env = Arc::new(SystemEnvironment::new(FailsLater).with_seed(1));
+    // 0, 15 and 30 ms: within the window. 500 ms: after it, aborted.
+    let input = json!([0, 15, 30, 500]);
+    let request = ExecutionRequest::new("us-east-1", "1", "m", "e", input);
+    let outcome = execute(machine, request, env).await;
+    let kinds: Vec<&str> = outcome.history.iter().map(|e| e.kind.as_str()).collect();
+    let failed = kinds
+        .iter()
+        .position(|k| *k == "MapIterationFailed")
+        .unwrap();
+    let before = |kind: &str| kinds[..failed].iter().filter(|k| **k == kind).count();
+    assert_eq!(before("LambdaFunctionFailed"), 3, "{kinds:?}");
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "LambdaFunctionFailed")
+            .count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == "MapIterationAborted")
+            .count(),
+        3,
+        "{kinds:?}"
+    );
     assert_eq!(kinds.last(), Some(&"ExecutionFailed"));
 }
