@@ -27,6 +27,16 @@ pub enum DefinitionProblem {
     },
 }
 
+/// [`check`] against the embedded models, whatever `[aws]` says: what `CreateStateMachine`
+/// and `UpdateStateMachine` check of each Task (`fluxo_runtime::check_integrations`).
+/// Services whose model is not embedded pass.
+pub fn check_definition_task(
+    resource: &ServiceResource,
+    parameters: Option<&Value>,
+) -> Result<(), DefinitionProblem> {
+    check(ModelRegistry::embedded(), resource, parameters)
+}
+
 /// Checks a resource and its `Parameters` template (keys ending in `.$` name their member
 /// without the suffix). A service whose model Fluxo does not have cannot be checked and passes;
 /// the call then fails at run time with the reason.

@@ -41,7 +41,7 @@ mod protocol;
 mod resource;
 mod v1_times;
 
-pub use check::DefinitionProblem;
+pub use check::{check_definition_task, DefinitionProblem};
 pub use config::{AwsConfig, Enabled};
 pub use failure::ServiceFailure;
 pub use jobs::JobState;
@@ -132,17 +132,6 @@ impl Integrations {
                 shared,
             }),
         })
-    }
-
-    /// What AWS checks when a state machine is created: an AWS SDK integration's action exists,
-    /// and the static keys of its `Parameters` template name request members (for optimized
-    /// integrations: the documented parameters). Services whose model Fluxo lacks pass.
-    pub fn check(
-        &self,
-        resource: &ServiceResource,
-        parameters: Option<&Value>,
-    ) -> Result<(), DefinitionProblem> {
-        check::check(&self.inner.registry, resource, parameters)
     }
 
     /// Whether Fluxo knows how to make this integration's calls (enabled or not): every AWS

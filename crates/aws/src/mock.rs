@@ -24,7 +24,6 @@ use crate::model::{ModelRegistry, ServiceModel, Shape, ShapeKind};
 use crate::naming;
 use crate::resource::{IntegrationKind, IntegrationPattern, ServiceResource};
 use serde_json::Value;
-use std::sync::OnceLock;
 
 /// How strictly a mocked result is checked (`MockInput.fieldValidationMode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,13 +55,6 @@ impl FieldValidationMode {
 #[error("Mock result schema validation error: {0}")]
 pub struct MockResultProblem(String);
 
-/// The models the check reads: the embedded ones, whatever `[aws]` says, since AWS checks mocks
-/// whether or not the role could call the service.
-fn registry() -> &'static ModelRegistry {
-    static REGISTRY: OnceLock<ModelRegistry> = OnceLock::new();
-    REGISTRY.get_or_init(|| ModelRegistry::new(None))
-}
-
 /// Checks a mocked `result` of a Task whose resource is `resource` (see the module docs for
 /// what is checked and what passes unchecked).
 pub fn check_mock_result(
@@ -81,7 +73,7 @@ pub fn check_mock_result(
             None => return Ok(()),
         },
     };
-    let Ok(model) = registry().model(service) else {
+    let Ok(model) = ModelRegistry::embedded().model(service) else {
         return Ok(());
     };
     let Some(output) = model

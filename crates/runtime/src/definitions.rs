@@ -11,6 +11,9 @@ use serde_json::Value;
 use std::sync::Arc;
 
 mod distributed;
+mod fields;
+
+pub use fields::check_integrations;
 
 /// Why a definition cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -81,6 +81,8 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
     )?;
     let compiled = fluxo_runtime::prepare(&input.definition, kind)
         .map_err(fluxo_runtime::RuntimeError::from)?;
+    fluxo_runtime::check_integrations(&input.definition)
+        .map_err(fluxo_runtime::RuntimeError::from)?;
     super::tags::check_count(input.tags.len())?;
     let now = now_ms();
     let record = StateMachineRecord {
@@ -274,10 +276,13 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         },
     };
     let compiled = match &input.definition {
-        Some(definition) => Some(
-            fluxo_runtime::prepare(definition, current.kind)
-                .map_err(fluxo_runtime::RuntimeError::from)?,
-        ),
+        Some(definition) => {
+            let compiled = fluxo_runtime::prepare(definition, current.kind)
+                .map_err(fluxo_runtime::RuntimeError::from)?;
+            fluxo_runtime::check_integrations(definition)
+                .map_err(fluxo_runtime::RuntimeError::from)?;
+            Some(compiled)
+        }
         None => None,
     };
     let updated = api

@@ -130,6 +130,14 @@ impl ModelRegistry {
         }
     }
 
+    /// The embedded models only, shared: what the checks that do not depend on `[aws]` read
+    /// (a TestState mock's shape, a definition's fields when it is created), since AWS makes
+    /// them whether or not the role could call the service.
+    pub fn embedded() -> &'static ModelRegistry {
+        static REGISTRY: OnceLock<ModelRegistry> = OnceLock::new();
+        REGISTRY.get_or_init(|| ModelRegistry::new(None))
+    }
+
     /// The model of the service a Task resource names (`s3`, `sfn`, `cloudwatchlogs`...).
     pub fn model(&self, service: &str) -> Result<Arc<ServiceModel>, ModelError> {
         if let Some(model) = self.cached(service) {
