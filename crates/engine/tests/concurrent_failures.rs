@@ -94,3 +94,25 @@ async fn failures_a_few_milliseconds_apart_are_all_recorded_before_the_map_fails
     );
     assert_eq!(kinds.last(), Some(&"ExecutionFailed"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_distributed_maps_failing_children_do_not_wait_for_siblings() {
+    // Children are executions of their own: their failures never interleave with a sibling's
+    // in one history, and within the tolerance they must not cost the run 50 ms each.
+    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "MaxConcurrency": 1, "ToleratedFailurePercentage": 100,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+            "StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom"}}}}}});
+    let machine = Arc::new(fluxo_asl::compile(&definition).unwrap());
+    let env = Arc::new(SystemEnvironment::new(Hangs).with_seed(1));
+    let request = ExecutionRequest::new("us-east-1", "1", "m", "e", json!([1, 2, 3, 4, 5, 6]));
+    let started = tokio::time::Instant::now();
+    let outcome = execute(machine, request, env).await;
+    assert_eq!(
+        outcome.status,
+        fluxo_engine::ExecutionStatus::Succeeded,
+        "{outcome:?}"
+    );
+    let waited = started.elapsed();
+    assert!(waited < std::time::Duration::from_millis(50), "{waited:?}");
+}

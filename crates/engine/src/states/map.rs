@@ -353,6 +353,7 @@ impl Iterations<'_> {
                 let map_run_arn = self.map_run_arn.as_deref().unwrap_or_default();
                 child_history::start(&child, &mut child_thread, &input, map_run_arn);
                 let kept_input = child.details.then(|| input.clone());
+                frame.origin = crate::frame::Origin::ChildExecution;
                 let body = child.run_machine(&map.processor, input, &mut child_thread, &mut frame);
                 let result = match map.express_children {
                     // An Express child ends after five minutes, as every Express execution.
