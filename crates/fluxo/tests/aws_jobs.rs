@@ -79,12 +79,31 @@ fn athena_and_glue_jobs_are_started_and_read_request_response() {
     assert_eq!(scheduled[3]["resourceType"], "glue");
     assert_eq!(scheduled[3]["resource"], "startJobRun");
 
-    // A field Athena's request does not have fails the call with States.Runtime naming it.
-    let definition = json!({"StartAt": "Q", "States": {"Q": {
-        "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution",
-        "Parameters": {"QueryString": "SELECT 1", "Color": "red"}, "End": true}}});
+    // A field Athena's request does not have: written in the definition, it is refused when
+    // the state machine is created, as AWS refuses it; coming from the input, it fails the
+    // call with States.Runtime naming it.
+    let query = |parameters: Value| {
+        json!({"StartAt": "Q", "States": {"Q": {
+            "Type": "Task", "Resource": "arn:aws:states:::athena:startQueryExecution",
+            "Parameters": parameters, "End": true}}})
+    };
+    let definition = query(json!({"QueryString": "SELECT 1", "Color": "red"}));
+    let (status, refused) = call(
+        &endpoint,
+        "CreateStateMachine",
+        &json!({"name": "static-field", "definition": definition.to_string(),
+                "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    );
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().contains(
+            "The field \"Color\" is not supported by Step Functions at /States/Q/Parameters"
+        ),
+        "{refused}"
+    );
+    let definition = query(json!({"QueryString": "SELECT 1", "ResultConfiguration.$": "$.rc"}));
     let machine = create(&endpoint, "unknown-field", &definition, "STANDARD");
-    let described = run(&endpoint, &machine, &json!({}));
+    let described = run(&endpoint, &machine, &json!({"rc": {"Color": "red"}}));
     assert_eq!(described["error"], "States.Runtime", "{described}");
     assert!(
         described["cause"].as_str().unwrap().contains("Color"),
