@@ -34,7 +34,8 @@ fn athena_and_glue(test: &str) -> Option<MotoSetup> {
 /// The job services' request-response calls against moto: an Athena query started, described
 /// and read, a Glue job run started; each result is the API's output with the SDK for Java
 /// 1.x's metadata, as the other optimized integrations give it. A field the API does not have
-/// fails the call.
+/// is refused at creation when the definition writes it, and fails the call when a path
+/// brings it.
 #[test]
 fn athena_and_glue_jobs_are_started_and_read_request_response() {
     let test = "athena_and_glue_jobs_are_started_and_read_request_response";
