@@ -52,10 +52,11 @@ impl<'s, 'a> Reading<'s, 'a> {
     /// key's extension says.
     pub async fn text(&mut self, parameters: Map<String, Value>) -> Result<String, Failure> {
         let key = text_of(&parameters, "Key");
-        let answer = s3(self.attempt, "getObject", parameters, None)
+        let mut answer = s3(self.attempt, "getObject", parameters, None)
             .await
             .map_err(not_read)?;
-        let text = compression::text(&key, &answer["Body"], self.budget).map_err(failed)?;
+        let body = answer["Body"].take();
+        let text = compression::text(&key, body, self.budget).map_err(failed)?;
         self.budget -= text.len();
         Ok(text)
     }
