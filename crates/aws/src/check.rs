@@ -27,14 +27,15 @@ pub enum DefinitionProblem {
     },
 }
 
-/// [`check`] against the embedded models, whatever `[aws]` says: what `CreateStateMachine`
-/// and `UpdateStateMachine` check of each Task (`fluxo_runtime::check_integrations`).
-/// Services whose model is not embedded pass.
+/// [`check`] against the embedded models and `[aws] models_dir`
+/// ([`ModelRegistry::for_definitions`]), whether or not the integration is enabled: what
+/// `CreateStateMachine`, `UpdateStateMachine` and `ValidateStateMachineDefinition` check of
+/// each Task (`fluxo_runtime::check_integrations`). Services without a model pass.
 pub fn check_definition_task(
     resource: &ServiceResource,
     parameters: Option<&Value>,
 ) -> Result<(), DefinitionProblem> {
-    check(ModelRegistry::embedded(), resource, parameters)
+    check(ModelRegistry::for_definitions(), resource, parameters)
 }
 
 /// Checks a resource and its `Parameters` template (keys ending in `.$` name their member

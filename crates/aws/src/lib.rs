@@ -123,6 +123,9 @@ impl Integrations {
         let timeout = Duration::from_secs(config.timeout_seconds.unwrap_or(60).max(1));
         let max_response_bytes = config.max_response_bytes.unwrap_or(8 * 1024 * 1024);
         let http = http::HttpClient::new(timeout, max_response_bytes).map_err(SetupError)?;
+        if let Some(dir) = &config.models_dir {
+            model::ModelRegistry::use_models_dir_for_definitions(dir.clone());
+        }
         Ok(Integrations {
             inner: Arc::new(Inner {
                 config: config.clone(),

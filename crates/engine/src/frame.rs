@@ -18,9 +18,6 @@ pub(crate) enum Origin {
     Execution,
     ParallelBranch,
     MapIteration,
-    /// A distributed Map's child execution: an iteration, but an execution of its own,
-    /// whose events never mix with its siblings'.
-    ChildExecution,
 }
 
 /// AWS's quotas on workflow variables (Step Functions developer guide, "Passing data between

@@ -11,6 +11,11 @@ use fluxo_types::EventType;
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
+
+/// How close in time failures of sibling threads count as simultaneous (see
+/// [`Run::let_siblings_fail`]): deadlines a few milliseconds apart are due together on AWS,
+/// whose timers are no finer.
+const SIMULTANEOUS: jiff::SignedDuration = jiff::SignedDuration::from_millis(50);
 use std::sync::Mutex;
 
 /// States a run goes through before it yields to the scheduler: a loop of states that never
@@ -139,6 +144,23 @@ impl<'e> Run<'e> {
         if self.since_yield.fetch_add(1, Ordering::Relaxed) + 1 >= STATES_PER_YIELD {
             self.since_yield.store(0, Ordering::Relaxed);
             tokio::task::yield_now().await;
+        }
+    }
+
+    /// Waits, after a Parallel branch or an inline Map iteration failed at `failed_at` (the
+    /// time of its thread's latest event), until [`SIMULTANEOUS`] has passed since, so that siblings failing at the same
+    /// moment (timeouts due together) record their failures before the state fails, as AWS
+    /// records them (recorded case `timeouts/timeouts__test_service_lambda_map_timeout`: four
+    /// `TaskTimedOut` before `MapIterationFailed`), whichever timer a real clock wakes first.
+    /// Nothing waits in a lean run (no history to order) or on a replay (the recorded
+    /// failure's time has long passed).
+    pub async fn let_siblings_fail(&self, failed_at: Timestamp) {
+        if self.lean {
+            return;
+        }
+        let until = failed_at + SIMULTANEOUS;
+        if until > self.env.now() {
+            self.env.sleep_until(until).await;
         }
     }
 

@@ -15,10 +15,6 @@ use crate::journal::Thread;
 use crate::payload::{self, PayloadError};
 use crate::run::{add_seconds, Run};
 use crate::states;
-
-/// How close in time failures of sibling threads count as simultaneous (see
-/// `Run::let_siblings_fail`).
-const SIMULTANEOUS: jiff::SignedDuration = jiff::SignedDuration::from_millis(50);
 use fluxo_asl::model::{State, StateKind, StateMachine};
 use fluxo_types::{EventType, StateType};
 use futures::future::BoxFuture;
@@ -51,7 +47,9 @@ impl Run<'_> {
             let _running = self.threads.running(self.observed());
             let result = self.run_states(machine, start, input, thread, frame).await;
             if result.is_err() {
-                self.let_siblings_fail(frame).await;
+                // Work that fails at the same moment in sibling threads (timeouts due together)
+                // records its failure before the enclosing state decides, as on AWS.
+                tokio::task::yield_now().await;
             }
             // A thread that ends while another is parked persists first: its end may leave
             // the execution idle, which it can only be with everything persisted.
@@ -60,24 +58,6 @@ impl Run<'_> {
             }
             result
         })
-    }
-
-    /// Before a branch or iteration's failure reaches its Parallel or Map: work that fails at
-    /// the same moment in sibling threads (timeouts due together) records its failure first,
-    /// as AWS records it (recorded case `timeouts/timeouts__test_service_lambda_map_timeout`:
-    /// four `TaskTimedOut` before `MapIterationFailed`). "The same moment" is
-    /// [`SIMULTANEOUS`] on the environment's clock: deadlines a few milliseconds apart are
-    /// due together on AWS, whose timers are no finer, and a real clock must not make the
-    /// history depend on which of them the scheduler wakes first.
-    async fn let_siblings_fail(&self, frame: &Frame) {
-        if matches!(frame.origin, Origin::Execution | Origin::ChildExecution) {
-            // An execution's own thread has no sibling in its history (a distributed Map's
-            // children keep histories of their own, and may fail in numbers within the
-            // tolerance: none of them waits).
-            return;
-        }
-        let until = self.env.now() + SIMULTANEOUS;
-        self.env.sleep_until(until).await;
     }
 
     async fn run_states(

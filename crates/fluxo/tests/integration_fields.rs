@@ -2,7 +2,7 @@
 //! updated, through `fluxo server`: a literal key of `Parameters` that the action's request
 //! does not have, or an AWS SDK action the service does not have, is `InvalidDefinition`
 //! with AWS's `SCHEMA_VALIDATION_FAILED` words and location (aws/aws-cdk issue 29968), and
-//! nothing is stored.
+//! nothing is stored; `ValidateStateMachineDefinition` reports it as FAIL.
 
 mod common;
 
@@ -47,6 +47,18 @@ fn unknown_fields_of_an_integration_are_refused_at_creation_and_update() {
         json!([]),
         "nothing stored: {listed}"
     );
+    // ValidateStateMachineDefinition says FAIL for what CreateStateMachine would refuse.
+    let typo = get_object(json!({"Bucket": "b", "Kye.$": "$.k"}));
+    let (status, validated) = call(
+        endpoint,
+        "ValidateStateMachineDefinition",
+        &json!({"definition": typo}),
+    );
+    assert_eq!(status, 200, "{validated}");
+    assert_eq!(validated["result"], "FAIL", "{validated}");
+    let first = &validated["diagnostics"][0];
+    assert_eq!(first["location"], "/States/Get/Parameters", "{validated}");
+    assert_eq!(first["code"], "SCHEMA_VALIDATION_FAILED", "{validated}");
 
     let unknown_action = get_object(json!({"Bucket": "b"})).replace("getObject", "fetchObject");
     let (status, answer) = create("action", unknown_action);

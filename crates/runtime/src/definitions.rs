@@ -13,7 +13,7 @@ use std::sync::Arc;
 mod distributed;
 mod fields;
 
-pub use fields::check_integrations;
+pub use fields::{check_integrations, integration_diagnostics};
 
 /// Why a definition cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -111,6 +111,9 @@ enum Source {
     File(PathBuf),
 }
 
+/// See [`ModelRegistry::for_definitions`].
+static DEFINITIONS: OnceLock<ModelRegistry> = OnceLock::new();
+
 /// Finds, loads and caches API models.
 pub struct ModelRegistry {
     models_dir: Option<PathBuf>,
@@ -131,11 +134,25 @@ impl ModelRegistry {
     }
 
     /// The embedded models only, shared: what the checks that do not depend on `[aws]` read
-    /// (a TestState mock's shape, a definition's fields when it is created), since AWS makes
-    /// them whether or not the role could call the service.
+    /// (a TestState mock's shape), since AWS makes them whether or not the role could call
+    /// the service.
     pub fn embedded() -> &'static ModelRegistry {
         static REGISTRY: OnceLock<ModelRegistry> = OnceLock::new();
         REGISTRY.get_or_init(|| ModelRegistry::new(None))
+    }
+
+    /// What a new definition's Task fields are checked against: the embedded models and the
+    /// first `[aws] models_dir` this process was configured with
+    /// ([`ModelRegistry::use_models_dir_for_definitions`]), whose newer models must not have
+    /// their new request members refused at creation when the call itself would take them.
+    pub fn for_definitions() -> &'static ModelRegistry {
+        DEFINITIONS.get_or_init(|| ModelRegistry::new(None))
+    }
+
+    /// Makes `dir` part of [`ModelRegistry::for_definitions`]; only the first call (before
+    /// any definition is checked) counts, as a process serves one `[aws]`.
+    pub fn use_models_dir_for_definitions(dir: PathBuf) {
+        let _ = DEFINITIONS.set(ModelRegistry::new(Some(dir)));
     }
 
     /// The model of the service a Task resource names (`s3`, `sfn`, `cloudwatchlogs`...).

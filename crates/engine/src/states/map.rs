@@ -34,6 +34,7 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use tolerance::Tolerance;
 
@@ -92,6 +93,8 @@ pub(crate) async fn run(
         started: Mutex::new(BTreeSet::new()),
         child_machine: None,
         map_run_arn: None,
+        fails_at_first: !tolerance.tolerates(1, items.len()),
+        failing: AtomicBool::new(false),
     };
     let waiting = run.threads.waiting_for_children(run.observed());
     let outcome = iterations.run_all(items, limit, &tolerance).await;
@@ -233,6 +236,12 @@ struct Iterations<'a> {
     child_machine: Option<String>,
     /// A distributed Map's Map Run (`None`: inline).
     map_run_arn: Option<String>,
+    /// Whether the first failing iteration fails the Map (no `ToleratedFailure*`): then its
+    /// siblings failing at the same moment record theirs first (`Run::let_siblings_fail`).
+    /// Always false for a distributed Map, whose children keep histories of their own.
+    fails_at_first: bool,
+    /// Set while a failing iteration lets its siblings fail: no iteration starts any more.
+    failing: AtomicBool,
 }
 
 impl Iterations<'_> {
@@ -254,7 +263,7 @@ impl Iterations<'_> {
         let mut running = FuturesUnordered::new();
         let mut failures = 0usize;
         loop {
-            while running.len() < limit {
+            while running.len() < limit && !self.failing.load(Ordering::Relaxed) {
                 match pending.next() {
                     Some((index, item)) => {
                         let thread = self.start(index);
@@ -353,7 +362,6 @@ impl Iterations<'_> {
                 let map_run_arn = self.map_run_arn.as_deref().unwrap_or_default();
                 child_history::start(&child, &mut child_thread, &input, map_run_arn);
                 let kept_input = child.details.then(|| input.clone());
-                frame.origin = crate::frame::Origin::ChildExecution;
                 let body = child.run_machine(&map.processor, input, &mut child_thread, &mut frame);
                 let result = match map.express_children {
                     // An Express child ends after five minutes, as every Express execution.
@@ -376,8 +384,14 @@ impl Iterations<'_> {
                 result
             }
             Ok(input) => {
-                run.run_machine(&map.processor, input, &mut thread, &mut frame)
-                    .await
+                let result = run
+                    .run_machine(&map.processor, input, &mut thread, &mut frame)
+                    .await;
+                if result.is_err() && self.fails_at_first && self.in_flight().len() > 1 {
+                    self.failing.store(true, Ordering::Relaxed);
+                    run.let_siblings_fail(thread.time).await;
+                }
+                result
             }
             Err(failure) => Err(failure),
         };

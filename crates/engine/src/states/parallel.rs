@@ -47,19 +47,26 @@ pub(crate) async fn run(
                     &mut branch_frame,
                 )
                 .await;
-            (index, result)
+            (index, result, branch_thread.time)
         }
     });
     let mut running: FuturesUnordered<_> = branch_runs.collect();
     let waiting = run.threads.waiting_for_children(run.observed());
     let mut results = vec![Value::Null; branches.len()];
     let mut failed = None;
-    while let Some((index, result)) = running.next().await {
+    while let Some((index, result, at)) = running.next().await {
         match result {
             Ok(value) => results[index] = value,
             Err(failure) => {
-                // Every branch starts, as on AWS, even when one fails at once.
+                // Every branch starts, as on AWS, even when one fails at once; and branches
+                // failing at the same moment record their failures before the state fails.
                 while let Some(Some(_)) = running.next().now_or_never() {}
+                if !running.is_empty() {
+                    let window = run.let_siblings_fail(at);
+                    let siblings = async { while running.next().await.is_some() {} };
+                    futures::pin_mut!(window, siblings);
+                    futures::future::select(window, siblings).await;
+                }
                 failed = Some(failure);
                 break;
             }

@@ -3,29 +3,38 @@
 //! the literal keys of its `Parameters` (JSONPath) or `Arguments` (JSONata) name members of
 //! the action's request, answered as `SCHEMA_VALIDATION_FAILED: The field "X" is not
 //! supported by Step Functions at /States/S/Parameters` (aws/aws-cdk issue 29968). Checked
-//! against the embedded API models ([`fluxo_aws::check_definition_task`]); a service whose
-//! model is not embedded passes, and its call says what is wrong at run time.
+//! against the embedded API models and `[aws] models_dir`
+//! ([`fluxo_aws::check_definition_task`]); a service without a model passes, and its call says what is wrong at run time.
 //!
 //! Only new definitions are checked (not a stored one compiled again after an upgrade), so
-//! that a newer model never strands a running execution.
+//! that a newer model never strands a running execution. `ValidateStateMachineDefinition`
+//! reports the same problems ([`integration_diagnostics`]).
 
 use super::DefinitionError;
 use fluxo_asl::{walk, Diagnostic};
 use fluxo_aws::{check_definition_task, DefinitionProblem, ServiceResource};
 use serde_json::Value;
 
-/// Checks every Task of the definition `text` (which [`super::prepare`] has accepted).
+/// Checks every Task of the definition `text` (which [`super::prepare`] has accepted, or
+/// the validator found no error in): every problem, in the order of the states.
 pub fn check_integrations(text: &str) -> Result<(), DefinitionError> {
-    let Ok(definition) = serde_json::from_str::<Value>(text) else {
-        return Ok(());
-    };
-    let found = walk::states(&definition)
-        .into_iter()
-        .find_map(|(at, state)| problem(state, &at));
-    match found {
-        Some(diagnostic) => Err(DefinitionError::Invalid(vec![diagnostic])),
-        None => Ok(()),
+    let diagnostics = integration_diagnostics(text);
+    match diagnostics.is_empty() {
+        true => Ok(()),
+        false => Err(DefinitionError::Invalid(diagnostics)),
     }
+}
+
+/// [`check_integrations`]' problems as diagnostics, for `ValidateStateMachineDefinition`
+/// (AWS: FAIL for "errors that would prevent you from creating or updating").
+pub fn integration_diagnostics(text: &str) -> Vec<Diagnostic> {
+    let Ok(definition) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    walk::states(&definition)
+        .into_iter()
+        .filter_map(|(at, state)| problem(state, &at))
+        .collect()
 }
 
 fn problem(state: &Value, at: &str) -> Option<Diagnostic> {
@@ -33,25 +42,31 @@ fn problem(state: &Value, at: &str) -> Option<Diagnostic> {
         return None;
     }
     let resource = state.get("Resource").and_then(Value::as_str)?;
-    let Ok(Some(resource)) = ServiceResource::parse(resource) else {
-        return None;
+    let diagnostic = |location: String, message: String| {
+        Some(Diagnostic::error(
+            "SCHEMA_VALIDATION_FAILED",
+            location,
+            message,
+        ))
+    };
+    let resource = match ServiceResource::parse(resource) {
+        Ok(Some(resource)) => resource,
+        Ok(None) => return None,
+        Err(error) => return diagnostic(format!("{at}/Resource"), error.to_string()),
     };
     let field = ["Parameters", "Arguments"]
         .into_iter()
         .find(|field| state.get(*field).is_some_and(Value::is_object));
     let parameters = field.and_then(|field| state.get(field));
-    let (location, message) = match check_definition_task(&resource, parameters).err()? {
-        problem @ DefinitionProblem::Resource(_) => (format!("{at}/Resource"), problem.to_string()),
-        problem @ DefinitionProblem::Field { .. } => (
+    match check_definition_task(&resource, parameters).err()? {
+        problem @ DefinitionProblem::Resource(_) => {
+            diagnostic(format!("{at}/Resource"), problem.to_string())
+        }
+        problem @ DefinitionProblem::Field { .. } => diagnostic(
             format!("{at}/{}", field.unwrap_or("Parameters")),
             problem.to_string(),
         ),
-    };
-    Some(Diagnostic::error(
-        "SCHEMA_VALIDATION_FAILED",
-        location,
-        message,
-    ))
+    }
 }
 
 #[cfg(test)]

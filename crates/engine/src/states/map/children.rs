@@ -209,6 +209,8 @@ impl Steps<'_, '_> {
             started: Default::default(),
             child_machine: Some(self.machine.to_string()),
             map_run_arn: Some(record.arn.clone()),
+            fails_at_first: false,
+            failing: Default::default(),
         };
         // The Map's thread stays live (not `waiting_for_children`) while the children run:
         // they are counted apart, and the execution must not be unloaded under them.
