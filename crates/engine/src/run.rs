@@ -160,6 +160,9 @@ impl<'e> Run<'e> {
         }
         let until = failed_at + SIMULTANEOUS;
         if until > self.env.now() {
+            // Counted as running: with only parked siblings left the execution would look
+            // idle, and a durable runtime would unload it under the failing state.
+            let _running = self.threads.running(self.observed());
             self.env.sleep_until(until).await;
         }
     }
