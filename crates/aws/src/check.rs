@@ -30,7 +30,7 @@ pub enum DefinitionProblem {
 /// [`check`] against the embedded models and `[aws] models_dir`
 /// ([`ModelRegistry::for_definitions`]), whether or not the integration is enabled: what
 /// `CreateStateMachine`, `UpdateStateMachine` and `ValidateStateMachineDefinition` check of
-/// each Task (`fluxo_runtime::check_integrations`). Services without a model pass.
+/// each Task (`fluxo_runtime::prepare_new`, `fluxo_runtime::integration_diagnostics`). Services without a model pass.
 pub fn check_definition_task(
     resource: &ServiceResource,
     parameters: Option<&Value>,

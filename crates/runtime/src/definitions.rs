@@ -13,7 +13,7 @@ use std::sync::Arc;
 mod distributed;
 mod fields;
 
-pub use fields::{check_integrations, integration_diagnostics};
+pub use fields::integration_diagnostics;
 
 /// Why a definition cannot be run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,8 +34,28 @@ fn render(diagnostics: &[Diagnostic]) -> String {
         .join(", ")
 }
 
-/// Validates, compiles and checks a definition's text for a state machine of type `kind`.
+/// Validates, compiles and checks a definition's text for a state machine of type `kind`:
+/// a stored definition compiled again, or one a client sends (see [`prepare_new`]).
 pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, DefinitionError> {
+    compile(text, kind, false)
+}
+
+/// [`prepare`] for a definition a client sends (`CreateStateMachine`, `UpdateStateMachine`):
+/// its Tasks' service integrations are also checked as AWS checks them (`fields.rs`). A
+/// stored definition compiled again is not, so that a newer API model never strands a
+/// running execution.
+pub fn prepare_new(
+    text: &str,
+    kind: StateMachineType,
+) -> Result<Arc<StateMachine>, DefinitionError> {
+    compile(text, kind, true)
+}
+
+fn compile(
+    text: &str,
+    kind: StateMachineType,
+    check_fields: bool,
+) -> Result<Arc<StateMachine>, DefinitionError> {
     let errors = |diagnostics: Vec<Diagnostic>| {
         diagnostics
             .into_iter()
@@ -54,7 +74,10 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
             error.to_string(),
         )])
     })?;
-    if let Some(diagnostic) = unrecognized(&definition) {
+    let unrecognized = walk::states(&definition)
+        .into_iter()
+        .find_map(|(at, state)| fields::unrecognized(state, &at));
+    if let Some(diagnostic) = unrecognized {
         return Err(DefinitionError::Invalid(vec![diagnostic]));
     }
     if let Some((location, message)) = unsupported(&definition, kind) {
@@ -64,6 +87,12 @@ pub fn prepare(text: &str, kind: StateMachineType) -> Result<Arc<StateMachine>, 
     // building again only keeps the model it made.
     let machine =
         fluxo_asl::model::build(&definition).map_err(|d| DefinitionError::Invalid(errors(d)))?;
+    if check_fields {
+        let problems = fields::diagnostics(&definition);
+        if !problems.is_empty() {
+            return Err(DefinitionError::Invalid(problems));
+        }
+    }
     Ok(Arc::new(machine))
 }
 
@@ -145,27 +174,6 @@ fn unsupported_in_state(
             format!("UNSUPPORTED_FEATURE: Fluxo cannot call the resource '{resource}' yet"),
         )
     })
-}
-
-/// The first Task resource that names a service integration AWS does not have (an action
-/// that is not an optimized integration, a pattern the integration does not support), as the
-/// diagnostic AWS gives when the definition is created (recorded case
-/// `services/dynamodb_task_service__test_invalid_integration`).
-fn unrecognized(definition: &Value) -> Option<Diagnostic> {
-    walk::states(definition)
-        .into_iter()
-        .find_map(|(at, state)| {
-            let resource = state.get("Resource").and_then(Value::as_str)?;
-            if state.get("Type").and_then(Value::as_str) != Some("Task") {
-                return None;
-            }
-            let error = ServiceResource::parse(resource).err()?;
-            Some(Diagnostic::error(
-                "SCHEMA_VALIDATION_FAILED",
-                format!("{at}/Resource"),
-                error.to_string(),
-            ))
-        })
 }
 
 #[cfg(test)]

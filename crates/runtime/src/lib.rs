@@ -37,7 +37,7 @@ mod versions;
 
 pub use activities::MAX_POLL;
 pub use catalog::{Loaded, FRESH_FOR};
-pub use definitions::{check_integrations, integration_diagnostics, prepare, DefinitionError};
+pub use definitions::{integration_diagnostics, prepare, prepare_new, DefinitionError};
 pub use durable::{DurableEnvironment, Interruption, TaskContext};
 pub use execution_log::{ExecutionLog, Level, LoggingConfig, LoggingError};
 pub use express::ExpressOutcome;

@@ -37,17 +37,9 @@ impl AwsServices {
 
 impl ServiceInvoker for AwsServices {
     fn call(&self, request: ServiceRequest) -> BoxFuture<'static, Result<Value, TaskFailure>> {
-        // Definitions are checked with the same parser when they are created; a resource that
-        // does not parse here was stored by another version of Fluxo.
-        let resource = match ServiceResource::parse(&request.resource) {
-            Ok(Some(resource)) => resource,
-            Ok(None) | Err(_) => {
-                let failure = runtime_failure(format!(
-                    "The resource '{}' is not a service integration Fluxo can call",
-                    request.resource
-                ));
-                return Box::pin(async move { Err(failure) });
-            }
+        let resource = match integration(&request.resource) {
+            Ok(resource) => resource,
+            Err(failure) => return Box::pin(async move { Err(failure) }),
         };
         let called = self.integrations.call(ServiceCall {
             resource,
@@ -57,12 +49,7 @@ impl ServiceInvoker for AwsServices {
             execution_arn: Some(request.execution_arn),
             raw_body: request.raw_body,
         });
-        Box::pin(async move {
-            called.await.map_err(|failure| TaskFailure {
-                error: failure.error,
-                cause: Some(failure.cause),
-            })
-        })
+        Box::pin(async move { called.await.map_err(task_failure) })
     }
 
     fn enables(&self, resource: &str) -> bool {
@@ -71,7 +58,7 @@ impl ServiceInvoker for AwsServices {
 
     /// Stops the job through its service; a refusal is only logged (the job may have ended).
     fn stop_job(&self, job: &JobWatch) -> BoxFuture<'static, ()> {
-        let Ok(Some(resource)) = ServiceResource::parse(&job.resource) else {
+        let Ok(resource) = integration(&job.resource) else {
             return Box::pin(async {});
         };
         let stopped = self.integrations.stop_job(
@@ -92,15 +79,9 @@ impl ServiceInvoker for AwsServices {
     /// `States.TaskFailed`, what the service said of it as the cause; a read that fails is
     /// `Err` (the watcher reads again).
     fn job_status(&self, job: &JobWatch) -> BoxFuture<'static, Result<JobStatus, TaskFailure>> {
-        let resource = match ServiceResource::parse(&job.resource) {
-            Ok(Some(resource)) => resource,
-            Ok(None) | Err(_) => {
-                let failure = runtime_failure(format!(
-                    "The resource '{}' is not a service integration Fluxo can call",
-                    job.resource
-                ));
-                return Box::pin(async move { Ok(JobStatus::Failed(failure)) });
-            }
+        let resource = match integration(&job.resource) {
+            Ok(resource) => resource,
+            Err(failure) => return Box::pin(async move { Ok(JobStatus::Failed(failure)) }),
         };
         let state = self.integrations.job_state(
             resource,
@@ -116,18 +97,31 @@ impl ServiceInvoker for AwsServices {
                     error: "States.TaskFailed".into(),
                     cause: Some(said.to_string()),
                 })),
-                Err(failure) => Err(TaskFailure {
-                    error: failure.error,
-                    cause: Some(failure.cause),
-                }),
+                Err(failure) => Err(task_failure(failure)),
             }
         })
     }
 }
 
-fn runtime_failure(cause: String) -> TaskFailure {
+/// The service integration a Task resource names. Definitions are checked with the same
+/// parser when they are created; a resource that does not parse here was stored by another
+/// version of Fluxo, and fails its task with `States.Runtime`.
+fn integration(resource: &str) -> Result<ServiceResource, TaskFailure> {
+    match ServiceResource::parse(resource) {
+        Ok(Some(parsed)) => Ok(parsed),
+        Ok(None) | Err(_) => Err(TaskFailure {
+            error: "States.Runtime".into(),
+            cause: Some(format!(
+                "The resource '{resource}' is not a service integration Fluxo can call"
+            )),
+        }),
+    }
+}
+
+/// A call's failure as the engine takes it.
+fn task_failure(failure: fluxo_aws::ServiceFailure) -> TaskFailure {
     TaskFailure {
-        error: "States.Runtime".into(),
-        cause: Some(cause),
+        error: failure.error,
+        cause: Some(failure.cause),
     }
 }

@@ -79,9 +79,7 @@ pub async fn create(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         input.encryption_configuration.as_ref(),
         &api.kms_key_ids,
     )?;
-    let compiled = fluxo_runtime::prepare(&input.definition, kind)
-        .map_err(fluxo_runtime::RuntimeError::from)?;
-    fluxo_runtime::check_integrations(&input.definition)
+    let compiled = fluxo_runtime::prepare_new(&input.definition, kind)
         .map_err(fluxo_runtime::RuntimeError::from)?;
     super::tags::check_count(input.tags.len())?;
     let now = now_ms();
@@ -276,13 +274,10 @@ pub async fn update(api: &Api, input: Value) -> Result<Vec<u8>, ApiError> {
         },
     };
     let compiled = match &input.definition {
-        Some(definition) => {
-            let compiled = fluxo_runtime::prepare(definition, current.kind)
-                .map_err(fluxo_runtime::RuntimeError::from)?;
-            fluxo_runtime::check_integrations(definition)
-                .map_err(fluxo_runtime::RuntimeError::from)?;
-            Some(compiled)
-        }
+        Some(definition) => Some(
+            fluxo_runtime::prepare_new(definition, current.kind)
+                .map_err(fluxo_runtime::RuntimeError::from)?,
+        ),
         None => None,
     };
     let updated = api

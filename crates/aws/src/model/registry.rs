@@ -146,11 +146,12 @@ impl ModelRegistry {
     /// ([`ModelRegistry::use_models_dir_for_definitions`]), whose newer models must not have
     /// their new request members refused at creation when the call itself would take them.
     pub fn for_definitions() -> &'static ModelRegistry {
-        DEFINITIONS.get_or_init(|| ModelRegistry::new(None))
+        // Without a `models_dir`, the embedded registry itself: no second copy of its models.
+        DEFINITIONS.get().unwrap_or_else(ModelRegistry::embedded)
     }
 
-    /// Makes `dir` part of [`ModelRegistry::for_definitions`]; only the first call (before
-    /// any definition is checked) counts, as a process serves one `[aws]`.
+    /// Makes `dir` part of [`ModelRegistry::for_definitions`]; only the first call counts, as
+    /// a process serves one `[aws]`.
     pub fn use_models_dir_for_definitions(dir: PathBuf) {
         let _ = DEFINITIONS.set(ModelRegistry::new(Some(dir)));
     }

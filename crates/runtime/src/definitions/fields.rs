@@ -6,67 +6,73 @@
 //! against the embedded API models and `[aws] models_dir`
 //! ([`fluxo_aws::check_definition_task`]); a service without a model passes, and its call says what is wrong at run time.
 //!
-//! Only new definitions are checked (not a stored one compiled again after an upgrade), so
-//! that a newer model never strands a running execution. `ValidateStateMachineDefinition`
-//! reports the same problems ([`integration_diagnostics`]).
+//! Only new definitions are checked (`super::prepare_new`; not a stored one compiled again
+//! after an upgrade), so that a newer model never strands a running execution.
+//! `ValidateStateMachineDefinition` reports the same problems ([`integration_diagnostics`]).
 
-use super::DefinitionError;
 use fluxo_asl::{walk, Diagnostic};
 use fluxo_aws::{check_definition_task, DefinitionProblem, ServiceResource};
 use serde_json::Value;
 
-/// Checks every Task of the definition `text` (which [`super::prepare`] has accepted, or
-/// the validator found no error in): every problem, in the order of the states.
-pub fn check_integrations(text: &str) -> Result<(), DefinitionError> {
-    let diagnostics = integration_diagnostics(text);
-    match diagnostics.is_empty() {
-        true => Ok(()),
-        false => Err(DefinitionError::Invalid(diagnostics)),
-    }
-}
-
-/// [`check_integrations`]' problems as diagnostics, for `ValidateStateMachineDefinition`
-/// (AWS: FAIL for "errors that would prevent you from creating or updating").
+/// Every Task's problem, in the order of the states, for `ValidateStateMachineDefinition`
+/// (AWS: FAIL for "errors that would prevent you from creating or updating"): a resource no
+/// integration has, and what [`diagnostics`] finds.
 pub fn integration_diagnostics(text: &str) -> Vec<Diagnostic> {
     let Ok(definition) = serde_json::from_str::<Value>(text) else {
         return Vec::new();
     };
     walk::states(&definition)
         .into_iter()
+        .filter_map(|(at, state)| unrecognized(state, &at).or_else(|| problem(state, &at)))
+        .collect()
+}
+
+/// The problems of every Task's AWS SDK action and literal fields, in the order of the states
+/// (`super::prepare_new`).
+pub(super) fn diagnostics(definition: &Value) -> Vec<Diagnostic> {
+    walk::states(definition)
+        .into_iter()
         .filter_map(|(at, state)| problem(state, &at))
         .collect()
 }
 
-fn problem(state: &Value, at: &str) -> Option<Diagnostic> {
+/// A Task resource that names a service integration AWS does not have (an action that is
+/// not an optimized integration, a pattern the integration does not support), as the
+/// diagnostic AWS gives when the definition is created (recorded case
+/// `services/dynamodb_task_service__test_invalid_integration`).
+pub(super) fn unrecognized(state: &Value, at: &str) -> Option<Diagnostic> {
+    let error = ServiceResource::parse(task_resource(state)?).err()?;
+    Some(schema_failure(format!("{at}/Resource"), error.to_string()))
+}
+
+fn task_resource(state: &Value) -> Option<&str> {
     if state.get("Type").and_then(Value::as_str) != Some("Task") {
         return None;
     }
-    let resource = state.get("Resource").and_then(Value::as_str)?;
-    let diagnostic = |location: String, message: String| {
-        Some(Diagnostic::error(
-            "SCHEMA_VALIDATION_FAILED",
-            location,
-            message,
-        ))
-    };
-    let resource = match ServiceResource::parse(resource) {
-        Ok(Some(resource)) => resource,
-        Ok(None) => return None,
-        Err(error) => return diagnostic(format!("{at}/Resource"), error.to_string()),
+    state.get("Resource").and_then(Value::as_str)
+}
+
+fn schema_failure(location: String, message: String) -> Diagnostic {
+    Diagnostic::error("SCHEMA_VALIDATION_FAILED", location, message)
+}
+
+/// The problem of a Task whose resource parses ([`unrecognized`] reports the others).
+fn problem(state: &Value, at: &str) -> Option<Diagnostic> {
+    let Ok(Some(resource)) = ServiceResource::parse(task_resource(state)?) else {
+        return None;
     };
     let field = ["Parameters", "Arguments"]
         .into_iter()
         .find(|field| state.get(*field).is_some_and(Value::is_object));
     let parameters = field.and_then(|field| state.get(field));
-    match check_definition_task(&resource, parameters).err()? {
-        problem @ DefinitionProblem::Resource(_) => {
-            diagnostic(format!("{at}/Resource"), problem.to_string())
-        }
-        problem @ DefinitionProblem::Field { .. } => diagnostic(
+    let location = match check_definition_task(&resource, parameters).err()? {
+        DefinitionProblem::Resource(problem) => (format!("{at}/Resource"), problem.to_string()),
+        problem @ DefinitionProblem::Field { .. } => (
             format!("{at}/{}", field.unwrap_or("Parameters")),
             problem.to_string(),
         ),
-    }
+    };
+    Some(schema_failure(location.0, location.1))
 }
 
 #[cfg(test)]
@@ -76,7 +82,12 @@ mod tests {
 
     fn checked(task: Value) -> Result<(), String> {
         let definition = json!({"StartAt": "S", "States": {"S": task}});
-        check_integrations(&definition.to_string()).map_err(|error| error.to_string())
+        crate::prepare_new(
+            &definition.to_string(),
+            fluxo_types::StateMachineType::Standard,
+        )
+        .map(drop)
+        .map_err(|error| error.to_string())
     }
 
     fn task(resource: &str, fields: Value) -> Value {
